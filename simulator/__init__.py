@@ -1,0 +1,1 @@
+"""callsim: call-center simulator and staffing planner."""
