@@ -1,0 +1,282 @@
+"""Scenario: the user's description of a contact-center day, validated.
+
+A scenario is a YAML file that says, per interval of the day, how many calls each
+queue is offered (a forecast), how long they take to handle, how patient callers are,
+which agent groups can take which queues, how many agents are logged in, and how many
+trunk lines there are. `load_scenario` reads it and returns a `Scenario` (pydantic
+model) or raises `ScenarioError` with one message per problem, each naming the field
+path, e.g. ``queues.billing.handle_time.mean: must be > 0``.
+
+Nothing here simulates or computes: this module only says what a valid day is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError,
+                      field_validator, model_validator)
+
+DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "erlang", "deterministic",
+                 "uniform", "empirical")
+# cv is fixed by the shape for these, so giving it is a mistake, not a choice.
+_NO_CV = ("exponential", "deterministic", "empirical")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _check_clock(value: str) -> str:
+    if not _CLOCK.match(value):
+        raise ValueError("must be a clock time HH:MM, e.g. \"08:00\"")
+    return value
+
+
+def clock_minutes(value: str) -> int:
+    """Minutes after midnight of a validated "HH:MM"."""
+    h, m = map(int, value.split(":"))
+    return h * 60 + m
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be run; `problems` lists 'field.path: message' lines."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Distribution(_Model):
+    """A random duration in seconds, given as a planner thinks of it: mean and cv."""
+
+    distribution: Literal[DISTRIBUTIONS]  # type: ignore[valid-type]
+    mean: float | None = Field(default=None, gt=0)
+    cv: float | None = Field(default=None, ge=0)
+    values: list[Annotated[float, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> "Distribution":
+        kind = self.distribution
+        if kind == "empirical":
+            if not self.values:
+                raise ValueError("empirical needs 'values': a list of observed durations")
+            if self.mean is not None:
+                raise ValueError("empirical takes 'values', not 'mean' (the mean is theirs)")
+            if sum(self.values) <= 0:
+                raise ValueError("empirical values must not all be 0")
+            return self
+        if self.values is not None:
+            raise ValueError(f"'values' applies to empirical only, not {kind}")
+        if self.mean is None:
+            raise ValueError(f"{kind} needs 'mean' (seconds)")
+        if kind in _NO_CV and self.cv is not None:
+            raise ValueError(f"cv does not apply to {kind} (its shape fixes it)")
+        if kind not in _NO_CV and self.cv is None:
+            raise ValueError(f"{kind} needs 'cv' (standard deviation / mean)")
+        if kind in ("lognormal", "gamma", "erlang") and self.cv == 0:
+            raise ValueError(f"{kind} needs cv > 0 (use deterministic for cv 0)")
+        if kind == "erlang":
+            k = 1 / self.cv**2
+            if abs(k - round(k)) > 1e-6:
+                raise ValueError("erlang needs cv = 1/sqrt(k) for a whole number of "
+                                 f"phases k (cv {self.cv} gives k = {k:.3g})")
+        if kind == "uniform" and self.cv > 1 / math.sqrt(3):
+            raise ValueError("uniform needs cv <= 0.577 (1/sqrt 3) to stay >= 0")
+        return self
+
+    @property
+    def expected(self) -> float:
+        """Mean in seconds (for empirical, the mean of the values)."""
+        return self.mean if self.mean is not None else sum(self.values) / len(self.values)
+
+
+class ServiceLevel(_Model):
+    """Answered within `seconds` ÷ accepted, with its `target` fraction (e.g. 80/20)."""
+
+    seconds: float = Field(gt=0)
+    target: float = Field(gt=0, le=1)
+
+
+class Targets(_Model):
+    """Optional planning targets beyond the service level."""
+
+    asa: float | None = Field(default=None, gt=0)
+    abandon_rate: float | None = Field(default=None, gt=0, lt=1)
+    occupancy_max: float | None = Field(default=None, gt=0, le=1)
+
+
+class Queue(_Model):
+    """A call type: its forecast volumes, handle time and callers' patience."""
+
+    volumes: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    handle_time: Distribution
+    patience: Distribution | None = None
+
+
+class AgentGroup(_Model):
+    """Agents with the same skills; `skills` lists queues in the order they serve them."""
+
+    skills: list[str] = Field(min_length=1)
+    staffing: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+
+    @field_validator("skills")
+    @classmethod
+    def _no_repeats(cls, skills: list[str]) -> list[str]:
+        if len(set(skills)) != len(skills):
+            raise ValueError("a skill is listed twice")
+        return skills
+
+
+class Break(_Model):
+    """An unpaid break of `minutes`, starting between `earliest` and `latest` (clock)."""
+
+    earliest: str
+    latest: str
+    minutes: int = Field(gt=0)
+
+    _clock = field_validator("earliest", "latest")(lambda cls, v: _check_clock(v))
+
+
+class Shift(_Model):
+    """A shift pattern agents can be scheduled on (see simulator.shifts)."""
+
+    start: str
+    hours: float = Field(gt=0, le=24)
+    group: str | None = None
+    max_count: int | None = Field(default=None, ge=0)
+    cost_per_hour: float = Field(default=0.0, ge=0)
+    unpaid_break: Break | None = Field(default=None, alias="break")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _clock = field_validator("start")(lambda cls, v: _check_clock(v))
+
+
+class Simulation(_Model):
+    """How many independent days to simulate, from which seed."""
+
+    replications: int = Field(default=20, ge=2, le=10_000)
+    seed: int = Field(default=1, ge=0)
+    warmup_intervals: int = Field(default=0, ge=0)
+
+
+class Scenario(_Model):
+    """A validated contact-center day. Times are in seconds unless a name says otherwise."""
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    interval_minutes: Literal[15, 30, 60]
+    open: str
+    service_level: ServiceLevel
+    lines: int | None = Field(default=None, ge=1)
+    shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    targets: Targets = Targets()
+    shifts: dict[str, Shift] | None = None
+    queues: dict[str, Queue] = Field(min_length=1)
+    agents: dict[str, AgentGroup] = Field(min_length=1)
+    simulation: Simulation = Simulation()
+
+    _clock = field_validator("open")(lambda cls, v: _check_clock(v))
+
+    @property
+    def n_intervals(self) -> int:
+        return len(next(iter(self.queues.values())).volumes)
+
+    @property
+    def interval_seconds(self) -> float:
+        return self.interval_minutes * 60.0
+
+    def interval_starts(self) -> list[str]:
+        """Clock time of each interval start, "HH:MM" (wraps past midnight)."""
+        first = clock_minutes(self.open)
+        return [f"{(t // 60) % 24:02d}:{t % 60:02d}" for t in
+                (first + i * self.interval_minutes for i in range(self.n_intervals))]
+
+
+def cross_check(sc: Scenario) -> list[str]:
+    """Problems that involve more than one field: lengths, skill names, warm-up."""
+    problems = []
+    n = sc.n_intervals
+    for name, q in sc.queues.items():
+        if len(q.volumes) != n:
+            problems.append(f"queues.{name}.volumes: has {len(q.volumes)} intervals, "
+                            f"the first queue has {n}")
+    for name, g in sc.agents.items():
+        if len(g.staffing) != n:
+            problems.append(f"agents.{name}.staffing: has {len(g.staffing)} intervals, "
+                            f"the queues have {n}")
+        for i, skill in enumerate(g.skills):
+            if skill not in sc.queues:
+                problems.append(f"agents.{name}.skills.{i}: unknown queue '{skill}' "
+                                f"(queues are: {', '.join(sc.queues)})")
+    served = {s for g in sc.agents.values() for s in g.skills}
+    for name in sc.queues:
+        if name not in served:
+            problems.append(f"queues.{name}: no agent group has this skill")
+    for name, shift in (sc.shifts or {}).items():
+        if shift.group is None and len(sc.agents) > 1:
+            problems.append(f"shifts.{name}.group: required when there are several "
+                            f"agent groups ({', '.join(sc.agents)})")
+        elif shift.group is not None and shift.group not in sc.agents:
+            problems.append(f"shifts.{name}.group: unknown agent group '{shift.group}'")
+    if sc.simulation.warmup_intervals >= n:
+        problems.append(f"simulation.warmup_intervals: must be < the {n} intervals")
+    return problems
+
+
+_MESSAGES = {
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "missing": "is required",
+    "extra_forbidden": "unknown key (check the spelling)",
+    "too_short": "must have at least {min_length} item(s)",
+    "literal_error": "must be one of {expected}",
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    template = _MESSAGES.get(error["type"])
+    ctx = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in error.get("ctx", {}).items()}
+    message = template.format(**ctx) if template else error["msg"]
+    message = message.removeprefix("Value error, ")
+    return f"{path}: {message}"
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """Validate already-parsed YAML data; raise ScenarioError listing every problem."""
+    if not isinstance(data, dict):
+        raise ScenarioError(["(top level): must be a mapping of keys (name, queues, agents, ...)"])
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([_describe(e) for e in exc.errors()]) from None
+    problems = cross_check(sc)
+    if problems:
+        raise ScenarioError(problems)
+    return sc
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
+        raise ScenarioError([f"{path}: not valid YAML{at}"]) from None
+    if data is None:
+        raise ScenarioError([f"{path}: the file is empty"])
+    return parse_scenario(data)
