@@ -1,0 +1,142 @@
+"""KPIs: from the per-call records of a day to the figures of an ACD report.
+
+Every definition here is the one in PRODUCT.md. A call counts in the interval in
+which it was offered. Rates divide by the right base: blocked by offered; abandoned
+and service level by accepted (offered - blocked; an abandoned call misses the
+service level whatever its wait); ASA and AHT by answered. Time-based figures
+(occupancy, avg_queue, agents) are integrals over the interval's clock time: a
+call handled from 08:25 to 08:35 gives five busy minutes to each half hour.
+
+`day_kpis` computes one day (one replication); `confidence` turns the days into a
+mean and a 95% Student-t interval. Warm-up intervals are left out of both.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import stats
+
+from .engine import ABANDONED, ANSWERED, BLOCKED, DayRecords
+from .scenario import Scenario
+
+COUNTS = ("offered", "blocked", "accepted", "answered", "abandoned")
+KPIS = ("offered", "blocked", "blocked_rate", "accepted", "answered", "abandoned",
+        "abandon_rate", "service_level", "asa", "aht", "occupancy", "longest_wait",
+        "avg_queue", "agents")
+UNITS = {"asa": "s", "aht": "s", "longest_wait": "s", "blocked_rate": "fraction",
+         "abandon_rate": "fraction", "service_level": "fraction", "occupancy": "fraction",
+         "avg_queue": "calls", "agents": "agents"} | {k: "calls" for k in COUNTS}
+
+
+def time_in_intervals(start: np.ndarray, duration: np.ndarray, n: int, length: float,
+                      weight: np.ndarray | None = None) -> np.ndarray:
+    """Seconds (times `weight`) that spans [start, start + duration) spend in each of
+    the n intervals of `length` seconds from 0; time after the last one is dropped."""
+    edges = np.arange(n + 1) * length
+    inside = np.clip(edges[:, None] - start[None, :], 0.0, duration[None, :])
+    if weight is not None:
+        inside = inside * weight[None, :]
+    return np.diff(inside.sum(axis=1))
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def _logged_in(agent_log: np.ndarray, n: int, length: float) -> np.ndarray:
+    """Agent-seconds logged in per interval, from rows (time, group, logged in)."""
+    total = np.zeros(n)
+    for g in np.unique(agent_log[:, 1]):
+        rows = agent_log[agent_log[:, 1] == g]
+        ends = np.append(rows[1:, 0], np.inf)
+        total += time_in_intervals(rows[:, 0], ends - rows[:, 0], n, length, rows[:, 2])
+    return total
+
+
+def _tally(calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: float,
+           busy: np.ndarray, login: np.ndarray, length: float) -> dict[str, np.ndarray]:
+    """Sums per interval (n entries) for the selected calls: the raw material of KPIs."""
+    k = calls["interval"][sel]
+    outcome, wait = calls["outcome"][sel], calls["wait"][sel]
+    ans = outcome == ANSWERED
+
+    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(k[mask], None if weights is None else weights[mask], minlength=n)
+
+    longest = np.full(n, np.nan)
+    waited = outcome != BLOCKED
+    np.fmax.at(longest, k[waited], wait[waited])
+    arrival = calls["arrival"][sel]
+    return {
+        "offered": count(np.ones_like(ans)),
+        "blocked": count(outcome == BLOCKED),
+        "answered": count(ans),
+        "abandoned": count(outcome == ABANDONED),
+        "in_sl": count(ans & (wait <= threshold)),
+        "wait_sum": count(ans, wait),
+        "handle_sum": count(ans, calls["handle"][sel]),
+        "longest_wait": longest,
+        "queue_time": time_in_intervals(arrival[waited], wait[waited], n, length),
+        "busy": busy,
+        "login": login,
+    }
+
+
+def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.ndarray]:
+    """KPIs from tallies (per interval, or summed over the day with `length` = day)."""
+    accepted = t["offered"] - t["blocked"]
+    return {
+        "offered": t["offered"], "blocked": t["blocked"],
+        "blocked_rate": _ratio(t["blocked"], t["offered"]),
+        "accepted": accepted, "answered": t["answered"], "abandoned": t["abandoned"],
+        "abandon_rate": _ratio(t["abandoned"], accepted),
+        "service_level": _ratio(t["in_sl"], accepted),
+        "asa": _ratio(t["wait_sum"], t["answered"]),
+        "aht": _ratio(t["handle_sum"], t["answered"]),
+        "occupancy": _ratio(t["busy"], t["login"]),
+        "longest_wait": t["longest_wait"],
+        "avg_queue": t["queue_time"] / length,
+        "agents": t["login"] / length,
+    }
+
+
+def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None
+             ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """KPIs of one simulated day: per interval (warm-up dropped) and for the day.
+
+    With `queue` (an index), the call figures are that queue's; agents and occupancy
+    stay center-wide, since agents serve several queues.
+    """
+    n, length = sc.n_intervals, sc.interval_seconds
+    calls = day.calls
+    sel = np.ones(len(calls["arrival"]), bool) if queue is None else calls["queue"] == queue
+    ans = calls["outcome"] == ANSWERED
+    busy = time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length)
+    login = _logged_in(day.agent_log, n, length)
+    tally = _tally(calls, sel, n, sc.service_level.seconds, busy, login, length)
+
+    skip = sc.simulation.warmup_intervals
+    tally = {key: v[skip:] for key, v in tally.items()}
+    day = {key: (np.nanmax(v) if key == "longest_wait" and not np.all(np.isnan(v))
+                 else v.sum()) for key, v in tally.items()}
+    per_day = _kpis(day, length * (n - skip))
+    return _kpis(tally, length), {key: float(v) for key, v in per_day.items()}
+
+
+def confidence(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% Student-t interval across replications (NaN days left out).
+
+    Returns (mean, low, high); with fewer than two valid days the interval is NaN.
+    """
+    samples = np.asarray(samples, dtype=float)
+    valid = (~np.isnan(samples)).sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices are expected
+        mean = np.nanmean(samples, axis=axis)
+        sd = np.nanstd(samples, axis=axis, ddof=1)
+        half = stats.t.ppf(0.975, np.maximum(valid - 1, 1)) * sd / np.sqrt(valid)
+    half = np.where(valid >= 2, half, np.nan)
+    return mean, mean - half, mean + half
