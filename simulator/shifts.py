@@ -21,7 +21,8 @@ and the solver looks for whole x >= 0 that, in this order of priority:
 3. use the fewest paid hours (the only criterion when every cost is 0).
 
 subject to `max_count` per shift (summed over its break starts). Each criterion is
-solved to optimality and then held fixed while the next is minimised (lexicographic).
+minimised (to optimality, within the time budget), then held at that level while the
+next one is minimised: a lexicographic order, with no penalty weights to tune.
 
 Rules of the clock (chosen to be conservative, never to flatter the plan):
 
@@ -76,7 +77,7 @@ class ShiftPlan:
     cost: float                              # sum of agents × paid hours × cost_per_hour
     paid_hours: float
     optimal: bool                            # the solver proved every criterion optimal
-    shifts: dict[str, Shift] = field(repr=False)
+    shifts: dict[str, Shift] = field(repr=False)  # the patterns planned, for table()
 
     def table(self) -> pd.DataFrame:
         """One row per shift: start, end, hours, paid_hours (per agent), count, cost."""
