@@ -1,206 +1,473 @@
 """Engine: one simulated day of a contact center, as a SimPy event model.
 
 Picture the ACD (automatic call distributor). Calls ring in; if every trunk line is in
-use the caller hears a busy signal (blocked). Otherwise the ACD looks for the agent who
-has been idle longest among those with the call's skill; if nobody is free the call
-joins its queue (first come, first served) and the caller waits until an agent takes
-it or their patience runs out (abandoned). An agent who finishes a call takes the
-oldest waiting call of their highest-priority non-empty skill, or goes idle.
+use the caller hears a busy signal (blocked). Otherwise the ACD gives the call to the
+agent who has been idle longest among those with the call's skill; if nobody is free
+the call joins its queue and the caller waits until an agent takes it or their
+patience runs out (abandoned). An agent who finishes a call takes the oldest waiting
+call of their highest-ranked non-empty skill (equal ranks: the queue with the higher
+priority first), then any callback owed, or goes idle.
+
+A call's journey may go on: after talking, the caller may be transferred or escalated
+to another queue (same phone call, a new *segment*, still holding its line); the agent
+stays busy through after-call work; a blocked or abandoned caller may redial, and a
+caller whose problem was not solved may call again later (a new *attempt* by the same
+*customer*). A caller facing a long wait may take a callback instead (virtual hold).
 
 Staffing changes at interval boundaries: new agents log on idle; when fewer are
 needed, idle agents log off first and busy ones log off as they finish their call.
 The last interval's agents stay until every call that arrived during the day is done;
-a caller who is still waiting when nothing else can happen (no agent will ever come,
-and no patience was given) is counted as abandoned at that moment.
+a caller still waiting when nothing else can happen (no agent will ever come and no
+patience was given) is counted as abandoned at that moment.
 
-For speed the model has no process per call: every happening is a SimPy event with a
-callback, waiting calls sit in a deque per queue (a caller who hangs up stays there
-as a tombstone and is skipped), idle agents sit in a deque per agent group ordered by
-when they became idle. Each state change costs O(skills), whatever the number of
-agents. Durations come pre-drawn from numpy in batches.
+For speed there is no process per call: every happening is a SimPy event with a
+callback (the call object is itself the event of its arrival and talk end), waiting
+calls sit in a deque per queue (a caller who hangs up stays there as a tombstone and
+is skipped), idle agents sit in a deque per group ordered by when they became idle.
+Each step costs O(skills), whatever the number of agents; durations come from numpy
+in batches.
 
-The engine's only output is plain records (`DayRecords`): one row per call, and the
-log of agents logged in per group; `simulator.kpi` turns them into KPIs.
+The only output is plain records (`DayRecords`): one row per call segment and the log
+of agents logged in per group. `simulator.kpi` turns them into KPIs.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
+from heapq import heappop, heappush
+from operator import attrgetter
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from .distributions import Stream
 from .scenario import Scenario
 
 ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
 OUTCOMES = ("answered", "abandoned", "blocked")
+NEXT_NONE, NEXT_TRANSFER, NEXT_ESCALATION = 0, 1, 2
+_NAN, _INF = float("nan"), float("inf")
+
+
+class _Clock(simpy.Environment):
+    """SimPy's environment, with two shortcuts for events that cannot fail.
+
+    `at(time, event)` schedules at an absolute time (no now + delay round-off).
+    `run_all(times, arrive)` runs until no event is left, merging a pre-sorted list
+    of arrival times with SimPy's event queue: arrival i is handled by `arrive(i)`
+    when its time comes, without a trip through the heap (the forecast's calls are
+    known before the day starts), and events skip `step()`'s failure and interrupt
+    handling, which this model never needs. On a tie the queued event goes first.
+    """
+
+    def at(self, time: float, event) -> None:
+        heappush(self._queue, (time, NORMAL, next(self._eid), event))
+
+    def run_all(self, times: list[float], arrive: Callable[[int], None]) -> None:
+        queue = self._queue
+        i, n = 0, len(times)
+        upcoming = times[0] if n else _INF
+        while True:
+            if queue and queue[0][0] <= upcoming:
+                self._now, _, _, event = heappop(queue)
+                callbacks, event.callbacks = event.callbacks, None
+                for callback in callbacks:
+                    callback(event)
+            elif i < n:
+                self._now = upcoming
+                arrive(i)
+                i += 1
+                upcoming = times[i] if i < n else _INF
+            else:
+                return
+
+
+class _Tick:
+    """A bare SimPy event: scheduled with `env.schedule`, it fires `callback(self)`.
+
+    It is all a `simpy.Timeout` is to the event loop (callbacks, ok, value), without
+    the bookkeeping this model never reads.
+    """
+
+    __slots__ = ("callbacks", "_value")
+    _ok = True
+
+    def __init__(self, callback, value):
+        self.callbacks = [callback]
+        self._value = value
 
 
 class _Call:
-    """One call while it is in the system; becomes one row of the call records."""
+    """One segment of a call (a row of the records), and the SimPy event of its
+    talk end. Its fate (outcome, wait, group, start, talk, handle) is set when it is
+    answered or lost; the rarer journey marks live in `__dict__`, class defaults
+    standing in until set."""
 
-    __slots__ = ("queue", "arrival", "outcome", "wait", "group", "start", "handle",
-                 "waiting")
+    __slots__ = ("callbacks", "customer", "attempt", "segment", "queue", "arrival",
+                 "outcome", "wait", "group", "start", "talk", "handle", "waiting",
+                 "line", "deadline", "__dict__")
+    _ok = True
+    _value = None
+    next = NEXT_NONE
+    callback = unresolved = False
 
-    def __init__(self, queue: int, arrival: float):
+    def __init__(self, queue: int, arrival: float, customer: int, attempt: int = 1,
+                 segment: int = 1):
         self.queue = queue
         self.arrival = arrival
-        self.outcome = -1
-        self.wait = 0.0
+        self.customer = customer
+        self.attempt = attempt
+        self.segment = segment
+        self.waiting = self.line = False
+        self.deadline = _INF
+
+    def lost(self, outcome: int, wait: float) -> None:
+        """Never reached an agent: blocked, or hung up after `wait` seconds."""
+        self.outcome = outcome
+        self.wait = wait
         self.group = -1
-        self.start = np.nan
-        self.handle = 0.0
-        self.waiting = False
+        self.start = _NAN
+        self.talk = self.handle = 0.0
+
+
+# record column -> dtype
+COLUMNS = {
+    "customer": np.int64, "attempt": np.int16, "segment": np.int16, "queue": np.int16,
+    "arrival": float, "outcome": np.int8, "wait": float, "group": np.int16,
+    "start": float, "talk": float, "handle": float, "next": np.int8, "callback": bool,
+    "unresolved": bool,
+}
 
 
 @dataclass(frozen=True)
 class DayRecords:
     """What happened in one simulated day: plain arrays, times in seconds from open.
 
-    `calls` has one entry per call: queue (index), arrival, interval (of arrival),
-    outcome (ANSWERED / ABANDONED / BLOCKED), wait (until answer or hang-up), group
-    (agent group index, -1 if not answered), start (of handling), handle (seconds the
-    agent was busy with it). `agent_log` has rows (time, group, agents logged in
-    from that time on).
+    `calls` has one entry per call segment (see COLUMNS): customer id, attempt (1 =
+    first call of the customer), segment (1 = first queue of this call), queue index,
+    arrival (in this queue), interval (of that arrival), outcome (ANSWERED /
+    ABANDONED / BLOCKED), wait (until answer or hang-up), group (agent group index, -1
+    if none), start (of handling), talk (caller with the agent: talk + hold), handle
+    (agent busy: talk + hold + acw), next (NEXT_TRANSFER / NEXT_ESCALATION), callback
+    (answered by a call back), unresolved (served, but the customer will call again or
+    gave up at the attempt cap). `agent_log` rows: (time, group, logged in from then).
     """
 
     calls: dict[str, np.ndarray]
     agent_log: np.ndarray
 
 
+class _QueueRules:
+    """A queue's random draws and routing rules, resolved to indices and streams."""
+
+    def __init__(self, q, index: dict[str, int], seed: np.random.SeedSequence,
+                 lines: int | None):
+        rngs = iter(np.random.default_rng(s) for s in seed.spawn(8))
+        self.talk = Stream.of(q.handle_time or q.talk, next(rngs))
+        self.hold = Stream.of(q.hold, next(rngs)) if q.hold else None
+        self.acw = Stream.of(q.acw, next(rngs)) if q.acw else None
+        self.patience = Stream.of(q.patience, next(rngs)) if q.patience else None
+        self.redial = q.redial
+        self.redial_delay = Stream.of(q.redial.delay, next(rngs)) if q.redial else None
+        self.repeat = q.repeat
+        self.repeat_delay = Stream.of(q.repeat.delay, next(rngs)) if q.repeat else None
+        self.uniform = Stream(next(rngs).random)
+        # after talk: cumulative probabilities -> (next queue, transfer or escalation)
+        self.routes: list[tuple[float, int, int]] = []
+        cum = 0.0
+        for target, p in q.transfers.items():
+            cum += p
+            self.routes.append((cum, index[target], NEXT_TRANSFER))
+        if q.escalation:
+            cum += q.escalation.probability
+            self.routes.append((cum, index[q.escalation.to], NEXT_ESCALATION))
+        self.callback = q.callback
+        # Hang-ups are events only where their timing matters to others: a freed line,
+        # a redial, a callback estimate. Otherwise a caller whose patience ran out is
+        # found when an agent reaches them (and recorded as abandoned at that time).
+        self.hang_up_event = bool(lines or q.redial or q.callback)
+        self.aht = q.aht
+        self.priority = q.priority
+
+
 class CallCenter:
     """The SimPy model of one day. Build it, then `run()` it once."""
 
     def __init__(self, sc: Scenario, seed: np.random.SeedSequence):
-        self.env = env = simpy.Environment()
+        self.env = _Clock()
         self.sc = sc
-        self.queue_names = list(sc.queues)
-        self.group_names = list(sc.agents)
-        q_index = {name: i for i, name in enumerate(self.queue_names)}
-        nq, ng = len(self.queue_names), len(self.group_names)
+        index = {name: i for i, name in enumerate(sc.queues)}
+        nq, ng = len(sc.queues), len(sc.agents)
         self.length = sc.interval_seconds
         self.n_intervals = sc.n_intervals
 
-        # Independent streams per purpose, so changing one queue's handle time does not
-        # reshuffle another's arrivals (common random numbers across what-ifs).
-        arrival_ss, *streams = seed.spawn(1 + 2 * nq)
-        self._arrivals_rng = np.random.default_rng(arrival_ss)
-        self.handle = []
-        self.patience = []
-        for i, q in enumerate(sc.queues.values()):
-            self.handle.append(Stream.of(q.handle_time, np.random.default_rng(streams[2 * i])))
-            self.patience.append(Stream.of(q.patience, np.random.default_rng(streams[2 * i + 1]))
-                                 if q.patience else None)
+        # Independent streams per purpose and per queue, so changing one queue's handle
+        # time does not reshuffle another's arrivals (common random numbers for what-ifs).
+        arrival_seed, *queue_seeds = seed.spawn(1 + nq)
+        self._arrival_rng = np.random.default_rng(arrival_seed)
+        self.rules = [_QueueRules(q, index, s, sc.lines)
+                      for q, s in zip(sc.queues.values(), queue_seeds)]
 
         self.waiting: list[deque[_Call]] = [deque() for _ in range(nq)]
+        self.n_waiting = [0] * nq        # live callers in each queue (tombstones excluded)
+        self.callbacks: list[deque[_Call]] = [deque() for _ in range(nq)]
         self.idle: list[deque[float]] = [deque() for _ in range(ng)]   # idle-since times
         self.staffed = [0] * ng          # logged in (busy or idle), leavers included
         self.leaving = [0] * ng          # busy agents who log off when their call ends
-        self.skills = [[q_index[s] for s in g.skills] for g in sc.agents.values()]
+        self.tiers = [self._tiers(g.ranks, index) for g in sc.agents.values()]
+        self.skills = [[q for tier in t for q in tier] for t in self.tiers]
         self.servers = [[g for g in range(ng) if q in self.skills[g]] for q in range(nq)]
+        self._only = [s[0] if len(s) == 1 else -1 for s in self.skills]
+        self._any_repeat = any(q.repeat for q in sc.queues.values())
+        self._any_callback = any(q.callback for q in sc.queues.values())
         self.lines = sc.lines if sc.lines is not None else -1
         self.in_line = 0                 # calls talking or waiting (holding a line)
         self.calls: list[_Call] = []
         self.agent_log: list[tuple[float, int, int]] = []
+        self._at = self.env.at
+        self._on_talk_end = self._talk_end              # bound once, used per call
+
+    def _tiers(self, ranks: dict[str, int], index: dict[str, int]) -> list[list[int]]:
+        """Queue indices grouped by rank (best first), each tier by priority (high first)."""
+        tiers = []
+        for rank in sorted(set(ranks.values())):
+            tier = [index[s] for s, r in ranks.items() if r == rank]
+            tiers.append(sorted(tier, key=lambda q: -self.rules[q].priority))
+        return tiers
 
     # -- arrivals ------------------------------------------------------------------
-    def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
-        """Poisson arrivals with a rate constant within each interval, all queues merged."""
-        rng, L = self._arrivals_rng, self.length
+    def _first_calls(self) -> tuple[list[float], list[int]]:
+        """Poisson arrivals with a rate constant within each interval, all queues merged:
+        per interval a Poisson(volume) count, spread uniformly over the interval."""
+        rng, length = self._arrival_rng, self.length
         times, queues = [], []
         for qi, q in enumerate(self.sc.queues.values()):
             counts = rng.poisson(np.asarray(q.volumes, dtype=float))
-            start = np.repeat(np.arange(len(counts)) * L, counts)
-            times.append(start + rng.uniform(0, L, counts.sum()))
+            start = np.repeat(np.arange(len(counts)) * length, counts)
+            times.append(start + rng.uniform(0, length, counts.sum()))
             queues.append(np.full(counts.sum(), qi))
         t, q = np.concatenate(times), np.concatenate(queues)
         order = np.argsort(t, kind="stable")
-        return t[order], q[order]
+        return t[order].tolist(), q[order].tolist()
 
-    def _schedule(self, delay: float, callback, value) -> None:
-        Timeout(self.env, delay, value).callbacks.append(callback)
-
-    def _next_arrival(self, event) -> None:
-        i = event._value
-        self._arrive(_Call(int(self._q[i]), self.env.now))
-        if i + 1 < len(self._t):
-            self._schedule(self._t[i + 1] - self.env.now, self._next_arrival, i + 1)
+    def _first_arrival(self, i: int) -> None:
+        """Customer i's first call (customers are numbered in order of arrival)."""
+        self._arrive(_Call(self._q[i], self._t[i], i))
 
     def _arrive(self, call: _Call) -> None:
         self.calls.append(call)
         if self.in_line == self.lines:
-            call.outcome = BLOCKED
+            call.lost(BLOCKED, 0.0)
+            self._maybe_redial(call)
             return
         self.in_line += 1
+        call.line = True
+        rules = self.rules[call.queue]
+        if rules.callback and self._offers_callback(call.queue, rules):
+            call.callback = True
+            call.line = False
+            self.in_line -= 1
+            self.callbacks[call.queue].append(call)
+            call.waiting = True
+            return
         self._offer(call)
+
+    def _call_again(self, call: _Call, at: float) -> None:
+        again = _Call(call.queue, at, call.customer, call.attempt + 1)
+        again.callbacks = [self._arrive]
+        self._at(at, again)
+
+    def _maybe_redial(self, call: _Call) -> None:
+        """A blocked or abandoned caller tries again, maybe (back to their first queue)."""
+        rules = self.rules[self._entry(call)]
+        if (rules.redial and call.attempt < rules.redial.max_attempts
+                and rules.uniform() < rules.redial.probability):
+            self._call_again(call, call.arrival + call.wait + rules.redial_delay())
+
+    def _entry(self, call: _Call) -> int:
+        return self._entry_queue.get(call.customer, call.queue) if call.segment > 1 \
+            else call.queue
+
+    def _offers_callback(self, q: int, rules: _QueueRules) -> bool:
+        """Estimate the wait (calls ahead x AHT / agents with the skill) against the
+        threshold; if over, the caller takes the callback with the given probability."""
+        agents = sum(self.staffed[g] - self.leaving[g] for g in self.servers[q])
+        expected = (self.n_waiting[q] + 1) * rules.aht / agents if agents else float("inf")
+        any_idle = any(self.idle[g] for g in self.servers[q])
+        return (not any_idle and expected > rules.callback.threshold
+                and rules.uniform() < rules.callback.acceptance)
 
     # -- routing -------------------------------------------------------------------
     def _offer(self, call: _Call) -> None:
         """Give the call to the longest-idle agent with its skill, or queue it."""
-        best = -1
-        since = np.inf
-        for g in self.servers[call.queue]:
-            idle = self.idle[g]
-            if idle and idle[0] < since:
-                best, since = g, idle[0]
+        idle = self.idle
+        servers = self.servers[call.queue]
+        if len(servers) == 1:
+            best = servers[0] if idle[servers[0]] else -1
+        else:
+            best, since = -1, float("inf")
+            for g in servers:
+                if idle[g] and idle[g][0] < since:
+                    best, since = g, idle[g][0]
         if best >= 0:
-            self.idle[best].popleft()
+            idle[best].popleft()
             self._answer(call, best)
             return
         call.waiting = True
         self.waiting[call.queue].append(call)
-        patience = self.patience[call.queue]
-        if patience is not None:
-            self._schedule(patience(), self._hang_up, call)
+        self.n_waiting[call.queue] += 1
+        rules = self.rules[call.queue]
+        if rules.patience is not None:
+            patience = rules.patience()
+            call.deadline = call.arrival + patience
+            if rules.hang_up_event:
+                self._at(call.deadline, _Tick(self._hang_up, call))
 
     def _answer(self, call: _Call, group: int) -> None:
-        now = self.env.now
-        call.waiting = False
+        now = self.env._now
         call.outcome = ANSWERED
         call.wait = now - call.arrival
         call.group = group
         call.start = now
-        call.handle = h = self.handle[call.queue]()
-        self._schedule(h, self._finish, call)
+        rules = self.rules[call.queue]
+        talk = rules.talk() + rules.hold() if rules.hold else rules.talk()
+        call.talk = talk
+        call.handle = talk + (rules.acw() if rules.acw else 0.0)
+        call.callbacks = [self._on_talk_end]
+        self._at(now + talk, call)
 
-    def _hang_up(self, event) -> None:
-        call = event._value
-        if call.waiting:
-            call.waiting = False
-            call.outcome = ABANDONED
-            call.wait = self.env.now - call.arrival
+    def _hang_up(self, tick: _Tick) -> None:
+        if tick._value.waiting:
+            self._abandon(tick._value)
+
+    def _abandon(self, call: _Call) -> None:
+        """The caller hung up at their deadline (now, or earlier if found late)."""
+        call.waiting = False
+        call.lost(ABANDONED, call.deadline - call.arrival)
+        if not call.callback:
+            self.n_waiting[call.queue] -= 1
+        if call.line:
             self.in_line -= 1
+        if not self._closed:
+            self._maybe_redial(call)
 
-    def _finish(self, event) -> None:
-        call = event._value
-        self.in_line -= 1
-        self._agent_free(call.group)
+    def _head(self, q: int) -> _Call | None:
+        """The first caller still waiting in queue q (tombstones and the impatient gone)."""
+        dq, now = self.waiting[q], self.env._now
+        while dq:
+            call = dq[0]
+            if not call.waiting:
+                dq.popleft()
+            elif call.deadline <= now:
+                dq.popleft()
+                self._abandon(call)
+            else:
+                return call
+        return None
+
+    def _talk_end(self, call: _Call) -> None:
+        """The caller leaves the agent: transferred, escalated, or done (maybe unsolved)."""
+        rules = self.rules[call.queue]
+        if rules.routes:
+            u = rules.uniform()
+            for cum, target, kind in rules.routes:
+                if u < cum:
+                    self._route(call, target, kind)
+                    break
+            else:
+                self._done(call)
+        else:
+            self._done(call)
+        acw = call.handle - call.talk
+        if acw > 0:
+            self._at(call.start + call.handle, _Tick(self._acw_end, call.group))
+        else:
+            self._agent_free(call.group)
+
+    def _route(self, call: _Call, target: int, kind: int) -> None:
+        call.next = kind
+        nxt = _Call(target, self.env.now, call.customer, call.attempt, call.segment + 1)
+        nxt.line = call.line
+        if call.segment == 1:
+            self._entry_queue[call.customer] = call.queue
+        self.calls.append(nxt)
+        if not nxt.line:        # a callback being transferred: it holds no trunk line
+            self.in_line += 1   # ...but now it waits like any caller, on a line
+            nxt.line = True
+        self._offer(nxt)
+
+    def _done(self, call: _Call) -> None:
+        if call.line:
+            self.in_line -= 1
+        if not self._any_repeat:
+            return
+        entry = self.rules[self._entry(call)]
+        if entry.repeat and entry.uniform() < entry.repeat.probability:
+            call.unresolved = True
+            if call.attempt < entry.repeat.max_attempts:
+                self._call_again(call, self.env.now + entry.repeat_delay())
+
+    def _acw_end(self, tick: _Tick) -> None:
+        self._agent_free(tick._value)
+
+    def _next_call(self, g: int) -> _Call | None:
+        """The call a free agent of group g takes: best rank, then priority, then oldest."""
+        q = self._only[g]
+        if q >= 0:                      # one skill, the common case: kept short
+            call = self._head(q)
+            if call is not None:
+                self.waiting[q].popleft()
+                self.n_waiting[q] -= 1
+                call.waiting = False
+                return call
+            return self._callback_for(g) if self._any_callback else None
+        waiting = self.waiting
+        for tier in self.tiers[g]:
+            best = None
+            for q in tier:
+                head = self._head(q)
+                if head and (best is None or (self.rules[q].priority == best_priority and
+                                              head.arrival < best.arrival)):
+                    best, best_priority = head, self.rules[q].priority
+            if best is not None:
+                waiting[best.queue].popleft()
+                self.n_waiting[best.queue] -= 1
+                best.waiting = False
+                return best
+        return self._callback_for(g) if self._any_callback else None
+
+    def _callback_for(self, g: int) -> _Call | None:
+        """The oldest callback owed in group g's skills, by rank."""
+        for q in self.skills[g]:
+            if self.callbacks[q]:
+                call = self.callbacks[q].popleft()
+                call.waiting = False
+                return call
+        return None
 
     def _agent_free(self, g: int) -> None:
-        """An agent of group g is free: log off if due, else take the next call."""
+        """An agent of group g is free: log off if due, else take the next call or idle."""
         if self.leaving[g]:
             self.leaving[g] -= 1
             self._log(g, self.staffed[g] - 1)
             return
-        for q in self.skills[g]:
-            waiting = self.waiting[q]
-            while waiting:
-                call = waiting.popleft()
-                if call.waiting:
-                    self._answer(call, g)
-                    return
-        self.idle[g].append(self.env.now)
+        call = self._next_call(g)
+        if call is None:
+            self.idle[g].append(self.env._now)
+        else:
+            self._answer(call, g)
 
     # -- staffing ------------------------------------------------------------------
     def _log(self, g: int, staffed: int) -> None:
         self.staffed[g] = staffed
         self.agent_log.append((self.env.now, g, staffed))
 
-    def _restaff(self, event) -> None:
-        k = event._value
+    def _restaff(self, tick: _Tick) -> None:
+        k = tick._value
         for g, group in enumerate(self.sc.agents.values()):
             target = group.staffing[k]
             present = self.staffed[g] - self.leaving[g]
@@ -219,42 +486,36 @@ class CallCenter:
                 self.leaving[g] += drop - leave_now
                 self._log(g, self.staffed[g] - leave_now)
         if k + 1 < self.n_intervals:
-            self._schedule(self.length, self._restaff, k + 1)
+            self._at((k + 1) * self.length, _Tick(self._restaff, k + 1))
 
     # -- the day -------------------------------------------------------------------
     def run(self) -> DayRecords:
-        self._t, self._q = self._arrival_times()
-        self._schedule(0.0, self._restaff, 0)
-        if len(self._t):
-            self._schedule(self._t[0], self._next_arrival, 0)
-        self.env.run()
+        self._t, self._q = self._first_calls()
+        self._entry_queue: dict[int, int] = {}
+        self._closed = False
+        self._at(0.0, _Tick(self._restaff, 0))
+        collecting = gc.isenabled()
+        gc.disable()    # the day creates objects, not garbage: skip the collector's scans
+        try:
+            self.env.run_all(self._t, self._first_arrival)
+        finally:
+            if collecting:
+                gc.enable()
         end = self.env.now
-        for call in self.calls:                # nobody will ever answer these callers
+        self._closed = True
+        for call in self.calls:        # nobody will ever answer these callers: gone for good
             if call.waiting:
-                call.waiting = False
-                call.outcome = ABANDONED
-                call.wait = end - call.arrival
+                call.deadline = min(call.deadline, end)
+                self._abandon(call)
         return DayRecords(self._records(), np.array(self.agent_log, dtype=float).reshape(-1, 3))
 
     def _records(self) -> dict[str, np.ndarray]:
-        calls = self.calls
-        n = len(calls)
-
-        def col(attr: str, dtype) -> np.ndarray:
-            return np.fromiter((getattr(c, attr) for c in calls), dtype, n)
-
-        arrival = col("arrival", float)
-        return {
-            "queue": col("queue", np.int16),
-            "arrival": arrival,
-            "interval": np.minimum((arrival // self.length).astype(np.int32),
-                                   self.n_intervals - 1),
-            "outcome": col("outcome", np.int8),
-            "wait": col("wait", float),
-            "group": col("group", np.int16),
-            "start": col("start", float),
-            "handle": col("handle", float),
-        }
+        calls, n = self.calls, len(self.calls)
+        cols = {name: np.fromiter(map(attrgetter(name), calls), dtype, n)
+                for name, dtype in COLUMNS.items()}
+        cols["interval"] = np.minimum((cols["arrival"] // self.length).astype(np.int32),
+                                      self.n_intervals - 1)
+        return cols
 
 
 def simulate_day(sc: Scenario, seed: np.random.SeedSequence) -> DayRecords:

@@ -28,7 +28,7 @@ _NO_CV = ("exponential", "deterministic", "empirical")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-def _check_clock(value: str) -> str:
+def check_clock(value: str) -> str:
     if not _CLOCK.match(value):
         raise ValueError("must be a clock time HH:MM, e.g. \"08:00\"")
     return value
@@ -111,26 +111,101 @@ class Targets(_Model):
     occupancy_max: float | None = Field(default=None, gt=0, le=1)
 
 
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class Escalation(_Model):
+    """A share of handled calls that go on to a higher tier's queue."""
+
+    to: str
+    probability: Probability
+
+
+class Redial(_Model):
+    """Callers who call again: after a busy signal or hanging up (`redial`), or after
+    a call that did not solve their problem (`repeat`). `max_attempts` caps the
+    customer's calls, the first one included."""
+
+    probability: Probability
+    delay: Distribution
+    max_attempts: int = Field(default=3, ge=2)
+
+
+class Callback(_Model):
+    """Virtual hold: a caller whose expected wait exceeds `threshold` seconds is offered
+    a call back and takes it with probability `acceptance`; agents call back when
+    none of their live queues has a caller waiting."""
+
+    threshold: float = Field(ge=0)
+    acceptance: Probability
+
+
 class Queue(_Model):
-    """A call type: its forecast volumes, handle time and callers' patience."""
+    """A call type: its forecast volumes, handling, callers' patience and journeys.
+
+    Handling is either one `handle_time`, or `talk` with optional `hold` and `acw`
+    (after-call work: the agent is still busy, the caller has gone).
+    """
 
     volumes: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
-    handle_time: Distribution
+    handle_time: Distribution | None = None
+    talk: Distribution | None = None
+    hold: Distribution | None = None
+    acw: Distribution | None = None
     patience: Distribution | None = None
+    priority: int = 0
+    transfers: dict[str, Probability] = {}
+    escalation: Escalation | None = None
+    redial: Redial | None = None
+    repeat: Redial | None = None
+    callback: Callback | None = None
+
+    @model_validator(mode="after")
+    def _one_handling(self) -> "Queue":
+        if (self.handle_time is None) == (self.talk is None):
+            raise ValueError("give either handle_time, or talk (with optional hold, acw)")
+        if self.handle_time is not None and (self.hold or self.acw):
+            raise ValueError("hold and acw go with talk, not with handle_time")
+        out = sum(self.transfers.values()) + (self.escalation.probability
+                                              if self.escalation else 0)
+        if out > 1 + 1e-12:
+            raise ValueError(f"transfer and escalation probabilities add up to {out:g} > 1")
+        return self
+
+    @property
+    def parts(self) -> list[Distribution]:
+        """The distributions whose sum is the handle time."""
+        if self.handle_time is not None:
+            return [self.handle_time]
+        return [d for d in (self.talk, self.hold, self.acw) if d is not None]
+
+    @property
+    def aht(self) -> float:
+        """Expected handle time in seconds (talk + hold + acw)."""
+        return sum(d.expected for d in self.parts)
 
 
 class AgentGroup(_Model):
     """Agents with the same skills; `skills` lists queues in the order they serve them."""
 
-    skills: list[str] = Field(min_length=1)
+    skills: list[str] | dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
     staffing: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    cost_per_hour: float = Field(default=0.0, ge=0)
 
     @field_validator("skills")
     @classmethod
-    def _no_repeats(cls, skills: list[str]) -> list[str]:
-        if len(set(skills)) != len(skills):
+    def _no_repeats(cls, skills):
+        if isinstance(skills, list) and len(set(skills)) != len(skills):
             raise ValueError("a skill is listed twice")
         return skills
+
+    @property
+    def ranks(self) -> dict[str, int]:
+        """Skill -> rank (1 = served first). A list gives ranks 1, 2, 3...; a mapping
+        gives them explicitly, and equal ranks are served by queue priority."""
+        if isinstance(self.skills, dict):
+            return dict(self.skills)
+        return {s: i + 1 for i, s in enumerate(self.skills)}
 
 
 class Break(_Model):
@@ -140,7 +215,7 @@ class Break(_Model):
     latest: str
     minutes: int = Field(gt=0)
 
-    _clock = field_validator("earliest", "latest")(lambda cls, v: _check_clock(v))
+    _clock = field_validator("earliest", "latest")(lambda cls, v: check_clock(v))
 
 
 class Shift(_Model):
@@ -154,7 +229,7 @@ class Shift(_Model):
     unpaid_break: Break | None = Field(default=None, alias="break")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    _clock = field_validator("start")(lambda cls, v: _check_clock(v))
+    _clock = field_validator("start")(lambda cls, v: check_clock(v))
 
 
 class Simulation(_Model):
@@ -174,6 +249,7 @@ class Scenario(_Model):
     open: str
     service_level: ServiceLevel
     lines: int | None = Field(default=None, ge=1)
+    line_cost_per_hour: float = Field(default=0.0, ge=0)
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     targets: Targets = Targets()
     shifts: dict[str, Shift] | None = None
@@ -181,7 +257,7 @@ class Scenario(_Model):
     agents: dict[str, AgentGroup] = Field(min_length=1)
     simulation: Simulation = Simulation()
 
-    _clock = field_validator("open")(lambda cls, v: _check_clock(v))
+    _clock = field_validator("open")(lambda cls, v: check_clock(v))
 
     @property
     def n_intervals(self) -> int:
@@ -212,8 +288,16 @@ def cross_check(sc: Scenario) -> list[str]:
                             f"the queues have {n}")
         for i, skill in enumerate(g.skills):
             if skill not in sc.queues:
-                problems.append(f"agents.{name}.skills.{i}: unknown queue '{skill}' "
+                where = skill if isinstance(g.skills, dict) else i
+                problems.append(f"agents.{name}.skills.{where}: unknown queue '{skill}' "
                                 f"(queues are: {', '.join(sc.queues)})")
+    for name, q in sc.queues.items():
+        targets = [(f"transfers.{t}", t) for t in q.transfers]
+        if q.escalation:
+            targets.append(("escalation.to", q.escalation.to))
+        for where, target in targets:
+            if target not in sc.queues:
+                problems.append(f"queues.{name}.{where}: unknown queue '{target}'")
     served = {s for g in sc.agents.values() for s in g.skills}
     for name in sc.queues:
         if name not in served:
