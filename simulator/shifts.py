@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from simulator.scenario import Shift, _check_clock, clock_minutes
+from simulator.scenario import Shift, check_clock, clock_minutes
 
 DAY = 24 * 60
 # CP-SAT needs integer objective coefficients: costs are compared in millionths of the
@@ -114,7 +114,7 @@ def schedule_shifts(required: Sequence[int], *, interval_minutes: int, open: str
         raise ValueError(f"required: {len(need)} intervals of {interval_minutes} min "
                          f"make more than 24 h")
     try:
-        _check_clock(open)
+        check_clock(open)
     except ValueError as exc:
         raise ValueError(f"open: {exc}") from None
     if not shifts:
