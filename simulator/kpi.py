@@ -7,6 +7,13 @@ service level whatever its wait); ASA and AHT by answered. Time-based figures
 (occupancy, avg_queue, agents) are integrals over the interval's clock time: a
 call handled from 08:25 to 08:35 gives five busy minutes to each half hour.
 
+Journeys: each queue a call passes through counts it as offered there (as each
+queue's ACD report would): `calls` counts phone calls, `customers` counts people (by
+their first call). Transfer and escalation rates divide by answered; `fcr` is the
+share of customers resolved on their first call with no transfer, escalation or
+repeat call. `cost` is agents' paid logged-in time plus lines; `cost_per_call`
+divides it by answered calls (absent where no cost is given).
+
 `day_kpis` computes one day (one replication); `confidence` turns the days into a
 mean and a 95% Student-t interval. Warm-up intervals are left out of both.
 """
@@ -18,16 +25,21 @@ import warnings
 import numpy as np
 from scipy import stats
 
-from .engine import ABANDONED, ANSWERED, BLOCKED, DayRecords
+from .engine import (ABANDONED, ANSWERED, BLOCKED, NEXT_ESCALATION, NEXT_NONE,
+                     NEXT_TRANSFER, DayRecords)
 from .scenario import Scenario
 
 COUNTS = ("offered", "blocked", "accepted", "answered", "abandoned")
 KPIS = ("offered", "blocked", "blocked_rate", "accepted", "answered", "abandoned",
-        "abandon_rate", "service_level", "asa", "aht", "occupancy", "longest_wait",
-        "avg_queue", "agents")
+        "abandon_rate", "service_level", "asa", "aht", "occupancy", "transfer_rate",
+        "escalation_rate", "fcr", "longest_wait", "avg_queue", "agents", "cost",
+        "cost_per_call", "calls", "customers")
 UNITS = {"asa": "s", "aht": "s", "longest_wait": "s", "blocked_rate": "fraction",
          "abandon_rate": "fraction", "service_level": "fraction", "occupancy": "fraction",
-         "avg_queue": "calls", "agents": "agents"} | {k: "calls" for k in COUNTS}
+         "transfer_rate": "fraction", "escalation_rate": "fraction", "fcr": "fraction",
+         "avg_queue": "calls", "agents": "agents", "cost": "currency",
+         "cost_per_call": "currency", "calls": "calls", "customers": "customers",
+         } | {k: "calls" for k in COUNTS}
 
 
 def time_in_intervals(start: np.ndarray, duration: np.ndarray, n: int, length: float,
@@ -46,18 +58,18 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-def _logged_in(agent_log: np.ndarray, n: int, length: float) -> np.ndarray:
-    """Agent-seconds logged in per interval, from rows (time, group, logged in)."""
-    total = np.zeros(n)
-    for g in np.unique(agent_log[:, 1]):
+def _logged_in(agent_log: np.ndarray, n: int, length: float, groups: int) -> np.ndarray:
+    """Agent-seconds logged in per group and interval, from rows (time, group, agents)."""
+    login = np.zeros((groups, n))
+    for g in range(groups):
         rows = agent_log[agent_log[:, 1] == g]
         ends = np.append(rows[1:, 0], np.inf)
-        total += time_in_intervals(rows[:, 0], ends - rows[:, 0], n, length, rows[:, 2])
-    return total
+        login[g] = time_in_intervals(rows[:, 0], ends - rows[:, 0], n, length, rows[:, 2])
+    return login
 
 
 def _tally(calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: float,
-           busy: np.ndarray, login: np.ndarray, length: float) -> dict[str, np.ndarray]:
+           length: float) -> dict[str, np.ndarray]:
     """Sums per interval (n entries) for the selected calls: the raw material of KPIs."""
     k = calls["interval"][sel]
     outcome, wait = calls["outcome"][sel], calls["wait"][sel]
@@ -70,6 +82,8 @@ def _tally(calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: flo
     waited = outcome != BLOCKED
     np.fmax.at(longest, k[waited], wait[waited])
     arrival = calls["arrival"][sel]
+    nxt = calls["next"][sel]
+    first = (calls["segment"][sel] == 1) & (calls["attempt"][sel] == 1)
     return {
         "offered": count(np.ones_like(ans)),
         "blocked": count(outcome == BLOCKED),
@@ -80,8 +94,11 @@ def _tally(calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: flo
         "handle_sum": count(ans, calls["handle"][sel]),
         "longest_wait": longest,
         "queue_time": time_in_intervals(arrival[waited], wait[waited], n, length),
-        "busy": busy,
-        "login": login,
+        "transferred": count(ans & (nxt == NEXT_TRANSFER)),
+        "escalated": count(ans & (nxt == NEXT_ESCALATION)),
+        "calls": count(calls["segment"][sel] == 1),
+        "customers": count(first),
+        "first_contact": count(first & ans & (nxt == NEXT_NONE) & ~calls["unresolved"][sel]),
     }
 
 
@@ -97,9 +114,15 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
         "asa": _ratio(t["wait_sum"], t["answered"]),
         "aht": _ratio(t["handle_sum"], t["answered"]),
         "occupancy": _ratio(t["busy"], t["login"]),
+        "transfer_rate": _ratio(t["transferred"], t["answered"]),
+        "escalation_rate": _ratio(t["escalated"], t["answered"]),
+        "fcr": _ratio(t["first_contact"], t["customers"]),
         "longest_wait": t["longest_wait"],
         "avg_queue": t["queue_time"] / length,
         "agents": t["login"] / length,
+        "cost": t["cost"],
+        "cost_per_call": np.where(t["cost"] > 0, _ratio(t["cost"], t["answered"]), np.nan),
+        "calls": t["calls"], "customers": t["customers"],
     }
 
 
@@ -114,9 +137,12 @@ def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None
     calls = day.calls
     sel = np.ones(len(calls["arrival"]), bool) if queue is None else calls["queue"] == queue
     ans = calls["outcome"] == ANSWERED
-    busy = time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length)
-    login = _logged_in(day.agent_log, n, length)
-    tally = _tally(calls, sel, n, sc.service_level.seconds, busy, login, length)
+    tally = _tally(calls, sel, n, sc.service_level.seconds, length)
+    tally["busy"] = time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length)
+    login = _logged_in(day.agent_log, n, length, len(sc.agents))
+    tally["login"] = login.sum(axis=0)
+    rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
+    tally["cost"] = rates @ login + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600
 
     skip = sc.simulation.warmup_intervals
     tally = {key: v[skip:] for key, v in tally.items()}
