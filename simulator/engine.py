@@ -114,6 +114,7 @@ class _Call:
     _value = None
     next = NEXT_NONE
     callback = unresolved = False
+    entry = -1                  # queue the phone call came in on, if not this one
 
     def __init__(self, queue: int, arrival: float, customer: int, attempt: int = 1,
                  segment: int = 1):
@@ -277,7 +278,8 @@ class CallCenter:
         self._offer(call)
 
     def _call_again(self, call: _Call, at: float) -> None:
-        again = _Call(call.queue, at, call.customer, call.attempt + 1)
+        """The customer calls again at `at`, on the queue they first called."""
+        again = _Call(self._entry(call), at, call.customer, call.attempt + 1)
         again.callbacks = [self._arrive]
         self._at(at, again)
 
@@ -288,9 +290,9 @@ class CallCenter:
                 and rules.uniform() < rules.redial.probability):
             self._call_again(call, call.arrival + call.wait + rules.redial_delay())
 
-    def _entry(self, call: _Call) -> int:
-        return self._entry_queue.get(call.customer, call.queue) if call.segment > 1 \
-            else call.queue
+    @staticmethod
+    def _entry(call: _Call) -> int:
+        return call.entry if call.entry >= 0 else call.queue
 
     def _offers_callback(self, q: int, rules: _QueueRules) -> bool:
         """Estimate the wait (calls ahead x AHT / agents with the skill) against the
@@ -392,8 +394,7 @@ class CallCenter:
         call.next = kind
         nxt = _Call(target, self.env.now, call.customer, call.attempt, call.segment + 1)
         nxt.line = call.line
-        if call.segment == 1:
-            self._entry_queue[call.customer] = call.queue
+        nxt.entry = self._entry(call)
         self.calls.append(nxt)
         if not nxt.line:        # a callback being transferred: it holds no trunk line
             self.in_line += 1   # ...but now it waits like any caller, on a line
@@ -491,7 +492,6 @@ class CallCenter:
     # -- the day -------------------------------------------------------------------
     def run(self) -> DayRecords:
         self._t, self._q = self._first_calls()
-        self._entry_queue: dict[int, int] = {}
         self._closed = False
         self._at(0.0, _Tick(self._restaff, 0))
         collecting = gc.isenabled()
