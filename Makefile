@@ -1,0 +1,34 @@
+# callsim: set-up and the everyday commands. Everything installs into .venv.
+#   make demo   install, then simulate the shipped peak-day scenario
+#   make test   install, then run the whole test suite (what CI runs)
+#   make bench  install, then run the benchmarks
+
+# The first Python >= 3.12 found (pyworkforce >= 0.5.4 needs it).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test bench clean
+
+$(BIN)/callsim: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "callsim needs Python >= 3.12 (none found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/callsim
+
+demo: install
+	$(BIN)/callsim run scenarios/peak_day.yaml
+
+test: install
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: install
+	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_erlang.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
