@@ -50,6 +50,7 @@ from .scenario import Scenario
 ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
 OUTCOMES = ("answered", "abandoned", "blocked")
 NEXT_NONE, NEXT_TRANSFER, NEXT_ESCALATION = 0, 1, 2
+NEXT = ("", "transfer", "escalation")
 _NAN, _INF = float("nan"), float("inf")
 
 

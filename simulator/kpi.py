@@ -166,3 +166,23 @@ def confidence(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarr
         half = stats.t.ppf(0.975, np.maximum(valid - 1, 1)) * sd / np.sqrt(valid)
     half = np.where(valid >= 2, half, np.nan)
     return mean, mean - half, mean + half
+
+
+CUSTOMER_OUTCOMES = ("resolved", "abandoned", "blocked", "unresolved")
+
+
+def customer_outcomes(calls: dict[str, np.ndarray]) -> np.ndarray:
+    """How each customer's story ended (index = customer id), from their last segment:
+    0 resolved (answered, not passed on, not left unsolved), 1 abandoned for good,
+    2 blocked for good, 3 unresolved (served, but still unsolved at the attempt cap).
+    A last segment that was transferred or escalated cannot exist: the next one follows.
+    """
+    order = np.lexsort((calls["segment"], calls["attempt"], calls["customer"]))
+    customer = calls["customer"][order]
+    last = order[np.append(customer[1:] != customer[:-1], True)]
+    outcome = calls["outcome"][last]
+    ending = np.where(outcome == ANSWERED, np.where(calls["unresolved"][last], 3, 0),
+                      outcome)  # ABANDONED = 1, BLOCKED = 2 by the engine's codes
+    result = np.full(customer.max() + 1 if len(customer) else 0, -1, dtype=np.int8)
+    result[calls["customer"][last]] = ending
+    return result

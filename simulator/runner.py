@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .engine import OUTCOMES, DayRecords, simulate_day
+from .engine import NEXT, OUTCOMES, DayRecords, simulate_day
 from .kpi import KPIS, confidence, day_kpis
 from .scenario import Scenario
 
@@ -77,6 +77,9 @@ class SimulationResult:
             c = day.calls
             frames.append(pd.DataFrame({
                 "replication": r,
+                "customer": c["customer"],
+                "attempt": c["attempt"],
+                "segment": c["segment"],
                 "queue": queues[c["queue"]],
                 "interval": c["interval"],
                 "arrival_s": c["arrival"],
@@ -84,7 +87,11 @@ class SimulationResult:
                 "wait_s": c["wait"],
                 "agent_group": groups[c["group"]],
                 "answer_s": c["start"],
+                "talk_s": c["talk"],
                 "handle_s": c["handle"],
+                "next": np.array(NEXT)[c["next"]],
+                "callback": c["callback"],
+                "unresolved": c["unresolved"],
             }))
         return pd.concat(frames, ignore_index=True)
 
