@@ -1,0 +1,294 @@
+"""Plots: the pictures a planner looks at first, one function per figure.
+
+Every function takes plain data or a `SimulationResult` and returns a matplotlib
+`Figure`; nothing is shown on a screen or written to a file here (`simulator.report`
+saves them). Figures are built with the object-oriented API (no pyplot state), so
+making many of them in a notebook or a server leaks nothing.
+
+The conventions are those of an ACD report: the x axis is the clock (HH:MM), a figure
+is plotted at the start of the interval it describes, and every simulated curve comes
+with its 95% confidence band across replications (a curve without its band is not a
+simulation result). Each KPI keeps its colour in every figure, from the Okabe-Ito
+palette, which stays readable for colour-blind readers and in grey print.
+
+Each curve carries its KPI key as `gid` (`line.get_gid() == "service_level"`), so
+code and tests can find what a figure was drawn from.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
+
+from . import format as fmt
+from .kpi import confidence
+from .runner import SimulationResult
+from .scenario import clock_minutes
+
+DPI = 100
+WIDTH = 9.0  # inches: 900 px at DPI, readable in an e-mail or a slide
+
+COLORS = {"service_level": "#0072B2", "asa": "#E69F00", "abandon_rate": "#D55E00",
+          "agents": "#009E73", "occupancy": "#CC79A7", "blocked_rate": "#56B4E9",
+          "answered": "#0072B2", "abandoned": "#D55E00", "required": "#222222",
+          "target": "#4D4D4D"}
+# Scenarios in a comparison, and agent groups in a staffing chart, in this order.
+SERIES = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+          "#F0E442")
+
+# Units as an axis says them (the CSV files use simulator.kpi.UNITS).
+AXIS_LABELS = {"service_level": "service level (%)", "asa": "ASA (s)",
+               "aht": "AHT (s)", "abandon_rate": "abandoned (% of accepted)",
+               "blocked_rate": "blocked (% of offered)", "occupancy": "occupancy (%)",
+               "longest_wait": "longest wait (s)", "avg_queue": "calls waiting",
+               "agents": "agents logged in"}
+
+NAMES = {"service_level": "service level", "asa": "ASA", "abandon_rate": "abandon rate"}
+
+STYLE = {"font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
+         "axes.titlelocation": "left", "axes.labelsize": 10, "axes.spines.top": False,
+         "axes.spines.right": False, "axes.grid": True, "grid.color": "#E3E3E3",
+         "grid.linewidth": 0.8, "axes.axisbelow": True, "legend.fontsize": 9,
+         "legend.frameon": False, "xtick.labelsize": 9, "ytick.labelsize": 9,
+         "lines.linewidth": 2.0, "lines.markersize": 4.5}
+
+
+def _styled(make: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Build the figure under the house style, whatever the caller's rcParams."""
+    @functools.wraps(make)
+    def wrapper(*args, **kwargs) -> Figure:
+        with mpl.rc_context(STYLE):
+            return make(*args, **kwargs)
+    return wrapper
+
+
+def _new(rows: int = 1, height: float = 4.2, sharex: bool = True) -> tuple[Figure, list]:
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)  # an off-screen canvas: the figure can be saved, never shown
+    axes = fig.subplots(rows, 1, sharex=sharex, squeeze=False)[:, 0]
+    return fig, list(axes)
+
+
+def text(s: str) -> str:
+    """A user's string as literal figure text (no $math$, not hidden from legends)."""
+    s = str(s).replace("$", r"\$")
+    return "\u200b" + s if s.startswith("_") else s
+
+
+def clock_x(starts: Sequence[str], interval_minutes: int) -> np.ndarray:
+    """x of each interval start: minutes after midnight of the first day, increasing
+    past midnight, so scenarios that open at other times or use other intervals can
+    share an axis."""
+    return clock_minutes(starts[0]) + interval_minutes * np.arange(len(starts), dtype=float)
+
+
+def clock_axis(ax, first: float, last: float, interval_minutes: int) -> None:
+    """The clock (HH:MM) on the x axis, from interval start `first` to `last` (minutes),
+    with at most about 12 labels on whole intervals or hours."""
+    span = last - first + interval_minutes
+    step = next((s for s in (interval_minutes, 30, 60, 120, 180, 240, 360, 720)
+                 if s >= interval_minutes and span / s <= 12), 1440)
+    ax.xaxis.set_major_locator(MultipleLocator(step, offset=first % step))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{int(v // 60) % 24:02d}:{int(round(v)) % 60:02d}"))
+    ax.set_xlim(first - interval_minutes / 2, last + interval_minutes / 2)
+
+
+def _interval_axis(ax, res: SimulationResult) -> np.ndarray:
+    x = clock_x(res.starts, res.scenario.interval_minutes)
+    clock_axis(ax, x[0], x[-1], res.scenario.interval_minutes)
+    return x
+
+
+def band(ax, x, mean, low, high, *, key: str, label: str, color: str,
+         marker: str = "o", linestyle: str = "-") -> None:
+    """A mean curve with its 95% CI as a shaded band (the band is omitted if all NaN)."""
+    ax.plot(x, mean, marker=marker, linestyle=linestyle, color=color, label=label,
+            gid=key)
+    low, high = np.asarray(low, float), np.asarray(high, float)
+    if np.isfinite(low).any():
+        ax.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0, gid=f"{key}_ci")
+
+
+def _interval_stats(res: SimulationResult, kpi: str):
+    return confidence(res.interval_samples[kpi])
+
+
+def _percent_axis(ax, top: float | None = None, decimals: int | None = 0) -> None:
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=decimals))
+    ax.set_ylim(0, top)
+
+
+def _ci_patch_label(ax) -> None:
+    """The legend, with one grey entry standing for all the 95% CI bands."""
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(color="#888888", alpha=0.3, linewidth=0))
+    labels.append("95% confidence interval")
+    ax.legend(handles, labels, loc="best")
+
+
+@_styled
+def service_level_figure(res: SimulationResult) -> Figure:
+    """Service level per interval, its 95% CI band, and the target line."""
+    sc = res.scenario
+    fig, (ax,) = _new()
+    x = _interval_axis(ax, res)
+    mean, low, high = _interval_stats(res, "service_level")
+    band(ax, x, mean, low, high, key="service_level", label="service level (mean)",
+         color=COLORS["service_level"])
+    target = sc.service_level.target
+    ax.axhline(target, color=COLORS["target"], linestyle="--", linewidth=1.4,
+               label=f"target {fmt.value('service_level', target)}", gid="target")
+    _percent_axis(ax, 1.05)
+    ax.set_ylabel(f"answered within {sc.service_level.seconds:g} s (% of accepted)")
+    ax.set_xlabel("interval start")
+    ax.set_title(f"Service level per interval — {text(sc.name)}")
+    _ci_patch_label(ax)
+    return fig
+
+
+@_styled
+def asa_abandon_figure(res: SimulationResult) -> Figure:
+    """ASA (seconds) above, abandon rate (%) below, per interval with 95% CI bands;
+    the scenario's targets for them, where given, as dashed lines."""
+    sc = res.scenario
+    fig, (top, bottom) = _new(rows=2, height=5.6)
+    x = _interval_axis(bottom, res)
+    for ax, kpi, target in ((top, "asa", sc.targets.asa),
+                            (bottom, "abandon_rate", sc.targets.abandon_rate)):
+        band(ax, x, *_interval_stats(res, kpi), key=kpi, label=f"{NAMES[kpi]} (mean)",
+             color=COLORS[kpi])
+        if target is not None:
+            ax.axhline(target, color=COLORS["target"], linestyle="--", linewidth=1.4,
+                       label=f"target {fmt.value(kpi, target)}", gid="target")
+        ax.set_ylabel(AXIS_LABELS[kpi])
+        ax.set_ylim(bottom=0)
+        _ci_patch_label(ax)
+    _percent_axis(bottom, decimals=None)
+    bottom.set_xlabel("interval start")
+    top.set_title(f"Speed of answer and abandonment — {text(sc.name)}")
+    return fig
+
+
+@_styled
+def staffing_figure(starts: Sequence[str], interval_minutes: int,
+                    staffed: Mapping[str, Sequence[float]],
+                    required: Sequence[float] | None = None, *, title: str = "") -> Figure:
+    """Agents staffed per interval (bars, stacked by agent group) against the agents
+    required (a step line), e.g. the Erlang requirement from `simulator.staffing`.
+
+    Plain data in, so the run report and the staffing planner draw the same chart:
+    `staffed` maps a group name to its agents per interval. Without `required` the
+    bars stand alone and the legend says the requirement was not given.
+    """
+    fig, (ax,) = _new()
+    x = clock_x(starts, interval_minutes)
+    clock_axis(ax, x[0], x[-1], interval_minutes)
+    base = np.zeros(len(starts))
+    for i, (group, agents) in enumerate(staffed.items()):
+        agents = np.asarray(agents, float)
+        ax.bar(x, agents, width=interval_minutes * 0.8, bottom=base,
+               color=SERIES[i % len(SERIES)], alpha=0.85, label=f"staffed: {text(group)}",
+               gid=f"staffed:{group}")
+        base += agents
+    if required is not None:
+        req = np.asarray(required, float)
+        # a step over each interval's width, so it reads against the bar beneath it
+        edges = np.append(x, x[-1] + interval_minutes) - interval_minutes / 2
+        ax.stairs(req, edges, color=COLORS["required"], linewidth=2.2, baseline=None,
+                  label="required", gid="required")
+        top = max(base.max(), np.nanmax(req) if np.isfinite(req).any() else 0)
+    else:
+        ax.plot([], [], " ", label="required: not given (see callsim staff)")
+        top = base.max()
+    ax.set_ylim(0, max(top * 1.15, 1))
+    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_ylabel("agents")
+    ax.set_xlabel("interval start")
+    ax.set_title(title or "Agents staffed and required per interval")
+    ax.legend(loc="upper left", ncols=min(len(staffed) + 1, 4))
+    return fig
+
+
+def run_staffing_figure(res: SimulationResult, required: Sequence[float] | None = None
+                        ) -> Figure:
+    """`staffing_figure` for a simulated scenario: its agent groups' staffing."""
+    sc = res.scenario
+    skip = sc.simulation.warmup_intervals
+    staffed = {name: g.staffing[skip:] for name, g in sc.agents.items()}
+    return staffing_figure(res.starts, sc.interval_minutes, staffed, required,
+                           title=f"Agents staffed and required — {text(sc.name)}")
+
+
+def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted values and the fraction of values <= each one (the empirical CDF)."""
+    v = np.sort(np.asarray(values, float))
+    return v, np.arange(1, len(v) + 1) / max(len(v), 1)
+
+
+@_styled
+def wait_figure(res: SimulationResult) -> Figure:
+    """How long callers waited: the share of answered calls answered within x seconds,
+    and of abandoned calls that hung up within x, over all replications, with the
+    service-level threshold marked."""
+    sc = res.scenario
+    threshold = sc.service_level.seconds
+    calls = res.calls
+    fig, (ax,) = _new()
+    top = threshold
+    for outcome in ("answered", "abandoned"):
+        wait = calls.loc[calls["outcome"] == outcome, "wait_s"].to_numpy(float)
+        wait = wait[np.isfinite(wait)]
+        if len(wait) == 0:
+            ax.plot([], [], " ", label=f"{outcome}: no calls")
+            continue
+        x, y = ecdf(wait)
+        ax.step(np.insert(x, 0, 0.0), np.insert(y, 0, 0.0), where="post",
+                color=COLORS[outcome], gid=outcome,
+                label=f"{outcome} ({len(wait):,} calls, median {np.median(wait):.0f} s)")
+        top = max(top, np.quantile(wait, 0.995))
+    ax.axvline(threshold, color=COLORS["target"], linestyle="--", linewidth=1.4,
+               label=f"service-level threshold {threshold:g} s", gid="threshold")
+    ax.set_xlim(0, top * 1.05)
+    _percent_axis(ax, 1.02)
+    ax.set_xlabel("wait (s): until answered, or until the caller hung up")
+    ax.set_ylabel("calls that waited at most x (%)")
+    ax.set_title(f"Wait-time distribution, {res.replications} days pooled — {text(sc.name)}")
+    ax.legend(loc="lower right")
+    return fig
+
+
+@_styled
+def compare_figure(results: Mapping[str, SimulationResult],
+                   kpis: Sequence[str] = ("service_level", "asa", "abandon_rate")
+                   ) -> Figure:
+    """Scenarios side by side: one panel per KPI, one colour per scenario, each curve
+    with its 95% CI band. Scenarios may open at other times or use other intervals:
+    they share the clock axis."""
+    fig, axes = _new(rows=len(kpis), height=1.0 + 2.4 * len(kpis))
+    xs = {name: clock_x(r.starts, r.scenario.interval_minutes) for name, r in results.items()}
+    for i, (name, res) in enumerate(results.items()):
+        for ax, kpi in zip(axes, kpis):
+            band(ax, xs[name], *_interval_stats(res, kpi), key=f"{kpi}:{name}",
+                 label=text(name), color=SERIES[i % len(SERIES)])
+    step = min(r.scenario.interval_minutes for r in results.values())
+    clock_axis(axes[-1], min(x[0] for x in xs.values()), max(x[-1] for x in xs.values()),
+               step)
+    for ax, kpi in zip(axes, kpis):
+        ax.set_ylabel(AXIS_LABELS.get(kpi, fmt.LABELS.get(kpi, kpi)))
+        if kpi in fmt.PERCENT:
+            _percent_axis(ax, decimals=None)
+        else:
+            ax.set_ylim(bottom=0)
+    axes[-1].set_xlabel("interval start")
+    axes[0].set_title("Scenarios compared per interval — " + " vs ".join(
+        text(n) for n in results))
+    _ci_patch_label(axes[0])
+    return fig

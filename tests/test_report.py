@@ -1,0 +1,250 @@
+"""Tests for simulator.report and simulator.plots: the files a run leaves behind say
+exactly what the simulation computed, and each figure is drawn from the right data.
+
+One small scenario (three 15-minute intervals, three simulated days) is simulated and
+written once per module; each test reads back one thing from it.
+"""
+
+import base64
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+
+import simulator
+from simulator import format as fmt
+from simulator import plots
+from simulator.kpi import UNITS
+from simulator.report import RUN_FILES, write_compare, write_html, write_run
+
+NAME = 'Tiny <desk> & "co"'
+ESCAPED = "Tiny &lt;desk&gt; &amp; &quot;co&quot;"
+PNGS = [f for f in RUN_FILES if f.endswith(".png")]
+
+
+def scenario(name=NAME, volumes=(40, 60, 50), staffing=(6, 7, 6)):
+    return simulator.parse_scenario({
+        "name": name, "interval_minutes": 15, "open": "23:30",
+        "service_level": {"seconds": 20, "target": 0.8}, "lines": 12,
+        "targets": {"abandon_rate": 0.05},
+        "queues": {"front desk": {
+            "volumes": list(volumes),
+            "handle_time": {"distribution": "exponential", "mean": 100},
+            "patience": {"distribution": "exponential", "mean": 60}}},
+        "agents": {"desk team": {"skills": ["front desk"], "staffing": list(staffing)}},
+        "simulation": {"replications": 3, "seed": 4}})
+
+
+@pytest.fixture(scope="module")
+def res():
+    return simulator.simulate(scenario())
+
+
+@pytest.fixture(scope="module")
+def run(res, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    return out, write_run(res, out, required=[5.5, 6.2, 5.9])
+
+
+def close(a, b, tol):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float),
+                               rtol=0, atol=tol, equal_nan=True)
+
+
+def by_gid(ax, gid):
+    found = [a for a in ax.get_children() if a.get_gid() == gid]
+    assert len(found) == 1, f"expected one artist {gid!r}, found {len(found)}"
+    return found[0]
+
+
+# ------------------------------------------------------------------ files
+
+def test_write_run_writes_every_file_it_lists(run):
+    out, written = run
+    assert [p.name for p in written] == list(RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+
+
+def test_summary_csv_round_trips_the_day_kpis(run, res):
+    df = pd.read_csv(run[0] / "summary.csv")
+    assert list(df.columns) == ["kpi", "unit", "mean", "ci95_low", "ci95_high"]
+    assert list(df["kpi"]) == list(res.summary.index)
+    assert list(df["unit"].fillna("")) == [UNITS.get(k, "") for k in df["kpi"]]
+    for col in ("mean", "ci95_low", "ci95_high"):
+        close(df[col], res.summary[col], 1e-9)
+    # the --json object rounds to 6 decimals
+    summary = res.to_dict()["summary"]
+    close(df["mean"], [summary[k]["mean"] for k in df["kpi"]], 1e-6)
+    close(df["ci95_low"], [summary[k]["ci95"][0] for k in df["kpi"]], 1e-6)
+
+
+def test_intervals_csv_is_tidy_with_units_and_round_trips(run, res):
+    df = pd.read_csv(run[0] / "intervals.csv")
+    assert list(df.columns) == ["interval", "start", "kpi", "unit", "mean", "ci95_low",
+                                "ci95_high"]
+    expected = res.intervals
+    assert len(df) == len(expected) == len(res.starts) * len(res.interval_samples)
+    assert list(df["start"]) == list(expected["start"])
+    assert set(df["start"]) == {"23:30", "23:45", "00:00"}
+    assert list(df["kpi"]) == list(expected["kpi"])
+    for col in ("mean", "ci95_low", "ci95_high"):
+        close(df[col], expected[col], 1e-9)
+    intervals = res.to_dict()["intervals"]
+    wide = df.pivot(index="interval", columns="kpi", values="mean")
+    for i, row in enumerate(intervals):
+        close(wide.loc[i, list(res.interval_samples)],
+              [row[k]["mean"] for k in res.interval_samples], 1e-6)
+
+
+def test_queues_csv_matches_the_per_queue_kpis(run, res):
+    df = pd.read_csv(run[0] / "queues.csv")
+    queues = res.to_dict()["queues"]
+    assert set(df["queue"]) == set(queues) == {"front desk"}
+    close(df["mean"], [queues[q][k]["mean"] for q, k in zip(df["queue"], df["kpi"])], 1e-6)
+
+
+def test_calls_csv_has_one_row_per_call_with_units_in_names(run, res):
+    df = pd.read_csv(run[0] / "calls.csv", keep_default_na=False, na_values=[""])
+    calls = res.calls
+    assert len(df) == len(calls)
+    assert {"arrival_s", "wait_s", "handle_s"} <= set(df.columns)
+    assert set(calls.columns) <= set(df.columns)
+    close(df["wait_s"], calls["wait_s"], 1e-6)
+    assert list(df["outcome"]) == list(calls["outcome"])
+    # the clock time of each call's interval, to join with intervals.csv
+    assert list(df["start"]) == [res.scenario.interval_starts()[i] for i in calls["interval"]]
+
+
+def test_data_dictionary_explains_every_column_and_kpi(run):
+    out = run[0]
+    dd = pd.read_csv(out / "data_dictionary.csv", keep_default_na=False)
+    assert list(dd.columns) == ["file", "column", "meaning", "unit"]
+    for name in ("summary.csv", "intervals.csv", "queues.csv", "calls.csv"):
+        columns = pd.read_csv(out / name, nrows=1).columns
+        described = dd.loc[dd["file"] == name, "column"]
+        assert list(described) == list(columns), name
+    kpis = pd.read_csv(out / "summary.csv")["kpi"]
+    rows = dd.set_index("column")
+    for k in kpis:
+        assert rows.loc[f"kpi = {k}", "meaning"], k
+    assert rows.loc["kpi = asa", "unit"] == "s"
+    assert rows.loc["kpi = service_level", "unit"] == "fraction"
+
+
+@pytest.mark.parametrize("name", PNGS)
+def test_every_plot_is_a_real_png(run, name):
+    data = (run[0] / name).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000
+
+
+def test_report_html_is_self_contained_and_complete(run, res):
+    out = run[0]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert ESCAPED in page and NAME not in page
+    for k in res.summary.index:
+        assert f">{fmt.LABELS[k]}<" in page, k
+    # the plots are embedded, byte for byte; nothing is fetched from elsewhere
+    embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert [base64.b64decode(e) for e in embedded] == [(out / n).read_bytes() for n in PNGS]
+    assert not re.search(r"<script|<link|url\(|https?://", page)
+    # assumptions: the queue, agent group, staffing, lines and replications
+    for text in ("front desk", "desk team", "exponential, mean 100 s", "80% of calls "
+                 "answered within 20 s", "Trunk lines", "3 independent days", "seed 4"):
+        assert text in page, text
+    sl = res.summary.loc["service_level"]
+    assert fmt.interval("service_level", sl["ci95_low"], sl["ci95_high"]) in page
+
+
+def test_required_must_have_one_value_per_interval(res, tmp_path):
+    with pytest.raises(ValueError, match="required"):
+        write_run(res, tmp_path, required=[5.0, 6.0])
+
+
+def test_write_html_escapes_titles_and_headings(tmp_path):
+    page = write_html(tmp_path / "p.html", "<b>t</b>", [("<i>h</i>", "<p>body</p>")])
+    text = page.read_text(encoding="utf-8")
+    assert "&lt;b&gt;t&lt;/b&gt;" in text and "&lt;i&gt;h&lt;/i&gt;" in text
+    assert "<p>body</p>" in text and "<b>" not in text
+
+
+def test_write_compare_puts_two_runs_side_by_side(res, tmp_path):
+    busier = simulator.simulate(scenario("Busier", volumes=(60, 80, 70)))
+    written = write_compare({"base": res, "busier <+40%>": busier}, tmp_path)
+    assert [p.name for p in written] == ["compare_summary.csv", "compare_intervals.csv",
+                                         "compare.png", "compare.html"]
+    wide = pd.read_csv(tmp_path / "compare_summary.csv")
+    close(wide["base mean"], res.summary["mean"].reindex(wide["kpi"]), 1e-9)
+    close(wide["busier <+40%> ci95_high"], busier.summary["ci95_high"].reindex(wide["kpi"]),
+          1e-9)
+    long = pd.read_csv(tmp_path / "compare_intervals.csv")
+    assert len(long) == len(res.intervals) + len(busier.intervals)
+    assert (tmp_path / "compare.png").stat().st_size > 10_000
+    page = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    assert "busier &lt;+40%&gt;" in page and ESCAPED in page
+    assert page.count("data:image/png;base64,") == 1
+
+
+# ------------------------------------------------------------------ figures
+
+def test_service_level_figure_draws_the_interval_means_and_target(res):
+    ax = plots.service_level_figure(res).axes[0]
+    mean = res.intervals.query("kpi == 'service_level'")["mean"]
+    close(by_gid(ax, "service_level").get_ydata(), mean, 1e-12)
+    close(by_gid(ax, "target").get_ydata(), [0.8, 0.8], 0)
+    assert isinstance(by_gid(ax, "service_level_ci"), PolyCollection)
+    assert "Tiny <desk>" in ax.get_title(loc="left")
+
+
+def test_asa_abandon_figure_draws_both_kpis_with_bands(res):
+    top, bottom = plots.asa_abandon_figure(res).axes
+    for ax, kpi in ((top, "asa"), (bottom, "abandon_rate")):
+        close(by_gid(ax, kpi).get_ydata(), res.intervals.query("kpi == @kpi")["mean"], 1e-12)
+        by_gid(ax, f"{kpi}_ci")
+    close(by_gid(bottom, "target").get_ydata(), [0.05, 0.05], 0)   # the scenario's target
+    assert top.get_ylabel() == "ASA (s)"
+
+
+def test_staffing_figure_draws_staffed_against_required(res):
+    ax = plots.run_staffing_figure(res, [5.5, 6.2, 5.9]).axes[0]
+    bars = [a for a in ax.patches if a.get_gid() == "staffed:desk team"]
+    assert [b.get_height() for b in bars] == [6, 7, 6]
+    close(by_gid(ax, "required").get_data().values, [5.5, 6.2, 5.9], 1e-12)
+    alone = plots.run_staffing_figure(res).axes[0]
+    assert any("not given" in t.get_text() for t in alone.get_legend().get_texts())
+
+
+def test_wait_figure_is_the_ecdf_of_answered_and_abandoned_waits(res):
+    ax = plots.wait_figure(res).axes[0]
+    calls = res.calls
+    for outcome in ("answered", "abandoned"):
+        line = by_gid(ax, outcome)
+        waits = np.sort(calls.loc[calls["outcome"] == outcome, "wait_s"])
+        close(line.get_xdata()[1:], waits, 1e-12)
+        assert line.get_ydata()[-1] == 1.0
+    close(by_gid(ax, "threshold").get_xdata(), [20, 20], 0)
+
+
+def test_compare_figure_draws_one_curve_per_scenario_and_kpi(res):
+    other = simulator.simulate(scenario("Other"), replications=2)
+    fig = plots.compare_figure({"a": res, "b": other})
+    assert len(fig.axes) == 3
+    for ax, kpi in zip(fig.axes, ("service_level", "asa", "abandon_rate")):
+        close(by_gid(ax, f"{kpi}:a").get_ydata(), res.intervals.query("kpi == @kpi")["mean"],
+              1e-12)
+        close(by_gid(ax, f"{kpi}:b").get_ydata(),
+              other.intervals.query("kpi == @kpi")["mean"], 1e-12)
+
+
+def test_clock_axis_reads_hh_mm_past_midnight(res):
+    ax = plots.service_level_figure(res).axes[0]
+    label = ax.xaxis.get_major_formatter()
+    x = plots.clock_x(res.starts, 15)
+    assert [label(v, 0) for v in x] == ["23:30", "23:45", "00:00"]
+
+
+def test_user_text_is_never_read_as_mathtext():
+    assert plots.text("cost $5 $6") == r"cost \$5 \$6"
+    assert not plots.text("_hidden").startswith("_")
