@@ -12,13 +12,14 @@ deviation / mean) exactly:
 - deterministic: always the mean; uniform: mean +/- sqrt(3) * cv * mean;
 - empirical: resampled from the observed values.
 
-`Stream` hands the engine one value at a time from numpy batches, so the engine pays
-for a Python float, not a numpy call, per draw.
+`durations` and `stream` hand the engine one value at a time from numpy batches, so
+the engine pays for a Python float, not a numpy call, per draw.
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -51,25 +52,15 @@ def draw(dist: Distribution, rng: np.random.Generator, size: int) -> np.ndarray:
     raise ValueError(f"unknown distribution {kind!r}")  # the scenario model forbids this
 
 
-class Stream:
-    """Values one at a time from a vectorised `fill(size)`, fetched in batches."""
+def stream(fill: Callable[[int], np.ndarray]) -> Callable[[], float]:
+    """A function returning one value per call from a vectorised `fill(size)`, drawn
+    in batches (a generator over Python floats: the cheapest draw Python offers)."""
+    def values():
+        while True:
+            yield from fill(_BATCH).tolist()
+    return partial(next, values())
 
-    __slots__ = ("_fill", "_buf", "_i")
 
-    def __init__(self, fill: Callable[[int], np.ndarray]):
-        self._fill = fill
-        self._buf: list[float] = []
-        self._i = 0
-
-    def __call__(self) -> float:
-        if self._i == len(self._buf):
-            self._buf = self._fill(_BATCH).tolist()
-            self._i = 0
-        value = self._buf[self._i]
-        self._i += 1
-        return value
-
-    @classmethod
-    def of(cls, dist: Distribution, rng: np.random.Generator) -> "Stream":
-        """Durations from `dist`, drawn with `rng`."""
-        return cls(lambda size: draw(dist, rng, size))
+def durations(dist: Distribution, rng: np.random.Generator) -> Callable[[], float]:
+    """One duration (seconds) from `dist` per call, drawn with `rng`."""
+    return stream(lambda size: draw(dist, rng, size))

@@ -44,7 +44,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from .distributions import Stream
+from .distributions import durations, stream
 from .scenario import Scenario
 
 ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
@@ -166,18 +166,17 @@ class DayRecords:
 class _QueueRules:
     """A queue's random draws and routing rules, resolved to indices and streams."""
 
-    def __init__(self, q, index: dict[str, int], seed: np.random.SeedSequence,
-                 lines: int | None):
+    def __init__(self, q, index: dict[str, int], seed: np.random.SeedSequence):
         rngs = iter(np.random.default_rng(s) for s in seed.spawn(8))
-        self.talk = Stream.of(q.handle_time or q.talk, next(rngs))
-        self.hold = Stream.of(q.hold, next(rngs)) if q.hold else None
-        self.acw = Stream.of(q.acw, next(rngs)) if q.acw else None
-        self.patience = Stream.of(q.patience, next(rngs)) if q.patience else None
+        self.talk = durations(q.handle_time or q.talk, next(rngs))
+        self.hold = durations(q.hold, next(rngs)) if q.hold else None
+        self.acw = durations(q.acw, next(rngs)) if q.acw else None
+        self.patience = durations(q.patience, next(rngs)) if q.patience else None
         self.redial = q.redial
-        self.redial_delay = Stream.of(q.redial.delay, next(rngs)) if q.redial else None
+        self.redial_delay = durations(q.redial.delay, next(rngs)) if q.redial else None
         self.repeat = q.repeat
-        self.repeat_delay = Stream.of(q.repeat.delay, next(rngs)) if q.repeat else None
-        self.uniform = Stream(next(rngs).random)
+        self.repeat_delay = durations(q.repeat.delay, next(rngs)) if q.repeat else None
+        self.uniform = stream(next(rngs).random)
         # after talk: cumulative probabilities -> (next queue, transfer or escalation)
         self.routes: list[tuple[float, int, int]] = []
         cum = 0.0
@@ -188,10 +187,6 @@ class _QueueRules:
             cum += q.escalation.probability
             self.routes.append((cum, index[q.escalation.to], NEXT_ESCALATION))
         self.callback = q.callback
-        # Hang-ups are events only where their timing matters to others: a freed line,
-        # a redial, a callback estimate. Otherwise a caller whose patience ran out is
-        # found when an agent reaches them (and recorded as abandoned at that time).
-        self.hang_up_event = bool(lines or q.redial or q.callback)
         self.aht = q.aht
         self.priority = q.priority
 
@@ -211,8 +206,12 @@ class CallCenter:
         # time does not reshuffle another's arrivals (common random numbers for what-ifs).
         arrival_seed, *queue_seeds = seed.spawn(1 + nq)
         self._arrival_rng = np.random.default_rng(arrival_seed)
-        self.rules = [_QueueRules(q, index, s, sc.lines)
-                      for q, s in zip(sc.queues.values(), queue_seeds)]
+        self.rules = [_QueueRules(q, index, s) for q, s in zip(sc.queues.values(), queue_seeds)]
+        # A hang-up is an event only where its moment matters to others: a freed line,
+        # a redial, a callback estimate. Otherwise a caller whose patience ran out is
+        # found when an agent reaches them, and recorded as abandoned at their deadline.
+        self._hang_up_events = bool(sc.lines or any(q.redial or q.callback
+                                                    for q in sc.queues.values()))
 
         self.waiting: list[deque[_Call]] = [deque() for _ in range(nq)]
         self.n_waiting = [0] * nq        # live callers in each queue (tombstones excluded)
@@ -262,7 +261,7 @@ class CallCenter:
 
     def _arrive(self, call: _Call) -> None:
         self.calls.append(call)
-        if self.in_line == self.lines:
+        if self.in_line >= self.lines >= 0:
             call.lost(BLOCKED, 0.0)
             self._maybe_redial(call)
             return
@@ -327,7 +326,7 @@ class CallCenter:
         if rules.patience is not None:
             patience = rules.patience()
             call.deadline = call.arrival + patience
-            if rules.hang_up_event:
+            if self._hang_up_events:
                 self._at(call.deadline, _Tick(self._hang_up, call))
 
     def _answer(self, call: _Call, group: int) -> None:
@@ -375,21 +374,24 @@ class CallCenter:
     def _talk_end(self, call: _Call) -> None:
         """The caller leaves the agent: transferred, escalated, or done (maybe unsolved)."""
         rules = self.rules[call.queue]
-        if rules.routes:
-            u = rules.uniform()
-            for cum, target, kind in rules.routes:
-                if u < cum:
-                    self._route(call, target, kind)
-                    break
-            else:
-                self._done(call)
-        else:
-            self._done(call)
-        acw = call.handle - call.talk
-        if acw > 0:
+        if not (rules.routes and self._passed_on(call, rules)):
+            if call.line:
+                self.in_line -= 1
+            if self._any_repeat:
+                self._maybe_repeat(call)
+        if call.handle > call.talk:
             self._at(call.start + call.handle, _Tick(self._acw_end, call.group))
         else:
             self._agent_free(call.group)
+
+    def _passed_on(self, call: _Call, rules: _QueueRules) -> bool:
+        """Transfer or escalate the call by the queue's routing table, maybe."""
+        u = rules.uniform()
+        for cum, target, kind in rules.routes:
+            if u < cum:
+                self._route(call, target, kind)
+                return True
+        return False
 
     def _route(self, call: _Call, target: int, kind: int) -> None:
         call.next = kind
@@ -397,16 +399,10 @@ class CallCenter:
         nxt.line = call.line
         nxt.entry = self._entry(call)
         self.calls.append(nxt)
-        if not nxt.line:        # a callback being transferred: it holds no trunk line
-            self.in_line += 1   # ...but now it waits like any caller, on a line
-            nxt.line = True
         self._offer(nxt)
 
-    def _done(self, call: _Call) -> None:
-        if call.line:
-            self.in_line -= 1
-        if not self._any_repeat:
-            return
+    def _maybe_repeat(self, call: _Call) -> None:
+        """A served caller whose problem is not solved may call again later."""
         entry = self.rules[self._entry(call)]
         if entry.repeat and entry.uniform() < entry.repeat.probability:
             call.unresolved = True
