@@ -1,0 +1,47 @@
+"""The README's examples are run, so the documentation cannot rot."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+
+import yaml
+
+import simulator
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_python_examples_run_and_print_the_published_erlang_values():
+    assert blocks("python"), "the README has Python examples"
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(out):
+            for code in blocks("python"):
+                exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert "0.1741 0.8884" in out.getvalue()
+
+
+def test_yaml_example_is_the_shipped_smallest_scenario_and_valid():
+    (example,) = [b for b in blocks("yaml") if "Single queue" in b]
+    shipped = yaml.safe_load((ROOT / "scenarios/single_queue.yaml").read_text())
+    assert yaml.safe_load(example) == shipped
+    assert simulator.parse_scenario(yaml.safe_load(example)).n_intervals == 4
+
+
+def test_every_shipped_scenario_is_named_in_the_readme_and_valid():
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        assert path.name in README, path.name
+        simulator.load_scenario(path)
