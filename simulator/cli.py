@@ -14,14 +14,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
+import numpy as np
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from . import format as fmt
+from .compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
+from .kpi import confidence
 from .runner import SimulationResult, simulate
 from .scenario import Scenario, ScenarioError, load_scenario
+from .staffing import KPIS as PLAN_KPIS
+from .staffing import StaffingPlan, plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Call-center simulator and staffing planner.")
@@ -138,6 +144,236 @@ def interval_table(res: SimulationResult) -> Table:
                                      wide["ci95_high"][k][i]) for k in INTERVAL_COLUMNS]
         table.add_row(start, *cells)
     return table
+
+
+# ----------------------------------------------------------------- staff and compare
+
+MethodOpt = Annotated[str, typer.Option(
+    "--method", "-m", help="erlang-c (nobody hangs up) or erlang-a (patience).")]
+ScaleOpt = Annotated[float, typer.Option(
+    "--volume-scale", help="Multiply every forecast volume first (1.15: 15% over).")]
+
+
+@contextmanager
+def library_errors(title: str) -> Iterator[None]:
+    """Turn the library's ValueError / ScenarioError into field-path messages, exit 2."""
+    try:
+        yield
+    except ScenarioError as exc:
+        fail(exc.problems, title)
+    except ValueError as exc:
+        fail([str(exc)], title)
+
+
+@app.command()
+def staff(scenario: ScenarioArg, method: MethodOpt = "erlang-c",
+          shifts: Annotated[bool, typer.Option(
+              "--shifts", help="Also schedule the scenario's shifts (cost, over/under).")] = False,
+          volume_scale: ScaleOpt = 1.0,
+          write: Annotated[Optional[Path], typer.Option(
+              "--write", help="Save a copy of the scenario staffed as planned.")] = None,
+          as_json: JsonOpt = False) -> None:
+    """Erlang staffing plan: agents required and scheduled per interval, predicted KPIs."""
+    sc = load(scenario)
+    if write is not None and write.resolve() == scenario.resolve():
+        fail(["--write: would overwrite the scenario itself (and its comments)"],
+             "invalid option")
+    with library_errors(f"cannot plan {scenario}"):
+        result = plan(sc, method, volume_scale, shifts=shifts)
+    if write is not None:
+        write_planned(scenario, write, result)
+        err.print(f"Wrote {write}: the scenario with the planned staffing"
+                  + ("" if volume_scale == 1 else
+                     f" (volumes kept as in the file; planned for volumes × {volume_scale:g})"),
+                  highlight=False)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    out.print(plan_table(result))
+    for group, shift_plan in (result.shifts or {}).items():
+        out.print(shift_table(group, shift_plan))
+    for note in result.notes:
+        out.print(f"[dim]note: {note}[/]", highlight=False)
+
+
+def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
+    """Copy the user's YAML with each group's staffing replaced by the plan's agents
+    logged in (`StaffingPlan.staffing`); every other key is kept (comments are not:
+    YAML is re-written). The copy is re-loaded to prove it runs."""
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for group, agents in result.staffing.items():
+        data["agents"][group]["staffing"] = agents
+    what = "agents on the shift plan less shrinkage" if result.shifts else "required agents"
+    header = (f"# Staffing planned by `callsim staff --method {result.method}` from {source},\n"
+              f"# volume scale {result.volume_scale:g}: agents.*.staffing holds agents logged in\n"
+              f"# ({what}). Comments of the original file are not kept.\n")
+    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None,
+                          allow_unicode=True, width=100)
+    try:
+        target.write_text(header + text, encoding="utf-8")
+    except OSError as exc:
+        fail([f"{target}: cannot write ({exc.strerror})"], "--write failed")
+    load(target)
+
+
+def plan_table(result: StaffingPlan) -> Table:
+    sc = result.scenario
+    scale = "" if result.volume_scale == 1 else f", volumes × {result.volume_scale:g}"
+    table = Table(title=f"{sc.name}: {result.method} plan{scale} (target "
+                        f"{100 * sc.service_level.target:g}% in {sc.service_level.seconds:g} s, "
+                        f"shrinkage {100 * sc.shrinkage:g}%; predicted at required)",
+                  title_justify="left")
+    total = result.total
+    columns = ["offered", "load", "required", "scheduled", *PLAN_KPIS]
+    staffed = ([sum(c) for c in zip(*(p.staffing for p in result.shifts.values()))]
+               if result.shifts else None)
+    table.add_column("start")
+    for name in columns:
+        table.add_column(fmt.LABELS.get(name, name), justify="right")
+    if staffed:
+        table.add_column("on shift", justify="right")
+    for i, start in enumerate(result.starts):
+        cells = [plan_cell(k, total[k][i]) for k in columns]
+        if staffed:
+            gap = staffed[i] - int(total["scheduled"][i])
+            cells.append(f"{staffed[i]} {gap:+d}" if gap else str(staffed[i]))
+        table.add_row(start, *cells)
+    return table
+
+
+def plan_cell(kpi: str, x: float) -> str:
+    if kpi == "load":
+        return f"{x:,.1f}"
+    if kpi in ("required", "scheduled"):
+        return str(int(x))
+    return fmt.value(kpi, x)
+
+
+def shift_table(group: str, shift_plan) -> Table:
+    under = sum(shift_plan.under)
+    table = Table(title=f"Shifts of {group}: cost {shift_plan.cost:,.2f}, "
+                        f"{shift_plan.paid_hours:,.1f} paid hours, over-staffed "
+                        f"{sum(shift_plan.over)} agent-intervals, under-staffed {under}"
+                        + ("" if shift_plan.optimal else " (best found, not proved optimal)"),
+                  title_justify="left")
+    frame = shift_plan.table()
+    table.add_column("shift")
+    for name in frame.columns:
+        table.add_column(name, justify="right")
+    for name, row in frame.iterrows():
+        table.add_row(str(name), *(f"{v:,.2f}" if isinstance(v, float) else str(v)
+                                   for v in row))
+    return table
+
+
+@app.command()
+def compare(scenarios: Annotated[list[Path], typer.Argument(
+                help="One scenario: Erlang vs simulation. Several: side by side.",
+                show_default=False)],
+            method: MethodOpt = "erlang-c", volume_scale: ScaleOpt = 1.0,
+            replications: Annotated[Optional[int], typer.Option(
+                "--replications", "-r", min=2,
+                help="Simulated days (default: the first file's).")] = None,
+            seed: Annotated[Optional[int], typer.Option(
+                min=0, help="Random seed, the same for every scenario.")] = None,
+            workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+            as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """Erlang's prediction at the file's staffing vs the simulation (one scenario),
+    or several scenarios simulated with the same random numbers."""
+    loaded = [load(path) for path in scenarios]
+    total = (replications or loaded[0].simulation.replications) * len(loaded)
+    with library_errors("cannot compare"), \
+            progress_bar(total, quiet, "Simulating") as tick:
+        if len(loaded) == 1:
+            result = compare_plan(loaded[0], method, volume_scale, replications, seed,
+                                  workers, tick)
+        else:
+            result = compare_scenarios(loaded, [str(p) for p in scenarios], volume_scale,
+                                       replications, seed, workers, tick)
+    if as_json:
+        print_json(result.to_dict())
+    elif isinstance(result, PlanComparison):
+        out.print(plan_comparison_table(result))
+    else:
+        for table in scenarios_tables(result):
+            out.print(table)
+
+
+COMPARED_COLUMNS = ("service_level", "asa", "abandon_rate", "occupancy")
+
+
+def plan_comparison_table(cmp: PlanComparison) -> Table:
+    res = cmp.simulated
+    scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
+    table = Table(title=f"{res.scenario.name}: {cmp.method} at the file's staffing vs "
+                        f"simulation ({res.replications} replications, seed {res.seed}"
+                        f"{scale})",
+                  caption="* the Erlang prediction is outside the simulation's 95% CI",
+                  title_justify="left", caption_justify="left")
+    table.add_column("start")
+    table.add_column("agents", justify="right")
+    for kpi in COMPARED_COLUMNS:
+        table.add_column(f"{fmt.LABELS[kpi]} {cmp.method}", justify="right")
+        table.add_column(f"{fmt.LABELS[kpi]} sim", justify="right")
+
+    def cells(pred, mean, low, high, flag):
+        mark = "[bold red]*[/]" if flag else " "
+        return [f"{fmt.value(kpi, pred)}{mark}", fmt.with_half_width(kpi, mean, low, high)]
+
+    figures = {kpi: cmp.figures(kpi) for kpi in COMPARED_COLUMNS}
+    for i, start in enumerate(res.starts):
+        row = [start, fmt.value("agents", cmp.agents[i])]
+        for kpi in COMPARED_COLUMNS:
+            row += cells(*(col[i] for col in figures[kpi]))
+        table.add_row(*row)
+    day = ["day", ""]
+    for kpi in COMPARED_COLUMNS:
+        day += cells(*cmp.day_figures(kpi))
+    table.add_row(*day, style="bold")
+    return table
+
+
+def short_labels(labels: list[str]) -> list[str]:
+    """File names without folder and extension, unless two would look the same."""
+    stems = [Path(label).stem for label in labels]
+    return stems if len(set(stems)) == len(stems) else labels
+
+
+def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
+    first = cmp.results[0]
+    labels = short_labels(cmp.labels)
+    scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
+    summary = Table(title=f"The day, side by side ({first.replications} replications, "
+                          f"seed {first.seed}{scale}; Δ = paired difference to "
+                          f"{labels[0]}, 95% CI)", title_justify="left")
+    summary.add_column("KPI")
+    for label in labels:
+        summary.add_column(label, justify="right")
+    for label in labels[1:]:
+        summary.add_column(f"Δ {label}", justify="right")
+    for kpi in first.summary.index:
+        row = [kpi]
+        for res in cmp.results:
+            s = res.summary.loc[kpi]
+            row.append(fmt.with_half_width(kpi, s["mean"], s["ci95_low"], s["ci95_high"]))
+        for i in range(1, len(cmp.results)):
+            row.append(fmt.with_half_width(kpi, *cmp.difference(i, kpi)))
+        summary.add_row(*row)
+    tables = [summary]
+    if all(res.starts == first.starts for res in cmp.results):
+        per = Table(title="Per interval (mean ± 95% CI half-width)", title_justify="left")
+        per.add_column("start")
+        kpis = ("service_level", "asa", "abandon_rate")
+        for kpi in kpis:
+            for label in labels:
+                per.add_column(f"{fmt.LABELS[kpi]} {label}", justify="right")
+        stats = [{k: [np.asarray(v) for v in confidence(res.interval_samples[k])]
+                  for k in kpis} for res in cmp.results]
+        for i, start in enumerate(first.starts):
+            per.add_row(start, *(fmt.with_half_width(k, *(v[i] for v in s[k]))
+                                 for k in kpis for s in stats))
+        tables.append(per)
+    return tables
 
 
 def main() -> None:  # pragma: no cover - console entry point

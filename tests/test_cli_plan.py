@@ -1,0 +1,136 @@
+"""Tests for `callsim staff` and `callsim compare`: JSON shapes and numbers, --write,
+--shifts, --volume-scale, and bad input (field-path message, exit 2)."""
+
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from simulator import load_scenario
+from simulator.cli import app
+from simulator.erlang import agents_for_service_level
+
+SINGLE = "scenarios/single_queue.yaml"
+PEAK = "scenarios/peak_day.yaml"
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def json_of(result):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)        # stdout holds the JSON object and nothing else
+
+
+def test_staff_json_for_the_single_queue_scenario():
+    d = json_of(invoke("staff", SINGLE, "--json"))
+    assert d["scenario"] == "Single queue, steady load" and d["method"] == "erlang-c"
+    assert [r["start"] for r in d["intervals"]] == ["08:00", "08:30", "09:00", "09:30"]
+    row = d["intervals"][0]
+    assert list(row) == ["start", "offered", "load", "required", "scheduled",
+                         "service_level", "asa", "abandon_rate", "occupancy"]
+    assert row == {"start": "08:00", "offered": 100.0, "load": 10.0, "required": 14,
+                   "scheduled": 14, "service_level": pytest.approx(0.88835, abs=1e-5),
+                   "asa": pytest.approx(7.8359, abs=1e-4), "abandon_rate": 0.0,
+                   "occupancy": pytest.approx(10 / 14, abs=1e-6)}
+    assert d["groups"] == {"team": {"required": [14] * 4, "scheduled": [14] * 4,
+                                    "logged_in": [14] * 4}}
+    assert d["queues"]["general"][0] == row
+    assert any("over-staffs" in n for n in d["notes"])
+
+
+def test_staff_erlang_a_uses_patience_and_needs_fewer_agents():
+    d = json_of(invoke("staff", SINGLE, "--method", "erlang-a", "--json"))
+    assert [r["required"] for r in d["intervals"]] == [12] * 4
+    assert 0 < d["intervals"][0]["abandon_rate"] < 0.1
+
+
+def test_staff_write_saves_a_scenario_that_runs(tmp_path):
+    target = tmp_path / "planned.yaml"
+    d = json_of(invoke("staff", PEAK, "--method", "erlang-a", "--write", target, "--json"))
+    written = load_scenario(target)
+    original = yaml.safe_load(open(PEAK, encoding="utf-8"))
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert written.agents["team"].staffing == [r["required"] for r in d["intervals"]]
+    # every other key of the user's file is kept as it was
+    data["agents"]["team"]["staffing"] = original["agents"]["team"]["staffing"]
+    assert data == original
+    run = json_of(invoke("run", target, "--replications", "2", "--json", "--quiet"))
+    assert len(run["intervals"]) == 24
+
+
+def test_staff_shifts_cover_every_interval_of_the_peak_day(tmp_path):
+    target = tmp_path / "shifts.yaml"
+    d = json_of(invoke("staff", PEAK, "--shifts", "--write", target, "--json"))
+    shifts = d["shifts"]["team"]
+    scheduled = [r["scheduled"] for r in d["intervals"]]
+    assert len(shifts["staffing"]) == 24 and shifts["under"] == [0] * 24
+    assert all(s >= r for s, r in zip(shifts["staffing"], scheduled))
+    assert shifts["over"] == [s - r for s, r in zip(shifts["staffing"], scheduled)]
+    assert shifts["cost"] > 0 and set(shifts["counts"]) == {
+        "early", "mid", "late", "morning_part_time", "evening_part_time"}
+    assert load_scenario(target).agents["team"].staffing == d["groups"]["team"]["logged_in"]
+
+
+def test_staff_table_and_volume_scale():
+    result = invoke("staff", PEAK, "--volume-scale", "1.15", "--shifts")
+    assert result.exit_code == 0, result.stderr
+    assert "volumes × 1.15" in result.stdout and "Shifts of team" in result.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--method", "simulation"), "method: must be one of erlang-c, erlang-a"),
+    (("--volume-scale", "-1"), "volume_scale: must be a number > 0"),
+])
+def test_staff_bad_option_exits_2_with_the_field(args, message):
+    result = invoke("staff", SINGLE, *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_staff_problems_in_the_scenario_exit_2(tmp_path):
+    data = yaml.safe_load(open(SINGLE, encoding="utf-8"))
+    del data["queues"]["general"]["patience"]
+    bad = tmp_path / "no_patience.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    result = invoke("staff", bad, "--method", "erlang-a")
+    assert result.exit_code == 2
+    assert "queues.general.patience: erlang-a needs patience" in result.stderr
+    result = invoke("staff", SINGLE, "--shifts")
+    assert result.exit_code == 2 and "shifts: the scenario has no shifts" in result.stderr
+
+
+def test_compare_one_scenario_json():
+    d = json_of(invoke("compare", SINGLE, "--method", "erlang-a", "-r", "5", "--json"))
+    assert d["method"] == "erlang-a" and d["replications"] == 5 and d["seed"] == 1
+    assert len(d["intervals"]) == 4
+    sl = d["intervals"][0]["service_level"]
+    assert sl["predicted"] == pytest.approx(0.9327, abs=1e-4)
+    assert set(sl["simulated"]) == {"mean", "ci95"} and sl["disagree"] in (True, False)
+
+
+def test_compare_two_scenarios_with_volume_scale(tmp_path):
+    planned = tmp_path / "planned.yaml"
+    assert invoke("staff", SINGLE, "--volume-scale", "1.15", "--write", planned).exit_code == 0
+    d = json_of(invoke("compare", SINGLE, planned, "--volume-scale", "1.15", "-r", "6",
+                       "--seed", "4", "--json"))
+    assert d["volume_scale"] == 1.15 and d["replications"] == 6 and d["seed"] == 4
+    base, plan = d["scenarios"]
+    assert base["file"] == SINGLE and plan["file"] == str(planned)
+    assert base["summary"]["offered"] == plan["summary"]["offered"]     # same callers
+    assert base["summary"]["offered"]["mean"] == pytest.approx(460, rel=0.05)
+    diff = d["differences"][0]
+    assert diff["versus"] == SINGLE
+    # 115 calls / 30 min = 11.5 Erlangs: Erlang C's 80/20 needs one agent more than 14
+    assert agents_for_service_level(11.5, 180, 20, 0.8) == 15
+    assert diff["summary"]["agents"]["mean"] == pytest.approx(1.0)
+    assert diff["summary"]["service_level"]["ci95"][0] > 0
+    table = invoke("compare", SINGLE, planned, "--volume-scale", "1.15", "-r", "3")
+    assert table.exit_code == 0 and "Δ planned" in table.stdout
+
+
+def test_compare_table_marks_disagreements():
+    result = invoke("compare", SINGLE, "-r", "5")
+    assert result.exit_code == 0, result.stderr
+    assert "erlang-c at the file's staffing" in result.stdout and "*" in result.stdout
