@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .kpi import confidence
-from .runner import SimulationResult, _figure, _number, simulate
+from .runner import SimulationResult, json_figure, json_number, simulate
 from .scenario import Scenario
 from .staffing import check_method, predict_at, scale_volumes
 
@@ -81,12 +81,12 @@ class PlanComparison:
     def to_dict(self) -> dict:
         """The `callsim compare SCENARIO --json` object for one scenario."""
         def entry(pred, mean, low, high, flag):
-            return {"predicted": _number(pred), "simulated": _figure(mean, low, high),
+            return {"predicted": json_number(pred), "simulated": json_figure(mean, low, high),
                     "disagree": flag}
 
         res = self.simulated
         per_kpi = {k: self.figures(k) for k in COMPARED}
-        intervals = [{"start": s, "agents": _number(self.agents[i]),
+        intervals = [{"start": s, "agents": json_number(self.agents[i]),
                       **{k: entry(*(col[i] for col in per_kpi[k])) for k in COMPARED}}
                      for i, s in enumerate(res.starts)]
         return {"scenario": res.scenario.name, "method": self.method,
@@ -135,7 +135,7 @@ class ScenarioComparison:
                 "scenarios": [{"file": label, **res.to_dict()}
                               for label, res in zip(self.labels, self.results)],
                 "differences": [{"file": self.labels[i], "versus": self.labels[0],
-                                 "summary": {k: _figure(*self.difference(i, k)) for k in kpis}}
+                                 "summary": {k: json_figure(*self.difference(i, k)) for k in kpis}}
                                 for i in range(1, len(self.results))]}
 
 

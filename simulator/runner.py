@@ -97,26 +97,26 @@ class SimulationResult:
 
     def to_dict(self) -> dict:
         """Exactly the `callsim run --json` object of PRODUCT.md (NaN -> None)."""
-        summary = {k: _figure(*confidence(v)) for k, v in self.day_samples.items()}
+        summary = {k: json_figure(*confidence(v)) for k, v in self.day_samples.items()}
         intervals = []
         stats = {k: confidence(v) for k, v in self.interval_samples.items()}
         for i, start in enumerate(self.starts):
             row = {"start": start}
-            row.update({k: _figure(m[i], lo[i], hi[i]) for k, (m, lo, hi) in stats.items()})
+            row.update({k: json_figure(m[i], lo[i], hi[i]) for k, (m, lo, hi) in stats.items()})
             intervals.append(row)
-        queues = {q: {k: _figure(*confidence(v)) for k, v in samples.items()}
+        queues = {q: {k: json_figure(*confidence(v)) for k, v in samples.items()}
                   for q, samples in self.queue_samples.items()}
         return {"scenario": self.scenario.name, "replications": self.replications,
                 "seed": self.seed, "summary": summary, "intervals": intervals,
                 "queues": queues}
 
 
-def _number(x: float) -> float | None:
+def json_number(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
-def _figure(mean, low, high) -> dict:
-    return {"mean": _number(mean), "ci95": [_number(low), _number(high)]}
+def json_figure(mean, low, high) -> dict:
+    return {"mean": json_number(mean), "ci95": [json_number(low), json_number(high)]}
 
 
 def _table(stats: dict[str, tuple]) -> pd.DataFrame:

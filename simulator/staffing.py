@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from .erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
-from .runner import _number
+from .runner import json_number
 from .scenario import Scenario, ScenarioError
 from .shifts import ShiftPlan, schedule_shifts
 
@@ -436,13 +436,13 @@ class StaffingPlan:
 def _plain(x) -> int | float | None:
     if isinstance(x, (np.integer, int)):
         return int(x)
-    return _number(float(x))
+    return json_number(float(x))
 
 
 def shift_dict(p: ShiftPlan) -> dict:
     return {"counts": p.counts, "break_starts": p.break_starts, "staffing": p.staffing,
             "required": p.required, "over": p.over, "under": p.under,
-            "cost": _number(p.cost), "paid_hours": _number(p.paid_hours),
+            "cost": json_number(p.cost), "paid_hours": json_number(p.paid_hours),
             "optimal": p.optimal}
 
 
