@@ -32,7 +32,7 @@ from .staffing import StaffingPlan, plan
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Call-center simulator and staffing planner.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)   # one line per problem, never wrapped
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
