@@ -1,0 +1,153 @@
+"""Tests for simulator.runner and `callsim run --json`: reproducibility and the contract.
+
+The same scenario and seed must give identical results, whatever the number of worker
+processes, down to the bytes printed by `callsim run --json`; another seed must give
+other days. The result tables and the JSON object must have the shape PRODUCT.md
+documents.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from builders import exponential, single_queue
+from simulator.cli import app
+from simulator.kpi import KPIS
+from simulator.runner import simulate
+from simulator.scenario import parse_scenario
+
+REPLICATIONS, SEED, WARMUP = 4, 3, 1
+SCENARIO = single_queue([80, 120, 100], [9, 12, 11], patience=exponential(150), lines=20,
+                        interval_minutes=30, warmup=WARMUP, replications=REPLICATIONS,
+                        seed=SEED, name="Reproducible morning")
+
+# PRODUCT.md, "Command line": the --json object's keys, and the KPI table's keys.
+PRODUCT_TOP_LEVEL = {"scenario", "replications", "seed", "summary", "intervals"}
+PRODUCT_KPIS = ("offered", "blocked", "blocked_rate", "accepted", "answered", "abandoned",
+                "abandon_rate", "service_level", "asa", "aht", "occupancy",
+                "transfer_rate", "escalation_rate", "fcr", "longest_wait", "avg_queue",
+                "agents", "cost_per_call")
+REPORTED_KPIS = [k for k in PRODUCT_KPIS if k in KPIS]
+CALL_COLUMNS = {"replication", "queue", "interval", "arrival_s", "outcome", "wait_s",
+                "agent_group", "answer_s", "handle_s"}
+
+
+@pytest.fixture(scope="module")
+def sc():
+    return parse_scenario(SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def result(sc):
+    return simulate(sc)
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("runner") / "morning.yaml"
+    path.write_text(yaml.safe_dump(SCENARIO), encoding="utf-8")
+    return path
+
+
+def run_json(path, *options: str) -> bytes:
+    """Standard output of `callsim run PATH --json [options]`, which must succeed."""
+    res = CliRunner().invoke(app, ["run", str(path), "--json", *options])
+    assert res.exit_code == 0, res.stderr
+    return res.stdout_bytes
+
+
+def assert_same_days(a, b):
+    assert a.to_dict() == b.to_dict()
+    for kpi in KPIS:
+        np.testing.assert_array_equal(a.interval_samples[kpi], b.interval_samples[kpi])
+    pd.testing.assert_frame_equal(a.calls, b.calls)
+
+
+# ---------------------------------------------------------------- reproducibility
+
+def test_the_same_seed_gives_identical_results(sc, result):
+    assert_same_days(simulate(sc, REPLICATIONS, SEED), result)
+
+
+def test_two_workers_give_the_same_results_as_one(sc, result):
+    assert_same_days(simulate(sc, workers=2), result)
+
+
+def test_another_seed_gives_other_days(sc, result):
+    other = simulate(sc, seed=SEED + 1)
+    assert other.to_dict() != result.to_dict()
+    assert not np.array_equal(other.day_samples["offered"], result.day_samples["offered"])
+
+
+def test_callsim_run_json_is_byte_identical_across_runs_and_workers(scenario_file):
+    first = run_json(scenario_file)
+    assert run_json(scenario_file) == first
+    assert run_json(scenario_file, "--workers", "2") == first
+    assert run_json(scenario_file, "--seed", str(SEED + 1)) != first
+
+
+def test_callsim_run_json_prints_exactly_the_api_result(scenario_file, result):
+    out = run_json(scenario_file).decode()
+    assert out.endswith("}\n") and out.count("\n") == 1     # one object, nothing else
+    assert json.loads(out) == json.loads(json.dumps(result.to_dict()))
+
+
+# ------------------------------------------------------------------- the contract
+
+def test_summary_intervals_and_calls_tables_have_the_documented_shape(result):
+    assert list(result.summary.index) == list(KPIS)
+    assert list(result.summary.columns) == ["mean", "ci95_low", "ci95_high"]
+
+    shown = SCENARIO["queues"]["q"]["volumes"][WARMUP:]
+    intervals = result.intervals
+    assert {"start", "kpi", "mean", "ci95_low", "ci95_high"} <= set(intervals.columns)
+    assert len(intervals) == len(KPIS) * len(shown)
+    assert sorted(intervals["start"].unique()) == ["08:30", "09:00"]   # 08:00 is warm-up
+
+    calls = result.calls
+    assert CALL_COLUMNS <= set(calls.columns)
+    assert len(calls) == sum(len(day.calls["arrival"]) for day in result.days)
+    assert sorted(calls["replication"].unique()) == list(range(REPLICATIONS))
+    # every call of the day is listed, warm-up included
+    assert sorted(calls["interval"].unique()) == [0, 1, 2]
+
+
+def figures(obj: dict) -> list[tuple[str, dict]]:
+    """(where, {kpi: figure}) for the summary and every interval of a --json object."""
+    return [("summary", obj["summary"])] + [(f"interval {row['start']}", row)
+                                            for row in obj["intervals"]]
+
+
+def test_json_has_every_product_kpi_with_mean_and_ci95(scenario_file):
+    obj = json.loads(run_json(scenario_file))
+    assert PRODUCT_TOP_LEVEL <= set(obj)
+    assert (obj["scenario"], obj["replications"], obj["seed"]) == (
+        "Reproducible morning", REPLICATIONS, SEED)
+    assert [row["start"] for row in obj["intervals"]] == ["08:30", "09:00"]
+    for where, kpis in figures(obj):
+        for kpi in REPORTED_KPIS:
+            figure = kpis[kpi]
+            assert set(figure) == {"mean", "ci95"}, (where, kpi)
+            assert len(figure["ci95"]) == 2, (where, kpi)
+            low, high = figure["ci95"]
+            if kpi == "cost_per_call":          # no cost given: absent, not a number
+                assert figure["mean"] is None
+                continue
+            assert None not in (low, figure["mean"], high), (where, kpi, figure)
+            assert low <= figure["mean"] <= high, (where, kpi, figure)
+
+
+def test_json_top_level_keys_are_product_md_s_plus_the_documented_queues(scenario_file):
+    # PRODUCT.md lists five keys; README.md documents one more, `queues` (per queue KPIs)
+    obj = json.loads(run_json(scenario_file))
+    assert set(obj) == PRODUCT_TOP_LEVEL | {"queues"}
+    assert list(obj["queues"]) == ["q"]
+    for kpi in REPORTED_KPIS:
+        assert set(obj["queues"]["q"][kpi]) == {"mean", "ci95"}
+    assert obj["queues"]["q"]["offered"] == obj["summary"]["offered"]   # the only queue
