@@ -23,7 +23,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit   # Student-t quantile; lighter to import than stats
 
 from .engine import (ABANDONED, ANSWERED, BLOCKED, NEXT_ESCALATION, NEXT_NONE,
                      NEXT_TRANSFER, DayRecords)
@@ -163,7 +163,7 @@ def confidence(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarr
         warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices are expected
         mean = np.nanmean(samples, axis=axis)
         sd = np.nanstd(samples, axis=axis, ddof=1)
-        half = stats.t.ppf(0.975, np.maximum(valid - 1, 1)) * sd / np.sqrt(valid)
+        half = stdtrit(np.maximum(valid - 1, 1), 0.975) * sd / np.sqrt(valid)
     half = np.where(valid >= 2, half, np.nan)
     return mean, mean - half, mean + half
 

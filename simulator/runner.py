@@ -11,6 +11,7 @@ Student-t confidence interval.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
@@ -147,7 +148,11 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
             if progress:
                 progress(len(outputs))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # forkserver: workers start from a clean, single-threaded process (plain fork
+        # from a process with threads, such as a progress bar's, may deadlock).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["simulator.runner"])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             outputs = []
             for out in pool.map(_one_day, [sc] * replications, seeds):
                 outputs.append(out)
