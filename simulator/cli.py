@@ -26,8 +26,7 @@ from .compare import PlanComparison, ScenarioComparison, compare_plan, compare_s
 from .kpi import confidence
 from .runner import SimulationResult, simulate
 from .scenario import Scenario, ScenarioError, load_scenario
-from .staffing import KPIS as PLAN_KPIS
-from .staffing import StaffingPlan, plan
+from .staffing import StaffingPlan, erlang_method, plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Call-center simulator and staffing planner.")
@@ -56,8 +55,9 @@ def load(path: Path) -> Scenario:
 
 
 @contextmanager
-def progress_bar(total: int, quiet: bool, label: str) -> Iterator:
-    """A progress callback drawing a bar on stderr (only on a terminal, not --quiet)."""
+def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
+    """A progress callback drawing a bar on stderr (only on a terminal, not --quiet);
+    `total` None: a count with no end known in advance."""
     if quiet or not err.is_terminal:
         yield None
         return
@@ -98,7 +98,7 @@ def run(scenario: ScenarioArg,
     res = run_scenario(sc, replications, seed, workers, quiet)
     if out_dir is not None:
         from .report import write_run
-        written = write_run(res, out_dir)
+        written = write_run(res, out_dir, *erlang_requirement(res))
         if not as_json:
             err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
@@ -106,6 +106,19 @@ def run(scenario: ScenarioArg,
         return
     out.print(summary_table(res))
     out.print(interval_table(res))
+
+
+def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
+    """(required agents per reported interval, label) by the formula that fits the
+    scenario (`staffing.erlang_method`), to draw beside its staffing; (None, "") where
+    no plan can be made (a target that cannot be met)."""
+    sc = res.scenario
+    method = erlang_method(sc)
+    try:
+        required = plan(sc, method).total["required"][sc.simulation.warmup_intervals:]
+    except ValueError:
+        return None, ""
+    return [float(r) for r in required], f"required ({method})"
 
 
 @app.command()
@@ -129,27 +142,24 @@ def summary_table(res: SimulationResult) -> Table:
     return table
 
 
-INTERVAL_COLUMNS = ("offered", "service_level", "asa", "abandon_rate", "blocked_rate",
-                    "occupancy", "agents")
-
-
 def interval_table(res: SimulationResult) -> Table:
     table = Table(title="Per interval (mean ± 95% CI half-width)", title_justify="left")
+    kpis, rows = fmt.interval_rows(res)
     table.add_column("start")
-    for kpi in INTERVAL_COLUMNS:
+    for kpi in kpis:
         table.add_column(fmt.LABELS[kpi], justify="right")
-    wide = res.intervals.pivot(index="interval", columns="kpi")
-    for i, start in enumerate(res.starts):
-        cells = [fmt.with_half_width(k, wide["mean"][k][i], wide["ci95_low"][k][i],
-                                     wide["ci95_high"][k][i]) for k in INTERVAL_COLUMNS]
-        table.add_row(start, *cells)
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
 # ----------------------------------------------------------------- staff and compare
 
 MethodOpt = Annotated[str, typer.Option(
-    "--method", "-m", help="erlang-c (nobody hangs up) or erlang-a (patience).")]
+    "--method", "-m", help="erlang-c (nobody hangs up), erlang-a (patience); staff "
+                           "also: simulation (searched by simulating the day).")]
+OutOpt = Annotated[Optional[Path], typer.Option(
+    "--out", help="Also write CSV files, a plot and an HTML page here.")]
 ScaleOpt = Annotated[float, typer.Option(
     "--volume-scale", help="Multiply every forecast volume first (1.15: 15% over).")]
 
@@ -172,14 +182,22 @@ def staff(scenario: ScenarioArg, method: MethodOpt = "erlang-c",
           volume_scale: ScaleOpt = 1.0,
           write: Annotated[Optional[Path], typer.Option(
               "--write", help="Save a copy of the scenario staffed as planned.")] = None,
-          as_json: JsonOpt = False) -> None:
-    """Erlang staffing plan: agents required and scheduled per interval, predicted KPIs."""
+          out_dir: OutOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """Staffing plan: agents required and scheduled per interval, and the KPIs at that
+    staffing (predicted by Erlang, or simulated)."""
     sc = load(scenario)
     if write is not None and write.resolve() == scenario.resolve():
         fail(["--write: would overwrite the scenario itself (and its comments)"],
              "invalid option")
-    with library_errors(f"cannot plan {scenario}"):
-        result = plan(sc, method, volume_scale, shifts=shifts)
+    with library_errors(f"cannot plan {scenario}"), \
+            progress_bar(None, quiet or method != "simulation",
+                         f"Searching by simulation ({sc.simulation.replications} days a trial)"
+                         ) as tick:
+        result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
+    if out_dir is not None:
+        from .report import write_plan
+        written = write_plan(result, out_dir)
+        err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if write is not None:
         write_planned(scenario, write, result)
         err.print(f"Wrote {write}: the scenario with the planned staffing"
@@ -219,34 +237,19 @@ def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
 def plan_table(result: StaffingPlan) -> Table:
     sc = result.scenario
     scale = "" if result.volume_scale == 1 else f", volumes × {result.volume_scale:g}"
+    at = ("simulated at required, mean ± 95% CI half-width" if result.search
+          else "predicted at required")
     table = Table(title=f"{sc.name}: {result.method} plan{scale} (target "
                         f"{100 * sc.service_level.target:g}% in {sc.service_level.seconds:g} s, "
-                        f"shrinkage {100 * sc.shrinkage:g}%; predicted at required)",
+                        f"shrinkage {100 * sc.shrinkage:g}%; {at})",
                   title_justify="left")
-    total = result.total
-    columns = ["offered", "load", "required", "scheduled", *PLAN_KPIS]
-    staffed = ([sum(c) for c in zip(*(p.staffing for p in result.shifts.values()))]
-               if result.shifts else None)
-    table.add_column("start")
-    for name in columns:
-        table.add_column(fmt.LABELS.get(name, name), justify="right")
-    if staffed:
-        table.add_column("on shift", justify="right")
-    for i, start in enumerate(result.starts):
-        cells = [plan_cell(k, total[k][i]) for k in columns]
-        if staffed:
-            gap = staffed[i] - int(total["scheduled"][i])
-            cells.append(f"{staffed[i]} {gap:+d}" if gap else str(staffed[i]))
-        table.add_row(start, *cells)
+    header, rows = fmt.plan_rows(result)
+    table.add_column(header[0])
+    for name in header[1:]:
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(*row)
     return table
-
-
-def plan_cell(kpi: str, x: float) -> str:
-    if kpi == "load":
-        return f"{x:,.1f}"
-    if kpi in ("required", "scheduled"):
-        return str(int(x))
-    return fmt.value(kpi, x)
 
 
 def shift_table(group: str, shift_plan) -> Table:
@@ -277,7 +280,8 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(
             seed: Annotated[Optional[int], typer.Option(
                 min=0, help="Random seed, the same for every scenario.")] = None,
             workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-            as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+            out_dir: OutOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False
+            ) -> None:
     """Erlang's prediction at the file's staffing vs the simulation (one scenario),
     or several scenarios simulated with the same random numbers."""
     loaded = [load(path) for path in scenarios]
@@ -290,6 +294,13 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(
         else:
             result = compare_scenarios(loaded, [str(p) for p in scenarios], volume_scale,
                                        replications, seed, workers, tick)
+    if out_dir is not None:
+        from .report import write_compare, write_plan_comparison
+        written = (write_plan_comparison(result, out_dir)
+                   if isinstance(result, PlanComparison) else
+                   write_compare(dict(zip(short_labels(result.labels), result.results)),
+                                 out_dir))
+        err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
         print_json(result.to_dict())
     elif isinstance(result, PlanComparison):
@@ -315,21 +326,10 @@ def plan_comparison_table(cmp: PlanComparison) -> Table:
     for kpi in COMPARED_COLUMNS:
         table.add_column(f"{fmt.LABELS[kpi]} {cmp.method}", justify="right")
         table.add_column(f"{fmt.LABELS[kpi]} sim", justify="right")
-
-    def cells(pred, mean, low, high, flag):
-        mark = "[bold red]*[/]" if flag else " "
-        return [f"{fmt.value(kpi, pred)}{mark}", fmt.with_half_width(kpi, mean, low, high)]
-
-    figures = {kpi: cmp.figures(kpi) for kpi in COMPARED_COLUMNS}
-    for i, start in enumerate(res.starts):
-        row = [start, fmt.value("agents", cmp.agents[i])]
-        for kpi in COMPARED_COLUMNS:
-            row += cells(*(col[i] for col in figures[kpi]))
+    rows = fmt.comparison_rows(cmp, COMPARED_COLUMNS, mark="[bold red]*[/]")
+    for row in rows[:-1]:
         table.add_row(*row)
-    day = ["day", ""]
-    for kpi in COMPARED_COLUMNS:
-        day += cells(*cmp.day_figures(kpi))
-    table.add_row(*day, style="bold")
+    table.add_row(*rows[-1], style="bold")
     return table
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from .kpi import confidence
 from .runner import SimulationResult, json_figure, json_number, simulate
 from .scenario import Scenario
-from .staffing import check_method, predict_at, scale_volumes
+from .staffing import ERLANG, check_method, predict_at, scale_volumes
 
 COMPARED = ("offered", "service_level", "asa", "abandon_rate", "occupancy")
 # Below these gaps no planner acts, and a day-to-day spread of zero (every day at 100%
@@ -100,8 +100,9 @@ def compare_plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1
                  replications: int | None = None, seed: int | None = None,
                  workers: int = 1, progress: Callable[[int], None] | None = None
                  ) -> PlanComparison:
-    """Erlang (`method`) at the scenario's own staffing vs the simulated day."""
-    check_method(method)
+    """Erlang (`method`: erlang-c or erlang-a) at the scenario's own staffing vs the
+    simulated day."""
+    check_method(method, ERLANG)
     scaled = scale_volumes(sc, volume_scale)
     pred = predict_at(scaled, method)         # raises before a long simulation
     res = simulate(scaled, replications, seed, workers, progress)

@@ -38,7 +38,7 @@ WIDTH = 9.0  # inches: 900 px at DPI, readable in an e-mail or a slide
 COLORS = {"service_level": "#0072B2", "asa": "#E69F00", "abandon_rate": "#D55E00",
           "agents": "#009E73", "occupancy": "#CC79A7", "blocked_rate": "#56B4E9",
           "answered": "#0072B2", "abandoned": "#D55E00", "required": "#222222",
-          "target": "#4D4D4D"}
+          "scheduled": "#7F7F7F", "target": "#4D4D4D", "predicted": "#222222"}
 # Scenarios in a comparison, and agent groups in a staffing chart, in this order.
 SERIES = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
           "#F0E442")
@@ -180,9 +180,12 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
 @_styled
 def staffing_figure(starts: Sequence[str], interval_minutes: int,
                     staffed: Mapping[str, Sequence[float]],
-                    required: Sequence[float] | None = None, *, title: str = "") -> Figure:
+                    required: Sequence[float] | None = None, *, title: str = "",
+                    scheduled: Sequence[float] | None = None,
+                    required_label: str = "required") -> Figure:
     """Agents staffed per interval (bars, stacked by agent group) against the agents
-    required (a step line), e.g. the Erlang requirement from `simulator.staffing`.
+    required (a step line), e.g. the Erlang requirement from `simulator.staffing`,
+    and optionally the agents scheduled after shrinkage (a dashed step line).
 
     Plain data in, so the run report and the staffing planner draw the same chart:
     `staffed` maps a group name to its agents per interval. Without `required` the
@@ -198,33 +201,38 @@ def staffing_figure(starts: Sequence[str], interval_minutes: int,
                color=SERIES[i % len(SERIES)], alpha=0.85, label=f"staffed: {text(group)}",
                gid=f"staffed:{group}")
         base += agents
-    if required is not None:
-        req = np.asarray(required, float)
-        # a step over each interval's width, so it reads against the bar beneath it
-        edges = np.append(x, x[-1] + interval_minutes) - interval_minutes / 2
-        ax.stairs(req, edges, color=COLORS["required"], linewidth=2.2, baseline=None,
-                  label="required", gid="required")
-        top = max(base.max(), np.nanmax(req) if np.isfinite(req).any() else 0)
-    else:
+    # steps over each interval's width, so they read against the bar beneath them
+    edges = np.append(x, x[-1] + interval_minutes) - interval_minutes / 2
+    top = base.max()
+    for key, values, label, style in (("required", required, required_label, "-"),
+                                      ("scheduled", scheduled, "scheduled (after shrinkage)",
+                                       "--")):
+        if values is None:
+            continue
+        values = np.asarray(values, float)
+        ax.stairs(values, edges, color=COLORS[key], linewidth=2.2, baseline=None,
+                  linestyle=style, label=label, gid=key)
+        top = max(top, np.nanmax(values) if np.isfinite(values).any() else 0)
+    if required is None:
         ax.plot([], [], " ", label="required: not given (see callsim staff)")
-        top = base.max()
     ax.set_ylim(0, max(top * 1.15, 1))
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("agents")
     ax.set_xlabel("interval start")
     ax.set_title(title or "Agents staffed and required per interval")
-    ax.legend(loc="upper left", ncols=min(len(staffed) + 1, 4))
+    ax.legend(loc="upper left", ncols=min(len(staffed) + 2, 4))
     return fig
 
 
-def run_staffing_figure(res: SimulationResult, required: Sequence[float] | None = None
-                        ) -> Figure:
+def run_staffing_figure(res: SimulationResult, required: Sequence[float] | None = None,
+                        required_label: str = "required") -> Figure:
     """`staffing_figure` for a simulated scenario: its agent groups' staffing."""
     sc = res.scenario
     skip = sc.simulation.warmup_intervals
     staffed = {name: g.staffing[skip:] for name, g in sc.agents.items()}
     return staffing_figure(res.starts, sc.interval_minutes, staffed, required,
-                           title=f"Agents staffed and required — {text(sc.name)}")
+                           title=f"Agents staffed and required — {text(sc.name)}",
+                           required_label=required_label)
 
 
 def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -291,4 +299,35 @@ def compare_figure(results: Mapping[str, SimulationResult],
     axes[0].set_title("Scenarios compared per interval — " + " vs ".join(
         text(n) for n in results))
     _ci_patch_label(axes[0])
+    return fig
+
+
+@_styled
+def prediction_figure(starts: Sequence[str], interval_minutes: int,
+                      figures: Mapping[str, Sequence[Sequence[float]]], *, method: str,
+                      targets: Mapping[str, float | None] | None = None,
+                      title: str = "") -> Figure:
+    """A formula's prediction against the simulation, one panel per KPI: the simulated
+    mean with its 95% CI band, the prediction as a dashed line, and the target where
+    given. `figures[kpi]` is (predicted, mean, ci95 low, ci95 high) per interval."""
+    fig, axes = _new(rows=len(figures), height=1.0 + 2.6 * len(figures))
+    x = clock_x(starts, interval_minutes)
+    clock_axis(axes[-1], x[0], x[-1], interval_minutes)
+    for ax, (kpi, (predicted, mean, low, high)) in zip(axes, figures.items()):
+        band(ax, x, mean, low, high, key=f"{kpi}:simulated", label="simulated (mean)",
+             color=COLORS.get(kpi, SERIES[0]))
+        ax.plot(x, predicted, marker="s", linestyle="--", color=COLORS["predicted"],
+                label=f"{text(method)} (predicted)", gid=f"{kpi}:predicted")
+        target = (targets or {}).get(kpi)
+        if target is not None:
+            ax.axhline(target, color=COLORS["target"], linestyle=":", linewidth=1.4,
+                       label=f"target {fmt.value(kpi, target)}", gid=f"{kpi}:target")
+        ax.set_ylabel(AXIS_LABELS.get(kpi, fmt.LABELS.get(kpi, kpi)))
+        if kpi in fmt.PERCENT:
+            _percent_axis(ax, decimals=None)
+        else:
+            ax.set_ylim(bottom=0)
+        _ci_patch_label(ax)
+    axes[-1].set_xlabel("interval start")
+    axes[0].set_title(title or f"Predicted by {text(method)} vs simulated, per interval")
     return fig

@@ -22,7 +22,12 @@
 Units: "fraction" columns hold 0-1 values (0.8 is 80%), "s" seconds, "calls" call
 counts, "agents" agents logged in. Fractions only become percentages on the page.
 
-`write_compare(results, out_dir)` does the same for scenarios side by side, and
+`write_compare(results, out_dir)` does the same for scenarios side by side;
+`write_plan(plan, out_dir)` for a staffing plan (`callsim staff --out`: plan tables per
+interval, queue and agent group with a data dictionary, staffing.png, staff.html); and
+`write_plan_comparison(cmp, out_dir)` for Erlang's prediction vs the simulation
+(`callsim compare SCENARIO --out`: compare_summary.csv, compare_intervals.csv with
+predicted, simulated mean, CI and disagree per KPI, compare.png, compare.html).
 `write_html(path, title, sections)` with `html_table` / `html_image` lets any command
 build a page in the same style.
 """
@@ -43,9 +48,11 @@ from matplotlib.figure import Figure
 
 from . import format as fmt
 from . import plots
+from .compare import COMPARED, PlanComparison
 from .kpi import UNITS, confidence
 from .runner import SimulationResult
 from .scenario import Distribution, Scenario, clock_minutes
+from .staffing import StaffingPlan
 
 # The words of PRODUCT.md: one definition per KPI, in the CSV dictionary and the page.
 DEFINITIONS = {
@@ -111,9 +118,6 @@ CALL_COLUMNS = {
 QUEUE_COLUMNS = {"queue": ("queue name; call figures are the queue's, agents and "
                            "occupancy center-wide", "")}
 
-# Columns of the interval table on the page; blocked only where lines are limited.
-INTERVAL_KPIS = ("offered", "answered", "service_level", "asa", "abandon_rate",
-                 "blocked_rate", "occupancy", "avg_queue", "agents")
 # Figures in the headline tiles, and the direction that is good for each.
 HEADLINE = {"service_level": "high", "asa": "low", "abandon_rate": "low", "occupancy": "low"}
 
@@ -343,23 +347,29 @@ def _clock_end(sc: Scenario) -> str:
     return f"{(end // 60) % 24:02d}:{end % 60:02d}"
 
 
-def assumptions_html(sc: Scenario, replications: int, seed: int,
-                     required: Sequence[float] | None = None) -> Raw:
-    """The scenario's inputs as tables: the day, the queues, the agent groups, and the
-    forecast and staffing per reported interval."""
-    sl = sc.service_level
-    day = [("Opening hours", f"{sc.open}–{_clock_end(sc)}: {sc.n_intervals} intervals of "
-                             f"{sc.interval_minutes} min"),
-           ("Service-level goal", f"{_pct(sl.target)} of calls answered within {sl.seconds:g} s"),
-           ("Trunk lines", f"{sc.lines:,}" if sc.lines else "unlimited (no busy signal)")]
-    t = sc.targets
+def _goals(sc: Scenario) -> list[tuple[str, str]]:
+    """The service-level goal, the other targets and the shrinkage, as (setting, value)."""
+    sl, t = sc.service_level, sc.targets
+    rows = [("Service-level goal", f"{_pct(sl.target)} of calls answered within {sl.seconds:g} s")]
     goals = [f"ASA ≤ {t.asa:g} s" if t.asa else "",
              f"abandon rate ≤ {_pct(t.abandon_rate)}" if t.abandon_rate else "",
              f"occupancy ≤ {_pct(t.occupancy_max)}" if t.occupancy_max else ""]
     if any(goals):
-        day.append(("Other targets", ", ".join(g for g in goals if g)))
+        rows.append(("Other targets", ", ".join(g for g in goals if g)))
     if sc.shrinkage:
-        day.append(("Shrinkage (staffing plans)", _pct(sc.shrinkage)))
+        rows.append(("Shrinkage (staffing plans)", _pct(sc.shrinkage)))
+    return rows
+
+
+def assumptions_html(sc: Scenario, replications: int, seed: int,
+                     required: Sequence[float] | None = None,
+                     required_label: str = "required") -> Raw:
+    """The scenario's inputs as tables: the day, the queues, the agent groups, and the
+    forecast and staffing per reported interval."""
+    day = [("Opening hours", f"{sc.open}–{_clock_end(sc)}: {sc.n_intervals} intervals of "
+                             f"{sc.interval_minutes} min"),
+           ("Trunk lines", f"{sc.lines:,}" if sc.lines else "unlimited (no busy signal)"),
+           *_goals(sc)]
     warm = sc.simulation.warmup_intervals
     day.append(("Simulation", f"{replications} independent days (replications), seed {seed}"
                 + (f", first {warm} interval(s) left out as warm-up" if warm else "")))
@@ -386,7 +396,7 @@ def assumptions_html(sc: Scenario, replications: int, seed: int,
     starts = sc.interval_starts()[skip:]
     header = (["Start"] + [f"forecast: {q}" for q in sc.queues]
               + [f"staffed: {g}" for g in sc.agents]
-              + (["required"] if required is not None else []))
+              + ([required_label] if required is not None else []))
     rows = []
     for i, start in enumerate(starts):
         row = [start] + [f"{q.volumes[skip + i]:,.0f}" for q in sc.queues.values()]
@@ -470,18 +480,8 @@ def _mean_ci(kpi: str, mean: float, low: float, high: float) -> Raw:
                f"{html.escape(fmt.interval(kpi, low, high))}</small>")
 
 
-def interval_kpis(res: SimulationResult) -> list[str]:
-    """The KPIs of the interval table (blocked only when lines are limited)."""
-    return [k for k in INTERVAL_KPIS if k in res.interval_samples
-            and (k != "blocked_rate" or res.scenario.lines is not None)]
-
-
 def intervals_html(res: SimulationResult) -> Raw:
-    kpis = interval_kpis(res)
-    wide = res.intervals.pivot(index="interval", columns="kpi")
-    rows = [[start] + [fmt.with_half_width(k, wide["mean"][k][i], wide["ci95_low"][k][i],
-                                            wide["ci95_high"][k][i]) for k in kpis]
-            for i, start in enumerate(res.starts)]
+    kpis, rows = fmt.interval_rows(res)
     return html_table(["Start"] + [fmt.LABELS.get(k, k) for k in kpis], rows, css="compact")
 
 
@@ -498,12 +498,12 @@ CAPTIONS = {
 }
 
 
-def run_figures(res: SimulationResult, required: Sequence[float] | None = None
-                ) -> dict[str, Figure]:
+def run_figures(res: SimulationResult, required: Sequence[float] | None = None,
+                required_label: str = "required") -> dict[str, Figure]:
     """The run report's plots, by file name."""
     return {"service_level.png": plots.service_level_figure(res),
             "asa_abandon.png": plots.asa_abandon_figure(res),
-            "staffing.png": plots.run_staffing_figure(res, required),
+            "staffing.png": plots.run_staffing_figure(res, required, required_label),
             "waits.png": plots.wait_figure(res)}
 
 
@@ -528,12 +528,13 @@ def _subtitle(res: SimulationResult) -> str:
 
 
 def write_run(res: SimulationResult, out_dir: str | Path,
-              required: Sequence[float] | None = None) -> list[Path]:
+              required: Sequence[float] | None = None,
+              required_label: str = "required") -> list[Path]:
     """Write the CSV tables, plots and report.html of a run into `out_dir` (created if
     needed); return the paths written, in the order of RUN_FILES.
 
-    `required`: agents required per reported interval (e.g. the Erlang C requirement),
-    drawn against the staffing and listed with the inputs.
+    `required`: agents required per reported interval (e.g. the Erlang A requirement),
+    drawn against the staffing and listed with the inputs, under `required_label`.
     """
     if required is not None and len(required) != len(res.starts):
         raise ValueError(f"required: has {len(required)} intervals, the run reports "
@@ -547,14 +548,15 @@ def write_run(res: SimulationResult, out_dir: str | Path,
                _csv(calls, out / "calls.csv", float_format="%.6f"),
                _csv(data_dictionary(res.summary.index, calls.columns),
                     out / "data_dictionary.csv")]
-    pngs = _save_figures(run_figures(res, required), out)
+    pngs = _save_figures(run_figures(res, required, required_label), out)
     written += [out / name for name in pngs]
 
     sc = res.scenario
     lead = (f'<p class="lead">{html.escape(sc.description)}</p>' if sc.description else "")
     sections = [
         ("", lead + headline_html(res)),
-        ("Assumptions", assumptions_html(sc, res.replications, res.seed, required)),
+        ("Assumptions", assumptions_html(sc, res.replications, res.seed, required,
+                                         required_label)),
         ("The day", Raw('<p class="note">Mean over the simulated days, with the 95% '
                         "Student-t confidence interval of that mean.</p>")
          + summary_html(res)),
@@ -647,4 +649,226 @@ def write_compare(results: Mapping[str, SimulationResult], out_dir: str | Path,
     written.append(write_html(out / "compare.html", "Scenarios compared: "
                               + " vs ".join(names), sections,
                               subtitle="every figure: mean and 95% confidence interval"))
+    return written
+
+
+# ---------------------------------------------------------------- staffing plans
+
+PLAN_FILES = ("plan_intervals.csv", "plan_queues.csv", "plan_groups.csv",
+              "data_dictionary.csv", "staffing.png", "staff.html")
+
+# A plan's figures -> (CSV column, meaning, unit): the unit is in the name where it has one.
+PLAN_COLUMNS = {
+    "offered": ("offered_calls", "calls offered: the forecast (× volume scale) plus calls "
+                                 "transferred or escalated in", "calls"),
+    "load": ("load_erlangs", "offered calls × AHT ÷ interval length: agents kept busy",
+             "Erlangs"),
+    "required": ("required_agents", "productive agents logged in needed to meet every "
+                                    "target", "agents"),
+    "scheduled": ("scheduled_agents", "required ÷ (1 − shrinkage), rounded up: agents to "
+                                      "put on the schedule", "agents"),
+    **{k: (f"{k}_s" if UNITS[k] == "s" else k,
+           f"{DEFINITIONS[k]}, at the required agents (predicted, or simulated mean)",
+           UNITS[k]) for k in ("service_level", "asa", "abandon_rate", "occupancy")},
+}
+PLAN_OTHER_COLUMNS = {
+    "queue": ("queue", ""),
+    "group": ("agent group", ""),
+    "interval": ("interval number, 0 = the interval starting at open", ""),
+    "start": TABLE_COLUMNS["start"],
+    "staffed_agents": ("agents logged in as the scenario file staffs them", "agents"),
+    "on_shift_agents": ("agents working on the shift plan (--shifts), shrinkage included",
+                        "agents"),
+    "logged_in_agents": ("agents logged in as planned: what --write puts in "
+                         "agents.GROUP.staffing", "agents"),
+}
+METHOD_WORDS = {"erlang-c": "Erlang C (M/M/n): callers never hang up",
+                "erlang-a": "Erlang A (M/M/n+M): callers hang up after an exponential "
+                            "patience with the file's mean"}
+
+
+def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
+    """File name -> table of a plan: the center per interval, each queue per interval,
+    each agent group per interval. Simulated KPIs come with _ci95_low/_ci95_high."""
+    sc = p.scenario
+    n = range(len(p.starts))
+
+    def frame(columns: Mapping[str, np.ndarray], figures, **first) -> pd.DataFrame:
+        df = pd.DataFrame({**first, "interval": n, "start": p.starts})
+        for key, (name, _, _) in PLAN_COLUMNS.items():
+            df[name] = columns[key]
+            if figures and key in figures:
+                df[f"{name}_ci95_low"], df[f"{name}_ci95_high"] = figures[key][1:]
+        return df
+
+    center = frame(p.total, p.figures())
+    center["staffed_agents"] = np.sum([g.staffing for g in sc.agents.values()], axis=0)
+    if p.shifts:
+        center["on_shift_agents"] = np.sum([s.staffing for s in p.shifts.values()], axis=0)
+    columns = p.queue_columns()
+    queues = pd.concat([frame({k: v[i] for k, v in columns.items()}, p.figures(i), queue=q)
+                        for i, q in enumerate(p.queues)], ignore_index=True)
+    groups = pd.concat([pd.DataFrame({
+        "group": g, "interval": n, "start": p.starts, "required_agents": p.group_required[g],
+        "scheduled_agents": p.group_scheduled[g], "logged_in_agents": p.staffing[g],
+        "staffed_agents": sc.agents[g].staffing}) for g in sc.agents], ignore_index=True)
+    return {"plan_intervals.csv": center, "plan_queues.csv": queues, "plan_groups.csv": groups}
+
+
+def plan_dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """file, column, meaning, unit for every column of the plan's tables."""
+    known = {name: (meaning, unit) for name, meaning, unit in PLAN_COLUMNS.values()}
+    known |= PLAN_OTHER_COLUMNS
+    rows = []
+    for file, df in tables.items():
+        for column in df.columns:
+            base, _, end = column.partition("_ci95_")
+            meaning, unit = known[base]
+            if end:
+                meaning = (f"{'lower' if end == 'low' else 'upper'} end of the 95% "
+                           f"confidence interval of the simulated {base}")
+            rows.append((file, column, meaning, unit))
+    return pd.DataFrame(rows, columns=["file", "column", "meaning", "unit"])
+
+
+def plan_figure(p: StaffingPlan) -> Figure:
+    """The file's staffing (bars) against the plan's required and scheduled agents."""
+    sc, total = p.scenario, p.total
+    return plots.staffing_figure(
+        p.starts, sc.interval_minutes, {g: a.staffing for g, a in sc.agents.items()},
+        total["required"], scheduled=total["scheduled"], required_label=f"required ({p.method})",
+        title=f"Staffing in the file vs the {p.method} plan — {plots.text(sc.name)}")
+
+
+def _method_words(p: StaffingPlan) -> str:
+    if p.search is None:
+        return METHOD_WORDS[p.method]
+    res, search = p.search.result, p.search
+    return (f"simulation search from the {search.start} requirement: {search.simulations} "
+            f"trials of the same {res.replications} simulated days (seed {res.seed})"
+            + ("" if search.converged else ", stopped before the end (see the notes)"))
+
+
+def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
+    """Write a staffing plan into `out_dir`: plan_intervals.csv, plan_queues.csv,
+    plan_groups.csv, data_dictionary.csv, staffing.png and staff.html (PLAN_FILES)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = plan_tables(p)
+    written = [_csv(df, out / name) for name, df in tables.items()]
+    written.append(_csv(plan_dictionary(tables), out / "data_dictionary.csv"))
+    pngs = _save_figures({"staffing.png": plan_figure(p)}, out)
+    written.append(out / "staffing.png")
+
+    sc, total = p.scenario, p.total
+    hours = sc.interval_minutes / 60
+    settings = [("Method", _method_words(p)), *_goals(sc),
+                *([("Volume scale", f"forecast × {p.volume_scale:g}")]
+                  if p.volume_scale != 1 else []),
+                ("Agent-hours", f"{total['required'].sum() * hours:,.1f} required, "
+                                f"{total['scheduled'].sum() * hours:,.1f} scheduled; "
+                                f"{tables['plan_intervals.csv']['staffed_agents'].sum() * hours:,.1f}"
+                                " staffed in the file")]
+    at = ("simulated at the required agents: mean ± half-width of the 95% confidence "
+          "interval" if p.search else f"predicted by {p.method} at the required agents")
+    header, rows = fmt.plan_rows(p)
+    sections = [
+        ("", html_table(("Setting", "Value"), settings, align="ll", css="keyvalue")),
+        ("Per interval", Raw(f'<p class="note">Required: productive agents logged in; '
+                             f"scheduled: after shrinkage. KPIs {at}.</p>")
+         + html_table(header, rows, css="compact")),
+        ("Staffing", html_image(pngs["staffing.png"], "staffing",
+                                "The scenario's staffing (bars, by agent group) against the "
+                                "plan's required agents and the agents to schedule.")),
+    ]
+    if len(p.queues) > 1:
+        sections.append(("Per queue", Raw("\n".join(
+            f"<details><summary>{html.escape(q)}</summary>"
+            f"{html_table(*fmt.plan_rows(p, i), css='compact')}</details>"
+            for i, q in enumerate(p.queues)))))
+    sections.append(("Agent groups", html_table(
+        ["Start"] + [f"{g}: {c}" for g in sc.agents for c in ("required", "scheduled",
+                                                               "logged in")],
+        [[s] + [v[i] for g in sc.agents for v in (p.group_required[g], p.group_scheduled[g],
+                                                 p.staffing[g])]
+         for i, s in enumerate(p.starts)], css="compact")))
+    for g, shift in (p.shifts or {}).items():
+        frame = shift.table()
+        sections.append((f"Shifts of {g}", Raw(
+            f'<p class="note">Cost {shift.cost:,.2f}, {shift.paid_hours:,.1f} paid hours'
+            + ("" if shift.optimal else " (best found, not proved optimal)") + ".</p>")
+            + html_table(["Shift"] + list(frame.columns),
+                         [[name, *row] for name, row in frame.iterrows()])))
+    if p.notes:
+        sections.append(("Notes", Raw("<ul>" + "".join(f"<li>{html.escape(n)}</li>"
+                                                      for n in p.notes) + "</ul>")))
+    sections.append(("Files", _files_html(written + [out / "staff.html"])))
+    written.append(write_html(out / "staff.html", f"Staffing plan: {sc.name}", sections,
+                              subtitle=f"{p.method} · {sc.open}–{_clock_end(sc)} in "
+                                       f"{sc.interval_minutes}-minute intervals",
+                              kicker="callsim staff"))
+    return written
+
+
+# ---------------------------------------------------------------- Erlang vs simulation
+
+COMPARE_FILES = ("compare_summary.csv", "compare_intervals.csv", "compare.png",
+                 "compare.html")
+PREDICTION_COLUMNS = ["kpi", "unit", "predicted", "mean", "ci95_low", "ci95_high",
+                      "disagree"]
+
+
+def prediction_tables(cmp: PlanComparison) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(day, per interval): each compared KPI's prediction beside the simulated mean and
+    95% CI, and whether they disagree; tidy, one row per (interval,) KPI."""
+    res = cmp.simulated
+    day = pd.DataFrame([(k, UNITS.get(k, ""), *cmp.day_figures(k)) for k in COMPARED],
+                       columns=PREDICTION_COLUMNS)
+    rows = [(i, s, cmp.agents[i], k, UNITS.get(k, ""), *(col[i] for col in cmp.figures(k)))
+            for k in COMPARED for i, s in enumerate(res.starts)]
+    return day, pd.DataFrame(rows, columns=["interval", "start", "agents"] + PREDICTION_COLUMNS)
+
+
+def write_plan_comparison(cmp: PlanComparison, out_dir: str | Path) -> list[Path]:
+    """Write Erlang's prediction vs the simulation into `out_dir`: compare_summary.csv,
+    compare_intervals.csv, compare.png and compare.html (COMPARE_FILES)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    day, intervals = prediction_tables(cmp)
+    written = [_csv(day, out / "compare_summary.csv"),
+               _csv(intervals, out / "compare_intervals.csv")]
+    res, sc = cmp.simulated, cmp.simulated.scenario
+    shown = {k: cmp.figures(k)[:4] for k in ("service_level", "abandon_rate")}
+    pngs = _save_figures({"compare.png": plots.prediction_figure(
+        res.starts, sc.interval_minutes, shown, method=cmp.method,
+        targets={"service_level": sc.service_level.target,
+                 "abandon_rate": sc.targets.abandon_rate},
+        title=f"{cmp.method} vs simulation — {plots.text(sc.name)}")}, out)
+    written.append(out / "compare.png")
+
+    header = ["Start", "agents"] + [f"{fmt.LABELS[k]} {w}" for k in COMPARED
+                                    for w in (cmp.method, "simulated")]
+    day_rows = [(fmt.LABELS[k], fmt.value(k, pred), fmt.value(k, mean),
+                 fmt.interval(k, low, high), {True: "yes", False: "no"}.get(flag, "–"))
+                for k, _, pred, mean, low, high, flag in day.itertuples(index=False,
+                                                                        name=None)]
+    note = Raw('<p class="note">Erlang at the scenario\'s own staffing beside the '
+               "simulated mean and its 95% confidence interval; * marks a prediction "
+               "outside the interval by more than a rounding gap.</p>")
+    sections = [
+        ("The day", note + html_table(("KPI", cmp.method, "simulated", "95% CI",
+                                       "disagree"), day_rows, css="narrow")),
+        ("Per interval", html_table(header, fmt.comparison_rows(cmp, COMPARED),
+                                    css="compact")),
+        ("Plot", html_image(pngs["compare.png"], "compare",
+                            f"{cmp.method}'s prediction (dashed) against the simulated "
+                            "mean and its 95% confidence band, per interval.")),
+        ("Assumptions", assumptions_html(sc, res.replications, res.seed)),
+        ("Files", _files_html(written + [out / "compare.html"],
+                              "units in each table's <code>unit</code> column")),
+    ]
+    scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
+    written.append(write_html(out / "compare.html", f"{cmp.method} vs simulation: {sc.name}",
+                              sections, subtitle=_subtitle(res) + scale,
+                              kicker="callsim compare"))
     return written

@@ -1,4 +1,4 @@
-"""Staffing: how many agents each interval needs, by Erlang C or Erlang A.
+"""Staffing: how many agents each interval needs, by Erlang C, Erlang A or simulation.
 
 A planner turns a forecast into a staffing plan in three steps, per interval:
 
@@ -12,7 +12,7 @@ A planner turns a forecast into a staffing plan in three steps, per interval:
 3. **scheduled**: ``ceil(required / (1 - shrinkage))``: agents to put on the schedule
    so that, after breaks, training and absence, ``required`` are on the phones.
 
-Two models answer step 2 (see `simulator.erlang`):
+Three methods answer step 2; two are formulas (see `simulator.erlang`):
 
 * ``erlang-c`` (M/M/n): callers never hang up. Its abandon rate is 0 by definition, so
   an ``abandon_rate`` target is always met; when real callers do hang up, the callers
@@ -22,7 +22,10 @@ Two models answer step 2 (see `simulator.erlang`):
   mean is the queue's ``patience`` mean (its shape is ignored). Abandoned calls count
   as misses of the service level.
 
-Search: every (queue, interval) cell is solved at once on numpy arrays: from a known
+The third, ``simulation``, puts the simulator in the loop where the formulas' assumptions
+do not hold (see *Simulation search* below).
+
+Erlang search: every (queue, interval) cell is solved at once on numpy arrays: from a known
 failure (``floor(load)`` agents for Erlang C, whose queue explodes there; 0 for
 Erlang A) the candidate doubles its distance until every target is met, then a
 bisection on whole agents closes in. It assumes, as queueing theory says, that adding
@@ -43,6 +46,29 @@ Approximations (stated in each plan's ``notes`` where they apply):
   Redials, repeat calls and callbacks are not planned for; trunk ``lines`` (busy
   signals) are not modelled; handle times enter only through their mean (AHT).
 
+Simulation search (``method="simulation"``, `search_by_simulation`): start from the
+Erlang A requirement (Erlang C if a queue has no patience), simulate the day at that
+staffing (the scenario's replications and seed), and adjust cell by cell on the
+*simulated means*:
+
+* every (queue, interval) whose mean misses a target gets one agent more;
+* once every cell meets every target, one agent fewer is tried in half of one queue's
+  intervals at a time (every other interval, so that no two tried cells touch: calls
+  left waiting at the end of an interval spill into the next). A cell keeps the
+  decrease if it and the intervals either side of it still meet every target; else it
+  is final ("one agent fewer there makes it, or a neighbour, miss a target").
+
+It stops when every cell meets every target and every cell is final, and at most
+`MAX_SIMULATIONS` simulated days-sets. Every trial re-uses the same seed: the engine
+draws arrivals, handle times and patience from their own streams, so trials meet the
+same callers (common random numbers), and a change in a mean is the staffing's doing,
+not chance's. The plan is tuned to those simulated days: its 95% CIs say how far another
+set of days may land. Multi-skill centres: each queue's requirement is adjusted on its
+own simulated KPIs and split among its home groups as above; the simulation plays the
+secondary skills, so pooling gains show. Occupancy is the centre's (agents serve
+several queues), so an occupancy miss raises every queue of that interval. Warm-up
+intervals keep the Erlang requirement (they are not reported, so not searched).
+
 `plan` returns a `StaffingPlan` of plain arrays; `StaffingPlan.to_dict()` is the
 ``callsim staff --json`` object. `with_staffing` puts a plan's staffing into a copy of
 the scenario, so the simulator can check the plan. A scenario's ``staffing`` counts
@@ -54,25 +80,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
-from .runner import json_number
+from .kpi import confidence, day_kpis
+from .runner import SimulationResult, json_number, simulate
 from .scenario import Scenario, ScenarioError
 from .shifts import ShiftPlan, schedule_shifts
 
-METHODS = ("erlang-c", "erlang-a")
+ERLANG = ("erlang-c", "erlang-a")
+METHODS = ERLANG + ("simulation",)
 KPIS = ("service_level", "asa", "abandon_rate", "occupancy")
 _MAX_DOUBLINGS = 30   # the gap to the load doubles: 2^30 agents is past any answer
+MAX_SIMULATIONS = 60  # simulated day-sets per search, at the most
 
 
 # ----------------------------------------------------------------------- scenario views
 
-def check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ValueError(f"method: must be one of {', '.join(METHODS)} (got {method!r})")
+def check_method(method: str, allowed: tuple[str, ...] = METHODS) -> None:
+    if method not in allowed:
+        raise ValueError(f"method: must be one of {', '.join(allowed)} (got {method!r})")
+
+
+def erlang_method(sc: Scenario) -> str:
+    """The formula that fits the scenario best: erlang-a if every queue has a patience,
+    else erlang-c."""
+    return "erlang-a" if all(q.patience for q in sc.queues.values()) else "erlang-c"
 
 
 def scale_volumes(sc: Scenario, factor: float) -> Scenario:
@@ -205,7 +241,7 @@ def _meets(sc: Scenario, kpis: dict[str, np.ndarray]) -> np.ndarray:
 
 def required_agents(sc: Scenario, method: str, load: np.ndarray) -> np.ndarray:
     """Fewest whole agents meeting every target, per (queue, interval); 0 without load."""
-    check_method(method)
+    check_method(method, ERLANG)
     required = np.zeros(load.shape, dtype=np.int64)
     cells = np.flatnonzero(load > 0)
     if cells.size == 0:
@@ -285,6 +321,108 @@ def after_shrinkage(required: np.ndarray, shrinkage: float) -> np.ndarray:
     return np.ceil(np.asarray(required) / (1.0 - shrinkage) - 1e-9).astype(np.int64)
 
 
+# ----------------------------------------------------------------------- simulation search
+
+SIMULATED = KPIS + ("accepted",)
+
+
+@dataclass(frozen=True)
+class Search:
+    """How a simulation search ended, and the day simulated at the plan's staffing.
+
+    `queue_figures[kpi]` and `center_figures[kpi]` are (mean, ci95 low, ci95 high) of
+    the simulated days, arrays (queues, intervals) and (intervals,), NaN in warm-up.
+    """
+
+    start: str                  # the Erlang method the search started from
+    simulations: int            # day-sets simulated, trials included
+    converged: bool             # every cell meets every target and is final
+    result: SimulationResult = field(repr=False)
+    queue_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
+    center_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
+
+
+def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
+    """(per queue, centre): mean, ci95 low and ci95 high of each SIMULATED KPI per
+    interval, NaN-padded over the warm-up so that they line up with a plan's intervals."""
+    sc = res.scenario
+    if len(sc.queues) == 1:
+        samples = {k: res.interval_samples[k][None] for k in SIMULATED}
+    else:
+        days = [[day_kpis(sc, day, q)[0] for day in res.days] for q in range(len(sc.queues))]
+        samples = {k: np.array([[d[k] for d in q] for q in days]) for k in SIMULATED}
+    skip = sc.simulation.warmup_intervals
+
+    def pad(x: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.full(x.shape[:-1] + (skip,), np.nan), x], axis=-1)
+
+    queues = {k: tuple(pad(v) for v in confidence(samples[k], axis=1)) for k in SIMULATED}
+    center = {k: tuple(pad(np.asarray(v)) for v in confidence(res.interval_samples[k]))
+              for k in SIMULATED}
+    return queues, center
+
+
+def _misses(sc: Scenario, figures: dict[str, tuple[np.ndarray, ...]]) -> np.ndarray:
+    """Cells whose simulated MEAN misses a target; a cell without accepted calls never
+    misses (nothing to answer)."""
+    means = {k: v[0] for k, v in figures.items()}
+    return ~_meets(sc, means) & (np.nan_to_num(means["accepted"]) > 0)
+
+
+def search_by_simulation(sc: Scenario, load: np.ndarray,
+                         progress: Callable[[int], None] | None = None
+                         ) -> tuple[np.ndarray, Search]:
+    """Whole agents per (queue, interval) found by simulation (see the module docstring):
+    every cell's simulated mean meets every target, and one agent fewer in a cell makes
+    it or an interval next to it miss one. `progress(n)` after each simulated day-set."""
+    start = erlang_method(sc)
+    required = required_agents(sc, start, load)
+    final = np.zeros(required.shape, bool)
+    final[:, :sc.simulation.warmup_intervals] = True       # not reported: not searched
+    runs = 0
+
+    def run(req: np.ndarray):
+        nonlocal runs
+        staffed = with_staffing(sc, {g: r.tolist() for g, r in group_requirement(sc, req).items()})
+        res = simulate(staffed)            # the file's seed every time: common random numbers
+        runs += 1
+        if progress:
+            progress(runs)
+        queues, center = simulated_figures(res)
+        return (res, queues, center), _misses(sc, queues)
+
+    day, miss = run(required)
+    turn, converged = 0, False
+    classes = 2 * required.shape[0]         # (queue, every other interval)
+    while runs < MAX_SIMULATIONS:
+        if miss.any():
+            # not final: the miss may be chance (a change elsewhere reshuffles whose
+            # call gets which handle time), so the cell is tried again later
+            required = required + miss
+            day, miss = run(required)
+            continue
+        for _ in range(classes):            # the next class with a cell left to try
+            q, parity = divmod(turn % classes, 2)
+            turn += 1
+            cells = np.zeros(final.shape, bool)
+            cells[q, parity::2] = ~final[q, parity::2] & (required[q, parity::2] > 0)
+            if cells.any():
+                break
+        else:
+            converged = True
+            break
+        trial, trial_miss = run(required - cells)
+        near = trial_miss.any(axis=0)
+        near = near | np.r_[False, near[:-1]] | np.r_[near[1:], False]
+        keep = cells & ~near[None, :]
+        final |= cells & near
+        if keep.any():
+            required = required - keep
+            day, miss = (trial, trial_miss) if (keep == cells).all() else run(required)
+    res, queues, center = day
+    return required, Search(start, runs, converged and not miss.any(), res, queues, center)
+
+
 # ----------------------------------------------------------------------- center totals
 
 def center(offered: np.ndarray, agents: np.ndarray, kpis: dict[str, np.ndarray],
@@ -334,7 +472,7 @@ class Prediction:
 def predict_at(sc: Scenario, method: str = "erlang-c") -> Prediction:
     """Erlang's view of the scenario AS STAFFED in its file (groups' agents go to their
     home queues, see the module docstring)."""
-    check_method(method)
+    check_method(method, ERLANG)
     offered = offered_calls(sc)
     load = offered * np.array([q.aht for q in sc.queues.values()])[:, None] / sc.interval_seconds
     agents = queue_agents(sc, {g: a.staffing for g, a in sc.agents.items()}, load)
@@ -366,15 +504,18 @@ class StaffingPlan:
     group_scheduled: dict[str, np.ndarray]
     notes: list[str]
     shifts: dict[str, ShiftPlan] | None = None
+    search: Search | None = None  # method "simulation": the simulated day, with CIs
 
     @property
     def total(self) -> dict[str, np.ndarray]:
         """Center totals per interval: offered, load, required, scheduled (sum of the
-        groups' scheduled agents), and the KPIs combined over queues."""
+        groups' scheduled agents), and the KPIs combined over queues (simulated: the
+        center's simulated means)."""
+        kpis = ({k: self.search.center_figures[k][0] for k in KPIS} if self.search
+                else center(self.offered, self.required, self.kpis))
         return {"offered": self.offered.sum(axis=0), "load": self.load.sum(axis=0),
                 "required": self.required.sum(axis=0),
-                "scheduled": sum(self.group_scheduled.values()),
-                **center(self.offered, self.required, self.kpis)}
+                "scheduled": sum(self.group_scheduled.values()), **kpis}
 
     @property
     def staffing(self) -> dict[str, list[int]]:
@@ -398,18 +539,30 @@ class StaffingPlan:
     def queue_intervals(self) -> pd.DataFrame:
         """Per-queue view, one row per (queue, interval)."""
         frames = [pd.DataFrame({"queue": q, "start": self.starts,
-                                **{k: v[i] for k, v in self._queue_columns().items()}})
+                                **{k: v[i] for k, v in self.queue_columns().items()}})
                   for i, q in enumerate(self.queues)]
         return pd.concat(frames, ignore_index=True)
 
-    def _queue_columns(self) -> dict[str, np.ndarray]:
+    def queue_columns(self) -> dict[str, np.ndarray]:
+        """offered, load, required, scheduled and the KPIs, each (queues, intervals)."""
         return {"offered": self.offered, "load": self.load, "required": self.required,
                 "scheduled": self.scheduled, **{k: self.kpis[k] for k in KPIS}}
 
+    def figures(self, queue: int | None = None) -> dict[str, tuple[np.ndarray, ...]] | None:
+        """Simulated plans: KPI -> (mean, ci95 low, ci95 high) per interval, of the
+        center or of queue number `queue`; None for an Erlang plan."""
+        if self.search is None:
+            return None
+        if queue is None:
+            return {k: self.search.center_figures[k] for k in KPIS}
+        return {k: tuple(v[queue] for v in self.search.queue_figures[k]) for k in KPIS}
+
     def to_dict(self) -> dict:
-        """The `callsim staff --json` object (NaN and inf -> None)."""
-        def rows(columns: dict[str, np.ndarray]) -> list[dict]:
-            return [{"start": s, **{k: _plain(v[i]) for k, v in columns.items()}}
+        """The `callsim staff --json` object (NaN and inf -> None). Simulated plans add
+        each row's 95% CIs (`ci95`: KPI -> [low, high]) and `simulation`."""
+        def rows(columns: dict[str, np.ndarray], q: int | None = None) -> list[dict]:
+            return [{"start": s, **{k: _plain(v[i]) for k, v in columns.items()},
+                     **({"ci95": self._ci95(i, q)} if self.search else {})}
                     for i, s in enumerate(self.starts)]
 
         total = self.total
@@ -425,12 +578,22 @@ class StaffingPlan:
                               "scheduled": [int(v) for v in self.group_scheduled[g]],
                               "logged_in": self.staffing[g]}
                           for g in self.group_required},
-               "queues": {q: rows({k: v[i] for k, v in self._queue_columns().items()})
+               "queues": {q: rows({k: v[i] for k, v in self.queue_columns().items()}, i)
                           for i, q in enumerate(self.queues)},
                "notes": self.notes}
         if self.shifts:
             out["shifts"] = {g: shift_dict(p) for g, p in self.shifts.items()}
+        if self.search:
+            res = self.search.result
+            out["simulation"] = {"start": self.search.start, "replications": res.replications,
+                                 "seed": res.seed, "simulations": self.search.simulations,
+                                 "converged": self.search.converged}
         return out
+
+    def _ci95(self, interval: int, queue: int | None = None) -> dict[str, list]:
+        """KPI -> [low, high] of the simulated interval (the center's, or a queue's)."""
+        return {k: [_plain(low[interval]), _plain(high[interval])]
+                for k, (_, low, high) in self.figures(queue).items()}
 
 
 def _plain(x) -> int | float | None:
@@ -447,12 +610,15 @@ def shift_dict(p: ShiftPlan) -> dict:
 
 
 def plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
-         shifts: bool = False) -> StaffingPlan:
-    """Plan the day's staffing of `sc` by `method` ("erlang-c" or "erlang-a").
+         shifts: bool = False, progress: Callable[[int], None] | None = None
+         ) -> StaffingPlan:
+    """Plan the day's staffing of `sc` by `method` ("erlang-c", "erlang-a" or
+    "simulation"; see the module docstring).
 
     `volume_scale` multiplies every forecast volume first (1.15: 15% over forecast).
     `shifts=True` also turns each group's scheduled agents into shift counts
-    (`simulator.shifts`), using the scenario's shifts for that group.
+    (`simulator.shifts`), using the scenario's shifts for that group. `progress(n)` is
+    called after each simulated day-set of a simulation search.
     Raises ValueError (ScenarioError for scenario fields) naming the field.
     """
     check_method(method)
@@ -460,8 +626,14 @@ def plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
     offered = offered_calls(scaled)
     aht = np.array([q.aht for q in scaled.queues.values()])
     load = offered * aht[:, None] / scaled.interval_seconds
-    required = required_agents(scaled, method, load)
-    kpis = _predict(scaled, method, load, required.astype(float))
+    search = None
+    if method == "simulation":
+        required, search = search_by_simulation(scaled, load, progress)
+        kpis = {"p_wait": np.full(load.shape, np.nan),
+                **{k: search.queue_figures[k][0] for k in KPIS}}
+    else:
+        required = required_agents(scaled, method, load)
+        kpis = _predict(scaled, method, load, required.astype(float))
     group_req = group_requirement(scaled, required)
     result = StaffingPlan(
         scenario=scaled, method=method, volume_scale=float(volume_scale),
@@ -470,7 +642,8 @@ def plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
         scheduled=after_shrinkage(required, scaled.shrinkage), kpis=kpis,
         group_required=group_req,
         group_scheduled={g: after_shrinkage(r, scaled.shrinkage) for g, r in group_req.items()},
-        notes=_notes(scaled, method))
+        notes=_search_notes(scaled, search) if search else _notes(scaled, method),
+        search=search)
     if not shifts:
         return result
     return replace(result, shifts=shift_plans(scaled, result))
@@ -516,4 +689,24 @@ def _notes(sc: Scenario, method: str) -> list[str]:
         notes.append("redials, repeat calls and callbacks are not planned for")
     if sc.lines is not None:
         notes.append(f"lines ({sc.lines}) are not modelled: no busy signals in the plan")
+    return notes
+
+
+def _search_notes(sc: Scenario, search: Search) -> list[str]:
+    """What a simulated plan means, and its approximations, in a sentence each."""
+    res = search.result
+    notes = [f"simulation: searched from the {search.start} requirement; each interval's "
+             f"mean over {res.replications} simulated days (seed {res.seed}, the same "
+             f"callers in all {search.simulations} trials) meets every target, and one "
+             "agent fewer there makes it or a neighbouring interval miss one; KPIs are "
+             "those simulated means (95% CIs in --json)"]
+    if not search.converged:
+        notes.append(f"simulation: search stopped at {MAX_SIMULATIONS} trials: some "
+                     "intervals may miss a target or keep an agent too many")
+    if len(sc.queues) > 1:
+        notes.append("each queue's requirement is searched on its own simulated KPIs and "
+                     "goes to the groups that serve it first; occupancy is the center's")
+    if sc.simulation.warmup_intervals:
+        notes.append(f"the {sc.simulation.warmup_intervals} warm-up interval(s) keep the "
+                     f"{search.start} requirement (not reported, so not searched)")
     return notes

@@ -1,8 +1,10 @@
 """Tests for `callsim staff` and `callsim compare`: JSON shapes and numbers, --write,
---shifts, --volume-scale, and bad input (field-path message, exit 2)."""
+--shifts, --volume-scale, --method simulation, --out, and bad input (field-path
+message, exit 2)."""
 
 import json
 
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 from simulator import load_scenario
 from simulator.cli import app
 from simulator.erlang import agents_for_service_level
+from simulator.report import COMPARE_FILES, PLAN_FILES
 
 SINGLE = "scenarios/single_queue.yaml"
 PEAK = "scenarios/peak_day.yaml"
@@ -81,7 +84,7 @@ def test_staff_table_and_volume_scale():
 
 
 @pytest.mark.parametrize("args,message", [
-    (("--method", "simulation"), "method: must be one of erlang-c, erlang-a"),
+    (("--method", "erlang-b"), "method: must be one of erlang-c, erlang-a, simulation"),
     (("--volume-scale", "-1"), "volume_scale: must be a number > 0"),
 ])
 def test_staff_bad_option_exits_2_with_the_field(args, message):
@@ -134,3 +137,88 @@ def test_compare_table_marks_disagreements():
     result = invoke("compare", SINGLE, "-r", "5")
     assert result.exit_code == 0, result.stderr
     assert "erlang-c at the file's staffing" in result.stdout and "*" in result.stdout
+
+
+# ------------------------------------------------------------------ --method simulation
+
+def test_staff_simulation_json_has_simulated_kpis_with_cis():
+    d = json_of(invoke("staff", SINGLE, "--method", "simulation", "--json"))
+    assert d["method"] == "simulation" and d["simulation"]["start"] == "erlang-a"
+    assert d["simulation"]["replications"] == 20 and d["simulation"]["converged"] is True
+    erlang_a = [r["required"] for r in json_of(invoke(
+        "staff", SINGLE, "--method", "erlang-a", "--json"))["intervals"]]
+    for row, a in zip(d["intervals"], erlang_a):
+        assert abs(row["required"] - a) <= 1
+        low, high = row["ci95"]["service_level"]
+        assert low <= row["service_level"] <= high and row["service_level"] >= 0.8
+
+
+@pytest.mark.parametrize("args,message", [
+    (("compare", SINGLE, "--method", "simulation"),
+     "method: must be one of erlang-c, erlang-a (got 'simulation')"),
+    (("staff", SINGLE, "--method", "simulation", "--volume-scale", "0"),
+     "volume_scale: must be a number > 0"),
+])
+def test_invalid_combinations_exit_2(args, message):
+    result = invoke(*args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+# ------------------------------------------------------------------ --out
+
+def test_staff_out_writes_the_plan_tables_plot_and_page(tmp_path):
+    d = json_of(invoke("staff", PEAK, "--method", "erlang-a", "--shifts", "--json",
+                       "--out", tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PLAN_FILES)
+    center = pd.read_csv(tmp_path / "plan_intervals.csv")
+    assert list(center["required_agents"]) == [r["required"] for r in d["intervals"]]
+    assert list(center["scheduled_agents"]) == [r["scheduled"] for r in d["intervals"]]
+    assert center["asa_s"].to_numpy() == pytest.approx([r["asa"] for r in d["intervals"]])
+    assert list(center["staffed_agents"]) == load_scenario(PEAK).agents["team"].staffing
+    assert list(center["on_shift_agents"]) == d["shifts"]["team"]["staffing"]
+    groups = pd.read_csv(tmp_path / "plan_groups.csv")
+    assert list(groups["logged_in_agents"]) == d["groups"]["team"]["logged_in"]
+    page = (tmp_path / "staff.html").read_text(encoding="utf-8")
+    assert "Staffing plan: Monday peak day" in page and "Shifts of team" in page
+    assert page.count("data:image/png;base64,") == 1
+
+
+def test_staff_out_of_a_simulated_plan_keeps_the_cis(tmp_path):
+    d = json_of(invoke("staff", SINGLE, "--method", "simulation", "--json", "--out", tmp_path))
+    center = pd.read_csv(tmp_path / "plan_intervals.csv")
+    assert center["service_level_ci95_low"].to_numpy() == pytest.approx(
+        [r["ci95"]["service_level"][0] for r in d["intervals"]], abs=1e-6)
+    assert "mean ± half-width" in (tmp_path / "staff.html").read_text(encoding="utf-8")
+
+
+def test_compare_out_for_one_scenario_writes_predicted_vs_simulated(tmp_path):
+    d = json_of(invoke("compare", SINGLE, "--method", "erlang-a", "-r", "5", "--json",
+                       "--out", tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(COMPARE_FILES)
+    rows = pd.read_csv(tmp_path / "compare_intervals.csv").query("kpi == 'service_level'")
+    assert list(rows["start"]) == [r["start"] for r in d["intervals"]]
+    assert rows["predicted"].to_numpy() == pytest.approx(
+        [r["service_level"]["predicted"] for r in d["intervals"]], abs=1e-6)
+    assert rows["ci95_high"].to_numpy() == pytest.approx(
+        [r["service_level"]["simulated"]["ci95"][1] for r in d["intervals"]], abs=1e-6)
+    assert list(rows["disagree"]) == [r["service_level"]["disagree"] for r in d["intervals"]]
+    day = pd.read_csv(tmp_path / "compare_summary.csv").set_index("kpi")
+    assert day.loc["service_level", "mean"] == pytest.approx(
+        d["summary"]["service_level"]["simulated"]["mean"], abs=1e-6)
+    assert "erlang-a vs simulation" in (tmp_path / "compare.html").read_text(encoding="utf-8")
+
+
+def test_compare_out_for_several_scenarios_writes_them_side_by_side(tmp_path):
+    planned = tmp_path / "planned.yaml"
+    assert invoke("staff", SINGLE, "--method", "erlang-a", "--write", planned).exit_code == 0
+    result = invoke("compare", SINGLE, planned, "-r", "3", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    wide = pd.read_csv(tmp_path / "out" / "compare_summary.csv")
+    assert {"single_queue mean", "planned mean"} <= set(wide.columns)
+    assert (tmp_path / "out" / "compare.html").exists()
+
+
+def test_run_out_draws_the_erlang_requirement_beside_the_staffing(tmp_path):
+    assert invoke("run", SINGLE, "-r", "2", "--quiet", "--out", tmp_path).exit_code == 0
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "required (erlang-a)" in page      # patience everywhere: Erlang A's 12

@@ -109,3 +109,8 @@ def test_common_random_numbers_make_paired_differences_tight():
     assert [s["file"] for s in d["scenarios"]] == ["21", "23"]
     assert d["differences"][0]["versus"] == "21"
     assert d["volume_scale"] == 1.1
+
+
+def test_a_prediction_needs_a_formula():
+    with pytest.raises(ValueError, match="method: must be one of erlang-c, erlang-a"):
+        compare_plan(impatient(replications=2), "simulation")

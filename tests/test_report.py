@@ -248,3 +248,84 @@ def test_clock_axis_reads_hh_mm_past_midnight(res):
 def test_user_text_is_never_read_as_mathtext():
     assert plots.text("cost $5 $6") == r"cost \$5 \$6"
     assert not plots.text("_hidden").startswith("_")
+
+
+# ------------------------------------------------------------------ plans and predictions
+
+def test_terminal_and_page_show_the_same_interval_columns(res):
+    kpis, rows = fmt.interval_rows(res)
+    assert kpis == [k for k in fmt.INTERVAL_COLUMNS]       # lines are limited: blocked too
+    from simulator.cli import interval_table
+    from simulator.report import intervals_html
+    assert [c.header for c in interval_table(res).columns] == ["start"] + [
+        fmt.LABELS[k] for k in kpis]
+    page = intervals_html(res)
+    for k in kpis:
+        assert f">{fmt.LABELS[k]}<" in page
+    assert rows[0][0] == "23:30" and rows[0][3] in page
+
+
+@pytest.fixture(scope="module")
+def simulated_plan():
+    from simulator.staffing import plan
+    return plan(scenario(volumes=(40, 60, 50)), "simulation")
+
+
+def test_write_plan_tables_match_the_plan_and_explain_every_column(simulated_plan, tmp_path):
+    from simulator.report import PLAN_FILES, write_plan
+    p = simulated_plan
+    written = write_plan(p, tmp_path)
+    assert [w.name for w in written] == list(PLAN_FILES)
+    center = pd.read_csv(tmp_path / "plan_intervals.csv")
+    close(center["required_agents"], p.total["required"], 0)
+    close(center["service_level"], p.total["service_level"], 1e-12)
+    close(center["service_level_ci95_high"], p.figures()["service_level"][2], 1e-12)
+    assert list(center["staffed_agents"]) == [6, 7, 6]
+    queues = pd.read_csv(tmp_path / "plan_queues.csv")
+    assert set(queues["queue"]) == {"front desk"} and len(queues) == 3
+    dd = pd.read_csv(tmp_path / "data_dictionary.csv", keep_default_na=False)
+    for name in ("plan_intervals.csv", "plan_queues.csv", "plan_groups.csv"):
+        columns = pd.read_csv(tmp_path / name, nrows=1).columns
+        assert list(dd.loc[dd["file"] == name, "column"]) == list(columns), name
+    assert (dd["meaning"] != "").all()
+    units = dd.drop_duplicates("column").set_index("column")["unit"]
+    assert units["asa_s"] == "s" and units["service_level"] == "fraction"
+    page = (tmp_path / "staff.html").read_text(encoding="utf-8")
+    assert f"Staffing plan: {ESCAPED}" in page and "simulation search" in page
+
+
+def test_plan_figure_draws_file_staffing_required_and_scheduled(simulated_plan):
+    from simulator.report import plan_figure
+    ax = plan_figure(simulated_plan).axes[0]
+    bars = [a for a in ax.patches if a.get_gid() == "staffed:desk team"]
+    assert [b.get_height() for b in bars] == [6, 7, 6]
+    close(by_gid(ax, "required").get_data().values, simulated_plan.total["required"], 0)
+    close(by_gid(ax, "scheduled").get_data().values, simulated_plan.total["scheduled"], 0)
+
+
+def test_prediction_figure_draws_the_prediction_against_the_band():
+    figures = {"service_level": ([0.9, 0.8, 0.7], [0.85, 0.8, 0.75], [0.8, 0.75, 0.7],
+                                 [0.9, 0.85, 0.8])}
+    ax = plots.prediction_figure(["08:00", "08:30", "09:00"], 30, figures,
+                                 method="erlang-c", targets={"service_level": 0.8}).axes[0]
+    close(by_gid(ax, "service_level:predicted").get_ydata(), [0.9, 0.8, 0.7], 0)
+    close(by_gid(ax, "service_level:simulated").get_ydata(), [0.85, 0.8, 0.75], 0)
+    assert isinstance(by_gid(ax, "service_level:simulated_ci"), PolyCollection)
+    close(by_gid(ax, "service_level:target").get_ydata(), [0.8, 0.8], 0)
+
+
+def test_write_plan_comparison_lists_predicted_simulated_and_disagree(tmp_path):
+    from simulator.compare import COMPARED, compare_plan
+    from simulator.report import COMPARE_FILES, write_plan_comparison
+    cmp = compare_plan(scenario(), "erlang-a")
+    written = write_plan_comparison(cmp, tmp_path)
+    assert [w.name for w in written] == list(COMPARE_FILES)
+    long = pd.read_csv(tmp_path / "compare_intervals.csv")
+    assert len(long) == 3 * len(COMPARED)
+    sl = long.query("kpi == 'service_level'")
+    pred, mean, low, high, flag = cmp.figures("service_level")
+    close(sl["predicted"], pred, 1e-12)
+    close(sl["ci95_low"], low, 1e-12)
+    assert list(sl["unit"]) == ["fraction"] * 3 and list(sl["disagree"]) == list(flag)
+    page = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    assert ESCAPED in page and page.count("data:image/png;base64,") == 1
