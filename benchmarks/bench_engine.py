@@ -7,7 +7,9 @@ own examples write a queue (the bank-renege example): a generator process per ca
 a `simpy.Resource` for the agents, patience as `yield request | env.timeout(patience)`,
 and the standard library's `random` for draws.
 
-    python benchmarks/bench_engine.py            # 45 and 4,500 agents
+    python benchmarks/bench_engine.py            # 45, 450 and 4,500 agents
+
+The last column is callsim's cost per call relative to 45 agents: flat means ~1.
 """
 
 from __future__ import annotations
@@ -86,15 +88,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"{'agents':>7} {'load (E)':>9} {'calls/day':>10} {'plain SimPy':>12} "
-          f"{'callsim':>10} {'ratio':>6}")
-    for agents, hours in ((45, 40), (4500, 1)):
+          f"{'callsim':>10} {'ratio':>6} {'us/call':>8} {'vs 45 agents':>13}")
+    first = None
+    for agents, hours in ((45, 40), (450, 4), (4500, 1)):
         load = 0.95 * agents
         sc = callsim_scenario(agents, load, hours)
         ours = best_rate(lambda r: callsim_day(sc, r), args.repeat)
         plain = best_rate(lambda r: plain_simpy(agents, load, hours, r), args.repeat)
         calls = int(load / AHT * 3600 * hours)
+        cost = 1e6 / ours
+        first = first or cost
         print(f"{agents:>7} {load:>9.0f} {calls:>10,} {plain:>10,.0f}/s {ours:>8,.0f}/s "
-              f"{ours / plain:>5.1f}x")
+              f"{ours / plain:>5.1f}x {cost:>8.2f} {cost / first:>12.2f}x")
 
 
 if __name__ == "__main__":
