@@ -44,7 +44,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from .distributions import durations, stream
+from .distributions import draw, durations, stream
 from .scenario import Scenario
 
 ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
@@ -109,8 +109,8 @@ class _Call:
     standing in until set."""
 
     __slots__ = ("callbacks", "customer", "attempt", "segment", "queue", "arrival",
-                 "outcome", "wait", "group", "start", "talk", "handle", "waiting",
-                 "line", "deadline", "__dict__")
+                 "outcome", "wait", "group", "start", "talk", "handle", "patience",
+                 "waiting", "line", "deadline", "__dict__")
     _ok = True
     _value = None
     next = NEXT_NONE
@@ -167,11 +167,12 @@ class _QueueRules:
     """A queue's random draws and routing rules, resolved to indices and streams."""
 
     def __init__(self, q, index: dict[str, int], seed: np.random.SeedSequence):
-        rngs = iter(np.random.default_rng(s) for s in seed.spawn(8))
-        self.talk = durations(q.handle_time or q.talk, next(rngs))
-        self.hold = durations(q.hold, next(rngs)) if q.hold else None
-        self.acw = durations(q.acw, next(rngs)) if q.acw else None
-        self.patience = durations(q.patience, next(rngs)) if q.patience else None
+        rngs = iter(np.random.default_rng(s) for s in seed.spawn(12))
+        # A caller's handle time and patience belong to the caller, drawn when they call:
+        # the forecast's callers in bulk, later ones (transfers, redials) one at a time,
+        # from separate streams. So a what-if with other staffing meets the same callers.
+        self._parts = [(d, next(rngs), durations(d, next(rngs)) if d else None)
+                       for d in (q.handle_time or q.talk, q.hold, q.acw, q.patience)]
         self.redial = q.redial
         self.redial_delay = durations(q.redial.delay, next(rngs)) if q.redial else None
         self.repeat = q.repeat
@@ -189,6 +190,22 @@ class _QueueRules:
         self.callback = q.callback
         self.aht = q.aht
         self.priority = q.priority
+
+    def callers(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Talk (talk + hold), handle (talk + hold + acw) and patience (inf: endless) in
+        seconds, for n callers at once."""
+        talk, hold, acw, patience = (draw(d, rng, n) if d else np.zeros(n)
+                                     for d, rng, _ in self._parts)
+        if self._parts[3][0] is None:
+            patience = np.full(n, _INF)
+        return talk + hold, talk + hold + acw, patience
+
+    def caller(self) -> tuple[float, float, float]:
+        """`callers` for one caller."""
+        talk, hold, acw, patience = (one() if one else 0.0 for _, _, one in self._parts)
+        if self._parts[3][0] is None:
+            patience = _INF
+        return talk + hold, talk + hold + acw, patience
 
 
 class CallCenter:
@@ -241,23 +258,35 @@ class CallCenter:
         return tiers
 
     # -- arrivals ------------------------------------------------------------------
-    def _first_calls(self) -> tuple[list[float], list[int]]:
-        """Poisson arrivals with a rate constant within each interval, all queues merged:
-        per interval a Poisson(volume) count, spread uniformly over the interval."""
+    def _first_calls(self) -> None:
+        """The forecast's callers: Poisson arrivals with a rate constant within each
+        interval (a Poisson(volume) count spread uniformly over the interval), all queues
+        merged in time order, with their handle times and patience."""
         rng, length = self._arrival_rng, self.length
-        times, queues = [], []
+        columns = []
         for qi, q in enumerate(self.sc.queues.values()):
             counts = rng.poisson(np.asarray(q.volumes, dtype=float))
+            n = counts.sum()
             start = np.repeat(np.arange(len(counts)) * length, counts)
-            times.append(start + rng.uniform(0, length, counts.sum()))
-            queues.append(np.full(counts.sum(), qi))
-        t, q = np.concatenate(times), np.concatenate(queues)
+            columns.append((start + rng.uniform(0, length, n), np.full(n, qi),
+                            *self.rules[qi].callers(n)))
+        t, q, talk, handle, patience = (np.concatenate(c) for c in zip(*columns))
         order = np.argsort(t, kind="stable")
-        return t[order].tolist(), q[order].tolist()
+        self._t, self._q, self._talk, self._handle, self._patience = (
+            a[order].tolist() for a in (t, q, talk, handle, patience))
 
     def _first_arrival(self, i: int) -> None:
         """Customer i's first call (customers are numbered in order of arrival)."""
-        self._arrive(_Call(self._q[i], self._t[i], i))
+        call = _Call(self._q[i], self._t[i], i)
+        call.talk, call.handle, call.patience = self._talk[i], self._handle[i], self._patience[i]
+        self._arrive(call)
+
+    def _segment(self, queue: int, arrival: float, customer: int, attempt: int,
+                 segment: int = 1) -> _Call:
+        """A call that was not in the forecast: a redial, a repeat call, a transfer."""
+        call = _Call(queue, arrival, customer, attempt, segment)
+        call.talk, call.handle, call.patience = self.rules[queue].caller()
+        return call
 
     def _arrive(self, call: _Call) -> None:
         self.calls.append(call)
@@ -279,7 +308,7 @@ class CallCenter:
 
     def _call_again(self, call: _Call, at: float) -> None:
         """The customer calls again at `at`, on the queue they first called."""
-        again = _Call(self._entry(call), at, call.customer, call.attempt + 1)
+        again = self._segment(self._entry(call), at, call.customer, call.attempt + 1)
         again.callbacks = [self._arrive]
         self._at(at, again)
 
@@ -322,10 +351,8 @@ class CallCenter:
         call.waiting = True
         self.waiting[call.queue].append(call)
         self.n_waiting[call.queue] += 1
-        rules = self.rules[call.queue]
-        if rules.patience is not None:
-            patience = rules.patience()
-            call.deadline = call.arrival + patience
+        if call.patience < _INF:
+            call.deadline = call.arrival + call.patience
             if self._hang_up_events:
                 self._at(call.deadline, _Tick(self._hang_up, call))
 
@@ -335,12 +362,8 @@ class CallCenter:
         call.wait = now - call.arrival
         call.group = group
         call.start = now
-        rules = self.rules[call.queue]
-        talk = rules.talk() + rules.hold() if rules.hold else rules.talk()
-        call.talk = talk
-        call.handle = talk + (rules.acw() if rules.acw else 0.0)
         call.callbacks = [self._on_talk_end]
-        self._at(now + talk, call)
+        self._at(now + call.talk, call)
 
     def _hang_up(self, tick: _Tick) -> None:
         if tick._value.waiting:
@@ -395,7 +418,7 @@ class CallCenter:
 
     def _route(self, call: _Call, target: int, kind: int) -> None:
         call.next = kind
-        nxt = _Call(target, self.env.now, call.customer, call.attempt, call.segment + 1)
+        nxt = self._segment(target, self.env.now, call.customer, call.attempt, call.segment + 1)
         nxt.line = call.line
         nxt.entry = self._entry(call)
         self.calls.append(nxt)
@@ -488,7 +511,7 @@ class CallCenter:
 
     # -- the day -------------------------------------------------------------------
     def run(self) -> DayRecords:
-        self._t, self._q = self._first_calls()
+        self._first_calls()
         self._closed = False
         self._at(0.0, _Tick(self._restaff, 0))
         collecting = gc.isenabled()

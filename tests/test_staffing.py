@@ -391,4 +391,7 @@ def test_simulation_search_starts_from_erlang_c_without_patience():
     p = plan(sc.model_copy(update={"simulation": sc.simulation.model_copy(
         update={"replications": 10})}), "simulation")
     assert p.search.start == "erlang-c"
-    assert (np.abs(p.required[0] - 14) <= 1).all()     # Erlang C is right without patience
+    # Erlang C is right without patience (14), within the search's noise of +-1; the
+    # day starts with nobody waiting, so its first interval may need up to 2 fewer
+    first, rest = p.required[0][0], p.required[0][1:]
+    assert 12 <= first <= 14 and (np.abs(rest - 14) <= 1).all()
