@@ -2,7 +2,7 @@
 
 Both simulate the same M/M/n+M load (Poisson arrivals, exponential handle time with
 mean 180 s, exponential patience with mean 300 s, occupancy about 0.95) in the same
-process, one after the other, best of `--repeat` runs each. The baseline is how SimPy's
+process, taking turns, best of `--repeat` runs each. The baseline is how SimPy's
 own examples write a queue (the bank-renege example): a generator process per call,
 a `simpy.Resource` for the agents, patience as `yield request | env.timeout(patience)`,
 and the standard library's `random` for draws.
@@ -74,18 +74,21 @@ def callsim_day(sc: simulator.Scenario, seed: int) -> int:
     return len(simulate_day(sc, np.random.SeedSequence(seed)).calls["arrival"])
 
 
-def best_rate(fn, repeat: int) -> float:
-    best = 0.0
+def best_rates(fns, repeat: int) -> list[float]:
+    """Best calls/s of each function, run in turns so drift on a shared machine hits
+    them alike."""
+    best = [0.0] * len(fns)
     for r in range(repeat):
-        t0 = time.perf_counter()
-        calls = fn(r)
-        best = max(best, calls / (time.perf_counter() - t0))
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            calls = fn(r)
+            best[i] = max(best[i], calls / (time.perf_counter() - t0))
     return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"{'agents':>7} {'load (E)':>9} {'calls/day':>10} {'plain SimPy':>12} "
           f"{'callsim':>10} {'ratio':>6} {'us/call':>8} {'vs 45 agents':>13}")
@@ -93,8 +96,8 @@ def main() -> None:
     for agents, hours in ((45, 40), (450, 4), (4500, 1)):
         load = 0.95 * agents
         sc = callsim_scenario(agents, load, hours)
-        ours = best_rate(lambda r: callsim_day(sc, r), args.repeat)
-        plain = best_rate(lambda r: plain_simpy(agents, load, hours, r), args.repeat)
+        ours, plain = best_rates([lambda r: callsim_day(sc, r),
+                                  lambda r: plain_simpy(agents, load, hours, r)], args.repeat)
         calls = int(load / AHT * 3600 * hours)
         cost = 1e6 / ours
         first = first or cost

@@ -38,6 +38,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 from heapq import heappop, heappush
+from itertools import chain
 from operator import attrgetter
 
 import numpy as np
@@ -149,7 +150,9 @@ COLUMNS = {
 class DayRecords:
     """What happened in one simulated day: plain arrays, times in seconds from open.
 
-    `calls` has one entry per call segment (see COLUMNS): customer id, attempt (1 =
+    `calls` has one entry per call segment (see COLUMNS; the forecast's first calls
+    come first, in customer order, then redials, repeats and transferred segments):
+    customer id, attempt (1 =
     first call of the customer), segment (1 = first queue of this call), queue index,
     arrival (in this queue), interval (of that arrival), outcome (ANSWERED /
     ABANDONED / BLOCKED), wait (until answer or hang-up), group (agent group index, -1
@@ -240,11 +243,13 @@ class CallCenter:
         self.skills = [[q for tier in t for q in tier] for t in self.tiers]
         self.servers = [[g for g in range(ng) if q in self.skills[g]] for q in range(nq)]
         self._only = [s[0] if len(s) == 1 else -1 for s in self.skills]
+        self._sole = [s[0] if len(s) == 1 else -1 for s in self.servers]
         self._any_repeat = any(q.repeat for q in sc.queues.values())
         self._any_callback = any(q.callback for q in sc.queues.values())
         self.lines = sc.lines if sc.lines is not None else -1
         self.in_line = 0                 # calls talking or waiting (holding a line)
-        self.calls: list[_Call] = []
+        self.first: list[_Call] = []     # the forecast's calls, customer i at index i
+        self.later: list[_Call] = []     # redials, repeat calls, transferred segments
         self.agent_log: list[tuple[float, int, int]] = []
         self._at = self.env.at
         self._on_talk_end = self._talk_end              # bound once, used per call
@@ -272,13 +277,14 @@ class CallCenter:
                             *self.rules[qi].callers(n)))
         t, q, talk, handle, patience = (np.concatenate(c) for c in zip(*columns))
         order = np.argsort(t, kind="stable")
-        self._t, self._q, self._talk, self._handle, self._patience = (
-            a[order].tolist() for a in (t, q, talk, handle, patience))
+        self._t, self._q = t[order].tolist(), q[order].tolist()
+        self._callers = list(zip(*(a[order].tolist() for a in (talk, handle, patience))))
 
     def _first_arrival(self, i: int) -> None:
         """Customer i's first call (customers are numbered in order of arrival)."""
         call = _Call(self._q[i], self._t[i], i)
-        call.talk, call.handle, call.patience = self._talk[i], self._handle[i], self._patience[i]
+        call.talk, call.handle, call.patience = self._callers[i]
+        self.first.append(call)
         self._arrive(call)
 
     def _segment(self, queue: int, arrival: float, customer: int, attempt: int,
@@ -286,18 +292,17 @@ class CallCenter:
         """A call that was not in the forecast: a redial, a repeat call, a transfer."""
         call = _Call(queue, arrival, customer, attempt, segment)
         call.talk, call.handle, call.patience = self.rules[queue].caller()
+        self.later.append(call)
         return call
 
     def _arrive(self, call: _Call) -> None:
-        self.calls.append(call)
         if self.in_line >= self.lines >= 0:
             call.lost(BLOCKED, 0.0)
             self._maybe_redial(call)
             return
         self.in_line += 1
         call.line = True
-        rules = self.rules[call.queue]
-        if rules.callback and self._offers_callback(call.queue, rules):
+        if self._any_callback and self._offers_callback(call.queue, self.rules[call.queue]):
             call.callback = True
             call.line = False
             self.in_line -= 1
@@ -326,6 +331,8 @@ class CallCenter:
     def _offers_callback(self, q: int, rules: _QueueRules) -> bool:
         """Estimate the wait (calls ahead x AHT / agents with the skill) against the
         threshold; if over, the caller takes the callback with the given probability."""
+        if rules.callback is None:
+            return False
         agents = sum(self.staffed[g] - self.leaving[g] for g in self.servers[q])
         expected = (self.n_waiting[q] + 1) * rules.aht / agents if agents else float("inf")
         any_idle = any(self.idle[g] for g in self.servers[q])
@@ -336,12 +343,13 @@ class CallCenter:
     def _offer(self, call: _Call) -> None:
         """Give the call to the longest-idle agent with its skill, or queue it."""
         idle = self.idle
-        servers = self.servers[call.queue]
-        if len(servers) == 1:
-            best = servers[0] if idle[servers[0]] else -1
+        best = self._sole[call.queue]
+        if best >= 0:                   # one group has the skill: the common case
+            if not idle[best]:
+                best = -1
         else:
-            best, since = -1, float("inf")
-            for g in servers:
+            since = _INF
+            for g in self.servers[call.queue]:
                 if idle[g] and idle[g][0] < since:
                     best, since = g, idle[g][0]
         if best >= 0:
@@ -357,13 +365,14 @@ class CallCenter:
                 self._at(call.deadline, _Tick(self._hang_up, call))
 
     def _answer(self, call: _Call, group: int) -> None:
-        now = self.env._now
+        env = self.env
+        now = env._now
         call.outcome = ANSWERED
         call.wait = now - call.arrival
         call.group = group
         call.start = now
         call.callbacks = [self._on_talk_end]
-        self._at(now + call.talk, call)
+        heappush(env._queue, (now + call.talk, NORMAL, next(env._eid), call))  # env.at, inlined
 
     def _hang_up(self, tick: _Tick) -> None:
         if tick._value.waiting:
@@ -421,7 +430,6 @@ class CallCenter:
         nxt = self._segment(target, self.env.now, call.customer, call.attempt, call.segment + 1)
         nxt.line = call.line
         nxt.entry = self._entry(call)
-        self.calls.append(nxt)
         self._offer(nxt)
 
     def _maybe_repeat(self, call: _Call) -> None:
@@ -435,18 +443,23 @@ class CallCenter:
     def _acw_end(self, tick: _Tick) -> None:
         self._agent_free(tick._value)
 
-    def _next_call(self, g: int) -> _Call | None:
-        """The call a free agent of group g takes: best rank, then priority, then oldest."""
-        q = self._only[g]
-        if q >= 0:                      # one skill, the common case: kept short
-            call = self._head(q)
-            if call is not None:
-                self.waiting[q].popleft()
-                self.n_waiting[q] -= 1
-                call.waiting = False
-                return call
-            return self._callback_for(g) if self._any_callback else None
-        waiting = self.waiting
+    def _take(self, q: int) -> _Call | None:
+        """Take the first caller still waiting in queue q (skipping tombstones and
+        recording the impatient as abandoned), or None."""
+        dq, now = self.waiting[q], self.env._now
+        while dq:
+            call = dq.popleft()
+            if call.waiting:
+                if call.deadline > now:
+                    call.waiting = False
+                    self.n_waiting[q] -= 1
+                    return call
+                self._abandon(call)
+        return None
+
+    def _best_call(self, g: int) -> _Call | None:
+        """The call a free agent of a multi-skill group takes: best rank, then higher
+        queue priority, then the oldest."""
         for tier in self.tiers[g]:
             best = None
             for q in tier:
@@ -455,11 +468,8 @@ class CallCenter:
                                               head.arrival < best.arrival)):
                     best, best_priority = head, self.rules[q].priority
             if best is not None:
-                waiting[best.queue].popleft()
-                self.n_waiting[best.queue] -= 1
-                best.waiting = False
-                return best
-        return self._callback_for(g) if self._any_callback else None
+                return self._take(best.queue)
+        return None
 
     def _callback_for(self, g: int) -> _Call | None:
         """The oldest callback owed in group g's skills, by rank."""
@@ -476,7 +486,10 @@ class CallCenter:
             self.leaving[g] -= 1
             self._log(g, self.staffed[g] - 1)
             return
-        call = self._next_call(g)
+        q = self._only[g]
+        call = self._take(q) if q >= 0 else self._best_call(g)
+        if call is None and self._any_callback:
+            call = self._callback_for(g)
         if call is None:
             self.idle[g].append(self.env._now)
         else:
@@ -523,15 +536,24 @@ class CallCenter:
                 gc.enable()
         end = self.env.now
         self._closed = True
-        for call in self.calls:        # nobody will ever answer these callers: gone for good
+        for call in chain(self.first, self.later):   # nobody will ever answer these: gone
             if call.waiting:
                 call.deadline = min(call.deadline, end)
                 self._abandon(call)
         return DayRecords(self._records(), np.array(self.agent_log, dtype=float).reshape(-1, 3))
 
     def _records(self) -> dict[str, np.ndarray]:
-        calls, n = self.calls, len(self.calls)
-        cols = {name: np.fromiter(map(attrgetter(name), calls), dtype, n)
+        """The calls as columns: the forecast's calls first (what is known of them from
+        the start is taken from the arrays they were drawn into), then the others."""
+        def column(calls: list[_Call], name: str) -> np.ndarray:
+            return np.fromiter(map(attrgetter(name), calls), COLUMNS[name], len(calls))
+
+        n = len(self.first)
+        known = {"customer": np.arange(n), "attempt": np.ones(n), "segment": np.ones(n),
+                 "queue": self._q, "arrival": self._t}
+        cols = {name: np.concatenate([
+                    np.asarray(known[name], dtype) if name in known
+                    else column(self.first, name), column(self.later, name)])
                 for name, dtype in COLUMNS.items()}
         cols["interval"] = np.minimum((cols["arrival"] // self.length).astype(np.int32),
                                       self.n_intervals - 1)
