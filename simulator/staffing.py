@@ -5,7 +5,7 @@ A planner turns a forecast into a staffing plan in three steps, per interval:
 1. **load**: offered calls × AHT ÷ interval seconds, in Erlangs: 100 calls in 30 min at
    180 s each keep 10 agents busy on average;
 2. **required**: the fewest *whole* productive agents that meet EVERY target of the
-   scenario: the service level (``service_level``: answered within T ÷ offered >=
+   scenario: the service level (``service_level``: answered within T ÷ accepted >=
    target) and, where given, ``targets.asa`` (mean wait of answered calls, seconds),
    ``targets.abandon_rate`` and ``targets.occupancy_max``. Agents are whole people:
    the Erlang formulas accept fractional agents, the plan does not;

@@ -151,3 +151,30 @@ def test_json_top_level_keys_are_product_md_s_plus_the_documented_queues(scenari
     for kpi in REPORTED_KPIS:
         assert set(obj["queues"]["q"][kpi]) == {"mean", "ci95"}
     assert obj["queues"]["q"]["offered"] == obj["summary"]["offered"]   # the only queue
+
+
+def test_progress_is_reported_once_per_day_in_order_whatever_the_workers():
+    sc = parse_scenario({
+        "name": "progress", "interval_minutes": 30, "open": "08:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "queues": {"q": {"volumes": [50, 50], "handle_time": {"distribution": "exponential",
+                                                               "mean": 180}}},
+        "agents": {"g": {"skills": ["q"], "staffing": [8, 8]}}})
+    for workers in (1, 2):
+        seen: list[int] = []
+        simulate(sc, replications=4, seed=1, workers=workers, progress=seen.append)
+        assert seen == [1, 2, 3, 4]
+
+
+def test_progress_bar_draws_on_a_terminal_and_stays_off_stdout(capsys, monkeypatch):
+    from rich.console import Console
+
+    from simulator import cli
+    monkeypatch.setattr(cli, "err", Console(stderr=True, force_terminal=True))
+    with cli.progress_bar(3, quiet=False, label="days") as tick:
+        for done in (1, 2, 3):
+            tick(done)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "3/3" in captured.err
+    with cli.progress_bar(3, quiet=True, label="days") as tick:
+        assert tick is None                      # --quiet: no bar at all
