@@ -152,14 +152,14 @@ class DayRecords:
 
     `calls` has one entry per call segment (see COLUMNS; the forecast's first calls
     come first, in customer order, then redials, repeats and transferred segments):
-    customer id, attempt (1 =
-    first call of the customer), segment (1 = first queue of this call), queue index,
-    arrival (in this queue), interval (of that arrival), outcome (ANSWERED /
-    ABANDONED / BLOCKED), wait (until answer or hang-up), group (agent group index, -1
-    if none), start (of handling), talk (caller with the agent: talk + hold), handle
-    (agent busy: talk + hold + acw), next (NEXT_TRANSFER / NEXT_ESCALATION), callback
-    (answered by a call back), unresolved (served, but the customer will call again or
-    gave up at the attempt cap). `agent_log` rows: (time, group, logged in from then).
+    customer id, attempt (1 = first call of the customer), segment (1 = first queue of
+    this call), queue index, arrival (in this queue), interval (of that arrival),
+    outcome (ANSWERED / ABANDONED / BLOCKED), wait (until answer or hang-up), group
+    (agent group index, -1 if none), start (of handling), talk (caller with the agent:
+    talk + hold), handle (agent busy: talk + hold + acw), next (NEXT_TRANSFER /
+    NEXT_ESCALATION), callback (answered by a call back), unresolved (served, but the
+    customer will call again or gave up at the attempt cap).
+    `agent_log` rows: (time, group, agents logged in from then on).
     """
 
     calls: dict[str, np.ndarray]
