@@ -81,8 +81,10 @@ class PlanComparison:
     def to_dict(self) -> dict:
         """The `callsim compare SCENARIO --json` object for one scenario."""
         def entry(pred, mean, low, high, flag):
+            # outside_ci: strictly outside the interval; disagree: by more than TOLERANCE
+            outside = None if flag is None else bool(pred < low or pred > high)
             return {"predicted": json_number(pred), "simulated": json_figure(mean, low, high),
-                    "disagree": flag}
+                    "outside_ci": outside, "disagree": flag}
 
         res = self.simulated
         per_kpi = {k: self.figures(k) for k in COMPARED}

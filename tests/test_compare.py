@@ -76,8 +76,14 @@ def test_comparison_dict_lists_every_reported_interval(at_erlang_a_staffing):
     row = d["intervals"][0]
     assert set(row) == {"start", "agents", *COMPARED}
     assert row["agents"] == 22.0 and row["offered"]["predicted"] == 200.0
-    assert set(row["service_level"]) == {"predicted", "simulated", "disagree"}
+    assert set(row["service_level"]) == {"predicted", "simulated", "outside_ci", "disagree"}
     assert set(d["summary"]) == set(COMPARED)
+    for r in d["intervals"]:                 # a disagreement is always outside the CI
+        for k in COMPARED:
+            e = r[k]
+            low, high = e["simulated"]["ci95"]
+            assert e["outside_ci"] == (not low <= e["predicted"] <= high)
+            assert e["outside_ci"] or not e["disagree"]
 
 
 def test_disagreement_needs_more_than_a_rounding_gap():
@@ -85,6 +91,8 @@ def test_disagreement_needs_more_than_a_rounding_gap():
     cmp = compare_plan(impatient(staffing=40, replications=4), "erlang-a")
     pred, mean, low, high, flag = cmp.day_figures("service_level")
     assert low == high == 1.0 and pred < 1.0 and flag is False
+    # ...but the JSON still says the prediction lies outside the (zero-width) interval
+    assert cmp.to_dict()["summary"]["service_level"]["outside_ci"] is True
 
 
 def test_same_scenario_twice_gives_identical_days():
