@@ -25,7 +25,7 @@ from . import format as fmt
 from .compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .kpi import confidence
 from .runner import SimulationResult, simulate
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, cautions, load_scenario
 from .staffing import StaffingPlan, erlang_method, plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -125,6 +125,8 @@ def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file without running it."""
     sc = load(scenario)
+    for caution in cautions(sc):
+        err.print(f"[yellow]caution:[/] {caution}", highlight=False)
     out.print(f"[green]ok[/] {scenario}: {sc.name} — {len(sc.queues)} queue(s), "
               f"{len(sc.agents)} agent group(s), {sc.n_intervals} intervals of "
               f"{sc.interval_minutes} min from {sc.open}", highlight=False)

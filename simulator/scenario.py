@@ -313,6 +313,40 @@ def cross_check(sc: Scenario) -> list[str]:
     return problems
 
 
+def cautions(sc: Scenario) -> list[str]:
+    """Things that are valid but probably not meant: a file runs, with these said first.
+
+    - calls offered to a queue in an interval where no agent has its skill (they wait
+      for the next agents, or hang up if they have patience);
+    - no agent at all in the last interval for a queue whose callers never hang up
+      (whoever still waits at the end is counted as abandoned);
+    - more offered load than agents in an interval (occupancy would exceed 100%: the
+      queue grows all interval long).
+    """
+    found = []
+    starts = sc.interval_starts()
+    length = sc.interval_seconds
+    for name, q in sc.queues.items():
+        staffed = [sum(g.staffing[i] for g in sc.agents.values() if name in g.skills)
+                   for i in range(sc.n_intervals)]
+        empty = [starts[i] for i, v in enumerate(q.volumes) if v > 0 and staffed[i] == 0]
+        if empty:
+            found.append(f"queues.{name}: calls are offered at {', '.join(empty[:6])}"
+                         f"{' ...' if len(empty) > 6 else ''} with no agent logged in "
+                         "who has this skill")
+        if q.patience is None and staffed[-1] == 0:
+            found.append(f"queues.{name}: nobody serves it in the last interval and its "
+                         "callers never hang up: callers still waiting at the end are "
+                         "counted as abandoned")
+    for i in range(sc.n_intervals):
+        load = sum(q.volumes[i] * q.aht for q in sc.queues.values()) / length
+        agents = sum(g.staffing[i] for g in sc.agents.values())
+        if agents and load > agents:
+            found.append(f"interval {starts[i]}: offered load {load:.1f} Erlangs exceeds "
+                         f"the {agents} agents logged in (occupancy would pass 100%)")
+    return found
+
+
 _MESSAGES = {
     "greater_than": "must be > {gt}",
     "greater_than_equal": "must be >= {ge}",

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.distributions import draw
-from simulator.scenario import Distribution, ScenarioError, load_scenario
+from simulator.scenario import Distribution, ScenarioError, load_scenario, parse_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -220,3 +220,26 @@ def test_erlang_durations_are_sums_of_k_exponential_phases():
     x = draw(dist, np.random.default_rng(2), N)
     skew = np.mean((x - x.mean()) ** 3) / x.std() ** 3
     assert skew == pytest.approx(2 / math.sqrt(4), abs=0.05)
+
+
+def test_validate_cautions_about_valid_but_doubtful_days(tmp_path):
+    from simulator.scenario import cautions
+    doubtful = {
+        "name": "doubtful", "interval_minutes": 30, "open": "08:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "queues": {"q": {"volumes": [100, 100, 300],
+                         "handle_time": {"distribution": "exponential", "mean": 180}}},
+        "agents": {"g": {"skills": ["q"], "staffing": [14, 0, 0]}}}
+    found = cautions(parse_scenario(doubtful))
+    assert [c.split(":")[0] for c in found] == ["queues.q", "queues.q"]
+    assert "09:00" in found[0] and "08:00" not in found[0] and "abandoned" in found[1]
+    doubtful["agents"]["g"]["staffing"] = [14, 14, 20]     # 300 calls x 180 s = 30 E
+    assert cautions(parse_scenario(doubtful)) == [
+        "interval 09:00: offered load 30.0 Erlangs exceeds the 20 agents logged in "
+        "(occupancy would pass 100%)"]
+    path = tmp_path / "doubtful.yaml"
+    path.write_text(yaml.safe_dump(doubtful))
+    res = CliRunner().invoke(app, ["validate", str(path)])
+    assert res.exit_code == 0 and "caution: interval 09:00" in res.stderr
+    for shipped in sorted(Path(__file__).parent.parent.glob("scenarios/*.yaml")):
+        assert cautions(load_scenario(shipped)) == [], shipped
