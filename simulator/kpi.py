@@ -45,12 +45,27 @@ UNITS = {"asa": "s", "aht": "s", "longest_wait": "s", "blocked_rate": "fraction"
 def time_in_intervals(start: np.ndarray, duration: np.ndarray, n: int, length: float,
                       weight: np.ndarray | None = None) -> np.ndarray:
     """Seconds (times `weight`) that spans [start, start + duration) spend in each of
-    the n intervals of `length` seconds from 0; time after the last one is dropped."""
+    the n intervals of `length` seconds from 0; time after the last one is dropped.
+
+    With F(t) = sum of weight x (time spent before t), the answer is F's increments
+    over the interval edges; F(t) = A(t, starts) - A(t, ends) where A(t, p) sums
+    weight x max(t - p, 0), read off sorted points and cumulative sums: O(calls log
+    calls), no calls x intervals table.
+    """
     edges = np.arange(n + 1) * length
-    inside = np.clip(edges[:, None] - start[None, :], 0.0, duration[None, :])
-    if weight is not None:
-        inside = inside * weight[None, :]
-    return np.diff(inside.sum(axis=1))
+    start = np.asarray(start, dtype=float)
+    w = np.ones(len(start)) if weight is None else np.asarray(weight, dtype=float)
+    end = np.minimum(start + duration, edges[-1])      # also turns an endless span finite
+
+    def ahead(points: np.ndarray) -> np.ndarray:
+        order = np.argsort(points, kind="stable")
+        p, pw = points[order], w[order]
+        weights = np.concatenate([[0.0], np.cumsum(pw)])
+        moments = np.concatenate([[0.0], np.cumsum(pw * p)])
+        k = np.searchsorted(p, edges, side="left")       # points before each edge
+        return weights[k] * edges - moments[k]
+
+    return np.diff(ahead(np.minimum(start, edges[-1])) - ahead(end))
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -126,23 +141,32 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
     }
 
 
-def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None
+def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
+    """Center-wide seconds per interval: agents busy, agents logged in, and cost."""
+    n, length = sc.n_intervals, sc.interval_seconds
+    calls = day.calls
+    ans = calls["outcome"] == ANSWERED
+    login = _logged_in(day.agent_log, n, length, len(sc.agents))
+    rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
+    return {"busy": time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length),
+            "login": login.sum(axis=0),
+            "cost": rates @ login + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600}
+
+
+def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None,
+             agents: dict[str, np.ndarray] | None = None
              ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """KPIs of one simulated day: per interval (warm-up dropped) and for the day.
 
     With `queue` (an index), the call figures are that queue's; agents and occupancy
-    stay center-wide, since agents serve several queues.
+    stay center-wide, since agents serve several queues. `agents` is `agent_time`'s
+    result, if already at hand (it is the same for every queue).
     """
     n, length = sc.n_intervals, sc.interval_seconds
     calls = day.calls
     sel = np.ones(len(calls["arrival"]), bool) if queue is None else calls["queue"] == queue
-    ans = calls["outcome"] == ANSWERED
     tally = _tally(calls, sel, n, sc.service_level.seconds, length)
-    tally["busy"] = time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length)
-    login = _logged_in(day.agent_log, n, length, len(sc.agents))
-    tally["login"] = login.sum(axis=0)
-    rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
-    tally["cost"] = rates @ login + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600
+    tally |= agents if agents is not None else agent_time(sc, day)
 
     skip = sc.simulation.warmup_intervals
     tally = {key: v[skip:] for key, v in tally.items()}

@@ -20,14 +20,15 @@ import numpy as np
 import pandas as pd
 
 from .engine import NEXT, OUTCOMES, DayRecords, simulate_day
-from .kpi import KPIS, confidence, day_kpis
+from .kpi import KPIS, agent_time, confidence, day_kpis
 from .scenario import Scenario
 
 
 def _one_day(sc: Scenario, seed: np.random.SeedSequence):
     day = simulate_day(sc, seed)
-    queues = {name: day_kpis(sc, day, q)[1] for q, name in enumerate(sc.queues)}
-    return day, day_kpis(sc, day), queues
+    agents = agent_time(sc, day)          # center-wide: the same for every queue
+    queues = {name: day_kpis(sc, day, q, agents) for q, name in enumerate(sc.queues)}
+    return day, day_kpis(sc, day, agents=agents), queues
 
 
 @dataclass
@@ -36,7 +37,8 @@ class SimulationResult:
 
     `interval_samples[kpi]` is a (replications x intervals) array and
     `day_samples[kpi]` a (replications,) array: one value per simulated day, the raw
-    material of every confidence interval reported.
+    material of every confidence interval reported. `queue_samples[queue][kpi]` and
+    `queue_interval_samples[queue][kpi]` are the same for one queue's calls.
     """
 
     scenario: Scenario
@@ -46,6 +48,7 @@ class SimulationResult:
     interval_samples: dict[str, np.ndarray] = field(repr=False)
     day_samples: dict[str, np.ndarray] = field(repr=False)
     queue_samples: dict[str, dict[str, np.ndarray]] = field(repr=False)
+    queue_interval_samples: dict[str, dict[str, np.ndarray]] = field(repr=False)
 
     @property
     def starts(self) -> list[str]:
@@ -161,7 +164,9 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
     days = [o[0] for o in outputs]
     interval_samples = {k: np.vstack([o[1][0][k] for o in outputs]) for k in KPIS}
     day_samples = {k: np.array([o[1][1][k] for o in outputs]) for k in KPIS}
-    queue_samples = {q: {k: np.array([o[2][q][k] for o in outputs]) for k in KPIS}
+    queue_samples = {q: {k: np.array([o[2][q][1][k] for o in outputs]) for k in KPIS}
                      for q in sc.queues}
+    queue_interval_samples = {q: {k: np.vstack([o[2][q][0][k] for o in outputs])
+                                  for k in KPIS} for q in sc.queues}
     return SimulationResult(sc, replications, seed, days, interval_samples, day_samples,
-                            queue_samples)
+                            queue_samples, queue_interval_samples)

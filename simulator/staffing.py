@@ -86,7 +86,7 @@ import numpy as np
 import pandas as pd
 
 from .erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
-from .kpi import confidence, day_kpis
+from .kpi import confidence
 from .runner import SimulationResult, json_number, simulate
 from .scenario import Scenario, ScenarioError
 from .shifts import ShiftPlan, schedule_shifts
@@ -349,8 +349,8 @@ def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
     if len(sc.queues) == 1:
         samples = {k: res.interval_samples[k][None] for k in SIMULATED}
     else:
-        days = [[day_kpis(sc, day, q)[0] for day in res.days] for q in range(len(sc.queues))]
-        samples = {k: np.array([[d[k] for d in q] for q in days]) for k in SIMULATED}
+        per_queue = res.queue_interval_samples.values()
+        samples = {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
     skip = sc.simulation.warmup_intervals
 
     def pad(x: np.ndarray) -> np.ndarray:
