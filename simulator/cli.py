@@ -55,6 +55,16 @@ def load(path: Path) -> Scenario:
 
 
 @contextmanager
+def writing(path: Path, option: str) -> Iterator[None]:
+    """Turn a failure to write `path` (a file in the way, no permission...) into a
+    clean message and exit 2."""
+    try:
+        yield
+    except OSError as exc:
+        fail([f"{path}: cannot write ({exc.strerror or exc})"], f"{option} failed")
+
+
+@contextmanager
 def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
     """A progress callback drawing a bar on stderr (only on a terminal, not --quiet);
     `total` None: a count with no end known in advance."""
@@ -98,7 +108,8 @@ def run(scenario: ScenarioArg,
     res = run_scenario(sc, replications, seed, workers, quiet)
     if out_dir is not None:
         from .report import write_run
-        written = write_run(res, out_dir, *erlang_requirement(res))
+        with writing(out_dir, "--out"):
+            written = write_run(res, out_dir, *erlang_requirement(res))
         if not as_json:
             err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
@@ -198,7 +209,8 @@ def staff(scenario: ScenarioArg, method: MethodOpt = "erlang-c",
         result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
     if out_dir is not None:
         from .report import write_plan
-        written = write_plan(result, out_dir)
+        with writing(out_dir, "--out"):
+            written = write_plan(result, out_dir)
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if write is not None:
         write_planned(scenario, write, result)
@@ -229,10 +241,8 @@ def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
               f"# ({what}). Comments of the original file are not kept.\n")
     text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None,
                           allow_unicode=True, width=100)
-    try:
+    with writing(target, "--write"):
         target.write_text(header + text, encoding="utf-8")
-    except OSError as exc:
-        fail([f"{target}: cannot write ({exc.strerror})"], "--write failed")
     load(target)
 
 
@@ -298,10 +308,11 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(
                                        replications, seed, workers, tick)
     if out_dir is not None:
         from .report import write_compare, write_plan_comparison
-        written = (write_plan_comparison(result, out_dir)
-                   if isinstance(result, PlanComparison) else
-                   write_compare(dict(zip(short_labels(result.labels), result.results)),
-                                 out_dir))
+        with writing(out_dir, "--out"):
+            written = (write_plan_comparison(result, out_dir)
+                       if isinstance(result, PlanComparison) else
+                       write_compare(dict(zip(short_labels(result.labels), result.results)),
+                                     out_dir))
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
         print_json(result.to_dict())

@@ -708,9 +708,10 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
     columns = p.queue_columns()
     queues = pd.concat([frame({k: v[i] for k, v in columns.items()}, p.figures(i), queue=q)
                         for i, q in enumerate(p.queues)], ignore_index=True)
+    logged_in = p.staffing                      # a property that rebuilds: read once
     groups = pd.concat([pd.DataFrame({
         "group": g, "interval": n, "start": p.starts, "required_agents": p.group_required[g],
-        "scheduled_agents": p.group_scheduled[g], "logged_in_agents": p.staffing[g],
+        "scheduled_agents": p.group_scheduled[g], "logged_in_agents": logged_in[g],
         "staffed_agents": sc.agents[g].staffing}) for g in sc.agents], ignore_index=True)
     return {"plan_intervals.csv": center, "plan_queues.csv": queues, "plan_groups.csv": groups}
 
@@ -786,11 +787,12 @@ def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
             f"<details><summary>{html.escape(q)}</summary>"
             f"{html_table(*fmt.plan_rows(p, i), css='compact')}</details>"
             for i, q in enumerate(p.queues)))))
+    logged_in = p.staffing                      # a property that rebuilds: read once
     sections.append(("Agent groups", html_table(
         ["Start"] + [f"{g}: {c}" for g in sc.agents for c in ("required", "scheduled",
                                                                "logged in")],
         [[s] + [v[i] for g in sc.agents for v in (p.group_required[g], p.group_scheduled[g],
-                                                 p.staffing[g])]
+                                                 logged_in[g])]
          for i, s in enumerate(p.starts)], css="compact")))
     for g, shift in (p.shifts or {}).items():
         frame = shift.table()
@@ -824,7 +826,8 @@ def prediction_tables(cmp: PlanComparison) -> tuple[pd.DataFrame, pd.DataFrame]:
     res = cmp.simulated
     day = pd.DataFrame([(k, UNITS.get(k, ""), *cmp.day_figures(k)) for k in COMPARED],
                        columns=PREDICTION_COLUMNS)
-    rows = [(i, s, cmp.agents[i], k, UNITS.get(k, ""), *(col[i] for col in cmp.figures(k)))
+    figures = {k: cmp.figures(k) for k in COMPARED}      # once per KPI, not per interval
+    rows = [(i, s, cmp.agents[i], k, UNITS.get(k, ""), *(col[i] for col in figures[k]))
             for k in COMPARED for i, s in enumerate(res.starts)]
     return day, pd.DataFrame(rows, columns=["interval", "start", "agents"] + PREDICTION_COLUMNS)
 

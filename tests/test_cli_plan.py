@@ -222,3 +222,13 @@ def test_run_out_draws_the_erlang_requirement_beside_the_staffing(tmp_path):
     assert invoke("run", SINGLE, "-r", "2", "--quiet", "--out", tmp_path).exit_code == 0
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "required (erlang-a)" in page      # patience everywhere: Erlang A's 12
+
+
+@pytest.mark.parametrize("command", [["run", SINGLE, "-r", "2", "--quiet"], ["staff", SINGLE],
+                                     ["compare", SINGLE, "-r", "2", "--quiet"]])
+def test_an_out_dir_that_cannot_be_written_exits_2_without_traceback(tmp_path, command):
+    in_the_way = tmp_path / "a_file"
+    in_the_way.write_text("not a folder")
+    res = invoke(*command, "--out", in_the_way)
+    assert res.exit_code == 2
+    assert f"{in_the_way}: cannot write" in res.stderr and "Traceback" not in res.stderr
