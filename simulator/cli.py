@@ -26,6 +26,7 @@ from .compare import PlanComparison, ScenarioComparison, compare_plan, compare_s
 from .kpi import confidence
 from .runner import SimulationResult, simulate
 from .scenario import Scenario, ScenarioError, cautions, load_scenario
+from .staffing import KPIS as PLAN_KPIS
 from .staffing import StaffingPlan, erlang_method, plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -323,7 +324,7 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(
             out.print(table)
 
 
-COMPARED_COLUMNS = ("service_level", "asa", "abandon_rate", "occupancy")
+COMPARED_COLUMNS = PLAN_KPIS           # the KPIs a plan predicts
 
 
 def plan_comparison_table(cmp: PlanComparison) -> Table:

@@ -30,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 from . import format as fmt
 from .kpi import confidence
 from .runner import SimulationResult
-from .scenario import clock_minutes
+from .scenario import clock, clock_minutes
 
 DPI = 100
 WIDTH = 9.0  # inches: 900 px at DPI, readable in an e-mail or a slide
@@ -97,7 +97,7 @@ def clock_axis(ax, first: float, last: float, interval_minutes: int) -> None:
                  if s >= interval_minutes and span / s <= 12), 1440)
     ax.xaxis.set_major_locator(MultipleLocator(step, offset=first % step))
     ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _: f"{int(v // 60) % 24:02d}:{int(round(v)) % 60:02d}"))
+        lambda v, _: clock(int(round(v)))))
     ax.set_xlim(first - interval_minutes / 2, last + interval_minutes / 2)
 
 

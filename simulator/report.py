@@ -51,7 +51,7 @@ from . import plots
 from .compare import COMPARED, PlanComparison
 from .kpi import UNITS, confidence
 from .runner import SimulationResult
-from .scenario import Distribution, Scenario, clock_minutes
+from .scenario import Distribution, Scenario, clock, clock_minutes
 from .staffing import StaffingPlan
 
 # The words of PRODUCT.md: one definition per KPI, in the CSV dictionary and the page.
@@ -343,8 +343,7 @@ def _handling(q) -> str:
 
 
 def _clock_end(sc: Scenario) -> str:
-    end = clock_minutes(sc.open) + sc.n_intervals * sc.interval_minutes
-    return f"{(end // 60) % 24:02d}:{end % 60:02d}"
+    return clock(clock_minutes(sc.open) + sc.n_intervals * sc.interval_minutes)
 
 
 def _goals(sc: Scenario) -> list[tuple[str, str]]:

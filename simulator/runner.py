@@ -14,6 +14,7 @@ import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -71,7 +72,7 @@ class SimulationResult:
         return pd.DataFrame(rows, columns=["interval", "start", "kpi", "mean",
                                            "ci95_low", "ci95_high"])
 
-    @property
+    @cached_property
     def calls(self) -> pd.DataFrame:
         """One row per call of every replication (the engine's records, with names)."""
         frames = []

@@ -40,6 +40,11 @@ def clock_minutes(value: str) -> int:
     return h * 60 + m
 
 
+def clock(minutes: int) -> str:
+    """"HH:MM" of a number of minutes after midnight (wraps past midnight)."""
+    return f"{(minutes // 60) % 24:02d}:{minutes % 60:02d}"
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be run; `problems` lists 'field.path: message' lines."""
 
@@ -270,8 +275,7 @@ class Scenario(_Model):
     def interval_starts(self) -> list[str]:
         """Clock time of each interval start, "HH:MM" (wraps past midnight)."""
         first = clock_minutes(self.open)
-        return [f"{(t // 60) % 24:02d}:{t % 60:02d}" for t in
-                (first + i * self.interval_minutes for i in range(self.n_intervals))]
+        return [clock(first + i * self.interval_minutes) for i in range(self.n_intervals)]
 
 
 def cross_check(sc: Scenario) -> list[str]:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from simulator.scenario import Shift, check_clock, clock_minutes
+from simulator.scenario import Shift, check_clock, clock, clock_minutes
 
 DAY = 24 * 60
 # CP-SAT needs integer objective coefficients: costs are compared in millionths of the
@@ -85,7 +85,7 @@ class ShiftPlan:
         for name, shift in self.shifts.items():
             paid = _paid_hours(shift)
             end = clock_minutes(shift.start) + _minutes(shift, name)
-            rows.append({"shift": name, "start": shift.start, "end": _clock(end),
+            rows.append({"shift": name, "start": shift.start, "end": clock(end),
                          "hours": shift.hours, "paid_hours": paid,
                          "count": self.counts[name],
                          "cost": self.counts[name] * paid * shift.cost_per_hour})
@@ -156,10 +156,6 @@ def _check_required(required: Sequence[int]) -> list[int]:
     return [int(r) for r in need]
 
 
-def _clock(minutes: int) -> str:
-    return f"{(minutes // 60) % 24:02d}:{minutes % 60:02d}"
-
-
 def _minutes(shift: Shift, name: str) -> int:
     """Shift length in whole minutes."""
     length = shift.hours * 60
@@ -186,7 +182,7 @@ def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
         start -= DAY  # the shift began the day before and may run into this day
     if start + length <= 0:
         raise ValueError(f"shifts.{name}: {shift.start} for {shift.hours:g} h does not "
-                         f"overlap the day {open}–{_clock(clock_minutes(open) + day)}")
+                         f"overlap the day {open}–{clock(clock_minutes(open) + day)}")
     bounds = np.arange(n) * interval
     works = (bounds >= start) & (bounds + interval <= start + length)
     brk = shift.unpaid_break
@@ -194,7 +190,7 @@ def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
         return [(None, works.astype(int).tolist())]
 
     path = f"shifts.{name}.break"
-    span = f"{shift.start}–{_clock(clock_minutes(shift.start) + length)}"
+    span = f"{shift.start}–{clock(clock_minutes(shift.start) + length)}"
     first = (clock_minutes(brk.earliest) - clock_minutes(shift.start)) % DAY
     last = (clock_minutes(brk.latest) - clock_minutes(shift.start)) % DAY
     if brk.minutes >= length:
@@ -215,7 +211,7 @@ def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
     variants = []
     for t in range(lo, start + last + 1, interval):
         off = (bounds < t + brk.minutes) & (bounds + interval > t)
-        variants.append((_clock(clock_minutes(open) + t), (works & ~off).astype(int).tolist()))
+        variants.append((clock(clock_minutes(open) + t), (works & ~off).astype(int).tolist()))
     return variants
 
 

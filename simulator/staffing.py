@@ -143,6 +143,12 @@ def with_staffing(sc: Scenario, staffing: dict[str, list[int]]) -> Scenario:
     return sc.model_copy(update={"agents": groups})
 
 
+def offered_load(sc: Scenario, offered: np.ndarray) -> np.ndarray:
+    """Erlangs per queue and interval: offered calls x AHT / interval seconds."""
+    aht = np.array([q.aht for q in sc.queues.values()])
+    return offered * aht[:, None] / sc.interval_seconds
+
+
 def offered_calls(sc: Scenario) -> np.ndarray:
     """Calls offered to each queue per interval, (queues, intervals): the forecast plus
     the calls transferred or escalated in. Solves v = forecast + P^T v, where P[s, d]
@@ -474,7 +480,7 @@ def predict_at(sc: Scenario, method: str = "erlang-c") -> Prediction:
     home queues, see the module docstring)."""
     check_method(method, ERLANG)
     offered = offered_calls(sc)
-    load = offered * np.array([q.aht for q in sc.queues.values()])[:, None] / sc.interval_seconds
+    load = offered_load(sc, offered)
     agents = queue_agents(sc, {g: a.staffing for g, a in sc.agents.items()}, load)
     return Prediction(offered, agents, _predict(sc, method, load, agents))
 
@@ -624,8 +630,7 @@ def plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
     check_method(method)
     scaled = scale_volumes(sc, volume_scale)
     offered = offered_calls(scaled)
-    aht = np.array([q.aht for q in scaled.queues.values()])
-    load = offered * aht[:, None] / scaled.interval_seconds
+    load = offered_load(scaled, offered)
     search = None
     if method == "simulation":
         required, search = search_by_simulation(scaled, load, progress)
