@@ -31,7 +31,7 @@ from .staffing import StaffingPlan, erlang_method, plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Call-center simulator and staffing planner.")
-out = Console()
+out = Console() if sys.stdout.isatty() else Console(width=160)   # piped: no 80-col wrap
 err = Console(stderr=True, soft_wrap=True)   # one line per problem, never wrapped
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
