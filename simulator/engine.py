@@ -461,14 +461,10 @@ class CallCenter:
         """The call a free agent of a multi-skill group takes: best rank, then higher
         queue priority, then the oldest."""
         for tier in self.tiers[g]:
-            best = None
-            for q in tier:
-                head = self._head(q)
-                if head and (best is None or (self.rules[q].priority == best_priority and
-                                              head.arrival < best.arrival)):
-                    best, best_priority = head, self.rules[q].priority
-            if best is not None:
-                return self._take(best.queue)
+            heads = [(-self.rules[q].priority, head.arrival, i, q)
+                     for i, q in enumerate(tier) if (head := self._head(q))]
+            if heads:
+                return self._take(min(heads)[3])
         return None
 
     def _callback_for(self, g: int) -> _Call | None:
