@@ -70,7 +70,7 @@ def callsim_scenario(agents: int, load: float, hours: int) -> simulator.Scenario
 
 
 def callsim_day(sc: simulator.Scenario, seed: int) -> int:
-    from simulator.engine import simulate_day
+    from simulator.sim.engine import simulate_day
     return len(simulate_day(sc, np.random.SeedSequence(seed)).calls["arrival"])
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from simulator import load_scenario, parse_scenario
-from simulator.staffing import plan
+from simulator.planner.staffing import plan
 
 REPEATS = 20
 

@@ -4,10 +4,20 @@
     sc = simulator.load_scenario("scenarios/single_queue.yaml")
     res = simulator.simulate(sc, replications=20, seed=1)
     res.summary          # KPI -> mean, ci95_low, ci95_high
+
+The stages, each importing only those before it: `model` (the scenario), `erlang`
+(theory), `sim` (the engine), `kpi`, `run` (replications), `planner`, `report`; the
+`cli` sits on top. See docs/architecture.md.
 """
 
-from .runner import SimulationResult, simulate
-from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from .model.load import load_scenario, parse_scenario
+from .model.scenario import Scenario, ScenarioError
+from .planner.compare import (PlanComparison, ScenarioComparison, compare_plan,
+                              compare_scenarios)
+from .planner.staffing import StaffingPlan, plan, scale_volumes, with_staffing
+from .run.runner import SimulationResult, simulate
 
-__all__ = ["Scenario", "ScenarioError", "SimulationResult", "load_scenario",
-           "parse_scenario", "simulate"]
+__all__ = ["PlanComparison", "Scenario", "ScenarioComparison", "ScenarioError",
+           "SimulationResult", "StaffingPlan", "compare_plan", "compare_scenarios",
+           "load_scenario", "parse_scenario", "plan", "scale_volumes", "simulate",
+           "with_staffing"]

@@ -21,13 +21,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from . import format as fmt
-from .compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
-from .kpi import confidence
-from .runner import SimulationResult, simulate
-from .scenario import Scenario, ScenarioError, cautions, load_scenario
-from .staffing import KPIS as PLAN_KPIS
-from .staffing import StaffingPlan, erlang_method, plan
+from .report import format as fmt
+from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
+from .kpi.stats import confidence
+from .run.runner import SimulationResult, simulate
+from .model.scenario import Scenario, ScenarioError
+from .model.checks import cautions
+from .model.load import load_scenario
+from .planner.staffing import KPIS as PLAN_KPIS
+from .planner.staffing import StaffingPlan, erlang_method, plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Call-center simulator and staffing planner.")
@@ -108,7 +110,7 @@ def run(scenario: ScenarioArg,
     sc = load(scenario)
     res = run_scenario(sc, replications, seed, workers, quiet)
     if out_dir is not None:
-        from .report import write_run
+        from .report.pages import write_run
         with writing(out_dir, "--out"):
             written = write_run(res, out_dir, *erlang_requirement(res))
         if not as_json:
@@ -209,7 +211,7 @@ def staff(scenario: ScenarioArg, method: MethodOpt = "erlang-c",
                          ) as tick:
         result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
     if out_dir is not None:
-        from .report import write_plan
+        from .report.pages import write_plan
         with writing(out_dir, "--out"):
             written = write_plan(result, out_dir)
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
@@ -308,7 +310,7 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(
             result = compare_scenarios(loaded, [str(p) for p in scenarios], volume_scale,
                                        replications, seed, workers, tick)
     if out_dir is not None:
-        from .report import write_compare, write_plan_comparison
+        from .report.pages import write_compare, write_plan_comparison
         with writing(out_dir, "--out"):
             written = (write_plan_comparison(result, out_dir)
                        if isinstance(result, PlanComparison) else

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from simulator import load_scenario
 from simulator.cli import app
 from simulator.erlang import agents_for_service_level
-from simulator.report import COMPARE_FILES, PLAN_FILES
+from simulator.report.pages import COMPARE_FILES, PLAN_FILES
 
 SINGLE = "scenarios/single_queue.yaml"
 PEAK = "scenarios/peak_day.yaml"

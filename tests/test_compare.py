@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from simulator import parse_scenario
-from simulator.compare import COMPARED, compare_plan, compare_scenarios
-from simulator.staffing import plan, with_staffing
+from simulator.planner.compare import COMPARED, compare_plan, compare_scenarios
+from simulator.planner.staffing import plan, with_staffing
 
 
 def impatient(staffing=22, replications=30):

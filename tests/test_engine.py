@@ -50,12 +50,12 @@ from scipy import stats
 
 from builders import (AHT, THRESHOLD, deterministic, exponential, group, queue, scenario,
                       single_queue, steady)
-from simulator.engine import ABANDONED, ANSWERED, BLOCKED, simulate_day
-from simulator.erlang import (erlang_a, erlang_b, erlang_c, erlang_c_asa,
-                              erlang_c_service_level, mmnk_abandon)
-from simulator.kpi import day_kpis
-from simulator.runner import simulate
-from simulator.scenario import parse_scenario
+from simulator.sim.records import ABANDONED, ANSWERED, BLOCKED
+from simulator.sim.engine import simulate_day
+from simulator.erlang import erlang_a, erlang_b, erlang_c, erlang_c_asa, erlang_c_service_level, mmnk_abandon
+from simulator.kpi.compute import day_kpis
+from simulator.run.runner import simulate
+from simulator.model.load import parse_scenario
 
 REPS = 40           # independent days per grid point (some get more, see ERLANG_C)
 INTERVALS = 12      # one-hour intervals per day

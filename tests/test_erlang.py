@@ -14,18 +14,7 @@ from scipy.linalg import expm
 from scipy.special import gammaln, logsumexp
 from scipy.stats import norm
 
-from simulator.erlang import (
-    ErlangAResult,
-    agents_for_service_level,
-    erlang_a,
-    erlang_b,
-    erlang_b_recall,
-    erlang_c,
-    erlang_c_asa,
-    erlang_c_service_level,
-    mmnk_abandon,
-    occupancy,
-)
+from simulator.erlang import ErlangAResult, agents_for_service_level, erlang_a, erlang_b, erlang_b_recall, erlang_c, erlang_c_asa, erlang_c_service_level, mmnk_abandon, occupancy
 
 AHT = 180.0  # seconds
 KPIS = ("p_wait", "abandon_rate", "service_level", "asa", "occupancy", "avg_queue")

@@ -15,9 +15,9 @@ import pytest
 from scipy import stats
 
 import simulator
-from simulator.engine import ANSWERED, NEXT_ESCALATION, NEXT_TRANSFER
+from simulator.sim.records import ANSWERED, NEXT_ESCALATION, NEXT_TRANSFER
 from simulator.erlang import erlang_b, erlang_b_recall, erlang_c
-from simulator.kpi import customer_outcomes
+from simulator.kpi.compute import customer_outcomes
 
 EXP = "exponential"
 

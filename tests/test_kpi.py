@@ -16,11 +16,11 @@ import pytest
 from scipy import stats
 
 from builders import exponential, group, queue, scenario, single_queue
-from simulator.engine import (ABANDONED, ANSWERED, BLOCKED, COLUMNS, NEXT_ESCALATION,
-                              NEXT_NONE, NEXT_TRANSFER, DayRecords)
-from simulator.kpi import confidence, day_kpis
-from simulator.runner import simulate
-from simulator.scenario import parse_scenario
+from simulator.sim.records import ABANDONED, ANSWERED, BLOCKED, COLUMNS, NEXT_ESCALATION, NEXT_NONE, NEXT_TRANSFER, DayRecords
+from simulator.kpi.stats import confidence
+from simulator.kpi.compute import day_kpis
+from simulator.run.runner import simulate
+from simulator.model.load import parse_scenario
 
 # ------------------------------------------------------------------- conservation
 

@@ -14,10 +14,10 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 import simulator
-from simulator import format as fmt
-from simulator import plots
-from simulator.kpi import UNITS
-from simulator.report import RUN_FILES, write_compare, write_html, write_run
+from simulator.report import format as fmt
+from simulator.report import plots
+from simulator.kpi.compute import UNITS
+from simulator.report.pages import RUN_FILES, write_compare, write_html, write_run
 
 NAME = 'Tiny <desk> & "co"'
 ESCAPED = "Tiny &lt;desk&gt; &amp; &quot;co&quot;"
@@ -256,7 +256,7 @@ def test_terminal_and_page_show_the_same_interval_columns(res):
     kpis, rows = fmt.interval_rows(res)
     assert kpis == [k for k in fmt.INTERVAL_COLUMNS]       # lines are limited: blocked too
     from simulator.cli import interval_table
-    from simulator.report import intervals_html
+    from simulator.report.pages import intervals_html
     assert [c.header for c in interval_table(res).columns] == ["start"] + [
         fmt.LABELS[k] for k in kpis]
     page = intervals_html(res)
@@ -267,12 +267,12 @@ def test_terminal_and_page_show_the_same_interval_columns(res):
 
 @pytest.fixture(scope="module")
 def simulated_plan():
-    from simulator.staffing import plan
+    from simulator.planner.staffing import plan
     return plan(scenario(volumes=(40, 60, 50)), "simulation")
 
 
 def test_write_plan_tables_match_the_plan_and_explain_every_column(simulated_plan, tmp_path):
-    from simulator.report import PLAN_FILES, write_plan
+    from simulator.report.pages import PLAN_FILES, write_plan
     p = simulated_plan
     written = write_plan(p, tmp_path)
     assert [w.name for w in written] == list(PLAN_FILES)
@@ -295,7 +295,7 @@ def test_write_plan_tables_match_the_plan_and_explain_every_column(simulated_pla
 
 
 def test_plan_figure_draws_file_staffing_required_and_scheduled(simulated_plan):
-    from simulator.report import plan_figure
+    from simulator.report.pages import plan_figure
     ax = plan_figure(simulated_plan).axes[0]
     bars = [a for a in ax.patches if a.get_gid() == "staffed:desk team"]
     assert [b.get_height() for b in bars] == [6, 7, 6]
@@ -315,8 +315,8 @@ def test_prediction_figure_draws_the_prediction_against_the_band():
 
 
 def test_write_plan_comparison_lists_predicted_simulated_and_disagree(tmp_path):
-    from simulator.compare import COMPARED, compare_plan
-    from simulator.report import COMPARE_FILES, write_plan_comparison
+    from simulator.planner.compare import COMPARED, compare_plan
+    from simulator.report.pages import COMPARE_FILES, write_plan_comparison
     cmp = compare_plan(scenario(), "erlang-a")
     written = write_plan_comparison(cmp, tmp_path)
     assert [w.name for w in written] == list(COMPARE_FILES)

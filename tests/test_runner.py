@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from builders import exponential, single_queue
 from simulator.cli import app
-from simulator.kpi import KPIS
-from simulator.runner import simulate
-from simulator.scenario import parse_scenario
+from simulator.kpi.compute import KPIS
+from simulator.run.runner import simulate
+from simulator.model.load import parse_scenario
 
 REPLICATIONS, SEED, WARMUP = 4, 3, 1
 SCENARIO = single_queue([80, 120, 100], [9, 12, 11], patience=exponential(150), lines=20,

@@ -20,8 +20,9 @@ import yaml
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.distributions import draw
-from simulator.scenario import Distribution, ScenarioError, load_scenario, parse_scenario
+from simulator.model.distributions import draw
+from simulator.model.scenario import Distribution, ScenarioError
+from simulator.model.load import load_scenario, parse_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -223,7 +224,7 @@ def test_erlang_durations_are_sums_of_k_exponential_phases():
 
 
 def test_validate_cautions_about_valid_but_doubtful_days(tmp_path):
-    from simulator.scenario import cautions
+    from simulator.model.checks import cautions
     doubtful = {
         "name": "doubtful", "interval_minutes": 30, "open": "08:00",
         "service_level": {"seconds": 20, "target": 0.8},

@@ -7,8 +7,8 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from pyworkforce.scheduling import MinRequiredResources
 
-from simulator.scenario import Break, Shift
-from simulator.shifts import schedule_shifts
+from simulator.model.scenario import Break, Shift
+from simulator.planner.shifts import schedule_shifts
 
 
 def works(n, first, last, off=()):

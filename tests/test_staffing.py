@@ -20,10 +20,9 @@ import pytest
 
 from simulator import load_scenario, parse_scenario, simulate
 from simulator.erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level
-from simulator.kpi import confidence
-from simulator.scenario import ScenarioError
-from simulator.staffing import (group_requirement, offered_calls, plan, predict_at,
-                                with_staffing)
+from simulator.kpi.stats import confidence
+from simulator.model.scenario import ScenarioError
+from simulator.planner.staffing import group_requirement, offered_calls, plan, predict_at, with_staffing
 
 SCENARIOS = "scenarios"
 

@@ -48,11 +48,13 @@ from matplotlib.figure import Figure
 
 from . import format as fmt
 from . import plots
-from .compare import COMPARED, PlanComparison
-from .kpi import UNITS, confidence
-from .runner import SimulationResult
-from .scenario import Distribution, Scenario, clock, clock_minutes
-from .staffing import StaffingPlan
+from ..planner.compare import COMPARED, PlanComparison
+from ..kpi.compute import UNITS
+from ..kpi.stats import confidence
+from ..run.runner import SimulationResult
+from ..model.scenario import Distribution, Scenario
+from ..model.clock import clock, clock_minutes
+from ..planner.staffing import StaffingPlan
 
 # The words of PRODUCT.md: one definition per KPI, in the CSV dictionary and the page.
 DEFINITIONS = {

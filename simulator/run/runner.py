@@ -20,9 +20,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .engine import NEXT, OUTCOMES, DayRecords, simulate_day
-from .kpi import KPIS, agent_time, confidence, day_kpis
-from .scenario import Scenario
+from ..sim.records import NEXT, OUTCOMES, DayRecords
+from ..sim.engine import simulate_day
+from ..kpi.compute import KPIS, agent_time, day_kpis
+from ..kpi.stats import confidence
+from ..model.scenario import Scenario
 
 
 def _one_day(sc: Scenario, seed: np.random.SeedSequence):

@@ -31,76 +31,24 @@ The only output is plain records (`DayRecords`): one row per call segment and th
 of agents logged in per group. `simulator.kpi` turns them into KPIs.
 """
 
+
 from __future__ import annotations
 
 import gc
 from collections import deque
-from dataclasses import dataclass
-from typing import Callable
-from heapq import heappop, heappush
 from itertools import chain
 from operator import attrgetter
 
 import numpy as np
-import simpy
-from simpy.events import NORMAL
 
-from .distributions import draw, durations, stream
-from .scenario import Scenario
+from ..model.distributions import draw, durations, stream
+from ..model.scenario import Scenario
+from .loop import Clock, Tick
+from .records import (ABANDONED, ANSWERED, BLOCKED, COLUMNS, NEXT_ESCALATION, NEXT_NONE,
+                      NEXT_TRANSFER, DayRecords)
 
-ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
-OUTCOMES = ("answered", "abandoned", "blocked")
-NEXT_NONE, NEXT_TRANSFER, NEXT_ESCALATION = 0, 1, 2
-NEXT = ("", "transfer", "escalation")
 _NAN, _INF = float("nan"), float("inf")
 
-
-class _Clock(simpy.Environment):
-    """SimPy's environment, with two shortcuts for events that cannot fail.
-
-    `at(time, event)` schedules at an absolute time (no now + delay round-off).
-    `run_all(times, arrive)` runs until no event is left, merging a pre-sorted list
-    of arrival times with SimPy's event queue: arrival i is handled by `arrive(i)`
-    when its time comes, without a trip through the heap (the forecast's calls are
-    known before the day starts), and events skip `step()`'s failure and interrupt
-    handling, which this model never needs. On a tie the queued event goes first.
-    """
-
-    def at(self, time: float, event) -> None:
-        heappush(self._queue, (time, NORMAL, next(self._eid), event))
-
-    def run_all(self, times: list[float], arrive: Callable[[int], None]) -> None:
-        queue = self._queue
-        i, n = 0, len(times)
-        upcoming = times[0] if n else _INF
-        while True:
-            if queue and queue[0][0] <= upcoming:
-                self._now, _, _, event = heappop(queue)
-                callbacks, event.callbacks = event.callbacks, None
-                for callback in callbacks:
-                    callback(event)
-            elif i < n:
-                self._now = upcoming
-                arrive(i)
-                i += 1
-                upcoming = times[i] if i < n else _INF
-            else:
-                return
-
-
-class _Tick:
-    """A bare SimPy event: scheduled with `env.schedule`, it fires `callback(self)`.
-
-    It is all a `simpy.Timeout` is to the event loop (callbacks, ok, value), without
-    the bookkeeping this model never reads.
-    """
-
-    __slots__ = ("callbacks", "_value")
-    _ok = True
-
-    def __init__(self, callback, value):
-        self.callbacks = [callback]
-        self._value = value
 
 
 class _Call:
@@ -137,33 +85,6 @@ class _Call:
         self.talk = self.handle = 0.0
 
 
-# record column -> dtype
-COLUMNS = {
-    "customer": np.int64, "attempt": np.int16, "segment": np.int16, "queue": np.int16,
-    "arrival": float, "outcome": np.int8, "wait": float, "group": np.int16,
-    "start": float, "talk": float, "handle": float, "next": np.int8, "callback": bool,
-    "unresolved": bool,
-}
-
-
-@dataclass(frozen=True)
-class DayRecords:
-    """What happened in one simulated day: plain arrays, times in seconds from open.
-
-    `calls` has one entry per call segment (see COLUMNS; the forecast's first calls
-    come first, in customer order, then redials, repeats and transferred segments):
-    customer id, attempt (1 = first call of the customer), segment (1 = first queue of
-    this call), queue index, arrival (in this queue), interval (of that arrival),
-    outcome (ANSWERED / ABANDONED / BLOCKED), wait (until answer or hang-up), group
-    (agent group index, -1 if none), start (of handling), talk (caller with the agent:
-    talk + hold), handle (agent busy: talk + hold + acw), next (NEXT_TRANSFER /
-    NEXT_ESCALATION), callback (answered by a call back), unresolved (served, but the
-    customer will call again or gave up at the attempt cap).
-    `agent_log` rows: (time, group, agents logged in from then on).
-    """
-
-    calls: dict[str, np.ndarray]
-    agent_log: np.ndarray
 
 
 class _QueueRules:
@@ -215,7 +136,7 @@ class CallCenter:
     """The SimPy model of one day. Build it, then `run()` it once."""
 
     def __init__(self, sc: Scenario, seed: np.random.SeedSequence):
-        self.env = _Clock()
+        self.env = Clock()
         self.sc = sc
         index = {name: i for i, name in enumerate(sc.queues)}
         nq, ng = len(sc.queues), len(sc.agents)
@@ -362,19 +283,18 @@ class CallCenter:
         if call.patience < _INF:
             call.deadline = call.arrival + call.patience
             if self._hang_up_events:
-                self._at(call.deadline, _Tick(self._hang_up, call))
+                self._at(call.deadline, Tick(self._hang_up, call))
 
     def _answer(self, call: _Call, group: int) -> None:
-        env = self.env
-        now = env._now
+        now = self.env.now
         call.outcome = ANSWERED
         call.wait = now - call.arrival
         call.group = group
         call.start = now
         call.callbacks = [self._on_talk_end]
-        heappush(env._queue, (now + call.talk, NORMAL, next(env._eid), call))  # env.at, inlined
+        self._at(now + call.talk, call)
 
-    def _hang_up(self, tick: _Tick) -> None:
+    def _hang_up(self, tick: Tick) -> None:
         if tick._value.waiting:
             self._abandon(tick._value)
 
@@ -391,7 +311,7 @@ class CallCenter:
 
     def _head(self, q: int) -> _Call | None:
         """The first caller still waiting in queue q (tombstones and the impatient gone)."""
-        dq, now = self.waiting[q], self.env._now
+        dq, now = self.waiting[q], self.env.now
         while dq:
             call = dq[0]
             if not call.waiting:
@@ -412,7 +332,7 @@ class CallCenter:
             if self._any_repeat:
                 self._maybe_repeat(call)
         if call.handle > call.talk:
-            self._at(call.start + call.handle, _Tick(self._acw_end, call.group))
+            self._at(call.start + call.handle, Tick(self._acw_end, call.group))
         else:
             self._agent_free(call.group)
 
@@ -440,13 +360,13 @@ class CallCenter:
             if call.attempt < entry.repeat.max_attempts:
                 self._call_again(call, self.env.now + entry.repeat_delay())
 
-    def _acw_end(self, tick: _Tick) -> None:
+    def _acw_end(self, tick: Tick) -> None:
         self._agent_free(tick._value)
 
     def _take(self, q: int) -> _Call | None:
         """Take the first caller still waiting in queue q (skipping tombstones and
         recording the impatient as abandoned), or None."""
-        dq, now = self.waiting[q], self.env._now
+        dq, now = self.waiting[q], self.env.now
         while dq:
             call = dq.popleft()
             if call.waiting:
@@ -487,7 +407,7 @@ class CallCenter:
         if call is None and self._any_callback:
             call = self._callback_for(g)
         if call is None:
-            self.idle[g].append(self.env._now)
+            self.idle[g].append(self.env.now)
         else:
             self._answer(call, g)
 
@@ -496,7 +416,7 @@ class CallCenter:
         self.staffed[g] = staffed
         self.agent_log.append((self.env.now, g, staffed))
 
-    def _restaff(self, tick: _Tick) -> None:
+    def _restaff(self, tick: Tick) -> None:
         k = tick._value
         for g, group in enumerate(self.sc.agents.values()):
             target = group.staffing[k]
@@ -516,13 +436,13 @@ class CallCenter:
                 self.leaving[g] += drop - leave_now
                 self._log(g, self.staffed[g] - leave_now)
         if k + 1 < self.n_intervals:
-            self._at((k + 1) * self.length, _Tick(self._restaff, k + 1))
+            self._at((k + 1) * self.length, Tick(self._restaff, k + 1))
 
     # -- the day -------------------------------------------------------------------
     def run(self) -> DayRecords:
         self._first_calls()
         self._closed = False
-        self._at(0.0, _Tick(self._restaff, 0))
+        self._at(0.0, Tick(self._restaff, 0))
         collecting = gc.isenabled()
         gc.disable()    # the day creates objects, not garbage: skip the collector's scans
         try:

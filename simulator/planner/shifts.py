@@ -56,7 +56,8 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from simulator.scenario import Shift, check_clock, clock, clock_minutes
+from ..model.scenario import Shift
+from ..model.clock import check_clock, clock, clock_minutes
 
 DAY = 24 * 60
 # CP-SAT needs integer objective coefficients: costs are compared in millionths of the

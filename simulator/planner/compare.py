@@ -28,9 +28,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .kpi import confidence
-from .runner import SimulationResult, json_figure, json_number, simulate
-from .scenario import Scenario
+from ..kpi.stats import confidence
+from ..run.runner import SimulationResult, json_figure, json_number, simulate
+from ..model.scenario import Scenario
 from .staffing import ERLANG, check_method, predict_at, scale_volumes
 
 COMPARED = ("offered", "service_level", "asa", "abandon_rate", "occupancy")

@@ -14,20 +14,17 @@ share of customers resolved on their first call with no transfer, escalation or
 repeat call. `cost` is agents' paid logged-in time plus lines; `cost_per_call`
 divides it by answered calls (absent where no cost is given).
 
-`day_kpis` computes one day (one replication); `confidence` turns the days into a
-mean and a 95% Student-t interval. Warm-up intervals are left out of both.
+`day_kpis` computes one day (one replication); `simulator.kpi.stats.confidence` turns
+the days into a mean and a 95% interval. Warm-up intervals are left out of both.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from scipy.special import stdtrit   # Student-t quantile; lighter to import than stats
 
-from .engine import (ABANDONED, ANSWERED, BLOCKED, NEXT_ESCALATION, NEXT_NONE,
-                     NEXT_TRANSFER, DayRecords)
-from .scenario import Scenario
+from ..model.scenario import Scenario
+from ..sim.records import (ABANDONED, ANSWERED, BLOCKED, NEXT_ESCALATION, NEXT_NONE,
+                           NEXT_TRANSFER, DayRecords)
 
 COUNTS = ("offered", "blocked", "accepted", "answered", "abandoned")
 KPIS = ("offered", "blocked", "blocked_rate", "accepted", "answered", "abandoned",
@@ -174,22 +171,6 @@ def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None,
                  else v.sum()) for key, v in tally.items()}
     per_day = _kpis(day, length * (n - skip))
     return _kpis(tally, length), {key: float(v) for key, v in per_day.items()}
-
-
-def confidence(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and 95% Student-t interval across replications (NaN days left out).
-
-    Returns (mean, low, high); with fewer than two valid days the interval is NaN.
-    """
-    samples = np.asarray(samples, dtype=float)
-    valid = (~np.isnan(samples)).sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices are expected
-        mean = np.nanmean(samples, axis=axis)
-        sd = np.nanstd(samples, axis=axis, ddof=1)
-        half = stdtrit(np.maximum(valid - 1, 1), 0.975) * sd / np.sqrt(valid)
-    half = np.where(valid >= 2, half, np.nan)
-    return mean, mean - half, mean + half
 
 
 CUSTOMER_OUTCOMES = ("resolved", "abandoned", "blocked", "unresolved")

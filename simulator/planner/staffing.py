@@ -85,10 +85,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
-from .kpi import confidence
-from .runner import SimulationResult, json_number, simulate
-from .scenario import Scenario, ScenarioError
+from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
+from ..kpi.stats import confidence
+from ..run.runner import SimulationResult, json_number, simulate
+from ..model.scenario import Scenario, ScenarioError
 from .shifts import ShiftPlan, schedule_shifts
 
 ERLANG = ("erlang-c", "erlang-a")

@@ -28,9 +28,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 
 from . import format as fmt
-from .kpi import confidence
-from .runner import SimulationResult
-from .scenario import clock, clock_minutes
+from ..kpi.stats import confidence
+from ..run.runner import SimulationResult
+from ..model.clock import clock, clock_minutes
 
 DPI = 100
 WIDTH = 9.0  # inches: 900 px at DPI, readable in an e-mail or a slide

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .staffing import KPIS as PLAN_KPIS
+from ..planner.staffing import KPIS as PLAN_KPIS
 
 LABELS = {
     "offered": "offered", "blocked": "blocked", "blocked_rate": "blocked %",

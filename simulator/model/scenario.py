@@ -3,46 +3,27 @@
 A scenario is a YAML file that says, per interval of the day, how many calls each
 queue is offered (a forecast), how long they take to handle, how patient callers are,
 which agent groups can take which queues, how many agents are logged in, and how many
-trunk lines there are. `load_scenario` reads it and returns a `Scenario` (pydantic
+trunk lines there are. `simulator.model.load.load_scenario` reads it and returns a `Scenario` (pydantic
 model) or raises `ScenarioError` with one message per problem, each naming the field
 path, e.g. ``queues.billing.handle_time.mean: must be > 0``.
 
 Nothing here simulates or computes: this module only says what a valid day is.
 """
 
+
 from __future__ import annotations
 
 import math
-import re
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError,
-                      field_validator, model_validator)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .clock import check_clock, clock, clock_minutes
 
 DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "erlang", "deterministic",
                  "uniform", "empirical")
 # cv is fixed by the shape for these, so giving it is a mistake, not a choice.
 _NO_CV = ("exponential", "deterministic", "empirical")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def check_clock(value: str) -> str:
-    if not _CLOCK.match(value):
-        raise ValueError("must be a clock time HH:MM, e.g. \"08:00\"")
-    return value
-
-
-def clock_minutes(value: str) -> int:
-    """Minutes after midnight of a validated "HH:MM"."""
-    h, m = map(int, value.split(":"))
-    return h * 60 + m
-
-
-def clock(minutes: int) -> str:
-    """"HH:MM" of a number of minutes after midnight (wraps past midnight)."""
-    return f"{(minutes // 60) % 24:02d}:{minutes % 60:02d}"
 
 
 class ScenarioError(ValueError):
@@ -276,129 +257,3 @@ class Scenario(_Model):
         """Clock time of each interval start, "HH:MM" (wraps past midnight)."""
         first = clock_minutes(self.open)
         return [clock(first + i * self.interval_minutes) for i in range(self.n_intervals)]
-
-
-def cross_check(sc: Scenario) -> list[str]:
-    """Problems that involve more than one field: lengths, skill names, warm-up."""
-    problems = []
-    n = sc.n_intervals
-    for name, q in sc.queues.items():
-        if len(q.volumes) != n:
-            problems.append(f"queues.{name}.volumes: has {len(q.volumes)} intervals, "
-                            f"the first queue has {n}")
-    for name, g in sc.agents.items():
-        if len(g.staffing) != n:
-            problems.append(f"agents.{name}.staffing: has {len(g.staffing)} intervals, "
-                            f"the queues have {n}")
-        for i, skill in enumerate(g.skills):
-            if skill not in sc.queues:
-                where = skill if isinstance(g.skills, dict) else i
-                problems.append(f"agents.{name}.skills.{where}: unknown queue '{skill}' "
-                                f"(queues are: {', '.join(sc.queues)})")
-    for name, q in sc.queues.items():
-        targets = [(f"transfers.{t}", t) for t in q.transfers]
-        if q.escalation:
-            targets.append(("escalation.to", q.escalation.to))
-        for where, target in targets:
-            if target not in sc.queues:
-                problems.append(f"queues.{name}.{where}: unknown queue '{target}'")
-    served = {s for g in sc.agents.values() for s in g.skills}
-    for name in sc.queues:
-        if name not in served:
-            problems.append(f"queues.{name}: no agent group has this skill")
-    for name, shift in (sc.shifts or {}).items():
-        if shift.group is None and len(sc.agents) > 1:
-            problems.append(f"shifts.{name}.group: required when there are several "
-                            f"agent groups ({', '.join(sc.agents)})")
-        elif shift.group is not None and shift.group not in sc.agents:
-            problems.append(f"shifts.{name}.group: unknown agent group '{shift.group}'")
-    if sc.simulation.warmup_intervals >= n:
-        problems.append(f"simulation.warmup_intervals: must be < the {n} intervals")
-    return problems
-
-
-def cautions(sc: Scenario) -> list[str]:
-    """Things that are valid but probably not meant: a file runs, with these said first.
-
-    - calls offered to a queue in an interval where no agent has its skill (they wait
-      for the next agents, or hang up if they have patience);
-    - no agent at all in the last interval for a queue whose callers never hang up
-      (whoever still waits at the end is counted as abandoned);
-    - more offered load than agents in an interval (occupancy would exceed 100%: the
-      queue grows all interval long).
-    """
-    found = []
-    starts = sc.interval_starts()
-    length = sc.interval_seconds
-    for name, q in sc.queues.items():
-        staffed = [sum(g.staffing[i] for g in sc.agents.values() if name in g.skills)
-                   for i in range(sc.n_intervals)]
-        empty = [starts[i] for i, v in enumerate(q.volumes) if v > 0 and staffed[i] == 0]
-        if empty:
-            found.append(f"queues.{name}: calls are offered at {', '.join(empty[:6])}"
-                         f"{' ...' if len(empty) > 6 else ''} with no agent logged in "
-                         "who has this skill")
-        if q.patience is None and staffed[-1] == 0:
-            found.append(f"queues.{name}: nobody serves it in the last interval and its "
-                         "callers never hang up: callers still waiting at the end are "
-                         "counted as abandoned")
-    for i in range(sc.n_intervals):
-        load = sum(q.volumes[i] * q.aht for q in sc.queues.values()) / length
-        agents = sum(g.staffing[i] for g in sc.agents.values())
-        if agents and load > agents:
-            found.append(f"interval {starts[i]}: offered load {load:.1f} Erlangs exceeds "
-                         f"the {agents} agents logged in (occupancy would pass 100%)")
-    return found
-
-
-_MESSAGES = {
-    "greater_than": "must be > {gt}",
-    "greater_than_equal": "must be >= {ge}",
-    "less_than": "must be < {lt}",
-    "less_than_equal": "must be <= {le}",
-    "missing": "is required",
-    "extra_forbidden": "unknown key (check the spelling)",
-    "too_short": "must have at least {min_length} item(s)",
-    "literal_error": "must be one of {expected}",
-}
-
-
-def _describe(error: dict[str, Any]) -> str:
-    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    template = _MESSAGES.get(error["type"])
-    ctx = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in error.get("ctx", {}).items()}
-    message = template.format(**ctx) if template else error["msg"]
-    message = message.removeprefix("Value error, ")
-    return f"{path}: {message}"
-
-
-def parse_scenario(data: Any) -> Scenario:
-    """Validate already-parsed YAML data; raise ScenarioError listing every problem."""
-    if not isinstance(data, dict):
-        raise ScenarioError(["(top level): must be a mapping of keys (name, queues, agents, ...)"])
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([_describe(e) for e in exc.errors()]) from None
-    problems = cross_check(sc)
-    if problems:
-        raise ScenarioError(problems)
-    return sc
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
-        raise ScenarioError([f"{path}: not valid YAML{at}"]) from None
-    if data is None:
-        raise ScenarioError([f"{path}: the file is empty"])
-    return parse_scenario(data)

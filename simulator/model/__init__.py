@@ -1,0 +1,1 @@
+"""The scenario: a contact center's day as the user describes it, validated."""

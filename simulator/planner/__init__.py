@@ -1,0 +1,1 @@
+"""The planner: staffing requirements, shifts, and plans compared with the simulation."""

@@ -1,0 +1,1 @@
+"""Presentation: what people and other programs read (JSON, CSV, tables, plots, pages)."""

@@ -1,0 +1,1 @@
+"""Replications: many independent simulated days, run by an executor, summed up."""

@@ -1,0 +1,1 @@
+"""The simulation: one day of the contact center as a SimPy event model, out as records."""

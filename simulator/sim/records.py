@@ -1,0 +1,44 @@
+"""Per-call records: what the engine writes and every later stage reads.
+
+Outcome and next-step codes, the record columns with their dtypes, and `DayRecords`,
+the plain arrays of one simulated day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
+OUTCOMES = ("answered", "abandoned", "blocked")
+NEXT_NONE, NEXT_TRANSFER, NEXT_ESCALATION = 0, 1, 2
+NEXT = ("", "transfer", "escalation")
+
+# record column -> dtype
+COLUMNS = {
+    "customer": np.int64, "attempt": np.int16, "segment": np.int16, "queue": np.int16,
+    "arrival": float, "outcome": np.int8, "wait": float, "group": np.int16,
+    "start": float, "talk": float, "handle": float, "next": np.int8, "callback": bool,
+    "unresolved": bool,
+}
+
+
+@dataclass(frozen=True)
+class DayRecords:
+    """What happened in one simulated day: plain arrays, times in seconds from open.
+
+    `calls` has one entry per call segment (see COLUMNS; the forecast's first calls
+    come first, in customer order, then redials, repeats and transferred segments):
+    customer id, attempt (1 = first call of the customer), segment (1 = first queue of
+    this call), queue index, arrival (in this queue), interval (of that arrival),
+    outcome (ANSWERED / ABANDONED / BLOCKED), wait (until answer or hang-up), group
+    (agent group index, -1 if none), start (of handling), talk (caller with the agent:
+    talk + hold), handle (agent busy: talk + hold + acw), next (NEXT_TRANSFER /
+    NEXT_ESCALATION), callback (answered by a call back), unresolved (served, but the
+    customer will call again or gave up at the attempt cap).
+    `agent_log` rows: (time, group, agents logged in from then on).
+    """
+
+    calls: dict[str, np.ndarray]
+    agent_log: np.ndarray
