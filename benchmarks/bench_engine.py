@@ -58,19 +58,27 @@ def plain_simpy(agents: int, load: float, hours: float, seed: int) -> int:
 
 def callsim_scenario(agents: int, load: float, hours: int) -> simulator.Scenario:
     per_hour = load / AHT * 3600
-    return simulator.parse_scenario({
-        "name": f"M/M/{agents}+M benchmark",
-        "interval_minutes": 60, "open": "00:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": {"volumes": [per_hour] * hours,
-                         "handle_time": {"distribution": "exponential", "mean": AHT},
-                         "patience": {"distribution": "exponential", "mean": PATIENCE}}},
-        "agents": {"a": {"skills": ["q"], "staffing": [agents] * hours}},
-    })
+    return simulator.parse_scenario(
+        {
+            "name": f"M/M/{agents}+M benchmark",
+            "interval_minutes": 60,
+            "open": "00:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "q": {
+                    "volumes": [per_hour] * hours,
+                    "handle_time": {"distribution": "exponential", "mean": AHT},
+                    "patience": {"distribution": "exponential", "mean": PATIENCE},
+                }
+            },
+            "agents": {"a": {"skills": ["q"], "staffing": [agents] * hours}},
+        }
+    )
 
 
 def callsim_day(sc: simulator.Scenario, seed: int) -> int:
     from simulator.sim.engine import simulate_day
+
     return len(simulate_day(sc, np.random.SeedSequence(seed)).calls["arrival"])
 
 
@@ -90,19 +98,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'agents':>7} {'load (E)':>9} {'calls/day':>10} {'plain SimPy':>12} "
-          f"{'callsim':>10} {'ratio':>6} {'us/call':>8} {'vs 45 agents':>13}")
+    print(
+        f"{'agents':>7} {'load (E)':>9} {'calls/day':>10} {'plain SimPy':>12} "
+        f"{'callsim':>10} {'ratio':>6} {'us/call':>8} {'vs 45 agents':>13}"
+    )
     first = None
     for agents, hours in ((45, 40), (450, 4), (4500, 1)):
         load = 0.95 * agents
         sc = callsim_scenario(agents, load, hours)
-        ours, plain = best_rates([lambda r: callsim_day(sc, r),
-                                  lambda r: plain_simpy(agents, load, hours, r)], args.repeat)
+        ours, plain = best_rates(
+            [lambda r: callsim_day(sc, r), lambda r: plain_simpy(agents, load, hours, r)],
+            args.repeat,
+        )
         calls = int(load / AHT * 3600 * hours)
         cost = 1e6 / ours
         first = first or cost
-        print(f"{agents:>7} {load:>9.0f} {calls:>10,} {plain:>10,.0f}/s {ours:>8,.0f}/s "
-              f"{ours / plain:>5.1f}x {cost:>8.2f} {cost / first:>12.2f}x")
+        print(
+            f"{agents:>7} {load:>9.0f} {calls:>10,} {plain:>10,.0f}/s {ours:>8,.0f}/s "
+            f"{ours / plain:>5.1f}x {cost:>8.2f} {cost / first:>12.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -53,12 +53,12 @@ def transactions(load: float) -> float:
     return load * INTERVAL_MIN / AHT_MIN
 
 
-PYWORKFORCE_ERLANG_A = """
+PYWORKFORCE_ERLANG_A = f"""
 import json, sys, time
 from pyworkforce.queuing import ErlangA
 load, agents = float(sys.argv[1]), [int(a) for a in sys.argv[2:]]
-pw = ErlangA(transactions=load * {interval} / {aht}, aht={aht}, asa={threshold},
-             interval={interval}, patience={patience})
+pw = ErlangA(transactions=load * {INTERVAL_MIN} / {AHT_MIN}, aht={AHT_MIN}, asa={THRESHOLD_MIN},
+             interval={INTERVAL_MIN}, patience={PATIENCE_MIN})
 best, out = float("inf"), None
 for repeat in range(3):
     start = time.perf_counter()
@@ -69,15 +69,19 @@ for repeat in range(3):
     if elapsed > 5:
         break
 print(json.dumps({{"intensity": pw.intensity, "seconds": best, "values": out}}))
-""".format(interval=INTERVAL_MIN, aht=AHT_MIN, threshold=THRESHOLD_MIN, patience=PATIENCE_MIN)
+"""
 
 
 def pyworkforce_erlang_a(load: float, agents: list[int]) -> dict | None:
     """Run pyworkforce's Erlang A in a subprocess; None if it exceeds TIME_LIMIT."""
     try:
-        done = subprocess.run([sys.executable, "-c", PYWORKFORCE_ERLANG_A, str(load),
-                               *map(str, agents)], capture_output=True, text=True,
-                              timeout=TIME_LIMIT, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", PYWORKFORCE_ERLANG_A, str(load), *map(str, agents)],
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT,
+            check=True,
+        )
     except subprocess.TimeoutExpired:
         return None
     return json.loads(done.stdout)
@@ -94,13 +98,17 @@ def bench_b(load: float, agents: list[int]) -> tuple[float, float, float, float]
 
 
 def bench_c(load: float, agents: list[int]) -> tuple[float, float, float, float]:
-    pw = ErlangC(transactions=transactions(load), aht=AHT_MIN, asa=THRESHOLD_MIN, interval=INTERVAL_MIN)
+    pw = ErlangC(
+        transactions=transactions(load), aht=AHT_MIN, asa=THRESHOLD_MIN, interval=INTERVAL_MIN
+    )
     a, n = pw.intensity, np.array(agents)
 
     def ours(k):
         return erlang_c(a, k), erlang_c_service_level(a, k, AHT, THRESHOLD)
 
-    t_pw = best_ms_per_point(lambda: [(pw.waiting_probability(k), pw.service_level(k)) for k in agents], n.size)
+    t_pw = best_ms_per_point(
+        lambda: [(pw.waiting_probability(k), pw.service_level(k)) for k in agents], n.size
+    )
     t_one = best_ms_per_point(lambda: [ours(k) for k in agents], n.size)
     t_vec = best_ms_per_point(lambda: ours(n), n.size)
     theirs = np.array([(pw.waiting_probability(k), pw.service_level(k)) for k in agents]).T
@@ -126,8 +134,10 @@ def bench_a(load: float, agents: list[int]) -> tuple[float | None, float, float,
 
 
 def main() -> None:
-    header = (f"{'model':<6}{'load':>7}  {'agents':<12}{'pyworkforce':>13}{'callsim':>10}"
-              f"{'vector':>10}{'speed-up':>10}{'(vector)':>10}{'max |diff|':>12}")
+    header = (
+        f"{'model':<6}{'load':>7}  {'agents':<12}{'pyworkforce':>13}{'callsim':>10}"
+        f"{'vector':>10}{'speed-up':>10}{'(vector)':>10}{'max |diff|':>12}"
+    )
     print("ms per (load, agents) point; speed-up = pyworkforce time / callsim time")
     print(header)
     print("-" * len(header))
@@ -137,16 +147,23 @@ def main() -> None:
             t_pw, t_one, t_vec, diff = bench(load, agents)
             span = f"{agents[0]}-{agents[-1]}"
             if t_pw is None:
-                pw_text, up, up_vec = f"> {TIME_LIMIT * 1e3 / len(agents):.0f}", "> " + \
-                    f"{TIME_LIMIT * 1e3 / len(agents) / t_one:.0f}x", f"> {TIME_LIMIT * 1e3 / len(agents) / t_vec:.0f}x"
+                pw_text, up, up_vec = (
+                    f"> {TIME_LIMIT * 1e3 / len(agents):.0f}",
+                    "> " + f"{TIME_LIMIT * 1e3 / len(agents) / t_one:.0f}x",
+                    f"> {TIME_LIMIT * 1e3 / len(agents) / t_vec:.0f}x",
+                )
                 diff_text = "n/a"
             else:
                 pw_text, up, up_vec = f"{t_pw:.4f}", f"{t_pw / t_one:.2f}x", f"{t_pw / t_vec:.2f}x"
                 diff_text = f"{diff:.1e}"
-            print(f"{model:<6}{load:>7.0f}  {span:<12}{pw_text:>13}{t_one:>10.4f}{t_vec:>10.4f}"
-                  f"{up:>10}{up_vec:>10}{diff_text:>12}")
-    print(f"\nAHT {AHT:.0f} s, threshold {THRESHOLD:.0f} s, patience {PATIENCE:.0f} s (Erlang A); "
-          f"pyworkforce Erlang A limited to {TIME_LIMIT:.0f} s per load (all five points).")
+            print(
+                f"{model:<6}{load:>7.0f}  {span:<12}{pw_text:>13}{t_one:>10.4f}{t_vec:>10.4f}"
+                f"{up:>10}{up_vec:>10}{diff_text:>12}"
+            )
+    print(
+        f"\nAHT {AHT:.0f} s, threshold {THRESHOLD:.0f} s, patience {PATIENCE:.0f} s (Erlang A); "
+        f"pyworkforce Erlang A limited to {TIME_LIMIT:.0f} s per load (all five points)."
+    )
 
 
 if __name__ == "__main__":

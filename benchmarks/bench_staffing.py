@@ -20,16 +20,26 @@ REPEATS = 20
 
 def big_day():
     exp = {"distribution": "exponential"}
-    return parse_scenario({
-        "name": "5,000 Erlangs", "interval_minutes": 60, "open": "00:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": {"volumes": [100_000] * 24, "handle_time": exp | {"mean": 180},
-                         "patience": exp | {"mean": 120}}},
-        "agents": {"team": {"skills": ["q"], "staffing": [1] * 24}}})
+    return parse_scenario(
+        {
+            "name": "5,000 Erlangs",
+            "interval_minutes": 60,
+            "open": "00:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "q": {
+                    "volumes": [100_000] * 24,
+                    "handle_time": exp | {"mean": 180},
+                    "patience": exp | {"mean": 120},
+                }
+            },
+            "agents": {"team": {"skills": ["q"], "staffing": [1] * 24}},
+        }
+    )
 
 
 def best_ms(fn, repeats=REPEATS) -> float:
-    fn()                                     # warm caches and imports
+    fn()  # warm caches and imports
     times = []
     for _ in range(repeats):
         t = time.perf_counter()

@@ -12,12 +12,23 @@ The stages, each importing only those before it: `model` (the scenario), `erlang
 
 from .model.load import load_scenario, parse_scenario
 from .model.scenario import Scenario, ScenarioError
-from .planner.compare import (PlanComparison, ScenarioComparison, compare_plan,
-                              compare_scenarios)
+from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .planner.staffing import StaffingPlan, plan, scale_volumes, with_staffing
 from .run.runner import SimulationResult, simulate
 
-__all__ = ["PlanComparison", "Scenario", "ScenarioComparison", "ScenarioError",
-           "SimulationResult", "StaffingPlan", "compare_plan", "compare_scenarios",
-           "load_scenario", "parse_scenario", "plan", "scale_volumes", "simulate",
-           "with_staffing"]
+__all__ = [
+    "PlanComparison",
+    "Scenario",
+    "ScenarioComparison",
+    "ScenarioError",
+    "SimulationResult",
+    "StaffingPlan",
+    "compare_plan",
+    "compare_scenarios",
+    "load_scenario",
+    "parse_scenario",
+    "plan",
+    "scale_volumes",
+    "simulate",
+    "with_staffing",
+]

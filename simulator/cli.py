@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -21,20 +22,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from .report import format as fmt
-from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .kpi.stats import confidence
-from .run.runner import SimulationResult, simulate
-from .model.scenario import Scenario, ScenarioError
 from .model.checks import cautions
 from .model.load import load_scenario
+from .model.scenario import Scenario, ScenarioError
+from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .planner.staffing import KPIS as PLAN_KPIS
 from .planner.staffing import StaffingPlan, erlang_method, plan
+from .report import format as fmt
+from .run.runner import SimulationResult, simulate
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Call-center simulator and staffing planner.")
-out = Console() if sys.stdout.isatty() else Console(width=160)   # piped: no 80-col wrap
-err = Console(stderr=True, soft_wrap=True)   # one line per problem, never wrapped
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Call-center simulator and staffing planner."
+)
+out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-col wrap
+err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
@@ -74,15 +76,21 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
     if quiet or not err.is_terminal:
         yield None
         return
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                  transient=True) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
 
 
-def run_scenario(sc: Scenario, replications: int | None, seed: int | None, workers: int,
-                 quiet: bool) -> SimulationResult:
+def run_scenario(
+    sc: Scenario, replications: int | None, seed: int | None, workers: int, quiet: bool
+) -> SimulationResult:
     """Simulate with a progress bar; bad option values exit 2."""
     total = replications or sc.simulation.replications
     try:
@@ -97,20 +105,29 @@ def print_json(obj: dict) -> None:
 
 
 @app.command()
-def run(scenario: ScenarioArg,
-        replications: Annotated[Optional[int], typer.Option(
-            "--replications", "-r", min=2, help="Simulated days (default: the file's).")] = None,
-        seed: Annotated[Optional[int], typer.Option(
-            min=0, help="Random seed (default: the file's).")] = None,
-        workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-        out_dir: Annotated[Optional[Path], typer.Option(
-            "--out", help="Also write CSV files, plots and report.html here.")] = None,
-        as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+def run(
+    scenario: ScenarioArg,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", "-r", min=2, help="Simulated days (default: the file's)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed (default: the file's).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write CSV files, plots and report.html here."),
+    ] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)
     res = run_scenario(sc, replications, seed, workers, quiet)
     if out_dir is not None:
         from .report.pages import write_run
+
         with writing(out_dir, "--out"):
             written = write_run(res, out_dir, *erlang_requirement(res))
         if not as_json:
@@ -129,7 +146,7 @@ def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
     sc = res.scenario
     method = erlang_method(sc)
     try:
-        required = plan(sc, method).total["required"][sc.simulation.warmup_intervals:]
+        required = plan(sc, method).total["required"][sc.simulation.warmup_intervals :]
     except ValueError:
         return None, ""
     return [float(r) for r in required], f"required ({method})"
@@ -141,20 +158,27 @@ def validate(scenario: ScenarioArg) -> None:
     sc = load(scenario)
     for caution in cautions(sc):
         err.print(f"[yellow]caution:[/] {caution}", highlight=False)
-    out.print(f"[green]ok[/] {scenario}: {sc.name} — {len(sc.queues)} queue(s), "
-              f"{len(sc.agents)} agent group(s), {sc.n_intervals} intervals of "
-              f"{sc.interval_minutes} min from {sc.open}", highlight=False)
+    out.print(
+        f"[green]ok[/] {scenario}: {sc.name} — {len(sc.queues)} queue(s), "
+        f"{len(sc.agents)} agent group(s), {sc.n_intervals} intervals of "
+        f"{sc.interval_minutes} min from {sc.open}",
+        highlight=False,
+    )
 
 
 def summary_table(res: SimulationResult) -> Table:
-    table = Table(title=f"{res.scenario.name}: the day ({res.replications} replications, "
-                        f"seed {res.seed}, 95% CI)", title_justify="left")
+    table = Table(
+        title=f"{res.scenario.name}: the day ({res.replications} replications, "
+        f"seed {res.seed}, 95% CI)",
+        title_justify="left",
+    )
     table.add_column("KPI")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
     for kpi, row in res.summary.iterrows():
-        table.add_row(kpi, fmt.value(kpi, row["mean"]),
-                      fmt.interval(kpi, row["ci95_low"], row["ci95_high"]))
+        table.add_row(
+            kpi, fmt.value(kpi, row["mean"]), fmt.interval(kpi, row["ci95_low"], row["ci95_high"])
+        )
     return table
 
 
@@ -171,13 +195,23 @@ def interval_table(res: SimulationResult) -> Table:
 
 # ----------------------------------------------------------------- staff and compare
 
-MethodOpt = Annotated[str, typer.Option(
-    "--method", "-m", help="erlang-c (nobody hangs up), erlang-a (patience); staff "
-                           "also: simulation (searched by simulating the day).")]
-OutOpt = Annotated[Optional[Path], typer.Option(
-    "--out", help="Also write CSV files, a plot and an HTML page here.")]
-ScaleOpt = Annotated[float, typer.Option(
-    "--volume-scale", help="Multiply every forecast volume first (1.15: 15% over).")]
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        "-m",
+        help="erlang-c (nobody hangs up), erlang-a (patience); staff "
+        "also: simulation (searched by simulating the day).",
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Also write CSV files, a plot and an HTML page here."),
+]
+ScaleOpt = Annotated[
+    float,
+    typer.Option("--volume-scale", help="Multiply every forecast volume first (1.15: 15% over)."),
+]
 
 
 @contextmanager
@@ -192,35 +226,53 @@ def library_errors(title: str) -> Iterator[None]:
 
 
 @app.command()
-def staff(scenario: ScenarioArg, method: MethodOpt = "erlang-c",
-          shifts: Annotated[bool, typer.Option(
-              "--shifts", help="Also schedule the scenario's shifts (cost, over/under).")] = False,
-          volume_scale: ScaleOpt = 1.0,
-          write: Annotated[Optional[Path], typer.Option(
-              "--write", help="Save a copy of the scenario staffed as planned.")] = None,
-          out_dir: OutOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+def staff(
+    scenario: ScenarioArg,
+    method: MethodOpt = "erlang-c",
+    shifts: Annotated[
+        bool,
+        typer.Option("--shifts", help="Also schedule the scenario's shifts (cost, over/under)."),
+    ] = False,
+    volume_scale: ScaleOpt = 1.0,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Save a copy of the scenario staffed as planned."),
+    ] = None,
+    out_dir: OutOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
     """Staffing plan: agents required and scheduled per interval, and the KPIs at that
     staffing (predicted by Erlang, or simulated)."""
     sc = load(scenario)
     if write is not None and write.resolve() == scenario.resolve():
-        fail(["--write: would overwrite the scenario itself (and its comments)"],
-             "invalid option")
-    with library_errors(f"cannot plan {scenario}"), \
-            progress_bar(None, quiet or method != "simulation",
-                         f"Searching by simulation ({sc.simulation.replications} days a trial)"
-                         ) as tick:
+        fail(["--write: would overwrite the scenario itself (and its comments)"], "invalid option")
+    with (
+        library_errors(f"cannot plan {scenario}"),
+        progress_bar(
+            None,
+            quiet or method != "simulation",
+            f"Searching by simulation ({sc.simulation.replications} days a trial)",
+        ) as tick,
+    ):
         result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
     if out_dir is not None:
         from .report.pages import write_plan
+
         with writing(out_dir, "--out"):
             written = write_plan(result, out_dir)
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if write is not None:
         write_planned(scenario, write, result)
-        err.print(f"Wrote {write}: the scenario with the planned staffing"
-                  + ("" if volume_scale == 1 else
-                     f" (volumes kept as in the file; planned for volumes × {volume_scale:g})"),
-                  highlight=False)
+        err.print(
+            f"Wrote {write}: the scenario with the planned staffing"
+            + (
+                ""
+                if volume_scale == 1
+                else f" (volumes kept as in the file; planned for volumes × {volume_scale:g})"
+            ),
+            highlight=False,
+        )
     if as_json:
         print_json(result.to_dict())
         return
@@ -239,11 +291,14 @@ def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
     for group, agents in result.staffing.items():
         data["agents"][group]["staffing"] = agents
     what = "agents on the shift plan less shrinkage" if result.shifts else "required agents"
-    header = (f"# Staffing planned by `callsim staff --method {result.method}` from {source},\n"
-              f"# volume scale {result.volume_scale:g}: agents.*.staffing holds agents logged in\n"
-              f"# ({what}). Comments of the original file are not kept.\n")
-    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None,
-                          allow_unicode=True, width=100)
+    header = (
+        f"# Staffing planned by `callsim staff --method {result.method}` from {source},\n"
+        f"# volume scale {result.volume_scale:g}: agents.*.staffing holds agents logged in\n"
+        f"# ({what}). Comments of the original file are not kept.\n"
+    )
+    text = yaml.safe_dump(
+        data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
+    )
     with writing(target, "--write"):
         target.write_text(header + text, encoding="utf-8")
     load(target)
@@ -252,12 +307,17 @@ def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
 def plan_table(result: StaffingPlan) -> Table:
     sc = result.scenario
     scale = "" if result.volume_scale == 1 else f", volumes × {result.volume_scale:g}"
-    at = ("simulated at required, mean ± 95% CI half-width" if result.search
-          else "predicted at required")
-    table = Table(title=f"{sc.name}: {result.method} plan{scale} (target "
-                        f"{100 * sc.service_level.target:g}% in {sc.service_level.seconds:g} s, "
-                        f"shrinkage {100 * sc.shrinkage:g}%; {at})",
-                  title_justify="left")
+    at = (
+        "simulated at required, mean ± 95% CI half-width"
+        if result.search
+        else "predicted at required"
+    )
+    table = Table(
+        title=f"{sc.name}: {result.method} plan{scale} (target "
+        f"{100 * sc.service_level.target:g}% in {sc.service_level.seconds:g} s, "
+        f"shrinkage {100 * sc.shrinkage:g}%; {at})",
+        title_justify="left",
+    )
     header, rows = fmt.plan_rows(result)
     table.add_column(header[0])
     for name in header[1:]:
@@ -269,53 +329,68 @@ def plan_table(result: StaffingPlan) -> Table:
 
 def shift_table(group: str, shift_plan) -> Table:
     under = sum(shift_plan.under)
-    table = Table(title=f"Shifts of {group}: cost {shift_plan.cost:,.2f}, "
-                        f"{shift_plan.paid_hours:,.1f} paid hours, over-staffed "
-                        f"{sum(shift_plan.over)} agent-intervals, under-staffed {under}"
-                        + ("" if shift_plan.optimal else " (best found, not proved optimal)"),
-                  title_justify="left")
+    table = Table(
+        title=f"Shifts of {group}: cost {shift_plan.cost:,.2f}, "
+        f"{shift_plan.paid_hours:,.1f} paid hours, over-staffed "
+        f"{sum(shift_plan.over)} agent-intervals, under-staffed {under}"
+        + ("" if shift_plan.optimal else " (best found, not proved optimal)"),
+        title_justify="left",
+    )
     frame = shift_plan.table()
     table.add_column("shift")
     for name in frame.columns:
         table.add_column(name, justify="right")
     for name, row in frame.iterrows():
-        table.add_row(str(name), *(f"{v:,.2f}" if isinstance(v, float) else str(v)
-                                   for v in row))
+        table.add_row(str(name), *(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
     return table
 
 
 @app.command()
-def compare(scenarios: Annotated[list[Path], typer.Argument(
-                help="One scenario: Erlang vs simulation. Several: side by side.",
-                show_default=False)],
-            method: MethodOpt = "erlang-c", volume_scale: ScaleOpt = 1.0,
-            replications: Annotated[Optional[int], typer.Option(
-                "--replications", "-r", min=2,
-                help="Simulated days (default: the first file's).")] = None,
-            seed: Annotated[Optional[int], typer.Option(
-                min=0, help="Random seed, the same for every scenario.")] = None,
-            workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-            out_dir: OutOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False
-            ) -> None:
+def compare(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(
+            help="One scenario: Erlang vs simulation. Several: side by side.", show_default=False
+        ),
+    ],
+    method: MethodOpt = "erlang-c",
+    volume_scale: ScaleOpt = 1.0,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications", "-r", min=2, help="Simulated days (default: the first file's)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed, the same for every scenario.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    out_dir: OutOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
     """Erlang's prediction at the file's staffing vs the simulation (one scenario),
     or several scenarios simulated with the same random numbers."""
     loaded = [load(path) for path in scenarios]
     total = (replications or loaded[0].simulation.replications) * len(loaded)
-    with library_errors("cannot compare"), \
-            progress_bar(total, quiet, "Simulating") as tick:
+    with library_errors("cannot compare"), progress_bar(total, quiet, "Simulating") as tick:
         if len(loaded) == 1:
-            result = compare_plan(loaded[0], method, volume_scale, replications, seed,
-                                  workers, tick)
+            result = compare_plan(
+                loaded[0], method, volume_scale, replications, seed, workers, tick
+            )
         else:
-            result = compare_scenarios(loaded, [str(p) for p in scenarios], volume_scale,
-                                       replications, seed, workers, tick)
+            result = compare_scenarios(
+                loaded, [str(p) for p in scenarios], volume_scale, replications, seed, workers, tick
+            )
     if out_dir is not None:
         from .report.pages import write_compare, write_plan_comparison
+
         with writing(out_dir, "--out"):
-            written = (write_plan_comparison(result, out_dir)
-                       if isinstance(result, PlanComparison) else
-                       write_compare(dict(zip(short_labels(result.labels), result.results)),
-                                     out_dir))
+            written = (
+                write_plan_comparison(result, out_dir)
+                if isinstance(result, PlanComparison)
+                else write_compare(dict(zip(short_labels(result.labels), result.results)), out_dir)
+            )
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
         print_json(result.to_dict())
@@ -326,17 +401,20 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(
             out.print(table)
 
 
-COMPARED_COLUMNS = PLAN_KPIS           # the KPIs a plan predicts
+COMPARED_COLUMNS = PLAN_KPIS  # the KPIs a plan predicts
 
 
 def plan_comparison_table(cmp: PlanComparison) -> Table:
     res = cmp.simulated
     scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
-    table = Table(title=f"{res.scenario.name}: {cmp.method} at the file's staffing vs "
-                        f"simulation ({res.replications} replications, seed {res.seed}"
-                        f"{scale})",
-                  caption="* the Erlang prediction is outside the simulation's 95% CI",
-                  title_justify="left", caption_justify="left")
+    table = Table(
+        title=f"{res.scenario.name}: {cmp.method} at the file's staffing vs "
+        f"simulation ({res.replications} replications, seed {res.seed}"
+        f"{scale})",
+        caption="* the Erlang prediction is outside the simulation's 95% CI",
+        title_justify="left",
+        caption_justify="left",
+    )
     table.add_column("start")
     table.add_column("agents", justify="right")
     for kpi in COMPARED_COLUMNS:
@@ -359,9 +437,12 @@ def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
     first = cmp.results[0]
     labels = short_labels(cmp.labels)
     scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
-    summary = Table(title=f"The day, side by side ({first.replications} replications, "
-                          f"seed {first.seed}{scale}; Δ = paired difference to "
-                          f"{labels[0]}, 95% CI)", title_justify="left")
+    summary = Table(
+        title=f"The day, side by side ({first.replications} replications, "
+        f"seed {first.seed}{scale}; Δ = paired difference to "
+        f"{labels[0]}, 95% CI)",
+        title_justify="left",
+    )
     summary.add_column("KPI")
     for label in labels:
         summary.add_column(label, justify="right")
@@ -383,11 +464,14 @@ def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
         for kpi in kpis:
             for label in labels:
                 per.add_column(f"{fmt.LABELS[kpi]} {label}", justify="right")
-        stats = [{k: [np.asarray(v) for v in confidence(res.interval_samples[k])]
-                  for k in kpis} for res in cmp.results]
+        stats = [
+            {k: [np.asarray(v) for v in confidence(res.interval_samples[k])] for k in kpis}
+            for res in cmp.results
+        ]
         for i, start in enumerate(first.starts):
-            per.add_row(start, *(fmt.with_half_width(k, *(v[i] for v in s[k]))
-                                 for k in kpis for s in stats))
+            per.add_row(
+                start, *(fmt.with_half_width(k, *(v[i] for v in s[k])) for k in kpis for s in stats)
+            )
         tables.append(per)
     return tables
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 
-AHT = 180.0        # seconds, the default mean handle time
-THRESHOLD = 20.0   # seconds, the default service-level threshold
+AHT = 180.0  # seconds, the default mean handle time
+THRESHOLD = 20.0  # seconds, the default service-level threshold
 
 
 def exponential(mean: float = AHT) -> dict:
@@ -20,8 +20,9 @@ def deterministic(mean: float = AHT) -> dict:
     return {"distribution": "deterministic", "mean": mean}
 
 
-def queue(volumes: list[float], handle: dict | None = None, patience: dict | None = None,
-          **extra) -> dict:
+def queue(
+    volumes: list[float], handle: dict | None = None, patience: dict | None = None, **extra
+) -> dict:
     """One call type: volumes per interval, handle time, optional patience."""
     q = {"volumes": list(volumes), "handle_time": handle or exponential()}
     if patience is not None:
@@ -33,29 +34,48 @@ def group(skills: list[str] | dict, staffing: list[int], **extra) -> dict:
     return {"skills": skills, "staffing": list(staffing)} | extra
 
 
-def scenario(queues: dict[str, dict], agents: dict[str, dict], *, interval_minutes: int = 60,
-             lines: int | None = None, threshold: float = THRESHOLD, warmup: int = 0,
-             replications: int = 4, seed: int = 1, name: str = "test day") -> dict:
+def scenario(
+    queues: dict[str, dict],
+    agents: dict[str, dict],
+    *,
+    interval_minutes: int = 60,
+    lines: int | None = None,
+    threshold: float = THRESHOLD,
+    warmup: int = 0,
+    replications: int = 4,
+    seed: int = 1,
+    name: str = "test day",
+) -> dict:
     """A whole scenario dict from queues and agent groups (see `queue`, `group`)."""
-    d = {"name": name, "interval_minutes": interval_minutes, "open": "08:00",
-         "service_level": {"seconds": threshold, "target": 0.8},
-         "queues": copy.deepcopy(queues), "agents": copy.deepcopy(agents),
-         "simulation": {"replications": replications, "seed": seed,
-                        "warmup_intervals": warmup}}
+    d = {
+        "name": name,
+        "interval_minutes": interval_minutes,
+        "open": "08:00",
+        "service_level": {"seconds": threshold, "target": 0.8},
+        "queues": copy.deepcopy(queues),
+        "agents": copy.deepcopy(agents),
+        "simulation": {"replications": replications, "seed": seed, "warmup_intervals": warmup},
+    }
     if lines is not None:
         d["lines"] = lines
     return d
 
 
-def single_queue(volumes: list[float], staffing: list[int], *, handle: dict | None = None,
-                 patience: dict | None = None, **options) -> dict:
+def single_queue(
+    volumes: list[float],
+    staffing: list[int],
+    *,
+    handle: dict | None = None,
+    patience: dict | None = None,
+    **options,
+) -> dict:
     """One queue 'q' served by one agent group 'team'; options as in `scenario`."""
-    return scenario({"q": queue(volumes, handle, patience)},
-                    {"team": group(["q"], staffing)}, **options)
+    return scenario(
+        {"q": queue(volumes, handle, patience)}, {"team": group(["q"], staffing)}, **options
+    )
 
 
 def steady(load: float, agents: int, intervals: int, **options) -> dict:
     """Constant load (Erlangs, at the mean handle time AHT) and staffing, 60-min intervals."""
     volume = load * 3600.0 / AHT
-    return single_queue([volume] * intervals, [agents] * intervals, interval_minutes=60,
-                        **options)
+    return single_queue([volume] * intervals, [agents] * intervals, interval_minutes=60, **options)

@@ -24,7 +24,7 @@ def invoke(*args):
 
 def json_of(result):
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)        # stdout holds the JSON object and nothing else
+    return json.loads(result.stdout)  # stdout holds the JSON object and nothing else
 
 
 def test_staff_json_for_the_single_queue_scenario():
@@ -32,14 +32,31 @@ def test_staff_json_for_the_single_queue_scenario():
     assert d["scenario"] == "Single queue, steady load" and d["method"] == "erlang-c"
     assert [r["start"] for r in d["intervals"]] == ["08:00", "08:30", "09:00", "09:30"]
     row = d["intervals"][0]
-    assert list(row) == ["start", "offered", "load", "required", "scheduled",
-                         "service_level", "asa", "abandon_rate", "occupancy"]
-    assert row == {"start": "08:00", "offered": 100.0, "load": 10.0, "required": 14,
-                   "scheduled": 14, "service_level": pytest.approx(0.88835, abs=1e-5),
-                   "asa": pytest.approx(7.8359, abs=1e-4), "abandon_rate": 0.0,
-                   "occupancy": pytest.approx(10 / 14, abs=1e-6)}
-    assert d["groups"] == {"team": {"required": [14] * 4, "scheduled": [14] * 4,
-                                    "logged_in": [14] * 4}}
+    assert list(row) == [
+        "start",
+        "offered",
+        "load",
+        "required",
+        "scheduled",
+        "service_level",
+        "asa",
+        "abandon_rate",
+        "occupancy",
+    ]
+    assert row == {
+        "start": "08:00",
+        "offered": 100.0,
+        "load": 10.0,
+        "required": 14,
+        "scheduled": 14,
+        "service_level": pytest.approx(0.88835, abs=1e-5),
+        "asa": pytest.approx(7.8359, abs=1e-4),
+        "abandon_rate": 0.0,
+        "occupancy": pytest.approx(10 / 14, abs=1e-6),
+    }
+    assert d["groups"] == {
+        "team": {"required": [14] * 4, "scheduled": [14] * 4, "logged_in": [14] * 4}
+    }
     assert d["queues"]["general"][0] == row
     assert any("over-staffs" in n for n in d["notes"])
 
@@ -73,7 +90,12 @@ def test_staff_shifts_cover_every_interval_of_the_peak_day(tmp_path):
     assert all(s >= r for s, r in zip(shifts["staffing"], scheduled))
     assert shifts["over"] == [s - r for s, r in zip(shifts["staffing"], scheduled)]
     assert shifts["cost"] > 0 and set(shifts["counts"]) == {
-        "early", "mid", "late", "morning_part_time", "evening_part_time"}
+        "early",
+        "mid",
+        "late",
+        "morning_part_time",
+        "evening_part_time",
+    }
     assert load_scenario(target).agents["team"].staffing == d["groups"]["team"]["logged_in"]
 
 
@@ -83,10 +105,13 @@ def test_staff_table_and_volume_scale():
     assert "volumes × 1.15" in result.stdout and "Shifts of team" in result.stdout
 
 
-@pytest.mark.parametrize("args,message", [
-    (("--method", "erlang-b"), "method: must be one of erlang-c, erlang-a, simulation"),
-    (("--volume-scale", "-1"), "volume_scale: must be a number > 0"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--method", "erlang-b"), "method: must be one of erlang-c, erlang-a, simulation"),
+        (("--volume-scale", "-1"), "volume_scale: must be a number > 0"),
+    ],
+)
 def test_staff_bad_option_exits_2_with_the_field(args, message):
     result = invoke("staff", SINGLE, *args)
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
@@ -116,12 +141,15 @@ def test_compare_one_scenario_json():
 def test_compare_two_scenarios_with_volume_scale(tmp_path):
     planned = tmp_path / "planned.yaml"
     assert invoke("staff", SINGLE, "--volume-scale", "1.15", "--write", planned).exit_code == 0
-    d = json_of(invoke("compare", SINGLE, planned, "--volume-scale", "1.15", "-r", "6",
-                       "--seed", "4", "--json"))
+    d = json_of(
+        invoke(
+            "compare", SINGLE, planned, "--volume-scale", "1.15", "-r", "6", "--seed", "4", "--json"
+        )
+    )
     assert d["volume_scale"] == 1.15 and d["replications"] == 6 and d["seed"] == 4
     base, plan = d["scenarios"]
     assert base["file"] == SINGLE and plan["file"] == str(planned)
-    assert base["summary"]["offered"] == plan["summary"]["offered"]     # same callers
+    assert base["summary"]["offered"] == plan["summary"]["offered"]  # same callers
     assert base["summary"]["offered"]["mean"] == pytest.approx(460, rel=0.05)
     diff = d["differences"][0]
     assert diff["versus"] == SINGLE
@@ -141,24 +169,34 @@ def test_compare_table_marks_disagreements():
 
 # ------------------------------------------------------------------ --method simulation
 
+
 def test_staff_simulation_json_has_simulated_kpis_with_cis():
     d = json_of(invoke("staff", SINGLE, "--method", "simulation", "--json"))
     assert d["method"] == "simulation" and d["simulation"]["start"] == "erlang-a"
     assert d["simulation"]["replications"] == 20 and d["simulation"]["converged"] is True
-    erlang_a = [r["required"] for r in json_of(invoke(
-        "staff", SINGLE, "--method", "erlang-a", "--json"))["intervals"]]
+    erlang_a = [
+        r["required"]
+        for r in json_of(invoke("staff", SINGLE, "--method", "erlang-a", "--json"))["intervals"]
+    ]
     for row, a in zip(d["intervals"], erlang_a):
         assert abs(row["required"] - a) <= 1
         low, high = row["ci95"]["service_level"]
         assert low <= row["service_level"] <= high and row["service_level"] >= 0.8
 
 
-@pytest.mark.parametrize("args,message", [
-    (("compare", SINGLE, "--method", "simulation"),
-     "method: must be one of erlang-c, erlang-a (got 'simulation')"),
-    (("staff", SINGLE, "--method", "simulation", "--volume-scale", "0"),
-     "volume_scale: must be a number > 0"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ("compare", SINGLE, "--method", "simulation"),
+            "method: must be one of erlang-c, erlang-a (got 'simulation')",
+        ),
+        (
+            ("staff", SINGLE, "--method", "simulation", "--volume-scale", "0"),
+            "volume_scale: must be a number > 0",
+        ),
+    ],
+)
 def test_invalid_combinations_exit_2(args, message):
     result = invoke(*args)
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
@@ -166,9 +204,11 @@ def test_invalid_combinations_exit_2(args, message):
 
 # ------------------------------------------------------------------ --out
 
+
 def test_staff_out_writes_the_plan_tables_plot_and_page(tmp_path):
-    d = json_of(invoke("staff", PEAK, "--method", "erlang-a", "--shifts", "--json",
-                       "--out", tmp_path))
+    d = json_of(
+        invoke("staff", PEAK, "--method", "erlang-a", "--shifts", "--json", "--out", tmp_path)
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PLAN_FILES)
     center = pd.read_csv(tmp_path / "plan_intervals.csv")
     assert list(center["required_agents"]) == [r["required"] for r in d["intervals"]]
@@ -187,24 +227,29 @@ def test_staff_out_of_a_simulated_plan_keeps_the_cis(tmp_path):
     d = json_of(invoke("staff", SINGLE, "--method", "simulation", "--json", "--out", tmp_path))
     center = pd.read_csv(tmp_path / "plan_intervals.csv")
     assert center["service_level_ci95_low"].to_numpy() == pytest.approx(
-        [r["ci95"]["service_level"][0] for r in d["intervals"]], abs=1e-6)
+        [r["ci95"]["service_level"][0] for r in d["intervals"]], abs=1e-6
+    )
     assert "mean ± half-width" in (tmp_path / "staff.html").read_text(encoding="utf-8")
 
 
 def test_compare_out_for_one_scenario_writes_predicted_vs_simulated(tmp_path):
-    d = json_of(invoke("compare", SINGLE, "--method", "erlang-a", "-r", "5", "--json",
-                       "--out", tmp_path))
+    d = json_of(
+        invoke("compare", SINGLE, "--method", "erlang-a", "-r", "5", "--json", "--out", tmp_path)
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(COMPARE_FILES)
     rows = pd.read_csv(tmp_path / "compare_intervals.csv").query("kpi == 'service_level'")
     assert list(rows["start"]) == [r["start"] for r in d["intervals"]]
     assert rows["predicted"].to_numpy() == pytest.approx(
-        [r["service_level"]["predicted"] for r in d["intervals"]], abs=1e-6)
+        [r["service_level"]["predicted"] for r in d["intervals"]], abs=1e-6
+    )
     assert rows["ci95_high"].to_numpy() == pytest.approx(
-        [r["service_level"]["simulated"]["ci95"][1] for r in d["intervals"]], abs=1e-6)
+        [r["service_level"]["simulated"]["ci95"][1] for r in d["intervals"]], abs=1e-6
+    )
     assert list(rows["disagree"]) == [r["service_level"]["disagree"] for r in d["intervals"]]
     day = pd.read_csv(tmp_path / "compare_summary.csv").set_index("kpi")
     assert day.loc["service_level", "mean"] == pytest.approx(
-        d["summary"]["service_level"]["simulated"]["mean"], abs=1e-6)
+        d["summary"]["service_level"]["simulated"]["mean"], abs=1e-6
+    )
     assert "erlang-a vs simulation" in (tmp_path / "compare.html").read_text(encoding="utf-8")
 
 
@@ -221,11 +266,17 @@ def test_compare_out_for_several_scenarios_writes_them_side_by_side(tmp_path):
 def test_run_out_draws_the_erlang_requirement_beside_the_staffing(tmp_path):
     assert invoke("run", SINGLE, "-r", "2", "--quiet", "--out", tmp_path).exit_code == 0
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "required (erlang-a)" in page      # patience everywhere: Erlang A's 12
+    assert "required (erlang-a)" in page  # patience everywhere: Erlang A's 12
 
 
-@pytest.mark.parametrize("command", [["run", SINGLE, "-r", "2", "--quiet"], ["staff", SINGLE],
-                                     ["compare", SINGLE, "-r", "2", "--quiet"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", SINGLE, "-r", "2", "--quiet"],
+        ["staff", SINGLE],
+        ["compare", SINGLE, "-r", "2", "--quiet"],
+    ],
+)
 def test_an_out_dir_that_cannot_be_written_exits_2_without_traceback(tmp_path, command):
     in_the_way = tmp_path / "a_file"
     in_the_way.write_text("not a folder")

@@ -22,13 +22,23 @@ def impatient(staffing=22, replications=30):
     """200 calls / 30 min at 180 s (20 Erlangs), patience 90 s; the first interval of
     five is warm-up (the day starts empty)."""
     exp = {"distribution": "exponential"}
-    return parse_scenario({
-        "name": "impatient callers", "interval_minutes": 30, "open": "08:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": {"volumes": [200] * 5, "handle_time": exp | {"mean": 180},
-                         "patience": exp | {"mean": 90}}},
-        "agents": {"team": {"skills": ["q"], "staffing": [staffing] * 5}},
-        "simulation": {"replications": replications, "seed": 3, "warmup_intervals": 1}})
+    return parse_scenario(
+        {
+            "name": "impatient callers",
+            "interval_minutes": 30,
+            "open": "08:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "q": {
+                    "volumes": [200] * 5,
+                    "handle_time": exp | {"mean": 180},
+                    "patience": exp | {"mean": 90},
+                }
+            },
+            "agents": {"team": {"skills": ["q"], "staffing": [staffing] * 5}},
+            "simulation": {"replications": replications, "seed": 3, "warmup_intervals": 1},
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +57,10 @@ def test_erlang_c_needs_more_agents_than_erlang_a_when_callers_hang_up(at_erlang
 
 def test_simulation_agrees_with_erlang_a_at_its_staffing(at_erlang_a_staffing):
     _, _, cmp_a, _ = at_erlang_a_staffing
-    pred, mean, low, high, flag = cmp_a.day_figures("service_level")
+    pred, _mean, low, high, flag = cmp_a.day_figures("service_level")
     assert pred == pytest.approx(0.8487, abs=1e-4)
     assert low <= pred <= high and flag is False
-    assert high - low < 0.05                 # narrow enough to mean something
+    assert high - low < 0.05  # narrow enough to mean something
     for kpi in ("abandon_rate", "asa"):
         assert cmp_a.day_figures(kpi)[4] is False, kpi
     # at least three of the four reported intervals agree on service level
@@ -59,10 +69,10 @@ def test_simulation_agrees_with_erlang_a_at_its_staffing(at_erlang_a_staffing):
 
 def test_erlang_c_predicts_a_service_level_below_the_simulated_interval(at_erlang_a_staffing):
     _, _, _, cmp_c = at_erlang_a_staffing
-    pred, mean, low, high, flag = cmp_c.day_figures("service_level")
+    pred, _mean, low, _high, flag = cmp_c.day_figures("service_level")
     assert pred == pytest.approx(0.5452, abs=1e-4)
-    assert pred < low - 0.2 and flag is True   # 30 points under, not a rounding matter
-    assert all(cmp_c.figures("service_level")[4])       # every interval disagrees
+    assert pred < low - 0.2 and flag is True  # 30 points under, not a rounding matter
+    assert all(cmp_c.figures("service_level")[4])  # every interval disagrees
     assert cmp_c.day_figures("abandon_rate")[:2] == (0.0, pytest.approx(mean_abandon(cmp_c)))
     assert cmp_c.day_figures("abandon_rate")[4] is True
 
@@ -81,7 +91,7 @@ def test_comparison_dict_lists_every_reported_interval(at_erlang_a_staffing):
     assert row["agents"] == 22.0 and row["offered"]["predicted"] == 200.0
     assert set(row["service_level"]) == {"predicted", "simulated", "outside_ci", "disagree"}
     assert set(d["summary"]) == set(COMPARED)
-    for r in d["intervals"]:                 # a disagreement is always outside the CI
+    for r in d["intervals"]:  # a disagreement is always outside the CI
         for k in COMPARED:
             e = r[k]
             low, high = e["simulated"]["ci95"]
@@ -92,7 +102,7 @@ def test_comparison_dict_lists_every_reported_interval(at_erlang_a_staffing):
 def test_disagreement_needs_more_than_a_rounding_gap():
     # Heavily over-staffed: every day answers everything at once, the CI is [1, 1].
     cmp = compare_plan(impatient(staffing=40, replications=4), "erlang-a")
-    pred, mean, low, high, flag = cmp.day_figures("service_level")
+    pred, _mean, low, high, flag = cmp.day_figures("service_level")
     assert low == high == 1.0 and pred < 1.0 and flag is False
     # ...but the JSON still says the prediction lies outside the (zero-width) interval
     assert cmp.to_dict()["summary"]["service_level"]["outside_ci"] is True
@@ -107,15 +117,15 @@ def test_same_scenario_twice_gives_identical_days():
 def test_common_random_numbers_make_paired_differences_tight():
     lean, rich = impatient(staffing=21, replications=10), impatient(staffing=23, replications=10)
     cmp = compare_scenarios([lean, rich], ["21", "23"], volume_scale=1.1)
-    mean, low, high = cmp.difference(1, "service_level")
-    assert low > 0                            # two more agents: better, and we can tell
+    _mean, low, high = cmp.difference(1, "service_level")
+    assert low > 0  # two more agents: better, and we can tell
     separate = [r.summary.loc["service_level"] for r in cmp.results]
     # independent runs would give a difference about 1.4 times as wide as either
     # interval; the same callers make it narrower than either
     assert high - low < 0.75 * min(s["ci95_high"] - s["ci95_low"] for s in separate)
     offered = cmp.results[0].day_samples["offered"]
-    assert (offered == cmp.results[1].day_samples["offered"]).all()   # same callers
-    assert offered.mean() == pytest.approx(880, rel=0.03)             # 4 x 200 x 1.1
+    assert (offered == cmp.results[1].day_samples["offered"]).all()  # same callers
+    assert offered.mean() == pytest.approx(880, rel=0.03)  # 4 x 200 x 1.1
     d = cmp.to_dict()
     assert [s["file"] for s in d["scenarios"]] == ["21", "23"]
     assert d["differences"][0]["versus"] == "21"

@@ -42,26 +42,42 @@ Routing and staffing rules are checked on the per-call records of small days.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
+from builders import (
+    AHT,
+    THRESHOLD,
+    deterministic,
+    exponential,
+    group,
+    queue,
+    scenario,
+    single_queue,
+    steady,
+)
 from scipy import stats
 
-from builders import (AHT, THRESHOLD, deterministic, exponential, group, queue, scenario,
-                      single_queue, steady)
-from simulator.sim.records import ABANDONED, ANSWERED, BLOCKED
-from simulator.sim.engine import simulate_day
-from simulator.erlang import erlang_a, erlang_b, erlang_c, erlang_c_asa, erlang_c_service_level, mmnk_abandon
+from simulator.erlang import (
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    erlang_c_asa,
+    erlang_c_service_level,
+    mmnk_abandon,
+)
 from simulator.kpi.compute import day_kpis
-from simulator.run.runner import simulate
 from simulator.model.load import parse_scenario
+from simulator.run.runner import simulate
+from simulator.sim.engine import simulate_day
+from simulator.sim.records import ABANDONED, ANSWERED, BLOCKED
 
-REPS = 40           # independent days per grid point (some get more, see ERLANG_C)
-INTERVALS = 12      # one-hour intervals per day
-WARMUP = 2          # hours dropped from the start of each day
+REPS = 40  # independent days per grid point (some get more, see ERLANG_C)
+INTERVALS = 12  # one-hour intervals per day
+WARMUP = 2  # hours dropped from the start of each day
 CONFIDENCE = 0.999  # per check
-N_CHECKS = 32       # agreement checks in this module (see the docstring)
+N_CHECKS = 32  # agreement checks in this module (see the docstring)
 
 # Largest CI half-width that still makes a check sensitive: absolute for fractions
 # near 0.2-0.9, relative to the exact value for rates and ASA.
@@ -71,63 +87,97 @@ RELATIVE = {"blocked_rate": 0.15, "abandon_rate": 0.15, "asa": 0.30}
 
 # --------------------------------------------------------------------- theory grid
 
-HANDLES = {"exponential": exponential(), "deterministic": deterministic(),
-           "lognormal": {"distribution": "lognormal", "mean": AHT, "cv": 1.5}}
+HANDLES = {
+    "exponential": exponential(),
+    "deterministic": deterministic(),
+    "lognormal": {"distribution": "lognormal", "mean": AHT, "cv": 1.5},
+}
 
 
 @dataclass(frozen=True)
 class Point:
     """One (load, agents) point of a model, and how to simulate it."""
 
-    model: str                  # erlang_c, erlang_b, erlang_a, mmnk
-    load: float                 # Erlangs
+    model: str  # erlang_c, erlang_b, erlang_a, mmnk
+    load: float  # Erlangs
     agents: int
     lines: int | None = None
-    patience: float | None = None   # mean seconds (exponential)
-    handle: str = "exponential"     # a key of HANDLES, all with mean AHT
+    patience: float | None = None  # mean seconds (exponential)
+    handle: str = "exponential"  # a key of HANDLES, all with mean AHT
     reps: int = REPS
 
     def __str__(self) -> str:
-        extra = "".join([f" K={self.lines}" if self.lines and self.model == "mmnk" else "",
-                         f" patience={self.patience:g}s" if self.patience else "",
-                         f" {self.handle}" if self.handle != "exponential" else ""])
+        extra = "".join(
+            [
+                f" K={self.lines}" if self.lines and self.model == "mmnk" else "",
+                f" patience={self.patience:g}s" if self.patience else "",
+                f" {self.handle}" if self.handle != "exponential" else "",
+            ]
+        )
         return f"{self.model} A={self.load:g} n={self.agents}{extra}"
 
     def theory(self, agents: int) -> dict[str, float]:
         """Exact KPIs with `agents` agents (Erlang B keeps lines = agents)."""
         A, n, T = self.load, agents, THRESHOLD
         if self.model == "erlang_c":
-            return {"service_level": erlang_c_service_level(A, n, AHT, T),
-                    "asa": erlang_c_asa(A, n, AHT), "p_wait": erlang_c(A, n)}
+            return {
+                "service_level": erlang_c_service_level(A, n, AHT, T),
+                "asa": erlang_c_asa(A, n, AHT),
+                "p_wait": erlang_c(A, n),
+            }
         if self.model == "erlang_b":
             return {"blocked_rate": erlang_b(A, n)}
         if self.model == "erlang_a":
             r = erlang_a(A, n, AHT, self.patience, T)
-            return {"abandon_rate": r.abandon_rate, "service_level": r.service_level,
-                    "asa": r.asa}
+            return {"abandon_rate": r.abandon_rate, "service_level": r.service_level, "asa": r.asa}
         r = mmnk_abandon(A / AHT, 1 / AHT, n, self.lines, 1 / self.patience, T)
-        return {"blocked_rate": r.blocking, "abandon_rate": r.abandon_rate,
-                "service_level": r.service_level}
+        return {
+            "blocked_rate": r.blocking,
+            "abandon_rate": r.abandon_rate,
+            "service_level": r.service_level,
+        }
 
     def scenario(self) -> dict:
         patience = exponential(self.patience) if self.patience else None
-        return steady(self.load, self.agents, INTERVALS, lines=self.lines,
-                      patience=patience, handle=HANDLES[self.handle], warmup=WARMUP,
-                      replications=self.reps, seed=2024)
+        return steady(
+            self.load,
+            self.agents,
+            INTERVALS,
+            lines=self.lines,
+            patience=patience,
+            handle=HANDLES[self.handle],
+            warmup=WARMUP,
+            replications=self.reps,
+            seed=2024,
+        )
 
 
 # Erlang C waits are heavy-tailed (a rare bad hour dominates a day's ASA): the cheap
 # points get more days.
-ERLANG_C = [Point("erlang_c", 4, 6, reps=120), Point("erlang_c", 16, 20, reps=120),
-            Point("erlang_c", 40, 46, reps=120), Point("erlang_c", 90, 100)]
-ERLANG_B = [Point("erlang_b", 5, 8, lines=8), Point("erlang_b", 20, 22, lines=22),
-            Point("erlang_b", 100, 100, lines=100)]
-ERLANG_A = [Point("erlang_a", 10, 10, patience=300), Point("erlang_a", 22, 20, patience=120),
-            Point("erlang_a", 100, 100, patience=180)]
-MMNK = [Point("mmnk", 10, 10, lines=14, patience=120),
-        Point("mmnk", 50, 50, lines=60, patience=200)]
-INSENSITIVE = [Point("erlang_b", 20, 22, lines=22, handle="deterministic"),
-               Point("erlang_b", 20, 22, lines=22, handle="lognormal")]
+ERLANG_C = [
+    Point("erlang_c", 4, 6, reps=120),
+    Point("erlang_c", 16, 20, reps=120),
+    Point("erlang_c", 40, 46, reps=120),
+    Point("erlang_c", 90, 100),
+]
+ERLANG_B = [
+    Point("erlang_b", 5, 8, lines=8),
+    Point("erlang_b", 20, 22, lines=22),
+    Point("erlang_b", 100, 100, lines=100),
+]
+ERLANG_A = [
+    Point("erlang_a", 10, 10, patience=300),
+    Point("erlang_a", 22, 20, patience=120),
+    Point("erlang_a", 100, 100, patience=180),
+]
+MMNK = [
+    Point("mmnk", 10, 10, lines=14, patience=120),
+    Point("mmnk", 50, 50, lines=60, patience=200),
+]
+INSENSITIVE = [
+    Point("erlang_b", 20, 22, lines=22, handle="deterministic"),
+    Point("erlang_b", 20, 22, lines=22, handle="lognormal"),
+]
 GRID = ERLANG_C + ERLANG_B + ERLANG_A + MMNK + INSENSITIVE
 
 
@@ -151,17 +201,24 @@ def wait_probability(days, warmup: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # Each rate's denominator (PRODUCT.md): the day weights of the pooled estimate.
-BASE = {"service_level": "accepted", "abandon_rate": "accepted", "asa": "answered",
-        "blocked_rate": "offered"}
+BASE = {
+    "service_level": "accepted",
+    "abandon_rate": "accepted",
+    "asa": "answered",
+    "blocked_rate": "offered",
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def simulated(point: Point) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """KPI -> (day figures, their denominators), one per replication, for every KPI
     the point's theory gives."""
     res = simulate(parse_scenario(point.scenario()))
-    samples = {k: (res.day_samples[k], res.day_samples[BASE[k]])
-               for k in point.theory(point.agents) if k != "p_wait"}
+    samples = {
+        k: (res.day_samples[k], res.day_samples[BASE[k]])
+        for k in point.theory(point.agents)
+        if k != "p_wait"
+    }
     if point.model == "erlang_c":
         samples["p_wait"] = wait_probability(res.days, WARMUP)
     return samples
@@ -170,8 +227,7 @@ def simulated(point: Point) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def comparison(point: Point) -> list[tuple[str, float, float, float, float, float]]:
     """Rows (kpi, exact, sim mean, ci low, ci high, pooled): theory vs simulation."""
     exact, sim = point.theory(point.agents), simulated(point)
-    return [(k, exact[k], *ci(x), float(np.average(x, weights=w)))
-            for k, (x, w) in sim.items()]
+    return [(k, exact[k], *ci(x), float(np.average(x, weights=w))) for k, (x, w) in sim.items()]
 
 
 def check_against_theory(point: Point) -> None:
@@ -180,8 +236,7 @@ def check_against_theory(point: Point) -> None:
     wrong = point.theory(point.agents - 1)
     rejected = []
     for kpi, exact, mean, low, high, pooled in comparison(point):
-        where = (f"{point}: {kpi} exact {exact:.4f}, "
-                 f"simulated {mean:.4f} [{low:.4f}, {high:.4f}]")
+        where = f"{point}: {kpi} exact {exact:.4f}, simulated {mean:.4f} [{low:.4f}, {high:.4f}]"
         assert low <= exact <= high, where
         half = (high - low) / 2
         limit = ABSOLUTE[kpi] if kpi in ABSOLUTE else RELATIVE[kpi] * exact
@@ -225,6 +280,7 @@ def test_the_grid_has_the_stated_number_of_checks_and_a_point_with_100_agents():
 
 # ------------------------------------------------------------------ routing rules
 
+
 def days(d: dict, n: int, seed: int = 7):
     """Records of n independent days of scenario dict d."""
     sc = parse_scenario(d)
@@ -234,9 +290,11 @@ def days(d: dict, n: int, seed: int = 7):
 def test_an_arriving_call_goes_to_the_longest_idle_agent():
     # Two one-agent groups with the same skill; deterministic 100 s calls, light load,
     # so both agents are often idle when a call arrives.
-    d = scenario({"q": queue([12] * 8, deterministic(100))},
-                 {"first": group(["q"], [1] * 8), "second": group(["q"], [1] * 8)},
-                 interval_minutes=30)
+    d = scenario(
+        {"q": queue([12] * 8, deterministic(100))},
+        {"first": group(["q"], [1] * 8), "second": group(["q"], [1] * 8)},
+        interval_minutes=30,
+    )
     _, records = days(d, 5)
     decisions, chosen_counts = 0, [0, 0]
     for day in records:
@@ -249,11 +307,11 @@ def test_an_arriving_call_goes_to_the_longest_idle_agent():
             for g in (0, 1):
                 mine = (grp == g) & (np.arange(grp.size) != i)
                 if np.any((start[mine] <= t) & (t < end[mine])):
-                    continue                      # busy at t
+                    continue  # busy at t
                 done = end[mine][end[mine] <= t]
                 idle_since[g] = done.max() if done.size else 0.0
             if len(idle_since) < 2 or idle_since[0] == idle_since[1]:
-                continue                          # no choice, or a tie (both idle since open)
+                continue  # no choice, or a tie (both idle since open)
             longest = min(idle_since, key=idle_since.get)
             assert grp[i] == longest, f"call at {t:.1f}s went to group {grp[i]}, {idle_since}"
             decisions += 1
@@ -263,8 +321,11 @@ def test_an_arriving_call_goes_to_the_longest_idle_agent():
 
 def test_an_agent_takes_the_oldest_call_of_the_first_skill_before_the_second():
     # One group serving [a, b]; together overloaded, so both queues hold callers.
-    d = scenario({"a": queue([36] * 4), "b": queue([24] * 4)},
-                 {"both": group(["a", "b"], [3] * 4)}, interval_minutes=30)
+    d = scenario(
+        {"a": queue([36] * 4), "b": queue([24] * 4)},
+        {"both": group(["a", "b"], [3] * 4)},
+        interval_minutes=30,
+    )
     _, records = days(d, 3)
     b_taken_while_a_waits, b_from_queue = 0, 0
     for day in records:
@@ -279,37 +340,37 @@ def test_an_agent_takes_the_oldest_call_of_the_first_skill_before_the_second():
         order = np.argsort(a_arrival)
         assert np.all(np.diff(a_start[order]) >= 0)
     assert b_taken_while_a_waits == 0
-    assert b_from_queue >= 20          # b calls did wait and were then taken
+    assert b_from_queue >= 20  # b calls did wait and were then taken
 
 
 def test_a_single_queue_is_answered_in_order_of_arrival():
-    d = single_queue([90] * 4, [5] * 4, interval_minutes=60)     # 4.5 Erlangs, 5 agents
+    d = single_queue([90] * 4, [5] * 4, interval_minutes=60)  # 4.5 Erlangs, 5 agents
     _, records = days(d, 3)
     for day in records:
         c = day.calls
-        assert np.all(c["outcome"] == ANSWERED)      # no patience, no lines
+        assert np.all(c["outcome"] == ANSWERED)  # no patience, no lines
         order = np.argsort(c["arrival"])
         assert np.all(np.diff(c["start"][order]) >= 0)
-        assert np.mean(c["wait"] > 0) > 0.3          # the queue was really used
+        assert np.mean(c["wait"] > 0) > 0.3  # the queue was really used
 
 
 # --------------------------------------------------------------- staffing changes
 
+
 def test_an_agent_who_logs_off_finishes_the_call_in_hand():
     # One agent for the first half hour only; calls last 40 minutes.
-    d = single_queue([5, 0, 0, 0], [1, 0, 0, 0], handle=deterministic(2400),
-                     interval_minutes=30)
+    d = single_queue([5, 0, 0, 0], [1, 0, 0, 0], handle=deterministic(2400), interval_minutes=30)
     sc, records = days(d, 6)
     for day in records:
         c = day.calls
         ans = c["outcome"] == ANSWERED
-        assert ans.sum() == 1                               # the agent then leaves
+        assert ans.sum() == 1  # the agent then leaves
         start = c["start"][ans][0]
-        assert c["handle"][ans][0] == c["talk"][ans][0] == 2400.0     # never cut
+        assert c["handle"][ans][0] == c["talk"][ans][0] == 2400.0  # never cut
         end = start + 2400.0
-        assert end > 1800.0                                  # it crossed the change
+        assert end > 1800.0  # it crossed the change
         log = day.agent_log
-        assert log[-1].tolist() == [end, 0.0, 0.0]          # logged off as it ended
+        assert log[-1].tolist() == [end, 0.0, 0.0]  # logged off as it ended
         per_interval, _ = day_kpis(sc, day)
         assert per_interval["occupancy"][1] == pytest.approx(1.0)
         assert per_interval["agents"][1] == pytest.approx((end - 1800.0) / 1800.0)
@@ -338,4 +399,5 @@ def test_an_interval_with_no_agents_loses_no_call(patience):
         per_interval, _ = day_kpis(sc, day)
         np.testing.assert_array_equal(
             per_interval["offered"],
-            per_interval["answered"] + per_interval["abandoned"] + per_interval["blocked"])
+            per_interval["answered"] + per_interval["abandoned"] + per_interval["blocked"],
+        )

@@ -14,13 +14,25 @@ from scipy.linalg import expm
 from scipy.special import gammaln, logsumexp
 from scipy.stats import norm
 
-from simulator.erlang import ErlangAResult, agents_for_service_level, erlang_a, erlang_b, erlang_b_recall, erlang_c, erlang_c_asa, erlang_c_service_level, mmnk_abandon, occupancy
+from simulator.erlang import (
+    ErlangAResult,
+    agents_for_service_level,
+    erlang_a,
+    erlang_b,
+    erlang_b_recall,
+    erlang_c,
+    erlang_c_asa,
+    erlang_c_service_level,
+    mmnk_abandon,
+    occupancy,
+)
 
 AHT = 180.0  # seconds
 KPIS = ("p_wait", "abandon_rate", "service_level", "asa", "occupancy", "avg_queue")
 
 
 # ------------------------------------------------------------------ references
+
 
 def erlang_b_recursion(loads, max_agents):
     """B(A, n) for n = 0..max_agents by B(n) = A B(n-1) / (n + A B(n-1)); rows are n."""
@@ -35,7 +47,7 @@ def erlang_b_recursion(loads, max_agents):
 def erlang_c_birth_death(load, agents):
     """P(wait) of M/M/n from the stationary distribution, summed in log space."""
     j = np.arange(agents)
-    head = logsumexp(j * np.log(load) - gammaln(j + 1))               # states below n
+    head = logsumexp(j * np.log(load) - gammaln(j + 1))  # states below n
     tail = agents * np.log(load) - gammaln(agents + 1) - np.log1p(-load / agents)
     return float(np.exp(tail - np.logaddexp(head, tail)))
 
@@ -52,9 +64,9 @@ def erlang_a_tagged_chain(load, agents, aht, patience, threshold, extra=200):
     death = np.minimum(states, agents) * mu + np.maximum(states - agents, 0) * theta
     log_p = np.concatenate([[0.0], np.cumsum(np.log(lam / death[1:]))])
     p = np.exp(log_p - logsumexp(log_p))
-    waiting = p[agents:]                                   # m = 0..extra ahead
+    waiting = p[agents:]  # m = 0..extra ahead
     size = extra + 1
-    gen = np.zeros((size + 2, size + 2))                   # + answered, + abandoned
+    gen = np.zeros((size + 2, size + 2))  # + answered, + abandoned
     for m in range(size):
         gen[m, m - 1 if m else size] = agents * mu + m * theta
         gen[m, size + 1] = theta
@@ -76,6 +88,7 @@ def erlang_a_tagged_chain(load, agents, aht, patience, threshold, extra=200):
 
 # ------------------------------------------------------------- published case
 
+
 def test_published_case_ten_erlangs_fourteen_agents():
     # 100 calls in 30 minutes, AHT 180 s: A = 10 Erlangs; 14 agents, 80/20.
     load = 100 / 1800 * AHT
@@ -92,18 +105,23 @@ def test_eighty_twenty_needs_fourteen_agents():
     assert agents_for_service_level(10, AHT, 20, 0.80) == 14
     needed = agents_for_service_level([10, 100, 1667], AHT, 20, 0.80)
     for load, n in zip([10, 100, 1667], needed):
-        assert erlang_c_service_level(load, n, AHT, 20) >= 0.80 > erlang_c_service_level(load, n - 1, AHT, 20)
+        assert (
+            erlang_c_service_level(load, n, AHT, 20)
+            >= 0.80
+            > erlang_c_service_level(load, n - 1, AHT, 20)
+        )
 
 
 # -------------------------------------------------------------------- Erlang B
 
+
 def test_erlang_b_matches_recursion_on_grid():
     loads = np.array([0.1, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000.0])
     max_agents = 2 * 5000 + 100
-    reference = erlang_b_recursion(loads, max_agents)              # rows n, columns A
+    reference = erlang_b_recursion(loads, max_agents)  # rows n, columns A
     agents = np.arange(max_agents + 1)[:, None]
     got = erlang_b(loads[None, :], agents)
-    representable = reference > 1e-280                             # beyond: both underflow
+    representable = reference > 1e-280  # beyond: both underflow
     np.testing.assert_allclose(got[representable], reference[representable], rtol=1e-10, atol=0)
     assert np.all(got[~representable] < 1e-270)
 
@@ -142,17 +160,22 @@ def test_erlang_b_recall_solves_the_redial_fixed_point():
     np.testing.assert_allclose(res.offered, offered, rtol=1e-12)
     np.testing.assert_allclose(res.blocking, erlang_b(res.offered, 12), rtol=1e-14)
     assert np.all(np.diff(res.offered) > 0) and np.all(np.diff(res.blocking) > 0)
-    assert np.all(np.diff(res.lost) < 0)            # persistent callers get through
+    assert np.all(np.diff(res.lost) < 0)  # persistent callers get through
     # carried traffic: fresh load minus what is finally lost
     np.testing.assert_allclose(res.offered * (1 - res.blocking), 10 * (1 - res.lost), rtol=1e-12)
 
 
 # -------------------------------------------------------------------- Erlang C
 
+
 def test_erlang_c_matches_birth_death_sums():
     for load in (0.3, 2.0, 10.0, 47.5, 300.0, 1500.0):
-        for agents in sorted({int(load) + 1, int(load) + 2, int(load * 1.1) + 3, int(load * 1.5) + 5}):
-            assert erlang_c(load, agents) == pytest.approx(erlang_c_birth_death(load, agents), rel=1e-10)
+        for agents in sorted(
+            {int(load) + 1, int(load) + 2, int(load * 1.1) + 3, int(load * 1.5) + 5}
+        ):
+            assert erlang_c(load, agents) == pytest.approx(
+                erlang_c_birth_death(load, agents), rel=1e-10
+            )
 
 
 def test_erlang_c_from_erlang_b_identity_and_kpis():
@@ -160,9 +183,14 @@ def test_erlang_c_from_erlang_b_identity_and_kpis():
     b = erlang_b(load, agents)
     c = erlang_c(load, agents)
     np.testing.assert_allclose(c, agents * b / (agents - load * (1 - b)), rtol=1e-12)
-    np.testing.assert_allclose(erlang_c_service_level(load, agents, AHT, 20),
-                               1 - c * np.exp(-(agents - load) * 20 / AHT), rtol=1e-14)
-    np.testing.assert_allclose(erlang_c_asa(load, agents, AHT), c * AHT / (agents - load), rtol=1e-14)
+    np.testing.assert_allclose(
+        erlang_c_service_level(load, agents, AHT, 20),
+        1 - c * np.exp(-(agents - load) * 20 / AHT),
+        rtol=1e-14,
+    )
+    np.testing.assert_allclose(
+        erlang_c_asa(load, agents, AHT), c * AHT / (agents - load), rtol=1e-14
+    )
 
 
 def test_erlang_c_has_no_steady_state_when_agents_do_not_exceed_load():
@@ -178,15 +206,24 @@ def test_erlang_c_is_continuous_in_fractional_agents():
     c = erlang_c(10, n)
     assert np.all(np.diff(c) < 0)
     assert np.all(np.diff(erlang_c_service_level(10, n, AHT, 20)) > 0)
-    assert c[0] > 0.99                              # tends to 1 as n -> A
+    assert c[0] > 0.99  # tends to 1 as n -> A
 
 
 # -------------------------------------------------------------------- Erlang A
 
-@pytest.mark.parametrize("load, agents, patience, threshold", [
-    (10, 14, 120, 20), (10, 8, 60, 20), (10, 10, 600, 30), (3.5, 5, 30, 15),
-    (20, 22, 300, 0), (20, 15, 90, 60), (0.4, 1, 200, 10),
-])
+
+@pytest.mark.parametrize(
+    "load, agents, patience, threshold",
+    [
+        (10, 14, 120, 20),
+        (10, 8, 60, 20),
+        (10, 10, 600, 30),
+        (3.5, 5, 30, 15),
+        (20, 22, 300, 0),
+        (20, 15, 90, 60),
+        (0.4, 1, 200, 10),
+    ],
+)
 def test_erlang_a_matches_tagged_caller_chain(load, agents, patience, threshold):
     got = erlang_a(load, agents, AHT, patience, threshold)
     ref = erlang_a_tagged_chain(load, agents, AHT, patience, threshold)
@@ -200,7 +237,12 @@ def test_erlang_a_becomes_erlang_c_as_patience_grows():
         sl = erlang_c_service_level(load, agents, AHT, 20)
         asa = erlang_c_asa(load, agents, AHT)
         exact = erlang_a(load, agents, AHT, np.inf, 20)
-        assert (exact.p_wait, exact.service_level, exact.asa, exact.abandon_rate) == (c, sl, asa, 0.0)
+        assert (exact.p_wait, exact.service_level, exact.asa, exact.abandon_rate) == (
+            c,
+            sl,
+            asa,
+            0.0,
+        )
         patient = erlang_a(load, agents, AHT, 1e9, 20)
         assert patient.p_wait == pytest.approx(c, rel=1e-5)
         assert patient.service_level == pytest.approx(sl, rel=1e-5)
@@ -249,6 +291,7 @@ def test_erlang_a_rejects_bad_input():
 
 # ----------------------------------------------------------------- M/M/n/K+M
 
+
 def test_mmnk_without_waiting_room_is_erlang_b():
     for load, agents in ((10, 8), (10, 14), (150, 160)):
         res = mmnk_abandon(load / AHT, 1 / AHT, agents, agents, 0.0, 20)
@@ -262,15 +305,24 @@ def test_mmnk_without_line_limit_or_abandonment_is_erlang_c():
         res = mmnk_abandon(load / AHT, 1 / AHT, agents, np.inf, 0.0, 20)
         assert res.blocking == 0.0 and res.abandon_rate == 0.0
         assert res.p_wait == pytest.approx(erlang_c(load, agents), rel=1e-10)
-        assert res.service_level == pytest.approx(erlang_c_service_level(load, agents, AHT, 20), rel=1e-10)
+        assert res.service_level == pytest.approx(
+            erlang_c_service_level(load, agents, AHT, 20), rel=1e-10
+        )
         assert res.asa == pytest.approx(erlang_c_asa(load, agents, AHT), rel=1e-10)
         assert res.occupancy == pytest.approx(load / agents, rel=1e-12)
 
 
-@pytest.mark.parametrize("load, agents, patience, threshold", [
-    (10, 14, 120, 20), (10, 9, 30, 20), (100, 105, 180, 20), (100, 80, 600, 60),
-    (1667, 1700, 120, 20), (2.5, 2, 1000, 300),
-])
+@pytest.mark.parametrize(
+    "load, agents, patience, threshold",
+    [
+        (10, 14, 120, 20),
+        (10, 9, 30, 20),
+        (100, 105, 180, 20),
+        (100, 80, 600, 60),
+        (1667, 1700, 120, 20),
+        (2.5, 2, 1000, 300),
+    ],
+)
 def test_mmnk_without_line_limit_is_erlang_a(load, agents, patience, threshold):
     res = mmnk_abandon(load / AHT, 1 / AHT, agents, np.inf, 1 / patience, threshold)
     ref = erlang_a(load, agents, AHT, patience, threshold)
@@ -297,13 +349,18 @@ def test_mmnk_with_lines_and_abandonment_matches_full_chain():
     res = mmnk_abandon(lam, mu, n, lines, theta, threshold)
     assert res.blocking == pytest.approx(p[-1], rel=1e-12)
     assert res.p_wait == pytest.approx(p[n:lines].sum() / accepted, rel=1e-12)
-    assert res.abandon_rate == pytest.approx(theta * (np.maximum(states - n, 0) @ p) / (lam * accepted), rel=1e-12)
-    assert res.service_level == pytest.approx((p[:n].sum() + p[n:lines] @ answered_by_t) / accepted, rel=1e-10)
+    assert res.abandon_rate == pytest.approx(
+        theta * (np.maximum(states - n, 0) @ p) / (lam * accepted), rel=1e-12
+    )
+    assert res.service_level == pytest.approx(
+        (p[:n].sum() + p[n:lines] @ answered_by_t) / accepted, rel=1e-10
+    )
     res_vector = mmnk_abandon(lam, mu, n, np.array([n, lines, 10**6]), theta, threshold)
     assert res_vector.blocking[1] == res.blocking and np.all(np.diff(res_vector.blocking) < 0)
 
 
 # ------------------------------------------------------------ large loads
+
 
 def test_large_loads_give_finite_sensible_values():
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
@@ -315,7 +372,16 @@ def test_large_loads_give_finite_sensible_values():
             sl = erlang_c_service_level(load, agents, AHT, 20)
             a = erlang_a(load, agents, AHT, 120, 20)
             r = erlang_b_recall(load, agents, 0.7)
-            for values in (b, c, sl, a.p_wait, a.abandon_rate, a.service_level, a.occupancy, r.blocking):
+            for values in (
+                b,
+                c,
+                sl,
+                a.p_wait,
+                a.abandon_rate,
+                a.service_level,
+                a.occupancy,
+                r.blocking,
+            ):
                 assert np.all(np.isfinite(values)) and np.all((values >= 0) & (values <= 1))
             assert np.all(np.isfinite(a.asa)) and np.all(np.isfinite(a.avg_queue))
             assert np.all(np.diff(b) <= 0) and np.all(np.diff(a.p_wait) <= 0)
@@ -336,12 +402,15 @@ def test_large_loads_give_finite_sensible_values():
 # `asa` is the mean wait of ANSWERED calls, so we compare avg_queue/lambda to it.
 # Its Erlang A service level is P(answered within T) over all arrivals, as ours.
 
+
 def test_pyworkforce_erlang_b_agrees():
     for transactions in (100, 1000):
         pw = ErlangB(transactions=transactions, aht=3, interval=30)
         load = pw.intensity
         for agents in range(max(1, int(load * 0.7)), int(load * 1.3) + 5):
-            assert erlang_b(load, agents) == pytest.approx(pw.blocking_probability(agents), abs=1e-9, rel=1e-9)
+            assert erlang_b(load, agents) == pytest.approx(
+                pw.blocking_probability(agents), abs=1e-9, rel=1e-9
+            )
 
 
 def test_pyworkforce_erlang_c_agrees():
@@ -350,7 +419,9 @@ def test_pyworkforce_erlang_c_agrees():
         load = pw.intensity
         for agents in range(int(load) + 1, int(load * 1.3) + 5):
             assert erlang_c(load, agents) == pytest.approx(pw.waiting_probability(agents), abs=1e-9)
-            assert erlang_c_service_level(load, agents, AHT, 20) == pytest.approx(pw.service_level(agents), abs=1e-9)
+            assert erlang_c_service_level(load, agents, AHT, 20) == pytest.approx(
+                pw.service_level(agents), abs=1e-9
+            )
             assert occupancy(load, agents) == pytest.approx(pw.achieved_occupancy(agents), abs=1e-9)
 
 
@@ -365,5 +436,5 @@ def test_pyworkforce_erlang_a_agrees(transactions, patience_min):
         assert ours.service_level == pytest.approx(pw.service_level(agents), abs=1e-9)
         assert ours.occupancy == pytest.approx(pw.achieved_occupancy(agents), abs=1e-9)
         assert ours.avg_queue == pytest.approx(pw.average_queue_length(agents), abs=1e-9)
-        wait_all_arrivals_min = ours.avg_queue / (load / 3)       # Little: E[Q] / lambda
+        wait_all_arrivals_min = ours.avg_queue / (load / 3)  # Little: E[Q] / lambda
         assert wait_all_arrivals_min == pytest.approx(pw.average_speed_of_answer(agents), abs=1e-9)

@@ -13,36 +13,58 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from builders import exponential, group, queue, scenario, single_queue
 from scipy import stats
 
-from builders import exponential, group, queue, scenario, single_queue
-from simulator.sim.records import ABANDONED, ANSWERED, BLOCKED, COLUMNS, NEXT_ESCALATION, NEXT_NONE, NEXT_TRANSFER, DayRecords
-from simulator.kpi.stats import confidence
 from simulator.kpi.compute import day_kpis
-from simulator.run.runner import simulate
+from simulator.kpi.stats import confidence
 from simulator.model.load import parse_scenario
+from simulator.run.runner import simulate
+from simulator.sim.records import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    COLUMNS,
+    NEXT_ESCALATION,
+    NEXT_NONE,
+    NEXT_TRANSFER,
+    DayRecords,
+)
 
 # ------------------------------------------------------------------- conservation
 
 CONSERVATION = {
-    "lines_and_patience": single_queue([150] * 4, [14] * 4, patience=exponential(120),
-                                       lines=17, interval_minutes=30),
+    "lines_and_patience": single_queue(
+        [150] * 4, [14] * 4, patience=exponential(120), lines=17, interval_minutes=30
+    ),
     # no agents in two intervals, and none in the last: its callers are never answered
     "staffing_drops_to_zero": single_queue([60] * 4, [6, 0, 8, 0], interval_minutes=30),
-    "impatient_with_a_gap": single_queue([60] * 4, [6, 0, 8, 6], patience=exponential(300),
-                                         interval_minutes=30),
-    "warm_up": single_queue([40] * 6, [9] * 6, patience=exponential(90), lines=12,
-                            interval_minutes=15, warmup=2),
+    "impatient_with_a_gap": single_queue(
+        [60] * 4, [6, 0, 8, 6], patience=exponential(300), interval_minutes=30
+    ),
+    "warm_up": single_queue(
+        [40] * 6, [9] * 6, patience=exponential(90), lines=12, interval_minutes=15, warmup=2
+    ),
     "transfers_escalation_redial": scenario(
-        {"sales": queue([50] * 4, patience=exponential(200),
-                        transfers={"support": 0.2}, escalation={"to": "expert",
-                                                                "probability": 0.1},
-                        redial={"probability": 0.5, "delay": exponential(300)}),
-         "support": queue([30] * 4, patience=exponential(200)),
-         "expert": queue([0] * 4, handle=exponential(400))},
-        {"front": group(["sales", "support"], [7] * 4),
-         "back": group(["expert", "support"], [2] * 4)},
-        lines=15, interval_minutes=30, warmup=1),
+        {
+            "sales": queue(
+                [50] * 4,
+                patience=exponential(200),
+                transfers={"support": 0.2},
+                escalation={"to": "expert", "probability": 0.1},
+                redial={"probability": 0.5, "delay": exponential(300)},
+            ),
+            "support": queue([30] * 4, patience=exponential(200)),
+            "expert": queue([0] * 4, handle=exponential(400)),
+        },
+        {
+            "front": group(["sales", "support"], [7] * 4),
+            "back": group(["expert", "support"], [2] * 4),
+        },
+        lines=15,
+        interval_minutes=30,
+        warmup=1,
+    ),
 }
 
 OUTCOME_KPIS = ("answered", "abandoned", "blocked")
@@ -56,8 +78,10 @@ def result(request):
 def test_offered_is_answered_plus_abandoned_plus_blocked_in_every_interval(result):
     s = result.interval_samples
     reps, shown = s["offered"].shape
-    assert (reps, shown) == (3, result.scenario.n_intervals
-                             - result.scenario.simulation.warmup_intervals)
+    assert (reps, shown) == (
+        3,
+        result.scenario.n_intervals - result.scenario.simulation.warmup_intervals,
+    )
     np.testing.assert_array_equal(s["offered"], s["answered"] + s["abandoned"] + s["blocked"])
     np.testing.assert_array_equal(s["accepted"], s["offered"] - s["blocked"])
     for kpi in ("offered",) + OUTCOME_KPIS:
@@ -70,8 +94,12 @@ def test_per_call_records_agree_with_the_interval_counts(result):
     skip = result.scenario.simulation.warmup_intervals
     n = result.scenario.n_intervals
     shown = calls[calls["interval"] >= skip]
-    counts = (shown.groupby(["replication", "interval", "outcome"]).size()
-              .unstack(fill_value=0).reindex(columns=list(OUTCOME_KPIS), fill_value=0))
+    counts = (
+        shown.groupby(["replication", "interval", "outcome"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(OUTCOME_KPIS), fill_value=0)
+    )
     grid = [(r, i) for r in range(result.replications) for i in range(skip, n)]
     counts = counts.reindex(grid, fill_value=0)
     for kpi in OUTCOME_KPIS:
@@ -85,8 +113,7 @@ def test_each_call_has_one_consistent_fate(result):
     calls = result.calls
     answered = calls[calls["outcome"] == "answered"]
     lost = calls[calls["outcome"] != "answered"]
-    np.testing.assert_allclose(answered["answer_s"],
-                               answered["arrival_s"] + answered["wait_s"])
+    np.testing.assert_allclose(answered["answer_s"], answered["arrival_s"] + answered["wait_s"])
     assert (answered["handle_s"] > 0).all()
     assert lost["answer_s"].isna().all() and (lost["handle_s"] == 0).all()
     assert (calls.loc[calls["outcome"] == "blocked", "wait_s"] == 0).all()
@@ -95,17 +122,26 @@ def test_each_call_has_one_consistent_fate(result):
 
 # ----------------------------------------------------------------- KPIs by hand
 
-LENGTH = 900.0       # 15-minute intervals
-COST_PER_HOUR = 36   # 0.01 per agent-second
+LENGTH = 900.0  # 15-minute intervals
+COST_PER_HOUR = 36  # 0.01 per agent-second
 
 
 def hand_day(rows: list[dict], agent_log: list[tuple[float, int, int]]) -> DayRecords:
     """DayRecords from a few calls; unnamed columns take a plain first-call default."""
-    default = {"attempt": 1, "segment": 1, "queue": 0, "group": 0, "start": np.nan,
-               "handle": 0.0, "next": NEXT_NONE, "callback": False, "unresolved": False}
+    default = {
+        "attempt": 1,
+        "segment": 1,
+        "queue": 0,
+        "group": 0,
+        "start": np.nan,
+        "handle": 0.0,
+        "next": NEXT_NONE,
+        "callback": False,
+        "unresolved": False,
+    }
     rows = [default | {"customer": i} | r for i, r in enumerate(rows)]
     for r in rows:
-        r.setdefault("talk", r["handle"])          # no after-call work unless given
+        r.setdefault("talk", r["handle"])  # no after-call work unless given
         if r["outcome"] != ANSWERED:
             r["group"] = -1
     calls = {k: np.array([r[k] for r in rows], dtype=t) for k, t in COLUMNS.items()}
@@ -114,8 +150,13 @@ def hand_day(rows: list[dict], agent_log: list[tuple[float, int, int]]) -> DayRe
 
 
 def answered(arrival, wait, handle, **extra):
-    return {"arrival": arrival, "outcome": ANSWERED, "wait": wait,
-            "start": arrival + wait, "handle": handle} | extra
+    return {
+        "arrival": arrival,
+        "outcome": ANSWERED,
+        "wait": wait,
+        "start": arrival + wait,
+        "handle": handle,
+    } | extra
 
 
 def lost(arrival, outcome, wait=0.0):
@@ -124,44 +165,77 @@ def lost(arrival, outcome, wait=0.0):
 
 # Two 15-minute intervals (0-900 s, 900-1800 s); service level 80/20.
 SIX_CALLS = [
-    answered(100, 20, 200, talk=150),   # wait exactly T: within; 50 s after-call work
-    answered(200, 30, 800),             # busy 230-1030 s: 670 s in 1st, 130 s in 2nd
-    lost(300, ABANDONED, 15),           # hung up before T: still a miss
-    lost(400, BLOCKED),                 # busy signal: offered, not accepted
-    lost(880, ABANDONED, 60),           # waited 880-940 s: 20 s in 1st, 40 s in 2nd
+    answered(100, 20, 200, talk=150),  # wait exactly T: within; 50 s after-call work
+    answered(200, 30, 800),  # busy 230-1030 s: 670 s in 1st, 130 s in 2nd
+    lost(300, ABANDONED, 15),  # hung up before T: still a miss
+    lost(400, BLOCKED),  # busy signal: offered, not accepted
+    lost(880, ABANDONED, 60),  # waited 880-940 s: 20 s in 1st, 40 s in 2nd
     answered(1000, 5, 100),
 ]
-AGENT_LOG = [(0.0, 0, 2), (1350.0, 0, 1)]   # 2 agents, 1 from 1350 s (mid 2nd interval)
+AGENT_LOG = [(0.0, 0, 2), (1350.0, 0, 1)]  # 2 agents, 1 from 1350 s (mid 2nd interval)
 
-FIRST = {   # calls 1-5
-    "offered": 5, "blocked": 1, "blocked_rate": 1 / 5, "accepted": 4, "answered": 2,
-    "abandoned": 2, "abandon_rate": 2 / 4, "service_level": 1 / 4,
-    "asa": (20 + 30) / 2, "aht": (200 + 800) / 2,
-    "occupancy": (200 + 670) / (2 * 900), "longest_wait": 60,
-    "avg_queue": (20 + 30 + 15 + 20) / 900, "agents": 2,
+FIRST = {  # calls 1-5
+    "offered": 5,
+    "blocked": 1,
+    "blocked_rate": 1 / 5,
+    "accepted": 4,
+    "answered": 2,
+    "abandoned": 2,
+    "abandon_rate": 2 / 4,
+    "service_level": 1 / 4,
+    "asa": (20 + 30) / 2,
+    "aht": (200 + 800) / 2,
+    "occupancy": (200 + 670) / (2 * 900),
+    "longest_wait": 60,
+    "avg_queue": (20 + 30 + 15 + 20) / 900,
+    "agents": 2,
     "cost_per_call": 2 * 900 * 0.01 / 2,
 }
 SECOND = {  # call 6, plus the tails of calls 2 and 5
-    "offered": 1, "blocked": 0, "blocked_rate": 0, "accepted": 1, "answered": 1,
-    "abandoned": 0, "abandon_rate": 0, "service_level": 1, "asa": 5, "aht": 100,
-    "occupancy": (130 + 100) / (2 * 450 + 450), "longest_wait": 5,
-    "avg_queue": (40 + 5) / 900, "agents": (2 * 450 + 450) / 900,
+    "offered": 1,
+    "blocked": 0,
+    "blocked_rate": 0,
+    "accepted": 1,
+    "answered": 1,
+    "abandoned": 0,
+    "abandon_rate": 0,
+    "service_level": 1,
+    "asa": 5,
+    "aht": 100,
+    "occupancy": (130 + 100) / (2 * 450 + 450),
+    "longest_wait": 5,
+    "avg_queue": (40 + 5) / 900,
+    "agents": (2 * 450 + 450) / 900,
     "cost_per_call": 1350 * 0.01 / 1,
 }
 DAY = {
-    "offered": 6, "blocked": 1, "blocked_rate": 1 / 6, "accepted": 5, "answered": 3,
-    "abandoned": 2, "abandon_rate": 2 / 5, "service_level": 2 / 5,
-    "asa": (20 + 30 + 5) / 3, "aht": (200 + 800 + 100) / 3,
-    "occupancy": (870 + 230) / (1800 + 1350), "longest_wait": 60,
-    "avg_queue": (85 + 45) / 1800, "agents": (1800 + 1350) / 1800,
+    "offered": 6,
+    "blocked": 1,
+    "blocked_rate": 1 / 6,
+    "accepted": 5,
+    "answered": 3,
+    "abandoned": 2,
+    "abandon_rate": 2 / 5,
+    "service_level": 2 / 5,
+    "asa": (20 + 30 + 5) / 3,
+    "aht": (200 + 800 + 100) / 3,
+    "occupancy": (870 + 230) / (1800 + 1350),
+    "longest_wait": 60,
+    "avg_queue": (85 + 45) / 1800,
+    "agents": (1800 + 1350) / 1800,
     "cost_per_call": (1800 + 1350) * 0.01 / 3,
 }
 
 
 def two_intervals(warmup: int = 0):
-    return parse_scenario(scenario(
-        {"q": queue([0, 0])}, {"team": group(["q"], [2, 1], cost_per_hour=COST_PER_HOUR)},
-        interval_minutes=15, warmup=warmup))
+    return parse_scenario(
+        scenario(
+            {"q": queue([0, 0])},
+            {"team": group(["q"], [2, 1], cost_per_hour=COST_PER_HOUR)},
+            interval_minutes=15,
+            warmup=warmup,
+        )
+    )
 
 
 def test_kpis_of_a_hand_built_day_follow_the_product_definitions():
@@ -181,21 +255,22 @@ def test_warm_up_intervals_are_left_out_of_intervals_and_day():
 def test_transfer_escalation_and_first_contact_resolution_by_hand():
     transfer, escalation = {"next": NEXT_TRANSFER}, {"next": NEXT_ESCALATION}
     rows = [
-        answered(100, 0, 60, customer=0, **transfer),     # transferred...
-        answered(160, 0, 60, customer=0, segment=2),      # ...and served: not FCR
-        answered(200, 0, 60, customer=1, **escalation),   # escalated: not FCR
+        answered(100, 0, 60, customer=0, **transfer),  # transferred...
+        answered(160, 0, 60, customer=0, segment=2),  # ...and served: not FCR
+        answered(200, 0, 60, customer=1, **escalation),  # escalated: not FCR
         answered(260, 0, 60, customer=1, segment=2),
         answered(300, 0, 60, customer=2, unresolved=True),  # will call again: not FCR
-        answered(400, 0, 60, customer=3),                 # resolved first time: FCR
-        lost(500, BLOCKED) | {"customer": 4},             # never served: not FCR
+        answered(400, 0, 60, customer=3),  # resolved first time: FCR
+        lost(500, BLOCKED) | {"customer": 4},  # never served: not FCR
     ]
     _, day = day_kpis(two_intervals(), hand_day(rows, AGENT_LOG))
-    assert day["transfer_rate"] == pytest.approx(1 / 6)   # of 6 answered segments
+    assert day["transfer_rate"] == pytest.approx(1 / 6)  # of 6 answered segments
     assert day["escalation_rate"] == pytest.approx(1 / 6)
-    assert day["fcr"] == pytest.approx(1 / 5)             # of 5 customers
+    assert day["fcr"] == pytest.approx(1 / 5)  # of 5 customers
 
 
 # ------------------------------------------------------------- confidence intervals
+
 
 def test_confidence_is_the_student_t_95_interval_of_scipy():
     x = np.random.default_rng(3).normal(10, 2, size=7)
@@ -207,12 +282,11 @@ def test_confidence_is_the_student_t_95_interval_of_scipy():
 
 def test_confidence_leaves_out_nan_days_column_by_column():
     x = np.random.default_rng(4).exponential(5, size=(9, 3))
-    x[[1, 4], 0] = np.nan                 # two days without calls in interval 0
-    x[1:, 2] = np.nan                     # only one valid day: no interval
+    x[[1, 4], 0] = np.nan  # two days without calls in interval 0
+    x[1:, 2] = np.nan  # only one valid day: no interval
     mean, low, high = confidence(x, axis=0)
     valid = x[~np.isnan(x[:, 0]), 0]
-    expected = stats.t.interval(0.95, df=valid.size - 1, loc=valid.mean(),
-                                scale=stats.sem(valid))
+    expected = stats.t.interval(0.95, df=valid.size - 1, loc=valid.mean(), scale=stats.sem(valid))
     assert (mean[0], low[0], high[0]) == pytest.approx((valid.mean(), *expected))
     ref = stats.t.interval(0.95, df=8, loc=x[:, 1].mean(), scale=stats.sem(x[:, 1]))
     assert (low[1], high[1]) == pytest.approx(ref)

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
+import itertools
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -28,13 +29,17 @@ CELL_TIMEOUT = 120  # seconds; each notebook takes well under a minute in all
 def run_notebook(name: str, cwd: Path = NOTEBOOKS) -> dict:
     """Execute notebooks/`name` from `cwd`; return the JSON printed by its summary cell."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                     resources={"metadata": {"path": str(cwd)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
     client.execute()  # raises CellExecutionError, with the cell and traceback, on error
     summary = [c for c in nb.cells if "summary" in c.metadata.get("tags", [])]
     assert len(summary) == 1, f"{name}: needs exactly one cell tagged 'summary'"
-    text = "".join(o.get("text", "") for o in summary[0].outputs
-                   if o.output_type == "stream" and o.name == "stdout")
+    text = "".join(
+        o.get("text", "")
+        for o in summary[0].outputs
+        if o.output_type == "stream" and o.name == "stdout"
+    )
     return json.loads(text.strip().splitlines()[-1])
 
 
@@ -45,7 +50,7 @@ def test_quick_start_runs_and_more_agents_give_more_service():
     sim = {int(n): v for n, v in s["service_level_by_agents"].items()}
     erlang = {int(n): v for n, v in s["erlang_a_by_agents"].items()}
     agents = sorted(sim)
-    assert all(sim[a] < sim[b] for a, b in zip(agents, agents[1:]))
+    assert all(sim[a] < sim[b] for a, b in itertools.pairwise(agents))
     # a steady single queue: the simulation tells Erlang A's story
     assert all(abs(sim[n] - erlang[n]) < 0.04 for n in agents)
     assert s["fewest_agents_meeting_goal"] == min(n for n in agents if erlang[n] >= 0.8)
@@ -54,10 +59,10 @@ def test_quick_start_runs_and_more_agents_give_more_service():
 
 def test_sizing_a_peak_day_runs_and_checks_the_plan():
     s = run_notebook("02_sizing_a_peak_day.ipynb")
-    assert s["required_erlang_c"] > s["required_erlang_a"]       # Erlang C over-staffs
+    assert s["required_erlang_c"] > s["required_erlang_a"]  # Erlang C over-staffs
     assert s["agent_hours"]["erlang-c"] > s["agent_hours"]["erlang-a"]
-    assert s["shifts"]["under_agent_intervals"] == 0               # shifts cover the plan
-    assert s["shifts"]["over_agent_intervals"] > 0                 # ...lumpily
+    assert s["shifts"]["under_agent_intervals"] == 0  # shifts cover the plan
+    assert s["shifts"]["over_agent_intervals"] > 0  # ...lumpily
     # for the day, Erlang A's promise at exactly its requirement holds in simulation
     assert s["at_required"]["service_level"]["disagree"] is False
     # the shifts' extra agents buy service; 15% more calls take it back, at the peak
@@ -66,7 +71,7 @@ def test_sizing_a_peak_day_runs_and_checks_the_plan():
     assert s["plus_15"]["service_level"]["simulated"] < shifts_sl
     assert s["plus_15"]["abandon_rate"]["simulated"] > s["shift_plan"]["abandon_rate"]["simulated"]
     assert s["plus_15_intervals_below_80"] > 0
-    assert s["plus_15_peak_blocked_rate"] > 0.02                   # 46 lines at the peak
+    assert s["plus_15_peak_blocked_rate"] > 0.02  # 46 lines at the peak
     assert s["plus_15_extra_agent_hours"] > 0 and s["plus_15_extra_shift_cost"] > 0
 
 
@@ -82,7 +87,7 @@ def test_queueing_lessons_hold():
 
     root = s["square_root"]
     beta = root["beta_80_20"]
-    assert beta["5"] > beta["100"] > beta["2000"] > 0          # 80/20: beta falls with load
+    assert beta["5"] > beta["100"] > beta["2000"] > 0  # 80/20: beta falls with load
     assert abs(root["beta_wait_20pct_at_2000"] - root["beta_halfin_whitt"]) < 0.05
     assert root["rule_minus_exact"]["5"] <= 0 < root["rule_minus_exact"]["2000"]
 
@@ -92,12 +97,12 @@ def test_queueing_lessons_hold():
     at = ca["at_erlang_a_required"]
     mean, low, high = at["sim_sl"]
     assert low <= at["erlang_a_sl"] <= high
-    mean, low, high = at["sim_abandon"]
+    _mean, low, high = at["sim_abandon"]
     assert low <= at["erlang_a_abandon"] <= high
 
     cliff = s["cliff_sl_at_occupancy_A50"]
     levels = sorted(cliff, key=float)
-    drops = [cliff[a] - cliff[b] for a, b in zip(levels, levels[1:])]
+    drops = [cliff[a] - cliff[b] for a, b in itertools.pairwise(levels)]
     assert all(d > 0 for d in drops) and drops[-1] > drops[0]  # it gets steeper
 
     ab = s["abandonment"]

@@ -14,9 +14,9 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 import simulator
+from simulator.kpi.compute import UNITS
 from simulator.report import format as fmt
 from simulator.report import plots
-from simulator.kpi.compute import UNITS
 from simulator.report.pages import RUN_FILES, write_compare, write_html, write_run
 
 NAME = 'Tiny <desk> & "co"'
@@ -25,16 +25,25 @@ PNGS = [f for f in RUN_FILES if f.endswith(".png")]
 
 
 def scenario(name=NAME, volumes=(40, 60, 50), staffing=(6, 7, 6)):
-    return simulator.parse_scenario({
-        "name": name, "interval_minutes": 15, "open": "23:30",
-        "service_level": {"seconds": 20, "target": 0.8}, "lines": 12,
-        "targets": {"abandon_rate": 0.05},
-        "queues": {"front desk": {
-            "volumes": list(volumes),
-            "handle_time": {"distribution": "exponential", "mean": 100},
-            "patience": {"distribution": "exponential", "mean": 60}}},
-        "agents": {"desk team": {"skills": ["front desk"], "staffing": list(staffing)}},
-        "simulation": {"replications": 3, "seed": 4}})
+    return simulator.parse_scenario(
+        {
+            "name": name,
+            "interval_minutes": 15,
+            "open": "23:30",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "lines": 12,
+            "targets": {"abandon_rate": 0.05},
+            "queues": {
+                "front desk": {
+                    "volumes": list(volumes),
+                    "handle_time": {"distribution": "exponential", "mean": 100},
+                    "patience": {"distribution": "exponential", "mean": 60},
+                }
+            },
+            "agents": {"desk team": {"skills": ["front desk"], "staffing": list(staffing)}},
+            "simulation": {"replications": 3, "seed": 4},
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +58,9 @@ def run(res, tmp_path_factory):
 
 
 def close(a, b, tol):
-    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float),
-                               rtol=0, atol=tol, equal_nan=True)
+    np.testing.assert_allclose(
+        np.asarray(a, float), np.asarray(b, float), rtol=0, atol=tol, equal_nan=True
+    )
 
 
 def by_gid(ax, gid):
@@ -60,6 +70,7 @@ def by_gid(ax, gid):
 
 
 # ------------------------------------------------------------------ files
+
 
 def test_write_run_writes_every_file_it_lists(run):
     out, written = run
@@ -82,8 +93,7 @@ def test_summary_csv_round_trips_the_day_kpis(run, res):
 
 def test_intervals_csv_is_tidy_with_units_and_round_trips(run, res):
     df = pd.read_csv(run[0] / "intervals.csv")
-    assert list(df.columns) == ["interval", "start", "kpi", "unit", "mean", "ci95_low",
-                                "ci95_high"]
+    assert list(df.columns) == ["interval", "start", "kpi", "unit", "mean", "ci95_low", "ci95_high"]
     expected = res.intervals
     assert len(df) == len(expected) == len(res.starts) * len(res.interval_samples)
     assert list(df["start"]) == list(expected["start"])
@@ -94,8 +104,11 @@ def test_intervals_csv_is_tidy_with_units_and_round_trips(run, res):
     intervals = res.to_dict()["intervals"]
     wide = df.pivot(index="interval", columns="kpi", values="mean")
     for i, row in enumerate(intervals):
-        close(wide.loc[i, list(res.interval_samples)],
-              [row[k]["mean"] for k in res.interval_samples], 1e-6)
+        close(
+            wide.loc[i, list(res.interval_samples)],
+            [row[k]["mean"] for k in res.interval_samples],
+            1e-6,
+        )
 
 
 def test_queues_csv_matches_the_per_queue_kpis(run, res):
@@ -151,8 +164,15 @@ def test_report_html_is_self_contained_and_complete(run, res):
     assert [base64.b64decode(e) for e in embedded] == [(out / n).read_bytes() for n in PNGS]
     assert not re.search(r"<script|<link|url\(|https?://", page)
     # assumptions: the queue, agent group, staffing, lines and replications
-    for text in ("front desk", "desk team", "exponential, mean 100 s", "80% of calls "
-                 "answered within 20 s", "Trunk lines", "3 independent days", "seed 4"):
+    for text in (
+        "front desk",
+        "desk team",
+        "exponential, mean 100 s",
+        "80% of calls answered within 20 s",
+        "Trunk lines",
+        "3 independent days",
+        "seed 4",
+    ):
         assert text in page, text
     sl = res.summary.loc["service_level"]
     assert fmt.interval("service_level", sl["ci95_low"], sl["ci95_high"]) in page
@@ -173,12 +193,15 @@ def test_write_html_escapes_titles_and_headings(tmp_path):
 def test_write_compare_puts_two_runs_side_by_side(res, tmp_path):
     busier = simulator.simulate(scenario("Busier", volumes=(60, 80, 70)))
     written = write_compare({"base": res, "busier <+40%>": busier}, tmp_path)
-    assert [p.name for p in written] == ["compare_summary.csv", "compare_intervals.csv",
-                                         "compare.png", "compare.html"]
+    assert [p.name for p in written] == [
+        "compare_summary.csv",
+        "compare_intervals.csv",
+        "compare.png",
+        "compare.html",
+    ]
     wide = pd.read_csv(tmp_path / "compare_summary.csv")
     close(wide["base mean"], res.summary["mean"].reindex(wide["kpi"]), 1e-9)
-    close(wide["busier <+40%> ci95_high"], busier.summary["ci95_high"].reindex(wide["kpi"]),
-          1e-9)
+    close(wide["busier <+40%> ci95_high"], busier.summary["ci95_high"].reindex(wide["kpi"]), 1e-9)
     long = pd.read_csv(tmp_path / "compare_intervals.csv")
     assert len(long) == len(res.intervals) + len(busier.intervals)
     assert (tmp_path / "compare.png").stat().st_size > 10_000
@@ -188,6 +211,7 @@ def test_write_compare_puts_two_runs_side_by_side(res, tmp_path):
 
 
 # ------------------------------------------------------------------ figures
+
 
 def test_service_level_figure_draws_the_interval_means_and_target(res):
     ax = plots.service_level_figure(res).axes[0]
@@ -203,7 +227,7 @@ def test_asa_abandon_figure_draws_both_kpis_with_bands(res):
     for ax, kpi in ((top, "asa"), (bottom, "abandon_rate")):
         close(by_gid(ax, kpi).get_ydata(), res.intervals.query("kpi == @kpi")["mean"], 1e-12)
         by_gid(ax, f"{kpi}_ci")
-    close(by_gid(bottom, "target").get_ydata(), [0.05, 0.05], 0)   # the scenario's target
+    close(by_gid(bottom, "target").get_ydata(), [0.05, 0.05], 0)  # the scenario's target
     assert top.get_ylabel() == "ASA (s)"
 
 
@@ -232,10 +256,10 @@ def test_compare_figure_draws_one_curve_per_scenario_and_kpi(res):
     fig = plots.compare_figure({"a": res, "b": other})
     assert len(fig.axes) == 3
     for ax, kpi in zip(fig.axes, ("service_level", "asa", "abandon_rate")):
-        close(by_gid(ax, f"{kpi}:a").get_ydata(), res.intervals.query("kpi == @kpi")["mean"],
-              1e-12)
-        close(by_gid(ax, f"{kpi}:b").get_ydata(),
-              other.intervals.query("kpi == @kpi")["mean"], 1e-12)
+        close(by_gid(ax, f"{kpi}:a").get_ydata(), res.intervals.query("kpi == @kpi")["mean"], 1e-12)
+        close(
+            by_gid(ax, f"{kpi}:b").get_ydata(), other.intervals.query("kpi == @kpi")["mean"], 1e-12
+        )
 
 
 def test_clock_axis_reads_hh_mm_past_midnight(res):
@@ -252,13 +276,16 @@ def test_user_text_is_never_read_as_mathtext():
 
 # ------------------------------------------------------------------ plans and predictions
 
+
 def test_terminal_and_page_show_the_same_interval_columns(res):
     kpis, rows = fmt.interval_rows(res)
-    assert kpis == [k for k in fmt.INTERVAL_COLUMNS]       # lines are limited: blocked too
+    assert kpis == [k for k in fmt.INTERVAL_COLUMNS]  # lines are limited: blocked too
     from simulator.cli import interval_table
     from simulator.report.pages import intervals_html
+
     assert [c.header for c in interval_table(res).columns] == ["start"] + [
-        fmt.LABELS[k] for k in kpis]
+        fmt.LABELS[k] for k in kpis
+    ]
     page = intervals_html(res)
     for k in kpis:
         assert f">{fmt.LABELS[k]}<" in page
@@ -268,11 +295,13 @@ def test_terminal_and_page_show_the_same_interval_columns(res):
 @pytest.fixture(scope="module")
 def simulated_plan():
     from simulator.planner.staffing import plan
+
     return plan(scenario(volumes=(40, 60, 50)), "simulation")
 
 
 def test_write_plan_tables_match_the_plan_and_explain_every_column(simulated_plan, tmp_path):
     from simulator.report.pages import PLAN_FILES, write_plan
+
     p = simulated_plan
     written = write_plan(p, tmp_path)
     assert [w.name for w in written] == list(PLAN_FILES)
@@ -296,6 +325,7 @@ def test_write_plan_tables_match_the_plan_and_explain_every_column(simulated_pla
 
 def test_plan_figure_draws_file_staffing_required_and_scheduled(simulated_plan):
     from simulator.report.pages import plan_figure
+
     ax = plan_figure(simulated_plan).axes[0]
     bars = [a for a in ax.patches if a.get_gid() == "staffed:desk team"]
     assert [b.get_height() for b in bars] == [6, 7, 6]
@@ -304,10 +334,12 @@ def test_plan_figure_draws_file_staffing_required_and_scheduled(simulated_plan):
 
 
 def test_prediction_figure_draws_the_prediction_against_the_band():
-    figures = {"service_level": ([0.9, 0.8, 0.7], [0.85, 0.8, 0.75], [0.8, 0.75, 0.7],
-                                 [0.9, 0.85, 0.8])}
-    ax = plots.prediction_figure(["08:00", "08:30", "09:00"], 30, figures,
-                                 method="erlang-c", targets={"service_level": 0.8}).axes[0]
+    figures = {
+        "service_level": ([0.9, 0.8, 0.7], [0.85, 0.8, 0.75], [0.8, 0.75, 0.7], [0.9, 0.85, 0.8])
+    }
+    ax = plots.prediction_figure(
+        ["08:00", "08:30", "09:00"], 30, figures, method="erlang-c", targets={"service_level": 0.8}
+    ).axes[0]
     close(by_gid(ax, "service_level:predicted").get_ydata(), [0.9, 0.8, 0.7], 0)
     close(by_gid(ax, "service_level:simulated").get_ydata(), [0.85, 0.8, 0.75], 0)
     assert isinstance(by_gid(ax, "service_level:simulated_ci"), PolyCollection)
@@ -317,13 +349,14 @@ def test_prediction_figure_draws_the_prediction_against_the_band():
 def test_write_plan_comparison_lists_predicted_simulated_and_disagree(tmp_path):
     from simulator.planner.compare import COMPARED, compare_plan
     from simulator.report.pages import COMPARE_FILES, write_plan_comparison
+
     cmp = compare_plan(scenario(), "erlang-a")
     written = write_plan_comparison(cmp, tmp_path)
     assert [w.name for w in written] == list(COMPARE_FILES)
     long = pd.read_csv(tmp_path / "compare_intervals.csv")
     assert len(long) == 3 * len(COMPARED)
     sl = long.query("kpi == 'service_level'")
-    pred, mean, low, high, flag = cmp.figures("service_level")
+    pred, _mean, low, _high, flag = cmp.figures("service_level")
     close(sl["predicted"], pred, 1e-12)
     close(sl["ci95_low"], low, 1e-12)
     assert list(sl["unit"]) == ["fraction"] * 3 and list(sl["disagree"]) == list(flag)

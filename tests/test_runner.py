@@ -14,28 +14,61 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from builders import exponential, single_queue
 from typer.testing import CliRunner
 
-from builders import exponential, single_queue
 from simulator.cli import app
 from simulator.kpi.compute import KPIS
-from simulator.run.runner import simulate
 from simulator.model.load import parse_scenario
+from simulator.run.runner import simulate
 
 REPLICATIONS, SEED, WARMUP = 4, 3, 1
-SCENARIO = single_queue([80, 120, 100], [9, 12, 11], patience=exponential(150), lines=20,
-                        interval_minutes=30, warmup=WARMUP, replications=REPLICATIONS,
-                        seed=SEED, name="Reproducible morning")
+SCENARIO = single_queue(
+    [80, 120, 100],
+    [9, 12, 11],
+    patience=exponential(150),
+    lines=20,
+    interval_minutes=30,
+    warmup=WARMUP,
+    replications=REPLICATIONS,
+    seed=SEED,
+    name="Reproducible morning",
+)
 
 # PRODUCT.md, "Command line": the --json object's keys, and the KPI table's keys.
 PRODUCT_TOP_LEVEL = {"scenario", "replications", "seed", "summary", "intervals"}
-PRODUCT_KPIS = ("offered", "blocked", "blocked_rate", "accepted", "answered", "abandoned",
-                "abandon_rate", "service_level", "asa", "aht", "occupancy",
-                "transfer_rate", "escalation_rate", "fcr", "longest_wait", "avg_queue",
-                "agents", "cost_per_call")
+PRODUCT_KPIS = (
+    "offered",
+    "blocked",
+    "blocked_rate",
+    "accepted",
+    "answered",
+    "abandoned",
+    "abandon_rate",
+    "service_level",
+    "asa",
+    "aht",
+    "occupancy",
+    "transfer_rate",
+    "escalation_rate",
+    "fcr",
+    "longest_wait",
+    "avg_queue",
+    "agents",
+    "cost_per_call",
+)
 REPORTED_KPIS = [k for k in PRODUCT_KPIS if k in KPIS]
-CALL_COLUMNS = {"replication", "queue", "interval", "arrival_s", "outcome", "wait_s",
-                "agent_group", "answer_s", "handle_s"}
+CALL_COLUMNS = {
+    "replication",
+    "queue",
+    "interval",
+    "arrival_s",
+    "outcome",
+    "wait_s",
+    "agent_group",
+    "answer_s",
+    "handle_s",
+}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +104,7 @@ def assert_same_days(a, b):
 
 # ---------------------------------------------------------------- reproducibility
 
+
 def test_the_same_seed_gives_identical_results(sc, result):
     assert_same_days(simulate(sc, REPLICATIONS, SEED), result)
 
@@ -94,11 +128,12 @@ def test_callsim_run_json_is_byte_identical_across_runs_and_workers(scenario_fil
 
 def test_callsim_run_json_prints_exactly_the_api_result(scenario_file, result):
     out = run_json(scenario_file).decode()
-    assert out.endswith("}\n") and out.count("\n") == 1     # one object, nothing else
+    assert out.endswith("}\n") and out.count("\n") == 1  # one object, nothing else
     assert json.loads(out) == json.loads(json.dumps(result.to_dict()))
 
 
 # ------------------------------------------------------------------- the contract
+
 
 def test_summary_intervals_and_calls_tables_have_the_documented_shape(result):
     assert list(result.summary.index) == list(KPIS)
@@ -108,10 +143,10 @@ def test_summary_intervals_and_calls_tables_have_the_documented_shape(result):
     intervals = result.intervals
     assert {"start", "kpi", "mean", "ci95_low", "ci95_high"} <= set(intervals.columns)
     assert len(intervals) == len(KPIS) * len(shown)
-    assert sorted(intervals["start"].unique()) == ["08:30", "09:00"]   # 08:00 is warm-up
+    assert sorted(intervals["start"].unique()) == ["08:30", "09:00"]  # 08:00 is warm-up
 
     calls = result.calls
-    assert CALL_COLUMNS <= set(calls.columns)
+    assert set(calls.columns) >= CALL_COLUMNS
     assert len(calls) == sum(len(day.calls["arrival"]) for day in result.days)
     assert sorted(calls["replication"].unique()) == list(range(REPLICATIONS))
     # every call of the day is listed, warm-up included
@@ -120,15 +155,19 @@ def test_summary_intervals_and_calls_tables_have_the_documented_shape(result):
 
 def figures(obj: dict) -> list[tuple[str, dict]]:
     """(where, {kpi: figure}) for the summary and every interval of a --json object."""
-    return [("summary", obj["summary"])] + [(f"interval {row['start']}", row)
-                                            for row in obj["intervals"]]
+    return [("summary", obj["summary"])] + [
+        (f"interval {row['start']}", row) for row in obj["intervals"]
+    ]
 
 
 def test_json_has_every_product_kpi_with_mean_and_ci95(scenario_file):
     obj = json.loads(run_json(scenario_file))
-    assert PRODUCT_TOP_LEVEL <= set(obj)
+    assert set(obj) >= PRODUCT_TOP_LEVEL
     assert (obj["scenario"], obj["replications"], obj["seed"]) == (
-        "Reproducible morning", REPLICATIONS, SEED)
+        "Reproducible morning",
+        REPLICATIONS,
+        SEED,
+    )
     assert [row["start"] for row in obj["intervals"]] == ["08:30", "09:00"]
     for where, kpis in figures(obj):
         for kpi in REPORTED_KPIS:
@@ -136,7 +175,7 @@ def test_json_has_every_product_kpi_with_mean_and_ci95(scenario_file):
             assert set(figure) == {"mean", "ci95"}, (where, kpi)
             assert len(figure["ci95"]) == 2, (where, kpi)
             low, high = figure["ci95"]
-            if kpi == "cost_per_call":          # no cost given: absent, not a number
+            if kpi == "cost_per_call":  # no cost given: absent, not a number
                 assert figure["mean"] is None
                 continue
             assert None not in (low, figure["mean"], high), (where, kpi, figure)
@@ -150,16 +189,25 @@ def test_json_top_level_keys_are_product_md_s_plus_the_documented_queues(scenari
     assert list(obj["queues"]) == ["q"]
     for kpi in REPORTED_KPIS:
         assert set(obj["queues"]["q"][kpi]) == {"mean", "ci95"}
-    assert obj["queues"]["q"]["offered"] == obj["summary"]["offered"]   # the only queue
+    assert obj["queues"]["q"]["offered"] == obj["summary"]["offered"]  # the only queue
 
 
 def test_progress_is_reported_once_per_day_in_order_whatever_the_workers():
-    sc = parse_scenario({
-        "name": "progress", "interval_minutes": 30, "open": "08:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": {"volumes": [50, 50], "handle_time": {"distribution": "exponential",
-                                                               "mean": 180}}},
-        "agents": {"g": {"skills": ["q"], "staffing": [8, 8]}}})
+    sc = parse_scenario(
+        {
+            "name": "progress",
+            "interval_minutes": 30,
+            "open": "08:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "q": {
+                    "volumes": [50, 50],
+                    "handle_time": {"distribution": "exponential", "mean": 180},
+                }
+            },
+            "agents": {"g": {"skills": ["q"], "staffing": [8, 8]}},
+        }
+    )
     for workers in (1, 2):
         seen: list[int] = []
         simulate(sc, replications=4, seed=1, workers=workers, progress=seen.append)
@@ -170,6 +218,7 @@ def test_progress_bar_draws_on_a_terminal_and_stays_off_stdout(capsys, monkeypat
     from rich.console import Console
 
     from simulator import cli
+
     monkeypatch.setattr(cli, "err", Console(stderr=True, force_terminal=True))
     with cli.progress_bar(3, quiet=False, label="days") as tick:
         for done in (1, 2, 3):
@@ -177,4 +226,4 @@ def test_progress_bar_draws_on_a_terminal_and_stays_off_stdout(capsys, monkeypat
     captured = capsys.readouterr()
     assert captured.out == "" and "3/3" in captured.err
     with cli.progress_bar(3, quiet=True, label="days") as tick:
-        assert tick is None                      # --quiet: no bar at all
+        assert tick is None  # --quiet: no bar at all

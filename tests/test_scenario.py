@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.model.distributions import draw
-from simulator.model.scenario import Distribution, ScenarioError
 from simulator.model.load import load_scenario, parse_scenario
+from simulator.model.scenario import Distribution, ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -72,32 +72,53 @@ BROKEN = {
     "missing_file": (None, "{file}: cannot read file"),
     "missing_queues": (changed(("queues", DELETE)), "queues: is required"),
     "negative_mean": (changed((f"{HT}.mean", -180)), f"{HT}.mean: must be > 0"),
-    "cv_on_exponential": (changed((f"{HT}.cv", 0.5)),
-                          f"{HT}: cv does not apply to exponential"),
-    "lognormal_without_cv": (changed((f"{HT}.distribution", "lognormal")),
-                             f"{HT}: lognormal needs 'cv'"),
-    "unknown_distribution": (changed((f"{HT}.distribution", "weibull")),
-                             f"{HT}.distribution: must be one of"),
-    "staffing_length": (changed(("agents.team.staffing", [14, 14, 14])),
-                        "agents.team.staffing: has 3 intervals, the queues have 4"),
-    "negative_volume": (changed(("queues.general.volumes", [100, -5, 100, 100])),
-                        "queues.general.volumes.1: must be >= 0"),
-    "unknown_skill": (changed(("agents.team.skills", ["general", "sales"])),
-                      "agents.team.skills.1: unknown queue 'sales'"),
-    "target_above_1": (changed(("service_level.target", 1.2)),
-                       "service_level.target: must be <= 1"),
+    "cv_on_exponential": (changed((f"{HT}.cv", 0.5)), f"{HT}: cv does not apply to exponential"),
+    "lognormal_without_cv": (
+        changed((f"{HT}.distribution", "lognormal")),
+        f"{HT}: lognormal needs 'cv'",
+    ),
+    "unknown_distribution": (
+        changed((f"{HT}.distribution", "weibull")),
+        f"{HT}.distribution: must be one of",
+    ),
+    "staffing_length": (
+        changed(("agents.team.staffing", [14, 14, 14])),
+        "agents.team.staffing: has 3 intervals, the queues have 4",
+    ),
+    "negative_volume": (
+        changed(("queues.general.volumes", [100, -5, 100, 100])),
+        "queues.general.volumes.1: must be >= 0",
+    ),
+    "unknown_skill": (
+        changed(("agents.team.skills", ["general", "sales"])),
+        "agents.team.skills.1: unknown queue 'sales'",
+    ),
+    "target_above_1": (
+        changed(("service_level.target", 1.2)),
+        "service_level.target: must be <= 1",
+    ),
     "zero_lines": (changed(("lines", 0)), "lines: must be >= 1"),
-    "interval_20_minutes": (changed(("interval_minutes", 20)),
-                            "interval_minutes: must be one of 15, 30 or 60"),
+    "interval_20_minutes": (
+        changed(("interval_minutes", 20)),
+        "interval_minutes: must be one of 15, 30 or 60",
+    ),
     "open_25h": (changed(("open", "25:00")), "open: must be a clock time HH:MM"),
-    "misspelt_key": (changed(("simulation.sed", 1)),
-                     "simulation.sed: unknown key (check the spelling)"),
-    "warmup_not_below_intervals": (changed(("simulation.warmup_intervals", 4)),
-                                   "simulation.warmup_intervals: must be < the 4 intervals"),
-    "transfer_to_unknown_queue": (changed(("queues.general.transfers", {"billing": 0.1})),
-                                  "queues.general.transfers.billing: unknown queue 'billing'"),
-    "one_replication": (changed(("simulation.replications", 1)),
-                        "simulation.replications: must be >= 2"),
+    "misspelt_key": (
+        changed(("simulation.sed", 1)),
+        "simulation.sed: unknown key (check the spelling)",
+    ),
+    "warmup_not_below_intervals": (
+        changed(("simulation.warmup_intervals", 4)),
+        "simulation.warmup_intervals: must be < the 4 intervals",
+    ),
+    "transfer_to_unknown_queue": (
+        changed(("queues.general.transfers", {"billing": 0.1})),
+        "queues.general.transfers.billing: unknown queue 'billing'",
+    ),
+    "one_replication": (
+        changed(("simulation.replications", 1)),
+        "simulation.replications: must be >= 2",
+    ),
 }
 
 
@@ -120,15 +141,14 @@ def test_a_broken_scenario_exits_2_naming_the_field(case, command, tmp_path):
     path = write(tmp_path, text)
     res = CliRunner().invoke(app, [command, str(path)])
     assert res.exit_code == 2, (res.stdout, res.stderr, res.exception)
-    assert isinstance(res.exception, SystemExit)          # a clean exit, not a crash
+    assert isinstance(res.exception, SystemExit)  # a clean exit, not a crash
     assert squash(problem.format(file=path)) in squash(res.stderr), res.stderr
     assert "Traceback" not in res.output
     assert res.stdout == ""
 
 
 def test_every_problem_of_a_file_is_reported(tmp_path):
-    path = write(tmp_path, changed((f"{HT}.mean", 0), ("service_level.target", 1.5),
-                                   ("lines", 0)))
+    path = write(tmp_path, changed((f"{HT}.mean", 0), ("service_level.target", 1.5), ("lines", 0)))
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     fields = sorted(p.split(":")[0] for p in err.value.problems)
@@ -140,7 +160,7 @@ def test_every_problem_of_a_file_is_reported(tmp_path):
 
 @pytest.mark.parametrize("case", ["unknown_distribution", "missing_file"])
 def test_each_problem_is_printed_on_one_line(case, tmp_path):
-    deep = tmp_path / ("a_long_folder_name_" * 4)      # a path longer than a terminal
+    deep = tmp_path / ("a_long_folder_name_" * 4)  # a path longer than a terminal
     deep.mkdir()
     path = write(deep, BROKEN[case][0])
     problems = pytest.raises(ScenarioError, load_scenario, path).value.problems
@@ -151,12 +171,13 @@ def test_each_problem_is_printed_on_one_line(case, tmp_path):
 
 def test_the_real_command_prints_no_traceback_for_a_bad_file(tmp_path):
     path = write(tmp_path, BROKEN["negative_mean"][0])
-    callsim = Path(sys.executable).with_name("callsim")       # the installed entry point
+    callsim = Path(sys.executable).with_name("callsim")  # the installed entry point
     callsim = callsim if callsim.exists() else Path(shutil.which("callsim"))
-    done = subprocess.run([str(callsim), "run", str(path), "--json"], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [str(callsim), "run", str(path), "--json"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2
-    assert done.stdout == ""                       # --json: nothing but JSON on stdout
+    assert done.stdout == ""  # --json: nothing but JSON on stdout
     assert squash(f"{HT}.mean: must be > 0") in squash(done.stderr)
     assert "Traceback" not in done.stderr
 
@@ -181,17 +202,20 @@ def test_the_shipped_single_queue_file_validates():
 
 # ----------------------------------------------------------------- distributions
 
-N = 400_000     # draws per family
-Z = 4.5         # standard errors allowed: two-sided false alarm 7e-6 per check
+N = 400_000  # draws per family
+Z = 4.5  # standard errors allowed: two-sided false alarm 7e-6 per check
 
 FAMILIES = {
     "exponential": ({"mean": 180}, 180, 1.0),
     "lognormal": ({"mean": 300, "cv": 0.8}, 300, 0.8),
     "gamma": ({"mean": 240, "cv": 0.6}, 240, 0.6),
-    "erlang": ({"mean": 200, "cv": 0.5}, 200, 0.5),          # k = 4 phases
+    "erlang": ({"mean": 200, "cv": 0.5}, 200, 0.5),  # k = 4 phases
     "uniform": ({"mean": 60, "cv": 0.4}, 60, 0.4),
-    "empirical": ({"values": [30, 60, 60, 240, 600]}, 198.0,
-                  float(np.std([30, 60, 60, 240, 600]) / 198.0)),
+    "empirical": (
+        {"values": [30, 60, 60, 240, 600]},
+        198.0,
+        float(np.std([30, 60, 60, 240, 600]) / 198.0),
+    ),
 }
 
 
@@ -225,19 +249,28 @@ def test_erlang_durations_are_sums_of_k_exponential_phases():
 
 def test_validate_cautions_about_valid_but_doubtful_days(tmp_path):
     from simulator.model.checks import cautions
+
     doubtful = {
-        "name": "doubtful", "interval_minutes": 30, "open": "08:00",
+        "name": "doubtful",
+        "interval_minutes": 30,
+        "open": "08:00",
         "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": {"volumes": [100, 100, 300],
-                         "handle_time": {"distribution": "exponential", "mean": 180}}},
-        "agents": {"g": {"skills": ["q"], "staffing": [14, 0, 0]}}}
+        "queues": {
+            "q": {
+                "volumes": [100, 100, 300],
+                "handle_time": {"distribution": "exponential", "mean": 180},
+            }
+        },
+        "agents": {"g": {"skills": ["q"], "staffing": [14, 0, 0]}},
+    }
     found = cautions(parse_scenario(doubtful))
     assert [c.split(":")[0] for c in found] == ["queues.q", "queues.q"]
     assert "09:00" in found[0] and "08:00" not in found[0] and "abandoned" in found[1]
-    doubtful["agents"]["g"]["staffing"] = [14, 14, 20]     # 300 calls x 180 s = 30 E
+    doubtful["agents"]["g"]["staffing"] = [14, 14, 20]  # 300 calls x 180 s = 30 E
     assert cautions(parse_scenario(doubtful)) == [
         "interval 09:00: offered load 30.0 Erlangs exceeds the 20 agents logged in "
-        "(occupancy would pass 100%)"]
+        "(occupancy would pass 100%)"
+    ]
     path = tmp_path / "doubtful.yaml"
     path.write_text(yaml.safe_dump(doubtful))
     res = CliRunner().invoke(app, ["validate", str(path)])

@@ -22,25 +22,48 @@ from simulator import load_scenario, parse_scenario, simulate
 from simulator.erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level
 from simulator.kpi.stats import confidence
 from simulator.model.scenario import ScenarioError
-from simulator.planner.staffing import group_requirement, offered_calls, plan, predict_at, with_staffing
+from simulator.planner.staffing import (
+    group_requirement,
+    offered_calls,
+    plan,
+    predict_at,
+    with_staffing,
+)
 
 SCENARIOS = "scenarios"
 
 
-def day(volumes, *, aht=180.0, patience=None, interval=30, threshold=20.0, target=0.8,
-        targets=None, shrinkage=0.0, staffing=None):
+def day(
+    volumes,
+    *,
+    aht=180.0,
+    patience=None,
+    interval=30,
+    threshold=20.0,
+    target=0.8,
+    targets=None,
+    shrinkage=0.0,
+    staffing=None,
+):
     """A one-queue scenario 'q' served by group 'team' (a validated model)."""
     q = {"volumes": list(volumes), "handle_time": {"distribution": "exponential", "mean": aht}}
     if patience is not None:
         q["patience"] = {"distribution": "exponential", "mean": patience}
-    d = {"name": "test", "interval_minutes": interval, "open": "08:00",
-         "service_level": {"seconds": threshold, "target": target},
-         "shrinkage": shrinkage, "targets": targets or {}, "queues": {"q": q},
-         "agents": {"team": {"skills": ["q"], "staffing": staffing or [1] * len(volumes)}}}
+    d = {
+        "name": "test",
+        "interval_minutes": interval,
+        "open": "08:00",
+        "service_level": {"seconds": threshold, "target": target},
+        "shrinkage": shrinkage,
+        "targets": targets or {},
+        "queues": {"q": q},
+        "agents": {"team": {"skills": ["q"], "staffing": staffing or [1] * len(volumes)}},
+    }
     return parse_scenario(d)
 
 
 # ------------------------------------------------------------------ published cases
+
 
 def test_published_case_100_calls_in_30_min_needs_14_agents():
     # The textbook 80/20 example: 100 calls / 30 min, AHT 180 s = 10 Erlangs.
@@ -57,9 +80,9 @@ def test_published_case_100_calls_in_30_min_needs_14_agents():
 def test_shrinkage_30_percent_schedules_20_for_14_required():
     p = plan(day([100], shrinkage=0.30))
     assert p.required[0, 0] == 14
-    assert p.scheduled[0, 0] == 20           # 14 / 0.7 is 20.000000000000004 in floats
+    assert p.scheduled[0, 0] == 20  # 14 / 0.7 is 20.000000000000004 in floats
     assert p.total["scheduled"][0] == 20
-    assert p.staffing == {"team": [14]}      # logged in: the simulator has no shrinkage
+    assert p.staffing == {"team": [14]}  # logged in: the simulator has no shrinkage
 
 
 def test_occupancy_cap_85_percent_needs_40_agents_at_33_erlangs():
@@ -73,7 +96,7 @@ def test_occupancy_cap_85_percent_needs_40_agents_at_33_erlangs():
 
 
 def test_5000_erlangs_is_sized_exactly():
-    volume = 5000 * 3600 / 180               # 100,000 calls an hour
+    volume = 5000 * 3600 / 180  # 100,000 calls an hour
     p = plan(day([volume], interval=60))
     n = int(p.required[0, 0])
     assert 5000 < n < 5100
@@ -89,40 +112,63 @@ LOADS = [0.2, 1.0, 3.7, 10.0, 47.3, 200.0, 1234.5]
 def kpis_at(method, load, n, aht, patience, threshold):
     """The KPIs a target is checked on, straight from simulator.erlang."""
     if n == 0:
-        return {"service_level": 0.0, "asa": math.inf, "occupancy": 1.0,
-                "abandon_rate": 1.0 if method == "erlang-a" else 0.0}
+        return {
+            "service_level": 0.0,
+            "asa": math.inf,
+            "occupancy": 1.0,
+            "abandon_rate": 1.0 if method == "erlang-a" else 0.0,
+        }
     if method == "erlang-a":
         r = erlang_a(load, n, aht, patience, threshold)
-        return {"service_level": r.service_level, "asa": r.asa,
-                "abandon_rate": r.abandon_rate, "occupancy": r.occupancy}
-    return {"service_level": erlang_c_service_level(load, n, aht, threshold),
-            "asa": erlang_c_asa(load, n, aht), "abandon_rate": 0.0,
-            "occupancy": min(load / n, 1.0)}
+        return {
+            "service_level": r.service_level,
+            "asa": r.asa,
+            "abandon_rate": r.abandon_rate,
+            "occupancy": r.occupancy,
+        }
+    return {
+        "service_level": erlang_c_service_level(load, n, aht, threshold),
+        "asa": erlang_c_asa(load, n, aht),
+        "abandon_rate": 0.0,
+        "occupancy": min(load / n, 1.0),
+    }
 
 
 def missed(k, target, targets):
     """The targets that the KPIs `k` miss."""
-    limits = {"asa": ("asa", math.inf), "abandon_rate": ("abandon_rate", 1.0),
-              "occupancy_max": ("occupancy", 1.0)}
-    out = {name for name, (kpi, default) in limits.items()
-           if k[kpi] > targets.get(name, default)}
+    limits = {
+        "asa": ("asa", math.inf),
+        "abandon_rate": ("abandon_rate", 1.0),
+        "occupancy_max": ("occupancy", 1.0),
+    }
+    out = {name for name, (kpi, default) in limits.items() if k[kpi] > targets.get(name, default)}
     return out | ({"service_level"} if k["service_level"] < target else set())
 
 
 @pytest.mark.parametrize("method", ["erlang-c", "erlang-a"])
-@pytest.mark.parametrize("targets,target", [
-    ({}, 0.80),
-    ({}, 0.95),
-    ({"asa": 5.0}, 0.70),
-    ({"abandon_rate": 0.02}, 0.80),
-    ({"occupancy_max": 0.80}, 0.80),
-    ({"asa": 15.0, "abandon_rate": 0.03, "occupancy_max": 0.9}, 0.85),
-])
+@pytest.mark.parametrize(
+    "targets,target",
+    [
+        ({}, 0.80),
+        ({}, 0.95),
+        ({"asa": 5.0}, 0.70),
+        ({"abandon_rate": 0.02}, 0.80),
+        ({"occupancy_max": 0.80}, 0.80),
+        ({"asa": 15.0, "abandon_rate": 0.03, "occupancy_max": 0.9}, 0.85),
+    ],
+)
 def test_required_is_the_fewest_agents_meeting_every_target(method, targets, target):
     aht, patience, threshold = 240.0, 100.0, 20.0
     volumes = [load * 3600 / aht for load in LOADS]
-    sc = day(volumes, aht=aht, patience=patience, interval=60, threshold=threshold,
-             target=target, targets=targets)
+    sc = day(
+        volumes,
+        aht=aht,
+        patience=patience,
+        interval=60,
+        threshold=threshold,
+        target=target,
+        targets=targets,
+    )
     p = plan(sc, method)
     binding = set()
     for load, n in zip(LOADS, p.required[0]):
@@ -132,7 +178,7 @@ def test_required_is_the_fewest_agents_meeting_every_target(method, targets, tar
         assert not missed(at, target, targets), (load, n, at)
         assert missed(below, target, targets), (load, n, below)
         binding |= missed(below, target, targets)
-    if method == "erlang-c":                 # Erlang C never abandons: target trivial
+    if method == "erlang-c":  # Erlang C never abandons: target trivial
         assert "abandon_rate" not in binding
     # the optional targets are not decoration: each one binds somewhere on the grid
     if method == "erlang-a" and len(targets) == 1:
@@ -155,11 +201,20 @@ def test_zero_volume_needs_no_agents_and_has_no_kpis():
     assert p.required.tolist() == [[0, 8, 0]]  # 5 Erlangs -> 8 agents for 80/20
     assert erlang_c_service_level(5, 7, 180, 20) < 0.8 <= erlang_c_service_level(5, 8, 180, 20)
     rows = p.to_dict()["intervals"]
-    assert rows[0] == {"start": "08:00", "offered": 0.0, "load": 0.0, "required": 0,
-                       "scheduled": 0, "service_level": None, "asa": None,
-                       "abandon_rate": None, "occupancy": None}
+    assert rows[0] == {
+        "start": "08:00",
+        "offered": 0.0,
+        "load": 0.0,
+        "required": 0,
+        "scheduled": 0,
+        "service_level": None,
+        "asa": None,
+        "abandon_rate": None,
+        "occupancy": None,
+    }
     assert rows[1]["service_level"] == pytest.approx(
-        erlang_c_service_level(5, 8, 180, 20), abs=1e-6)
+        erlang_c_service_level(5, 8, 180, 20), abs=1e-6
+    )
 
 
 def test_erlang_a_needs_patience_and_says_where():
@@ -169,11 +224,10 @@ def test_erlang_a_needs_patience_and_says_where():
 
 
 def test_unknown_method_and_bad_scale_are_refused():
-    with pytest.raises(ValueError, match="method: must be one of erlang-c, erlang-a, "
-                                         "simulation"):
+    with pytest.raises(ValueError, match="method: must be one of erlang-c, erlang-a, simulation"):
         plan(day([100]), "erlang-b")
     with pytest.raises(ValueError, match=r"method: must be one of erlang-c, erlang-a \("):
-        predict_at(day([100]), "simulation")      # a prediction needs a formula
+        predict_at(day([100]), "simulation")  # a prediction needs a formula
     with pytest.raises(ValueError, match="volume_scale: must be a number > 0"):
         plan(day([100]), volume_scale=0)
 
@@ -186,6 +240,7 @@ def test_volume_scale_multiplies_the_forecast_before_planning():
 
 # ------------------------------------------------------------------ several queues
 
+
 def test_multi_skill_requirements_go_to_the_groups_that_serve_a_queue_first():
     sc = load_scenario(f"{SCENARIOS}/multi_skill.yaml")
     p = plan(sc, "erlang-a")
@@ -196,7 +251,8 @@ def test_multi_skill_requirements_go_to_the_groups_that_serve_a_queue_first():
     # support is split between support_team and universal by their day's staffing
     assert (g["support_team"] + g["universal"]).tolist() == support.tolist()
     share = sum(sc.agents["universal"].staffing) / (
-        sum(sc.agents["universal"].staffing) + sum(sc.agents["support_team"].staffing))
+        sum(sc.agents["universal"].staffing) + sum(sc.agents["support_team"].staffing)
+    )
     assert np.abs(g["universal"] - share * support).max() <= 1
     # and back: the plan's staffing gives each queue exactly its requirement
     back = predict_at(with_staffing(sc, p.staffing), "erlang-a")
@@ -205,44 +261,65 @@ def test_multi_skill_requirements_go_to_the_groups_that_serve_a_queue_first():
 
 
 def test_largest_remainder_split_keeps_whole_agents_and_totals():
-    sc = parse_scenario({
-        "name": "three", "interval_minutes": 60, "open": "08:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": {"volumes": [1] * 4,
-                         "handle_time": {"distribution": "exponential", "mean": 60}}},
-        "agents": {n: {"skills": ["q"], "staffing": [1] * 4} for n in ("a", "b", "c")}})
+    sc = parse_scenario(
+        {
+            "name": "three",
+            "interval_minutes": 60,
+            "open": "08:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "q": {
+                    "volumes": [1] * 4,
+                    "handle_time": {"distribution": "exponential", "mean": 60},
+                }
+            },
+            "agents": {n: {"skills": ["q"], "staffing": [1] * 4} for n in ("a", "b", "c")},
+        }
+    )
     split = group_requirement(sc, np.array([[0, 1, 2, 10]]))
     assert [split[n].tolist() for n in "abc"] == [[0, 1, 1, 4], [0, 0, 1, 3], [0, 0, 0, 3]]
 
 
 def test_transfers_and_escalations_add_to_the_receiving_queues():
     exp = {"distribution": "exponential", "mean": 180}
-    sc = parse_scenario({
-        "name": "journeys", "interval_minutes": 60, "open": "08:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"a": {"volumes": [100], "handle_time": exp, "transfers": {"b": 0.2}},
-                   "b": {"volumes": [50], "handle_time": exp,
-                         "escalation": {"to": "c", "probability": 0.1}},
-                   "c": {"volumes": [0], "handle_time": exp}},
-        "agents": {"all": {"skills": ["a", "b", "c"], "staffing": [10]}}})
+    sc = parse_scenario(
+        {
+            "name": "journeys",
+            "interval_minutes": 60,
+            "open": "08:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "a": {"volumes": [100], "handle_time": exp, "transfers": {"b": 0.2}},
+                "b": {
+                    "volumes": [50],
+                    "handle_time": exp,
+                    "escalation": {"to": "c", "probability": 0.1},
+                },
+                "c": {"volumes": [0], "handle_time": exp},
+            },
+            "agents": {"all": {"skills": ["a", "b", "c"], "staffing": [10]}},
+        }
+    )
     assert offered_calls(sc)[:, 0].tolist() == pytest.approx([100, 70, 7])
     p = plan(sc)
-    assert p.required[2, 0] > 0              # tier c is staffed although its forecast is 0
+    assert p.required[2, 0] > 0  # tier c is staffed although its forecast is 0
     assert any("transfers and escalations" in note for note in p.notes)
 
 
 def test_with_staffing_checks_groups_and_lengths():
     sc = day([100, 100])
     assert with_staffing(sc, {"team": [3, 4]}).agents["team"].staffing == [3, 4]
-    assert sc.agents["team"].staffing == [1, 1]     # the original is left alone
+    assert sc.agents["team"].staffing == [1, 1]  # the original is left alone
     with pytest.raises(ScenarioError) as exc:
         with_staffing(sc, {"team": [3], "crew": [1, 1]})
     assert exc.value.problems == [
         "agents.team.staffing: has 1 intervals, the queues have 2",
-        "agents.crew: unknown agent group (groups are: team)"]
+        "agents.crew: unknown agent group (groups are: team)",
+    ]
 
 
 # ------------------------------------------------------------------ shifts and outputs
+
 
 def test_peak_day_shifts_cover_every_scheduled_interval():
     sc = load_scenario(f"{SCENARIOS}/peak_day.yaml")
@@ -252,9 +329,14 @@ def test_peak_day_shifts_cover_every_scheduled_interval():
     assert len(shift.staffing) == sc.n_intervals == 24
     assert shift.under == [0] * 24
     assert all(s >= r for s, r in zip(shift.staffing, shift.required))
-    assert shift.cost == pytest.approx(sum(
-        shift.counts[n] * (s.hours - (s.unpaid_break.minutes / 60 if s.unpaid_break else 0))
-        * s.cost_per_hour for n, s in sc.shifts.items()))
+    assert shift.cost == pytest.approx(
+        sum(
+            shift.counts[n]
+            * (s.hours - (s.unpaid_break.minutes / 60 if s.unpaid_break else 0))
+            * s.cost_per_hour
+            for n, s in sc.shifts.items()
+        )
+    )
     # logged in = on shift less 30% shrinkage, never below the requirement
     logged_in = p.staffing["team"]
     assert logged_in == [math.floor(s * 0.7 + 1e-9) for s in shift.staffing]
@@ -270,19 +352,32 @@ def test_to_dict_and_tables_agree():
     sc = load_scenario(f"{SCENARIOS}/peak_day.yaml")
     p = plan(sc, "erlang-a")
     d = p.to_dict()
-    assert list(d) == ["scenario", "method", "volume_scale", "interval_minutes",
-                       "service_level", "targets", "shrinkage", "intervals", "groups",
-                       "queues", "notes"]
+    assert list(d) == [
+        "scenario",
+        "method",
+        "volume_scale",
+        "interval_minutes",
+        "service_level",
+        "targets",
+        "shrinkage",
+        "intervals",
+        "groups",
+        "queues",
+        "notes",
+    ]
     assert d["targets"] == {"abandon_rate": 0.05, "occupancy_max": 0.9}
     assert [r["start"] for r in d["intervals"]] == sc.interval_starts()
     assert [r["required"] for r in d["intervals"]] == p.intervals["required"].tolist()
     assert d["groups"]["team"]["scheduled"] == [r["scheduled"] for r in d["intervals"]]
     assert d["queues"]["customer_service"][4]["service_level"] == pytest.approx(
-        p.intervals["service_level"].iloc[4], abs=1e-6)
+        p.intervals["service_level"].iloc[4], abs=1e-6
+    )
     assert len(p.queue_intervals) == 24
     # every target met in every interval
-    assert all(r["service_level"] >= 0.8 and r["abandon_rate"] <= 0.05
-               and r["occupancy"] <= 0.9 for r in d["intervals"])
+    assert all(
+        r["service_level"] >= 0.8 and r["abandon_rate"] <= 0.05 and r["occupancy"] <= 0.9
+        for r in d["intervals"]
+    )
 
 
 def test_center_kpis_weight_queues_by_their_calls():
@@ -297,13 +392,19 @@ def test_center_kpis_weight_queues_by_their_calls():
 
 # ------------------------------------------------------------------ simulation search
 
+
 def steady_impatient(replications=30, seed=3):
     """200 calls / 30 min at 180 s (20 Erlangs), exponential patience 90 s: Erlang C
     asks 24 agents, Erlang A 22. The first of six intervals is warm-up (the day starts
     empty), so the five reported ones are in steady state, as the formulas are."""
     sc = day([200] * 6, patience=90, staffing=[1] * 6)
-    return sc.model_copy(update={"simulation": sc.simulation.model_copy(update={
-        "replications": replications, "seed": seed, "warmup_intervals": 1})})
+    return sc.model_copy(
+        update={
+            "simulation": sc.simulation.model_copy(
+                update={"replications": replications, "seed": seed, "warmup_intervals": 1}
+            )
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +417,7 @@ def test_simulation_search_lands_between_erlang_a_and_erlang_c(searched):
     a, c = plan(sc, "erlang-a").required[0], plan(sc, "erlang-c").required[0]
     req = searched.required[0]
     assert (req <= c).all() and (np.abs(req - a) <= 1).all(), (req, a, c)
-    assert req[0] == a[0]                      # warm-up: not reported, not searched
+    assert req[0] == a[0]  # warm-up: not reported, not searched
     s = searched.search
     assert s.start == "erlang-a" and s.converged and s.simulations < 30
     assert searched.method == "simulation"
@@ -329,15 +430,20 @@ def test_simulated_plan_reports_the_simulated_means_with_their_cis(searched):
     mean, low, high = confidence(res.interval_samples["service_level"])
     assert searched.kpis["service_level"][0, 1:] == pytest.approx(mean)
     assert searched.total["service_level"][1:] == pytest.approx(mean)
-    assert np.isnan(searched.total["service_level"][0])       # warm-up
-    assert (mean >= 0.8).all()                 # every reported interval meets the target
+    assert np.isnan(searched.total["service_level"][0])  # warm-up
+    assert (mean >= 0.8).all()  # every reported interval meets the target
     d = searched.to_dict()
-    assert d["simulation"] == {"start": "erlang-a", "replications": 30, "seed": 3,
-                               "simulations": searched.search.simulations, "converged": True}
+    assert d["simulation"] == {
+        "start": "erlang-a",
+        "replications": 30,
+        "seed": 3,
+        "simulations": searched.search.simulations,
+        "converged": True,
+    }
     row = d["intervals"][1]
     assert row["service_level"] == pytest.approx(mean[0], abs=1e-6)
     assert row["ci95"]["service_level"] == pytest.approx([low[0], high[0]], abs=1e-6)
-    assert d["queues"]["q"][1]["ci95"] == row["ci95"]         # one queue: the center
+    assert d["queues"]["q"][1]["ci95"] == row["ci95"]  # one queue: the center
 
 
 def test_one_agent_fewer_in_any_interval_misses_a_target(searched):
@@ -349,8 +455,8 @@ def test_one_agent_fewer_in_any_interval_misses_a_target(searched):
         fewer = req.copy()
         fewer[k] -= 1
         res = simulate(with_staffing(sc, {"team": fewer.tolist()}))
-        sl = confidence(res.interval_samples["service_level"])[0]   # reported: 1..5
-        near = sl[max(k - 2, 0):k + 1]
+        sl = confidence(res.interval_samples["service_level"])[0]  # reported: 1..5
+        near = sl[max(k - 2, 0) : k + 1]
         assert (near < 0.8).any(), (k, sl)
 
 
@@ -361,24 +467,39 @@ def test_simulated_plan_holds_on_other_days(searched):
     # the day's mean must meet it.
     sc = with_staffing(steady_impatient(), searched.staffing)
     res = simulate(sc, seed=99)
-    mean, low, high = confidence(res.interval_samples["service_level"])
+    mean, _low, high = confidence(res.interval_samples["service_level"])
     assert (mean >= 0.76).all() and (high >= 0.8).all(), mean
     assert res.summary.loc["service_level", "mean"] >= 0.8
 
 
 def test_simulation_search_plans_a_multi_skill_center():
     exp = {"distribution": "exponential"}
-    sc = parse_scenario({
-        "name": "two queues", "interval_minutes": 30, "open": "08:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"sales": {"volumes": [60, 90, 60], "handle_time": exp | {"mean": 240},
-                             "patience": exp | {"mean": 120}},
-                   "support": {"volumes": [80, 120, 80], "handle_time": exp | {"mean": 300},
-                               "patience": exp | {"mean": 200}}},
-        "agents": {"sales_team": {"skills": ["sales"], "staffing": [8] * 3},
-                   "support_team": {"skills": ["support"], "staffing": [12] * 3},
-                   "universal": {"skills": ["support", "sales"], "staffing": [4] * 3}},
-        "simulation": {"replications": 8, "seed": 5}})
+    sc = parse_scenario(
+        {
+            "name": "two queues",
+            "interval_minutes": 30,
+            "open": "08:00",
+            "service_level": {"seconds": 20, "target": 0.8},
+            "queues": {
+                "sales": {
+                    "volumes": [60, 90, 60],
+                    "handle_time": exp | {"mean": 240},
+                    "patience": exp | {"mean": 120},
+                },
+                "support": {
+                    "volumes": [80, 120, 80],
+                    "handle_time": exp | {"mean": 300},
+                    "patience": exp | {"mean": 200},
+                },
+            },
+            "agents": {
+                "sales_team": {"skills": ["sales"], "staffing": [8] * 3},
+                "support_team": {"skills": ["support"], "staffing": [12] * 3},
+                "universal": {"skills": ["support", "sales"], "staffing": [4] * 3},
+            },
+            "simulation": {"replications": 8, "seed": 5},
+        }
+    )
     p = plan(sc, "simulation")
     erlang = plan(sc, "erlang-a")
     assert p.search.converged and (np.abs(p.required - erlang.required) <= 3).all()
@@ -394,8 +515,10 @@ def test_simulation_search_plans_a_multi_skill_center():
 
 def test_simulation_search_starts_from_erlang_c_without_patience():
     sc = day([100, 100], staffing=[1, 1])
-    p = plan(sc.model_copy(update={"simulation": sc.simulation.model_copy(
-        update={"replications": 10})}), "simulation")
+    p = plan(
+        sc.model_copy(update={"simulation": sc.simulation.model_copy(update={"replications": 10})}),
+        "simulation",
+    )
     assert p.search.start == "erlang-c"
     # Erlang C is right without patience (14), within the search's noise of +-1; the
     # day starts with nobody waiting, so its first interval may need up to 2 fewer

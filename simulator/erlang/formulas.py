@@ -99,11 +99,12 @@ __all__ = [
 FloatOrArray = float | NDArray[np.float64]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
-_CUT = 40.0             # terms below e^-40 (4e-18) of the largest are dropped
+_CUT = 40.0  # terms below e^-40 (4e-18) of the largest are dropped
 _CHUNK_ELEMENTS = 1 << 18  # memory budget of one vectorised block of series terms
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _floats(*values: ArrayLike) -> list[NDArray[np.float64]]:
     """Broadcast the arguments to one shape, as float arrays we may write into."""
@@ -134,6 +135,7 @@ def _piecewise(cond: NDArray[np.bool_], if_true, if_false, *args: NDArray) -> ND
 
 def _stirlerr(m: NDArray[np.float64]) -> NDArray[np.float64]:
     """log(m!) - [(m + 1/2) log m - m + log sqrt(2 pi)], the error of Stirling's formula, m > 0."""
+
     def series(m):
         nn = m * m
         return (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - 1 / (1188 * nn)) / nn) / nn) / nn) / m
@@ -151,16 +153,17 @@ def _bd0(m: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
     of terms of one sign (or one dominant term) that is used while |v| < 1/2, that
     is for 1/3 < m/x < 3; outside that range the direct form loses nothing.
     """
+
     def series(m, x):
         d = m - x
         v = d / (m + x)
         v2 = v * v
         worst = float(v2.max())
-        if m.size == 1:                     # one point: the same loop on floats is 20x faster
+        if m.size == 1:  # one point: the same loop on floats is 20x faster
             d, v, v2, m = float(d[0]), float(v[0]), worst, float(m[0])
         total, ej = d * v, 2.0 * m * v
-        for j in range(1, 1 if worst == 0.0 else int(math.ceil(-39.2 / math.log(worst))) + 1):
-            ej = ej * v2                    # v^(2j) < 1e-17 after the last term
+        for j in range(1, 1 if worst == 0.0 else math.ceil(-39.2 / math.log(worst)) + 1):
+            ej = ej * v2  # v^(2j) < 1e-17 after the last term
             total = total + ej / (2 * j + 1)
         return total
 
@@ -177,8 +180,9 @@ def _log_poisson(m: ArrayLike, x: ArrayLike) -> NDArray[np.float64]:
     to a few ulps of the result, where the naive m log x - x - log Gamma(m+1) would lose
     ulps of its largest term (1e-11 at m = 10,000).
     """
-    m, x = np.broadcast_arrays(np.atleast_1d(np.asarray(m, dtype=float)),
-                               np.atleast_1d(np.asarray(x, dtype=float)))
+    m, x = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(m, dtype=float)), np.atleast_1d(np.asarray(x, dtype=float))
+    )
 
     def naive(m, x):
         return special.xlogy(m, x) - x - special.gammaln(m + 1.0)
@@ -220,14 +224,14 @@ def _upper_gamma_cf(a: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[n
 def _log_erlang_b(A: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
     """log B(A, n) for A > 0, real n >= 0 (arrays of one shape)."""
     A, n = np.atleast_1d(A, n)
-    q = special.gammaincc(n + 1.0, A)          # P(Poisson(A) <= n), continuous in n
+    q = special.gammaincc(n + 1.0, A)  # P(Poisson(A) <= n), continuous in n
 
     # Where Q is small (A well above n) scipy loses digits (1e-12 at Q = 1e-200) and
     # then underflows; the continued fraction converges fast there and to 1e-15.
     def poisson_over_q(A, n, q):
         return _log_poisson(n, A) - np.log(q)
 
-    def continued_fraction(A, n, q):           # 1/B = A h, h near 1/(A - n)
+    def continued_fraction(A, n, q):  # 1/B = A h, h near 1/(A - n)
         return -np.log(A * _upper_gamma_cf(n + 1.0, A))
 
     return np.minimum(_piecewise(q > 1e-3, poisson_over_q, continued_fraction, A, n, q), 0.0)
@@ -236,11 +240,12 @@ def _log_erlang_b(A: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.
 def _log_below(A: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
     """log(1/B(A, n) - 1) = log sum_{j<n} pi_j / pi_n: the chain below n agents busy."""
     logb = _log_erlang_b(A, n)
-    with np.errstate(divide="ignore"):         # n = 0: nothing below, log 0 = -inf
+    with np.errstate(divide="ignore"):  # n = 0: nothing below, log 0 = -inf
         return np.log(-np.expm1(logb)) - logb
 
 
 # ----------------------------------------------------------------------- Erlang B
+
 
 def erlang_b(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     """Blocking probability of M/M/n/n (Erlang B): the share of calls refused.
@@ -320,6 +325,7 @@ def erlang_b_recall(load: ArrayLike, agents: ArrayLike, recall: ArrayLike) -> Re
 
 # ----------------------------------------------------------------------- Erlang C
 
+
 def erlang_c(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     """Probability that a call waits in M/M/n (Erlang C).
 
@@ -345,8 +351,9 @@ def erlang_c(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     return _out(c)
 
 
-def erlang_c_service_level(load: ArrayLike, agents: ArrayLike, aht: ArrayLike,
-                           threshold: ArrayLike) -> FloatOrArray:
+def erlang_c_service_level(
+    load: ArrayLike, agents: ArrayLike, aht: ArrayLike, threshold: ArrayLike
+) -> FloatOrArray:
     """Erlang C service level: P(wait <= T) = 1 - C exp(-(n - A) T / aht).
 
     Args:
@@ -385,8 +392,9 @@ def occupancy(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     return _out(np.where(n > A, A / np.where(n > 0, n, 1.0), 1.0))
 
 
-def agents_for_service_level(load: ArrayLike, aht: ArrayLike, threshold: ArrayLike,
-                             target: ArrayLike) -> int | NDArray[np.int64]:
+def agents_for_service_level(
+    load: ArrayLike, aht: ArrayLike, threshold: ArrayLike, target: ArrayLike
+) -> int | NDArray[np.int64]:
     """Fewest whole agents whose Erlang C service level reaches ``target``.
 
     Args:
@@ -395,16 +403,16 @@ def agents_for_service_level(load: ArrayLike, aht: ArrayLike, threshold: ArrayLi
     """
     A, h, T, goal = _floats(load, aht, threshold, target)
     _require((goal > 0) & (goal < 1), "target must be in (0, 1)")
-    lo = np.floor(A)                      # service level is 0 at n <= A: always short
+    lo = np.floor(A)  # service level is 0 at n <= A: always short
     hi = lo + 1.0
-    while True:                           # widen until hi meets the target
+    while True:  # widen until hi meets the target
         short = np.asarray(erlang_c_service_level(A, hi, h, T)) < goal
         if not np.any(short):
             break
         lo = np.where(short, hi, lo)
         hi = np.where(short, A + 2.0 * (hi - A) + 1.0, hi)
         hi = np.ceil(hi)
-    while np.any(hi - lo > 1):            # bisection on whole agents
+    while np.any(hi - lo > 1):  # bisection on whole agents
         mid = np.floor(0.5 * (lo + hi))
         ok = np.asarray(erlang_c_service_level(A, mid, h, T)) >= goal
         hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
@@ -413,6 +421,7 @@ def agents_for_service_level(load: ArrayLike, aht: ArrayLike, threshold: ArrayLi
 
 
 # ----------------------------------------------------------------------- Erlang A
+
 
 @dataclass(frozen=True)
 class ErlangAResult:
@@ -452,8 +461,9 @@ def _window(a: NDArray[np.float64], x: NDArray[np.float64]) -> tuple[NDArray, ND
     return lo, peak + np.ceil(up)
 
 
-def _queue_sums(a: NDArray[np.float64], x: NDArray[np.float64], moments: bool = False
-                ) -> tuple[NDArray[np.float64], ...]:
+def _queue_sums(
+    a: NDArray[np.float64], x: NDArray[np.float64], moments: bool = False
+) -> tuple[NDArray[np.float64], ...]:
     """Sums over k, the number of callers ahead of a caller who has to wait.
 
     Relative weights are t_k = x^k / ((a+1)...(a+k)) = Poisson(a+k; x)/Poisson(a; x).
@@ -465,7 +475,7 @@ def _queue_sums(a: NDArray[np.float64], x: NDArray[np.float64], moments: bool = 
     size = a.size
     log_s = np.zeros(size)
     mean_k = np.zeros(size)
-    mean_ans = a / (a + 1.0)              # x = 0: nobody ahead, ever
+    mean_ans = a / (a + 1.0)  # x = 0: nobody ahead, ever
     mean_wait = mean_ans / (a + 1.0)
     rows = np.flatnonzero(x > 0)
     if rows.size:
@@ -473,7 +483,7 @@ def _queue_sums(a: NDArray[np.float64], x: NDArray[np.float64], moments: bool = 
         length = (hi - lo + 1.0).astype(np.int64)
         order = np.argsort(length, kind="stable")
         start = 0
-        while start < order.size:         # blocks of similar window length
+        while start < order.size:  # blocks of similar window length
             end = start + 1
             while end < order.size and (end + 1 - start) * length[order[end]] <= _CHUNK_ELEMENTS:
                 end += 1
@@ -498,8 +508,9 @@ def _queue_block(a, x, lo, hi, width, moments):
     np.cumsum(steps, axis=1, out=log_t[:, 1:])
     start = lo > 0
     if start.any():
-        log_t[start] += (_log_poisson(a[start] + lo[start], x[start])
-                         - _log_poisson(a[start], x[start]))[:, None]
+        log_t[start] += (
+            _log_poisson(a[start] + lo[start], x[start]) - _log_poisson(a[start], x[start])
+        )[:, None]
     log_t = np.where(k <= hi[:, None], log_t, -np.inf)
     top = log_t.max(axis=1)
     w = np.exp(log_t - top[:, None])
@@ -511,40 +522,51 @@ def _queue_block(a, x, lo, hi, width, moments):
     # sum_{i=1..k+1} 1/(a+i): digamma difference up to lo, then a running sum
     harmonic = np.cumsum(1.0 / (ak + 1.0), axis=1)
     if start.any():
-        harmonic[start] += (special.digamma(a[start] + lo[start] + 1.0)
-                            - special.digamma(a[start] + 1.0))[:, None]
-    return (log_s, (w * k).sum(axis=1) / s0, (w * answered).sum(axis=1) / s0,
-            (w * answered * harmonic).sum(axis=1) / s0)
+        harmonic[start] += (
+            special.digamma(a[start] + lo[start] + 1.0) - special.digamma(a[start] + 1.0)
+        )[:, None]
+    return (
+        log_s,
+        (w * k).sum(axis=1) / s0,
+        (w * answered).sum(axis=1) / s0,
+        (w * answered * harmonic).sum(axis=1) / s0,
+    )
 
 
 def _erlang_a_core(A, n, aht, patience, T):
     """Erlang A on 1-d arrays with A > 0, n > 0, 0 < patience < inf."""
-    x = A * patience / aht                  # lambda / theta
-    a = n * patience / aht                  # n mu / theta
+    x = A * patience / aht  # lambda / theta
+    a = n * patience / aht  # n mu / theta
     theta_t = T / patience
     log_s, mean_k, mean_ans, mean_wait = _queue_sums(a, x, moments=True)
     log_below = _log_below(A, n)
-    log_norm = np.logaddexp(log_below, log_s)      # 1 / pi_n
+    log_norm = np.logaddexp(log_below, log_s)  # 1 / pi_n
     p_wait = np.exp(log_s - log_norm)
-    p_now = np.exp(log_below - log_norm)           # answered at once
+    p_now = np.exp(log_below - log_norm)  # answered at once
     avg_queue = p_wait * mean_k
-    abandon = np.minimum(avg_queue / x, 1.0)       # theta E[queue] / lambda
-    answered_late = p_wait * mean_ans              # answered after some wait
+    abandon = np.minimum(avg_queue / x, 1.0)  # theta E[queue] / lambda
+    answered_late = p_wait * mean_ans  # answered after some wait
     # answered after waiting longer than T (Zeltyn-Mandelbaum offered-wait density)
     (log_s_late,) = _queue_sums(a + 1.0, x * np.exp(-theta_t))
-    with np.errstate(invalid="ignore"):            # T = inf: -inf + finite
-        log_late = (np.log(a / (a + 1.0)) - (a + 1.0) * theta_t - x * np.expm1(-theta_t)
-                    + log_s_late - log_norm)
+    with np.errstate(invalid="ignore"):  # T = inf: -inf + finite
+        log_late = (
+            np.log(a / (a + 1.0))
+            - (a + 1.0) * theta_t
+            - x * np.expm1(-theta_t)
+            + log_s_late
+            - log_norm
+        )
     late = np.exp(np.where(np.isnan(log_late), -np.inf, log_late))
     service_level = np.clip(p_now + answered_late - late, 0.0, 1.0)
     answered = p_now + answered_late
     asa = p_wait * mean_wait * patience / answered
-    busy = np.minimum(A * (1.0 - abandon) / n, 1.0)   # min: rounding in overload
+    busy = np.minimum(A * (1.0 - abandon) / n, 1.0)  # min: rounding in overload
     return p_wait, abandon, service_level, asa, busy, avg_queue
 
 
-def erlang_a(load: ArrayLike, agents: ArrayLike, aht: ArrayLike, patience: ArrayLike,
-             threshold: ArrayLike) -> ErlangAResult:
+def erlang_a(
+    load: ArrayLike, agents: ArrayLike, aht: ArrayLike, patience: ArrayLike, threshold: ArrayLike
+) -> ErlangAResult:
     """Erlang A (M/M/n+M): a queue whose callers hang up after exponential patience.
 
     Exact (Palm / Zeltyn-Mandelbaum formulas, see the module docstring) to about
@@ -575,15 +597,20 @@ def erlang_a(load: ArrayLike, agents: ArrayLike, aht: ArrayLike, patience: Array
     service_level, asa, occ = np.ones(A.size), np.zeros(A.size), np.zeros(A.size)
     fields = (p_wait, abandon, service_level, asa, occ, avg_queue)
 
-    patient = (A > 0) & np.isinf(pat)      # Erlang C, or no steady state if n <= A
+    patient = (A > 0) & np.isinf(pat)  # Erlang C, or no steady state if n <= A
     if patient.any():
         a, m, hh, tt = A[patient], n[patient], h[patient], T[patient]
         c = np.asarray(erlang_c(a, m))
         stable = m > a
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = (c, np.zeros(a.size), np.asarray(erlang_c_service_level(a, m, hh, tt)),
-                      np.asarray(erlang_c_asa(a, m, hh)), np.asarray(occupancy(a, m)),
-                      np.where(stable, c * a / (m - a), np.inf))
+            values = (
+                c,
+                np.zeros(a.size),
+                np.asarray(erlang_c_service_level(a, m, hh, tt)),
+                np.asarray(erlang_c_asa(a, m, hh)),
+                np.asarray(occupancy(a, m)),
+                np.where(stable, c * a / (m - a), np.inf),
+            )
         for field, value in zip(fields, values):
             field[patient] = value
     core = (A > 0) & np.isfinite(pat)
@@ -595,6 +622,7 @@ def erlang_a(load: ArrayLike, agents: ArrayLike, aht: ArrayLike, patience: Array
 
 
 # ------------------------------------------------- M/M/n/K+M, state by state
+
 
 @dataclass(frozen=True)
 class MMNKResult:
@@ -619,8 +647,9 @@ class MMNKResult:
     avg_queue: FloatOrArray
 
 
-def _mmnk_point(lam: float, mu: float, n: int, lines: float, theta: float,
-                T: float) -> tuple[float, ...]:
+def _mmnk_point(
+    lam: float, mu: float, n: int, lines: float, theta: float, T: float
+) -> tuple[float, ...]:
     """One M/M/n/K+M point by brute force over the states 0..K."""
     # Stationary distribution: log pi_s - log pi_0 = sum_{i<=s} log(lambda / death_i),
     # grown block by block until the terms are past their peak and negligible.
@@ -632,23 +661,23 @@ def _mmnk_point(lam: float, mu: float, n: int, lines: float, theta: float,
         logs.append(block)
         last, top, s0 = block[-1], max(top, block.max()), int(s[-1]) + 1
         if death[-1] > lam and last < top - _CUT - 5:
-            break                       # death rates only grow: the rest is negligible
+            break  # death rates only grow: the rest is negligible
         if s0 > 10**7:
             raise ValueError("no steady state: no line limit, no abandonment and load >= agents")
     log_p = np.concatenate(logs)
-    if log_p.size <= lines:             # cut short of K: drop the negligible tail blocks
+    if log_p.size <= lines:  # cut short of K: drop the negligible tail blocks
         log_p = log_p[: np.flatnonzero(log_p >= top - _CUT - 5)[-1] + 1]
     p = np.exp(log_p - special.logsumexp(log_p))
     top_state = p.size - 1
-    blocking = p[-1] if top_state == lines else 0.0   # truncated: pi_K < 1e-17
-    entering = p[: int(lines)] if top_state == lines else p   # states an arrival can join
+    blocking = p[-1] if top_state == lines else 0.0  # truncated: pi_K < 1e-17
+    entering = p[: int(lines)] if top_state == lines else p  # states an arrival can join
     accepted = 1.0 - blocking
     states = np.arange(p.size)
     queue = np.maximum(states - n, 0)
     avg_queue = float(queue @ p)
     busy = float(np.minimum(states, n) @ p)
-    now = entering[:n].sum()            # answered at once
-    waiting = entering[n:]              # arrivals with m = 0, 1, ... callers ahead
+    now = entering[:n].sum()  # answered at once
+    waiting = entering[n:]  # arrivals with m = 0, 1, ... callers ahead
     if waiting.size == 0:
         return blocking, 0.0, 0.0, 1.0, 0.0, busy / n, avg_queue
     # Tagged caller with m ahead: m -> m-1 at n mu + m theta (from m = 0 that is its
@@ -656,13 +685,19 @@ def _mmnk_point(lam: float, mu: float, n: int, lines: float, theta: float,
     m = np.arange(waiting.size)
     down = n * mu + m * theta
     leave = down + theta
-    answered_from = np.cumprod(down / leave)               # P(answered | m)
+    answered_from = np.cumprod(down / leave)  # P(answered | m)
     wait_answered = answered_from * np.cumsum(1.0 / leave)  # E[wait; answered | m]
     within = _answered_within(down, leave, T) if np.isfinite(T) else answered_from
     answered = now + waiting @ answered_from
-    return (blocking, theta * avg_queue / (lam * accepted), waiting.sum() / accepted,
-            (now + waiting @ within) / accepted, waiting @ wait_answered / answered,
-            busy / n, avg_queue)
+    return (
+        blocking,
+        theta * avg_queue / (lam * accepted),
+        waiting.sum() / accepted,
+        (now + waiting @ within) / accepted,
+        waiting @ wait_answered / answered,
+        busy / n,
+        avg_queue,
+    )
 
 
 def _answered_within(down: NDArray, leave: NDArray, T: float) -> NDArray:
@@ -677,20 +712,26 @@ def _answered_within(down: NDArray, leave: NDArray, T: float) -> NDArray:
     mean = rate * T
     if mean == 0.0:
         return np.zeros(down.size)
-    ticks = int(math.ceil(mean + 12.0 * math.sqrt(mean) + 30.0))   # Poisson tail < 1e-20
+    ticks = math.ceil(mean + 12.0 * math.sqrt(mean) + 30.0)  # Poisson tail < 1e-20
     weights = np.exp(_log_poisson(np.arange(ticks + 1.0), mean))
     stay, move = 1.0 - leave / rate, down / rate
     w = np.zeros(down.size)
     result = np.zeros(down.size)
     for j in range(ticks + 1):
         result += weights[j] * w
-        ahead = np.concatenate(([1.0], w[:-1]))   # one step closer; "answered" is 1
+        ahead = np.concatenate(([1.0], w[:-1]))  # one step closer; "answered" is 1
         w = stay * w + move * ahead
     return result
 
 
-def mmnk_abandon(arrival_rate: ArrayLike, service_rate: ArrayLike, agents: ArrayLike,
-                 lines: ArrayLike, abandon_rate: ArrayLike, threshold: ArrayLike) -> MMNKResult:
+def mmnk_abandon(
+    arrival_rate: ArrayLike,
+    service_rate: ArrayLike,
+    agents: ArrayLike,
+    lines: ArrayLike,
+    abandon_rate: ArrayLike,
+    threshold: ArrayLike,
+) -> MMNKResult:
     """Exact M/M/n/K+M: agents, a line limit, and impatient callers, state by state.
 
     At most K = ``lines`` calls are in the system (talking plus waiting); an arrival
@@ -711,14 +752,17 @@ def mmnk_abandon(arrival_rate: ArrayLike, service_rate: ArrayLike, agents: Array
     Returns:
         MMNKResult; rates are among accepted calls, as in callsim's KPIs.
     """
-    lam, mu, n, K, theta, T = _floats(arrival_rate, service_rate, agents, lines,
-                                      abandon_rate, threshold)
+    lam, mu, n, K, theta, T = _floats(
+        arrival_rate, service_rate, agents, lines, abandon_rate, threshold
+    )
     _require((lam > 0) & (mu > 0), "arrival_rate and service_rate must be > 0")
     _require((n >= 1) & (n == np.round(n)), "agents must be a whole number >= 1")
-    _require((K >= n) & ((K == np.round(K)) | np.isinf(K)), "lines must be whole and >= agents")
+    _require((n <= K) & ((np.round(K) == K) | np.isinf(K)), "lines must be whole and >= agents")
     _require(theta >= 0, "abandon_rate must be >= 0")
     _require(T >= 0, "threshold must be >= 0 seconds")
-    rows = [_mmnk_point(*(float(v) for v in point[:2]), int(point[2]), *(float(v) for v in point[3:]))
-            for point in zip(lam.ravel(), mu.ravel(), n.ravel(), K.ravel(), theta.ravel(), T.ravel())]
+    rows = [
+        _mmnk_point(*(float(v) for v in point[:2]), int(point[2]), *(float(v) for v in point[3:]))
+        for point in zip(lam.ravel(), mu.ravel(), n.ravel(), K.ravel(), theta.ravel(), T.ravel())
+    ]
     columns = np.array(rows, dtype=float).reshape(lam.size, 7).T
     return MMNKResult(*(_out(c.reshape(lam.shape)) for c in columns))

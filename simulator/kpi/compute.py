@@ -23,24 +23,63 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.scenario import Scenario
-from ..sim.records import (ABANDONED, ANSWERED, BLOCKED, NEXT_ESCALATION, NEXT_NONE,
-                           NEXT_TRANSFER, DayRecords)
+from ..sim.records import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    NEXT_ESCALATION,
+    NEXT_NONE,
+    NEXT_TRANSFER,
+    DayRecords,
+)
 
 COUNTS = ("offered", "blocked", "accepted", "answered", "abandoned")
-KPIS = ("offered", "blocked", "blocked_rate", "accepted", "answered", "abandoned",
-        "abandon_rate", "service_level", "asa", "aht", "occupancy", "transfer_rate",
-        "escalation_rate", "fcr", "longest_wait", "avg_queue", "agents", "cost",
-        "cost_per_call", "calls", "customers")
-UNITS = {"asa": "s", "aht": "s", "longest_wait": "s", "blocked_rate": "fraction",
-         "abandon_rate": "fraction", "service_level": "fraction", "occupancy": "fraction",
-         "transfer_rate": "fraction", "escalation_rate": "fraction", "fcr": "fraction",
-         "avg_queue": "calls", "agents": "agents", "cost": "currency",
-         "cost_per_call": "currency", "calls": "calls", "customers": "customers",
-         } | {k: "calls" for k in COUNTS}
+KPIS = (
+    "offered",
+    "blocked",
+    "blocked_rate",
+    "accepted",
+    "answered",
+    "abandoned",
+    "abandon_rate",
+    "service_level",
+    "asa",
+    "aht",
+    "occupancy",
+    "transfer_rate",
+    "escalation_rate",
+    "fcr",
+    "longest_wait",
+    "avg_queue",
+    "agents",
+    "cost",
+    "cost_per_call",
+    "calls",
+    "customers",
+)
+UNITS = {
+    "asa": "s",
+    "aht": "s",
+    "longest_wait": "s",
+    "blocked_rate": "fraction",
+    "abandon_rate": "fraction",
+    "service_level": "fraction",
+    "occupancy": "fraction",
+    "transfer_rate": "fraction",
+    "escalation_rate": "fraction",
+    "fcr": "fraction",
+    "avg_queue": "calls",
+    "agents": "agents",
+    "cost": "currency",
+    "cost_per_call": "currency",
+    "calls": "calls",
+    "customers": "customers",
+} | {k: "calls" for k in COUNTS}
 
 
-def time_in_intervals(start: np.ndarray, duration: np.ndarray, n: int, length: float,
-                      weight: np.ndarray | None = None) -> np.ndarray:
+def time_in_intervals(
+    start: np.ndarray, duration: np.ndarray, n: int, length: float, weight: np.ndarray | None = None
+) -> np.ndarray:
     """Seconds (times `weight`) that spans [start, start + duration) spend in each of
     the n intervals of `length` seconds from 0; time after the last one is dropped.
 
@@ -52,14 +91,14 @@ def time_in_intervals(start: np.ndarray, duration: np.ndarray, n: int, length: f
     edges = np.arange(n + 1) * length
     start = np.asarray(start, dtype=float)
     w = np.ones(len(start)) if weight is None else np.asarray(weight, dtype=float)
-    end = np.minimum(start + duration, edges[-1])      # also turns an endless span finite
+    end = np.minimum(start + duration, edges[-1])  # also turns an endless span finite
 
     def ahead(points: np.ndarray) -> np.ndarray:
         order = np.argsort(points, kind="stable")
         p, pw = points[order], w[order]
         weights = np.concatenate([[0.0], np.cumsum(pw)])
         moments = np.concatenate([[0.0], np.cumsum(pw * p)])
-        k = np.searchsorted(p, edges, side="left")       # points before each edge
+        k = np.searchsorted(p, edges, side="left")  # points before each edge
         return weights[k] * edges - moments[k]
 
     return np.diff(ahead(np.minimum(start, edges[-1])) - ahead(end))
@@ -80,8 +119,9 @@ def _logged_in(agent_log: np.ndarray, n: int, length: float, groups: int) -> np.
     return login
 
 
-def _tally(calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: float,
-           length: float) -> dict[str, np.ndarray]:
+def _tally(
+    calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: float, length: float
+) -> dict[str, np.ndarray]:
     """Sums per interval (n entries) for the selected calls: the raw material of KPIs."""
     k = calls["interval"][sel]
     outcome, wait = calls["outcome"][sel], calls["wait"][sel]
@@ -118,9 +158,12 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
     """KPIs from tallies (per interval, or summed over the day with `length` = day)."""
     accepted = t["offered"] - t["blocked"]
     return {
-        "offered": t["offered"], "blocked": t["blocked"],
+        "offered": t["offered"],
+        "blocked": t["blocked"],
         "blocked_rate": _ratio(t["blocked"], t["offered"]),
-        "accepted": accepted, "answered": t["answered"], "abandoned": t["abandoned"],
+        "accepted": accepted,
+        "answered": t["answered"],
+        "abandoned": t["abandoned"],
         "abandon_rate": _ratio(t["abandoned"], accepted),
         "service_level": _ratio(t["in_sl"], accepted),
         "asa": _ratio(t["wait_sum"], t["answered"]),
@@ -134,7 +177,8 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
         "agents": t["login"] / length,
         "cost": t["cost"],
         "cost_per_call": np.where(t["cost"] > 0, _ratio(t["cost"], t["answered"]), np.nan),
-        "calls": t["calls"], "customers": t["customers"],
+        "calls": t["calls"],
+        "customers": t["customers"],
     }
 
 
@@ -145,14 +189,19 @@ def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
     ans = calls["outcome"] == ANSWERED
     login = _logged_in(day.agent_log, n, length, len(sc.agents))
     rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
-    return {"busy": time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length),
-            "login": login.sum(axis=0),
-            "cost": rates @ login + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600}
+    return {
+        "busy": time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length),
+        "login": login.sum(axis=0),
+        "cost": rates @ login + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600,
+    }
 
 
-def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None,
-             agents: dict[str, np.ndarray] | None = None
-             ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+def day_kpis(
+    sc: Scenario,
+    day: DayRecords,
+    queue: int | None = None,
+    agents: dict[str, np.ndarray] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """KPIs of one simulated day: per interval (warm-up dropped) and for the day.
 
     With `queue` (an index), the call figures are that queue's; agents and occupancy
@@ -167,8 +216,10 @@ def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None,
 
     skip = sc.simulation.warmup_intervals
     tally = {key: v[skip:] for key, v in tally.items()}
-    day = {key: (np.nanmax(v) if key == "longest_wait" and not np.all(np.isnan(v))
-                 else v.sum()) for key, v in tally.items()}
+    day = {
+        key: (np.nanmax(v) if key == "longest_wait" and not np.all(np.isnan(v)) else v.sum())
+        for key, v in tally.items()
+    }
     per_day = _kpis(day, length * (n - skip))
     return _kpis(tally, length), {key: float(v) for key, v in per_day.items()}
 
@@ -186,8 +237,9 @@ def customer_outcomes(calls: dict[str, np.ndarray]) -> np.ndarray:
     customer = calls["customer"][order]
     last = order[np.append(customer[1:] != customer[:-1], True)]
     outcome = calls["outcome"][last]
-    ending = np.where(outcome == ANSWERED, np.where(calls["unresolved"][last], 3, 0),
-                      outcome)  # ABANDONED = 1, BLOCKED = 2 by the engine's codes
+    ending = np.where(
+        outcome == ANSWERED, np.where(calls["unresolved"][last], 3, 0), outcome
+    )  # ABANDONED = 1, BLOCKED = 2 by the engine's codes
     result = np.full(customer.max() + 1 if len(customer) else 0, -1, dtype=np.int8)
     result[calls["customer"][last]] = ending
     return result

@@ -6,7 +6,7 @@ import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.special import stdtrit   # Student-t quantile; lighter to import than stats
+from scipy.special import stdtrit  # Student-t quantile; lighter to import than stats
 
 
 class CI(NamedTuple):
@@ -25,7 +25,7 @@ def confidence(samples: np.ndarray, axis: int = 0) -> CI:
     samples = np.asarray(samples, dtype=float)
     valid = (~np.isnan(samples)).sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slices are expected
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are expected
         mean = np.nanmean(samples, axis=axis)
         sd = np.nanstd(samples, axis=axis, ddof=1)
         half = stdtrit(np.maximum(valid - 1, 1), 0.975) * sd / np.sqrt(valid)

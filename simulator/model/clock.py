@@ -9,7 +9,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 def check_clock(value: str) -> str:
     if not _CLOCK.match(value):
-        raise ValueError("must be a clock time HH:MM, e.g. \"08:00\"")
+        raise ValueError('must be a clock time HH:MM, e.g. "08:00"')
     return value
 
 
@@ -20,5 +20,5 @@ def clock_minutes(value: str) -> int:
 
 
 def clock(minutes: int) -> str:
-    """"HH:MM" of a number of minutes after midnight (wraps past midnight)."""
+    """ "HH:MM" of a number of minutes after midnight (wraps past midnight)."""
     return f"{(minutes // 60) % 24:02d}:{minutes % 60:02d}"

@@ -19,8 +19,8 @@ the engine pays for a Python float, not a numpy call, per draw.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 import numpy as np
 
@@ -55,9 +55,11 @@ def draw(dist: Distribution, rng: np.random.Generator, size: int) -> np.ndarray:
 def stream(fill: Callable[[int], np.ndarray]) -> Callable[[], float]:
     """A function returning one value per call from a vectorised `fill(size)`, drawn
     in batches (a generator over Python floats: the cheapest draw Python offers)."""
+
     def values():
         while True:
             yield from fill(_BATCH).tolist()
+
     return partial(next, values())
 
 

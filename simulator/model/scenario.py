@@ -10,7 +10,6 @@ path, e.g. ``queues.billing.handle_time.mean: must be > 0``.
 Nothing here simulates or computes: this module only says what a valid day is.
 """
 
-
 from __future__ import annotations
 
 import math
@@ -20,8 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .clock import check_clock, clock, clock_minutes
 
-DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "erlang", "deterministic",
-                 "uniform", "empirical")
+DISTRIBUTIONS = (
+    "exponential",
+    "lognormal",
+    "gamma",
+    "erlang",
+    "deterministic",
+    "uniform",
+    "empirical",
+)
 # cv is fixed by the shape for these, so giving it is a mistake, not a choice.
 _NO_CV = ("exponential", "deterministic", "empirical")
 
@@ -47,7 +53,7 @@ class Distribution(_Model):
     values: list[Annotated[float, Field(ge=0)]] | None = None
 
     @model_validator(mode="after")
-    def _check_shape(self) -> "Distribution":
+    def _check_shape(self) -> Distribution:
         kind = self.distribution
         if kind == "empirical":
             if not self.values:
@@ -70,8 +76,10 @@ class Distribution(_Model):
         if kind == "erlang":
             k = 1 / self.cv**2
             if abs(k - round(k)) > 1e-6:
-                raise ValueError("erlang needs cv = 1/sqrt(k) for a whole number of "
-                                 f"phases k (cv {self.cv} gives k = {k:.3g})")
+                raise ValueError(
+                    "erlang needs cv = 1/sqrt(k) for a whole number of "
+                    f"phases k (cv {self.cv} gives k = {k:.3g})"
+                )
         if kind == "uniform" and self.cv > 1 / math.sqrt(3):
             raise ValueError("uniform needs cv <= 0.577 (1/sqrt 3) to stay >= 0")
         return self
@@ -147,13 +155,12 @@ class Queue(_Model):
     callback: Callback | None = None
 
     @model_validator(mode="after")
-    def _one_handling(self) -> "Queue":
+    def _one_handling(self) -> Queue:
         if (self.handle_time is None) == (self.talk is None):
             raise ValueError("give either handle_time, or talk (with optional hold, acw)")
         if self.handle_time is not None and (self.hold or self.acw):
             raise ValueError("hold and acw go with talk, not with handle_time")
-        out = sum(self.transfers.values()) + (self.escalation.probability
-                                              if self.escalation else 0)
+        out = sum(self.transfers.values()) + (self.escalation.probability if self.escalation else 0)
         if out > 1 + 1e-12:
             raise ValueError(f"transfer and escalation probabilities add up to {out:g} > 1")
         return self

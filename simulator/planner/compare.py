@@ -23,22 +23,27 @@ Two questions, one module:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
 from ..kpi.stats import confidence
-from ..run.runner import SimulationResult, json_figure, json_number, simulate
 from ..model.scenario import Scenario
+from ..run.runner import SimulationResult, json_figure, json_number, simulate
 from .staffing import ERLANG, check_method, predict_at, scale_volumes
 
 COMPARED = ("offered", "service_level", "asa", "abandon_rate", "occupancy")
 # Below these gaps no planner acts, and a day-to-day spread of zero (every day at 100%
 # service level, say) leaves an interval of zero width: a prediction off by 0.01% is
 # not a disagreement. Fractions: half a percentage point; ASA: half a second.
-TOLERANCE = {"offered": 0.5, "service_level": 0.005, "asa": 0.5, "abandon_rate": 0.005,
-             "occupancy": 0.005}
+TOLERANCE = {
+    "offered": 0.5,
+    "service_level": 0.005,
+    "asa": 0.5,
+    "abandon_rate": 0.005,
+    "occupancy": 0.005,
+}
 
 
 def _disagree(kpi: str, predicted: float, low: float, high: float) -> bool | None:
@@ -68,8 +73,9 @@ class PlanComparison:
         """(predicted, simulated mean, ci95 low, ci95 high, disagree) per interval."""
         mean, low, high = confidence(self.simulated.interval_samples[kpi])
         pred = self.predicted[kpi]
-        flags = np.array([_disagree(kpi, p, lo, hi) for p, lo, hi in zip(pred, low, high)],
-                         dtype=object)
+        flags = np.array(
+            [_disagree(kpi, p, lo, hi) for p, lo, hi in zip(pred, low, high)], dtype=object
+        )
         return pred, mean, low, high, flags
 
     def day_figures(self, kpi: str) -> tuple:
@@ -80,40 +86,63 @@ class PlanComparison:
 
     def to_dict(self) -> dict:
         """The `callsim compare SCENARIO --json` object for one scenario."""
+
         def entry(pred, mean, low, high, flag):
             # outside_ci: strictly outside the interval; disagree: by more than TOLERANCE
             outside = None if flag is None else bool(pred < low or pred > high)
-            return {"predicted": json_number(pred), "simulated": json_figure(mean, low, high),
-                    "outside_ci": outside, "disagree": flag}
+            return {
+                "predicted": json_number(pred),
+                "simulated": json_figure(mean, low, high),
+                "outside_ci": outside,
+                "disagree": flag,
+            }
 
         res = self.simulated
         per_kpi = {k: self.figures(k) for k in COMPARED}
-        intervals = [{"start": s, "agents": json_number(self.agents[i]),
-                      **{k: entry(*(col[i] for col in per_kpi[k])) for k in COMPARED}}
-                     for i, s in enumerate(res.starts)]
-        return {"scenario": res.scenario.name, "method": self.method,
-                "volume_scale": self.volume_scale, "replications": res.replications,
-                "seed": res.seed,
-                "summary": {k: entry(*self.day_figures(k)) for k in COMPARED},
-                "intervals": intervals}
+        intervals = [
+            {
+                "start": s,
+                "agents": json_number(self.agents[i]),
+                **{k: entry(*(col[i] for col in per_kpi[k])) for k in COMPARED},
+            }
+            for i, s in enumerate(res.starts)
+        ]
+        return {
+            "scenario": res.scenario.name,
+            "method": self.method,
+            "volume_scale": self.volume_scale,
+            "replications": res.replications,
+            "seed": res.seed,
+            "summary": {k: entry(*self.day_figures(k)) for k in COMPARED},
+            "intervals": intervals,
+        }
 
 
-def compare_plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
-                 replications: int | None = None, seed: int | None = None,
-                 workers: int = 1, progress: Callable[[int], None] | None = None
-                 ) -> PlanComparison:
+def compare_plan(
+    sc: Scenario,
+    method: str = "erlang-c",
+    volume_scale: float = 1.0,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> PlanComparison:
     """Erlang (`method`: erlang-c or erlang-a) at the scenario's own staffing vs the
     simulated day."""
     check_method(method, ERLANG)
     scaled = scale_volumes(sc, volume_scale)
-    pred = predict_at(scaled, method)         # raises before a long simulation
+    pred = predict_at(scaled, method)  # raises before a long simulation
     res = simulate(scaled, replications, seed, workers, progress)
     first = scaled.simulation.warmup_intervals
     total = pred.total(first)
     return PlanComparison(
-        method=method, volume_scale=float(volume_scale),
+        method=method,
+        volume_scale=float(volume_scale),
         predicted={k: np.asarray(total[k], dtype=float) for k in COMPARED},
-        predicted_day=pred.day(first), agents=total["agents"], simulated=res)
+        predicted_day=pred.day(first),
+        agents=total["agents"],
+        simulated=res,
+    )
 
 
 @dataclass
@@ -133,19 +162,33 @@ class ScenarioComparison:
         """The `callsim compare A B ... --json` object."""
         first = self.results[0]
         kpis = list(first.day_samples)
-        return {"volume_scale": self.volume_scale, "replications": first.replications,
-                "seed": first.seed,
-                "scenarios": [{"file": label, **res.to_dict()}
-                              for label, res in zip(self.labels, self.results)],
-                "differences": [{"file": self.labels[i], "versus": self.labels[0],
-                                 "summary": {k: json_figure(*self.difference(i, k)) for k in kpis}}
-                                for i in range(1, len(self.results))]}
+        return {
+            "volume_scale": self.volume_scale,
+            "replications": first.replications,
+            "seed": first.seed,
+            "scenarios": [
+                {"file": label, **res.to_dict()} for label, res in zip(self.labels, self.results)
+            ],
+            "differences": [
+                {
+                    "file": self.labels[i],
+                    "versus": self.labels[0],
+                    "summary": {k: json_figure(*self.difference(i, k)) for k in kpis},
+                }
+                for i in range(1, len(self.results))
+            ],
+        }
 
 
-def compare_scenarios(scenarios: Sequence[Scenario], labels: Sequence[str] | None = None,
-                      volume_scale: float = 1.0, replications: int | None = None,
-                      seed: int | None = None, workers: int = 1,
-                      progress: Callable[[int], None] | None = None) -> ScenarioComparison:
+def compare_scenarios(
+    scenarios: Sequence[Scenario],
+    labels: Sequence[str] | None = None,
+    volume_scale: float = 1.0,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> ScenarioComparison:
     """Simulate every scenario with the same replications and seed (defaults: the
     first scenario's), for paired comparisons. `progress(done)` counts days overall."""
     if not scenarios:

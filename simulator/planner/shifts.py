@@ -56,8 +56,8 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from ..model.scenario import Shift
 from ..model.clock import check_clock, clock, clock_minutes
+from ..model.scenario import Shift
 
 DAY = 24 * 60
 # CP-SAT needs integer objective coefficients: costs are compared in millionths of the
@@ -69,15 +69,15 @@ _COST_SCALE = 1_000_000
 class ShiftPlan:
     """Agents per shift and what they give per interval. Lists run over the day's intervals."""
 
-    counts: dict[str, int]                   # agents per shift
+    counts: dict[str, int]  # agents per shift
     break_starts: dict[str, dict[str, int]]  # shift -> break start "HH:MM" -> agents
-    staffing: list[int]                      # agents working (not on break) per interval
+    staffing: list[int]  # agents working (not on break) per interval
     required: list[int]
-    over: list[int]                          # staffing above required, per interval
-    under: list[int]                         # staffing below required, per interval
-    cost: float                              # sum of agents × paid hours × cost_per_hour
+    over: list[int]  # staffing above required, per interval
+    under: list[int]  # staffing below required, per interval
+    cost: float  # sum of agents × paid hours × cost_per_hour
     paid_hours: float
-    optimal: bool                            # the solver proved every criterion optimal
+    optimal: bool  # the solver proved every criterion optimal
     shifts: dict[str, Shift] = field(repr=False)  # the patterns planned, for table()
 
     def table(self) -> pd.DataFrame:
@@ -86,15 +86,28 @@ class ShiftPlan:
         for name, shift in self.shifts.items():
             paid = _paid_hours(shift)
             end = clock_minutes(shift.start) + _minutes(shift, name)
-            rows.append({"shift": name, "start": shift.start, "end": clock(end),
-                         "hours": shift.hours, "paid_hours": paid,
-                         "count": self.counts[name],
-                         "cost": self.counts[name] * paid * shift.cost_per_hour})
+            rows.append(
+                {
+                    "shift": name,
+                    "start": shift.start,
+                    "end": clock(end),
+                    "hours": shift.hours,
+                    "paid_hours": paid,
+                    "count": self.counts[name],
+                    "cost": self.counts[name] * paid * shift.cost_per_hour,
+                }
+            )
         return pd.DataFrame(rows).set_index("shift")
 
 
-def schedule_shifts(required: Sequence[int], *, interval_minutes: int, open: str,
-                    shifts: Mapping[str, Shift], max_seconds: float = 10.0) -> ShiftPlan:
+def schedule_shifts(
+    required: Sequence[int],
+    *,
+    interval_minutes: int,
+    open: str,
+    shifts: Mapping[str, Shift],
+    max_seconds: float = 10.0,
+) -> ShiftPlan:
     """Choose agents per shift (and break start) to cover `required` at least cost.
 
     `required[i]` is the agents to schedule in interval i (whole agents, after
@@ -109,11 +122,13 @@ def schedule_shifts(required: Sequence[int], *, interval_minutes: int, open: str
     """
     need = _check_required(required)
     if not isinstance(interval_minutes, numbers.Integral) or interval_minutes <= 0:
-        raise ValueError(f"interval_minutes: must be a whole number of minutes > 0 "
-                         f"(got {interval_minutes!r})")
+        raise ValueError(
+            f"interval_minutes: must be a whole number of minutes > 0 (got {interval_minutes!r})"
+        )
     if len(need) * interval_minutes > DAY:
-        raise ValueError(f"required: {len(need)} intervals of {interval_minutes} min "
-                         f"make more than 24 h")
+        raise ValueError(
+            f"required: {len(need)} intervals of {interval_minutes} min make more than 24 h"
+        )
     try:
         check_clock(open)
     except ValueError as exc:
@@ -123,9 +138,11 @@ def schedule_shifts(required: Sequence[int], *, interval_minutes: int, open: str
     if max_seconds <= 0:
         raise ValueError(f"max_seconds: must be > 0 (got {max_seconds!r})")
 
-    columns = [(name, start, covers)
-               for name, shift in shifts.items()
-               for start, covers in _columns(name, shift, open, interval_minutes, len(need))]
+    columns = [
+        (name, start, covers)
+        for name, shift in shifts.items()
+        for start, covers in _columns(name, shift, open, interval_minutes, len(need))
+    ]
     x, optimal = _solve(columns, need, shifts, max_seconds)
 
     matrix = np.array([covers for _, _, covers in columns], dtype=np.int64).T
@@ -137,12 +154,17 @@ def schedule_shifts(required: Sequence[int], *, interval_minutes: int, open: str
         if start is not None and agents:
             break_starts[name][start] = agents
     return ShiftPlan(
-        counts=counts, break_starts=break_starts, staffing=staffing, required=need,
+        counts=counts,
+        break_starts=break_starts,
+        staffing=staffing,
+        required=need,
         over=[max(s - r, 0) for s, r in zip(staffing, need)],
         under=[max(r - s, 0) for s, r in zip(staffing, need)],
         cost=sum(counts[n] * _paid_hours(s) * s.cost_per_hour for n, s in shifts.items()),
         paid_hours=sum(counts[n] * _paid_hours(s) for n, s in shifts.items()),
-        optimal=optimal, shifts=dict(shifts))
+        optimal=optimal,
+        shifts=dict(shifts),
+    )
 
 
 def _check_required(required: Sequence[int]) -> list[int]:
@@ -152,8 +174,10 @@ def _check_required(required: Sequence[int]) -> list[int]:
     for i, r in enumerate(need):
         whole = isinstance(r, numbers.Integral) or (isinstance(r, float) and r.is_integer())
         if not whole or r < 0:
-            raise ValueError(f"required.{i}: must be a whole number of agents >= 0 "
-                             f"(got {r!r}; round up after shrinkage)")
+            raise ValueError(
+                f"required.{i}: must be a whole number of agents >= 0 "
+                f"(got {r!r}; round up after shrinkage)"
+            )
     return [int(r) for r in need]
 
 
@@ -161,8 +185,7 @@ def _minutes(shift: Shift, name: str) -> int:
     """Shift length in whole minutes."""
     length = shift.hours * 60
     if abs(length - round(length)) > 1e-9:
-        raise ValueError(f"shifts.{name}.hours: {shift.hours:g} h is not a whole "
-                         f"number of minutes")
+        raise ValueError(f"shifts.{name}.hours: {shift.hours:g} h is not a whole number of minutes")
     return round(length)
 
 
@@ -182,8 +205,10 @@ def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
     if start >= day:
         start -= DAY  # the shift began the day before and may run into this day
     if start + length <= 0:
-        raise ValueError(f"shifts.{name}: {shift.start} for {shift.hours:g} h does not "
-                         f"overlap the day {open}–{clock(clock_minutes(open) + day)}")
+        raise ValueError(
+            f"shifts.{name}: {shift.start} for {shift.hours:g} h does not "
+            f"overlap the day {open}–{clock(clock_minutes(open) + day)}"
+        )
     bounds = np.arange(n) * interval
     works = (bounds >= start) & (bounds + interval <= start + length)
     brk = shift.unpaid_break
@@ -195,20 +220,23 @@ def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
     first = (clock_minutes(brk.earliest) - clock_minutes(shift.start)) % DAY
     last = (clock_minutes(brk.latest) - clock_minutes(shift.start)) % DAY
     if brk.minutes >= length:
-        raise ValueError(f"{path}.minutes: {brk.minutes} min is not shorter than the "
-                         f"shift {span}")
+        raise ValueError(f"{path}.minutes: {brk.minutes} min is not shorter than the shift {span}")
     for key, offset in (("earliest", first), ("latest", last)):
         if offset >= length:
             raise ValueError(f"{path}.{key}: {getattr(brk, key)} is outside the shift {span}")
     if first > last:
         raise ValueError(f"{path}: window {brk.earliest}–{brk.latest} is empty")
     if last + brk.minutes > length:
-        raise ValueError(f"{path}: a {brk.minutes} min break starting at {brk.latest} "
-                         f"ends after the shift {span}")
+        raise ValueError(
+            f"{path}: a {brk.minutes} min break starting at {brk.latest} "
+            f"ends after the shift {span}"
+        )
     lo = -(-(start + first) // interval) * interval  # first interval boundary in the window
     if lo > start + last:
-        raise ValueError(f"{path}: no interval start between {brk.earliest} and "
-                         f"{brk.latest} (breaks start on the {interval} min interval grid)")
+        raise ValueError(
+            f"{path}: no interval start between {brk.earliest} and "
+            f"{brk.latest} (breaks start on the {interval} min interval grid)"
+        )
     variants = []
     for t in range(lo, start + last + 1, interval):
         off = (bounds < t + brk.minutes) & (bounds + interval > t)
@@ -216,8 +244,9 @@ def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
     return variants
 
 
-def _solve(columns, need: list[int], shifts: Mapping[str, Shift],
-           max_seconds: float) -> tuple[list[int], bool]:
+def _solve(
+    columns, need: list[int], shifts: Mapping[str, Shift], max_seconds: float
+) -> tuple[list[int], bool]:
     """Lexicographic min of (under-staffing, cost, paid minutes); agents per column."""
     model = cp_model.CpModel()
     top = max(need)
@@ -229,11 +258,11 @@ def _solve(columns, need: list[int], shifts: Mapping[str, Shift],
         model.add(sum(v for v, (_, _, covers) in zip(x, columns) if covers[i]) + under[i] >= r)
     for name, shift in shifts.items():
         if shift.max_count is not None:
-            model.add(sum(v for v, (n, _, _) in zip(x, columns) if n == name)
-                      <= shift.max_count)
+            model.add(sum(v for v, (n, _, _) in zip(x, columns) if n == name) <= shift.max_count)
 
-    cost = [round(_paid_hours(shifts[n]) * shifts[n].cost_per_hour * _COST_SCALE)
-            for n, _, _ in columns]
+    cost = [
+        round(_paid_hours(shifts[n]) * shifts[n].cost_per_hour * _COST_SCALE) for n, _, _ in columns
+    ]
     paid = [round(_paid_hours(shifts[n]) * 60) for n, _, _ in columns]
     short = [0] * len(x) + [1] * len(under)
     stages = [short, cost + [0] * len(under), paid + [0] * len(under)]
@@ -258,4 +287,4 @@ def _solve(columns, need: list[int], shifts: Mapping[str, Shift],
         optimal = optimal and status == cp_model.OPTIMAL
         # Hold this criterion at the level reached while minimising the next.
         model.add(objective <= sum(w * v for w, v in zip(weights, values)))
-    return values[:len(x)], optimal
+    return values[: len(x)], optimal

@@ -79,26 +79,27 @@ required agents, or the agents on shift less shrinkage: never the scheduled head
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
 from ..kpi.stats import confidence
-from ..run.runner import SimulationResult, json_number, simulate
 from ..model.scenario import Scenario, ScenarioError
+from ..run.runner import SimulationResult, json_number, simulate
 from .shifts import ShiftPlan, schedule_shifts
 
 ERLANG = ("erlang-c", "erlang-a")
 METHODS = ERLANG + ("simulation",)
 KPIS = ("service_level", "asa", "abandon_rate", "occupancy")
-_MAX_DOUBLINGS = 30   # the gap to the load doubles: 2^30 agents is past any answer
+_MAX_DOUBLINGS = 30  # the gap to the load doubles: 2^30 agents is past any answer
 MAX_SIMULATIONS = 60  # simulated day-sets per search, at the most
 
 
 # ----------------------------------------------------------------------- scenario views
+
 
 def check_method(method: str, allowed: tuple[str, ...] = METHODS) -> None:
     if method not in allowed:
@@ -117,8 +118,10 @@ def scale_volumes(sc: Scenario, factor: float) -> Scenario:
         raise ValueError(f"volume_scale: must be a number > 0 (got {factor!r})")
     if factor == 1:
         return sc
-    queues = {name: q.model_copy(update={"volumes": [v * factor for v in q.volumes]})
-              for name, q in sc.queues.items()}
+    queues = {
+        name: q.model_copy(update={"volumes": [v * factor for v in q.volumes]})
+        for name, q in sc.queues.items()
+    }
     return sc.model_copy(update={"queues": queues})
 
 
@@ -129,17 +132,23 @@ def with_staffing(sc: Scenario, staffing: dict[str, list[int]]) -> Scenario:
     for name, agents in staffing.items():
         where = f"agents.{name}.staffing"
         if name not in sc.agents:
-            problems.append(f"agents.{name}: unknown agent group "
-                            f"(groups are: {', '.join(sc.agents)})")
+            problems.append(
+                f"agents.{name}: unknown agent group (groups are: {', '.join(sc.agents)})"
+            )
         elif len(agents) != sc.n_intervals:
-            problems.append(f"{where}: has {len(agents)} intervals, the queues have "
-                            f"{sc.n_intervals}")
+            problems.append(
+                f"{where}: has {len(agents)} intervals, the queues have {sc.n_intervals}"
+            )
         elif any(float(a) != int(a) or a < 0 for a in agents):
             problems.append(f"{where}: must be whole numbers of agents >= 0")
     if problems:
         raise ScenarioError(problems)
-    groups = {name: g.model_copy(update={"staffing": [int(a) for a in staffing[name]]})
-              if name in staffing else g for name, g in sc.agents.items()}
+    groups = {
+        name: g.model_copy(update={"staffing": [int(a) for a in staffing[name]]})
+        if name in staffing
+        else g
+        for name, g in sc.agents.items()
+    }
     return sc.model_copy(update={"agents": groups})
 
 
@@ -165,8 +174,9 @@ def offered_calls(sc: Scenario) -> np.ndarray:
         return forecast
     system = np.eye(len(names)) - moves.T
     if np.linalg.cond(system) > 1e12:
-        raise ScenarioError(["queues: transfers and escalations form a loop that calls "
-                             "never leave"])
+        raise ScenarioError(
+            ["queues: transfers and escalations form a loop that calls never leave"]
+        )
     return np.linalg.solve(system, forecast)
 
 
@@ -184,8 +194,11 @@ def _patience(sc: Scenario, method: str) -> np.ndarray:
     """Mean patience per queue, seconds (inf for erlang-c). Raises ScenarioError."""
     if method == "erlang-c":
         return np.full(len(sc.queues), np.inf)
-    missing = [f"queues.{name}.patience: erlang-a needs patience"
-               for name, q in sc.queues.items() if q.patience is None]
+    missing = [
+        f"queues.{name}.patience: erlang-a needs patience"
+        for name, q in sc.queues.items()
+        if q.patience is None
+    ]
     if missing:
         raise ScenarioError(missing)
     return np.array([q.patience.expected for q in sc.queues.values()])
@@ -193,21 +206,30 @@ def _patience(sc: Scenario, method: str) -> np.ndarray:
 
 # ----------------------------------------------------------------------- Erlang KPIs
 
+
 def _erlang(method: str, load, agents, aht, patience, threshold) -> dict[str, np.ndarray]:
     """KPIs of flat arrays of cells with load > 0 and agents > 0."""
     if method == "erlang-a":
         r = erlang_a(load, agents, aht, patience, threshold)
-        return {"p_wait": r.p_wait, "service_level": r.service_level, "asa": r.asa,
-                "abandon_rate": r.abandon_rate, "occupancy": r.occupancy}
-    return {"p_wait": erlang_c(load, agents),
-            "service_level": erlang_c_service_level(load, agents, aht, threshold),
-            "asa": erlang_c_asa(load, agents, aht),
-            "abandon_rate": np.zeros(np.shape(load)),
-            "occupancy": occupancy(load, agents)}
+        return {
+            "p_wait": r.p_wait,
+            "service_level": r.service_level,
+            "asa": r.asa,
+            "abandon_rate": r.abandon_rate,
+            "occupancy": r.occupancy,
+        }
+    return {
+        "p_wait": erlang_c(load, agents),
+        "service_level": erlang_c_service_level(load, agents, aht, threshold),
+        "asa": erlang_c_asa(load, agents, aht),
+        "abandon_rate": np.zeros(np.shape(load)),
+        "occupancy": occupancy(load, agents),
+    }
 
 
-def _predict(sc: Scenario, method: str, load: np.ndarray, agents: np.ndarray
-             ) -> dict[str, np.ndarray]:
+def _predict(
+    sc: Scenario, method: str, load: np.ndarray, agents: np.ndarray
+) -> dict[str, np.ndarray]:
     """Erlang KPIs per (queue, interval) at `agents` (may be fractional).
 
     No calls: rates are undefined (NaN), occupancy 0 where agents wait idle.
@@ -225,8 +247,14 @@ def _predict(sc: Scenario, method: str, load: np.ndarray, agents: np.ndarray
     out["abandon_rate"][nobody] = 1.0 if method == "erlang-a" else 0.0
     cells = (load > 0) & (agents > 0)
     if cells.any():
-        values = _erlang(method, load[cells], agents[cells], aht[cells], patience[cells],
-                         sc.service_level.seconds)
+        values = _erlang(
+            method,
+            load[cells],
+            agents[cells],
+            aht[cells],
+            patience[cells],
+            sc.service_level.seconds,
+        )
         for k, v in values.items():
             out[k][cells] = v
     return out
@@ -272,9 +300,13 @@ def required_agents(sc: Scenario, method: str, load: np.ndarray) -> np.ndarray:
     else:
         i = int(np.flatnonzero(short)[0])
         q, k = divmod(int(cells[i]), load.shape[1])
-        raise ScenarioError([f"targets: cannot be met for queue {list(sc.queues)[q]} at "
-                             f"{sc.interval_starts()[k]} (load {A[i]:.4g} Erlangs)"])
-    while True:                                   # bisection on whole agents
+        raise ScenarioError(
+            [
+                f"targets: cannot be met for queue {list(sc.queues)[q]} at "
+                f"{sc.interval_starts()[k]} (load {A[i]:.4g} Erlangs)"
+            ]
+        )
+    while True:  # bisection on whole agents
         open_ = hi - lo > 1
         if not open_.any():
             break
@@ -286,8 +318,7 @@ def required_agents(sc: Scenario, method: str, load: np.ndarray) -> np.ndarray:
     return required
 
 
-def queue_agents(sc: Scenario, staffing: dict[str, list[int]], load: np.ndarray
-                 ) -> np.ndarray:
+def queue_agents(sc: Scenario, staffing: dict[str, list[int]], load: np.ndarray) -> np.ndarray:
     """Agents serving each queue per interval, (queues, intervals), from group staffing:
     each group's agents serve its home queues, split by their loads (equally if none)."""
     names = list(sc.queues)
@@ -313,7 +344,7 @@ def group_requirement(sc: Scenario, required: np.ndarray) -> dict[str, np.ndarra
         weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(gs), 1 / len(gs))
         exact = weights[:, None] * q[None, :]
         parts = np.floor(exact + 1e-9).astype(np.int64)
-        left = q - parts.sum(axis=0)                        # agents still to hand out
+        left = q - parts.sum(axis=0)  # agents still to hand out
         rank = np.argsort(np.argsort(-(exact - parts), axis=0, kind="stable"), axis=0)
         parts += rank < left[None, :]
         for g, p in zip(gs, parts):
@@ -340,9 +371,9 @@ class Search:
     the simulated days, arrays (queues, intervals) and (intervals,), NaN in warm-up.
     """
 
-    start: str                  # the Erlang method the search started from
-    simulations: int            # day-sets simulated, trials included
-    converged: bool             # every cell meets every target and is final
+    start: str  # the Erlang method the search started from
+    simulations: int  # day-sets simulated, trials included
+    converged: bool  # every cell meets every target and is final
     result: SimulationResult = field(repr=False)
     queue_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
     center_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
@@ -363,8 +394,9 @@ def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
         return np.concatenate([np.full(x.shape[:-1] + (skip,), np.nan), x], axis=-1)
 
     queues = {k: tuple(pad(v) for v in confidence(samples[k], axis=1)) for k in SIMULATED}
-    center = {k: tuple(pad(np.asarray(v)) for v in confidence(res.interval_samples[k]))
-              for k in SIMULATED}
+    center = {
+        k: tuple(pad(np.asarray(v)) for v in confidence(res.interval_samples[k])) for k in SIMULATED
+    }
     return queues, center
 
 
@@ -375,22 +407,22 @@ def _misses(sc: Scenario, figures: dict[str, tuple[np.ndarray, ...]]) -> np.ndar
     return ~_meets(sc, means) & (np.nan_to_num(means["accepted"]) > 0)
 
 
-def search_by_simulation(sc: Scenario, load: np.ndarray,
-                         progress: Callable[[int], None] | None = None
-                         ) -> tuple[np.ndarray, Search]:
+def search_by_simulation(
+    sc: Scenario, load: np.ndarray, progress: Callable[[int], None] | None = None
+) -> tuple[np.ndarray, Search]:
     """Whole agents per (queue, interval) found by simulation (see the module docstring):
     every cell's simulated mean meets every target, and one agent fewer in a cell makes
     it or an interval next to it miss one. `progress(n)` after each simulated day-set."""
     start = erlang_method(sc)
     required = required_agents(sc, start, load)
     final = np.zeros(required.shape, bool)
-    final[:, :sc.simulation.warmup_intervals] = True       # not reported: not searched
+    final[:, : sc.simulation.warmup_intervals] = True  # not reported: not searched
     runs = 0
 
     def run(req: np.ndarray):
         nonlocal runs
         staffed = with_staffing(sc, {g: r.tolist() for g, r in group_requirement(sc, req).items()})
-        res = simulate(staffed)            # the file's seed every time: common random numbers
+        res = simulate(staffed)  # the file's seed every time: common random numbers
         runs += 1
         if progress:
             progress(runs)
@@ -399,7 +431,7 @@ def search_by_simulation(sc: Scenario, load: np.ndarray,
 
     day, miss = run(required)
     turn, converged = 0, False
-    classes = 2 * required.shape[0]         # (queue, every other interval)
+    classes = 2 * required.shape[0]  # (queue, every other interval)
     while runs < MAX_SIMULATIONS:
         if miss.any():
             # not final: the miss may be chance (a change elsewhere reshuffles whose
@@ -407,7 +439,7 @@ def search_by_simulation(sc: Scenario, load: np.ndarray,
             required = required + miss
             day, miss = run(required)
             continue
-        for _ in range(classes):            # the next class with a cell left to try
+        for _ in range(classes):  # the next class with a cell left to try
             q, parity = divmod(turn % classes, 2)
             turn += 1
             cells = np.zeros(final.shape, bool)
@@ -431,11 +463,17 @@ def search_by_simulation(sc: Scenario, load: np.ndarray,
 
 # ----------------------------------------------------------------------- center totals
 
-def center(offered: np.ndarray, agents: np.ndarray, kpis: dict[str, np.ndarray],
-           axis: int | tuple[int, ...] = 0) -> dict[str, np.ndarray]:
+
+def center(
+    offered: np.ndarray,
+    agents: np.ndarray,
+    kpis: dict[str, np.ndarray],
+    axis: int | tuple[int, ...] = 0,
+) -> dict[str, np.ndarray]:
     """Per-queue KPIs combined over `axis` as an ACD report would: service level and
     abandon rate weighted by offered calls, ASA by answered calls, occupancy = busy
     agents ÷ agents. NaN where nothing is offered (or nobody staffed, for occupancy)."""
+
     def ratio(num, den):
         num, den = np.sum(num, axis=axis), np.sum(den, axis=axis)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -463,16 +501,20 @@ class Prediction:
     def total(self, first: int = 0) -> dict[str, np.ndarray]:
         """Center figures per interval from interval `first` on (warm-up left out)."""
         cut = {k: v[:, first:] for k, v in self.kpis.items()}
-        return {"offered": self.offered[:, first:].sum(axis=0),
-                "agents": self.agents[:, first:].sum(axis=0),
-                **center(self.offered[:, first:], self.agents[:, first:], cut)}
+        return {
+            "offered": self.offered[:, first:].sum(axis=0),
+            "agents": self.agents[:, first:].sum(axis=0),
+            **center(self.offered[:, first:], self.agents[:, first:], cut),
+        }
 
     def day(self, first: int = 0) -> dict[str, float]:
         """Center figures for the day from interval `first` on."""
         cut = {k: v[:, first:] for k, v in self.kpis.items()}
         out = center(self.offered[:, first:], self.agents[:, first:], cut, axis=(0, 1))
-        return {"offered": float(self.offered[:, first:].sum()),
-                **{k: float(v) for k, v in out.items()}}
+        return {
+            "offered": float(self.offered[:, first:].sum()),
+            **{k: float(v) for k, v in out.items()},
+        }
 
 
 def predict_at(sc: Scenario, method: str = "erlang-c") -> Prediction:
@@ -487,6 +529,7 @@ def predict_at(sc: Scenario, method: str = "erlang-c") -> Prediction:
 
 # ----------------------------------------------------------------------- the plan
 
+
 @dataclass(frozen=True)
 class StaffingPlan:
     """Agents needed per interval, and Erlang's prediction at that staffing.
@@ -496,16 +539,16 @@ class StaffingPlan:
     group when shifts were scheduled (see `plan(..., shifts=True)`).
     """
 
-    scenario: Scenario = field(repr=False)   # as planned (volumes scaled)
+    scenario: Scenario = field(repr=False)  # as planned (volumes scaled)
     method: str
     volume_scale: float
     starts: list[str]
     queues: list[str]
-    offered: np.ndarray           # calls (forecast + transfers in)
-    load: np.ndarray              # Erlangs
-    required: np.ndarray          # productive agents
-    scheduled: np.ndarray         # after shrinkage, per queue
-    kpis: dict[str, np.ndarray]   # p_wait, service_level, asa, abandon_rate, occupancy
+    offered: np.ndarray  # calls (forecast + transfers in)
+    load: np.ndarray  # Erlangs
+    required: np.ndarray  # productive agents
+    scheduled: np.ndarray  # after shrinkage, per queue
+    kpis: dict[str, np.ndarray]  # p_wait, service_level, asa, abandon_rate, occupancy
     group_required: dict[str, np.ndarray]
     group_scheduled: dict[str, np.ndarray]
     notes: list[str]
@@ -517,11 +560,18 @@ class StaffingPlan:
         """Center totals per interval: offered, load, required, scheduled (sum of the
         groups' scheduled agents), and the KPIs combined over queues (simulated: the
         center's simulated means)."""
-        kpis = ({k: self.search.center_figures[k][0] for k in KPIS} if self.search
-                else center(self.offered, self.required, self.kpis))
-        return {"offered": self.offered.sum(axis=0), "load": self.load.sum(axis=0),
-                "required": self.required.sum(axis=0),
-                "scheduled": sum(self.group_scheduled.values()), **kpis}
+        kpis = (
+            {k: self.search.center_figures[k][0] for k in KPIS}
+            if self.search
+            else center(self.offered, self.required, self.kpis)
+        )
+        return {
+            "offered": self.offered.sum(axis=0),
+            "load": self.load.sum(axis=0),
+            "required": self.required.sum(axis=0),
+            "scheduled": sum(self.group_scheduled.values()),
+            **kpis,
+        }
 
     @property
     def staffing(self) -> dict[str, list[int]]:
@@ -532,8 +582,10 @@ class StaffingPlan:
         `callsim staff --write` use."""
         if self.shifts:
             keep = 1.0 - self.scenario.shrinkage
-            return {g: [int(math.floor(a * keep + 1e-9)) for a in s.staffing]
-                    for g, s in self.shifts.items()}
+            return {
+                g: [math.floor(a * keep + 1e-9) for a in s.staffing]
+                for g, s in self.shifts.items()
+            }
         return {g: [int(v) for v in r] for g, r in self.group_required.items()}
 
     @property
@@ -544,15 +596,27 @@ class StaffingPlan:
     @property
     def queue_intervals(self) -> pd.DataFrame:
         """Per-queue view, one row per (queue, interval)."""
-        frames = [pd.DataFrame({"queue": q, "start": self.starts,
-                                **{k: v[i] for k, v in self.queue_columns().items()}})
-                  for i, q in enumerate(self.queues)]
+        frames = [
+            pd.DataFrame(
+                {
+                    "queue": q,
+                    "start": self.starts,
+                    **{k: v[i] for k, v in self.queue_columns().items()},
+                }
+            )
+            for i, q in enumerate(self.queues)
+        ]
         return pd.concat(frames, ignore_index=True)
 
     def queue_columns(self) -> dict[str, np.ndarray]:
         """offered, load, required, scheduled and the KPIs, each (queues, intervals)."""
-        return {"offered": self.offered, "load": self.load, "required": self.required,
-                "scheduled": self.scheduled, **{k: self.kpis[k] for k in KPIS}}
+        return {
+            "offered": self.offered,
+            "load": self.load,
+            "required": self.required,
+            "scheduled": self.scheduled,
+            **{k: self.kpis[k] for k in KPIS},
+        }
 
     def figures(self, queue: int | None = None) -> dict[str, tuple[np.ndarray, ...]] | None:
         """Simulated plans: KPI -> (mean, ci95 low, ci95 high) per interval, of the
@@ -566,40 +630,62 @@ class StaffingPlan:
     def to_dict(self) -> dict:
         """The `callsim staff --json` object (NaN and inf -> None). Simulated plans add
         each row's 95% CIs (`ci95`: KPI -> [low, high]) and `simulation`."""
+
         def rows(columns: dict[str, np.ndarray], q: int | None = None) -> list[dict]:
-            return [{"start": s, **{k: _plain(v[i]) for k, v in columns.items()},
-                     **({"ci95": self._ci95(i, q)} if self.search else {})}
-                    for i, s in enumerate(self.starts)]
+            return [
+                {
+                    "start": s,
+                    **{k: _plain(v[i]) for k, v in columns.items()},
+                    **({"ci95": self._ci95(i, q)} if self.search else {}),
+                }
+                for i, s in enumerate(self.starts)
+            ]
 
         total = self.total
         order = ("offered", "load", "required", "scheduled") + KPIS
         sc = self.scenario
-        out = {"scenario": sc.name, "method": self.method, "volume_scale": self.volume_scale,
-               "interval_minutes": sc.interval_minutes,
-               "service_level": sc.service_level.model_dump(),
-               "targets": sc.targets.model_dump(exclude_none=True),
-               "shrinkage": sc.shrinkage,
-               "intervals": rows({k: total[k] for k in order}),
-               "groups": {g: {"required": [int(v) for v in self.group_required[g]],
-                              "scheduled": [int(v) for v in self.group_scheduled[g]],
-                              "logged_in": self.staffing[g]}
-                          for g in self.group_required},
-               "queues": {q: rows({k: v[i] for k, v in self.queue_columns().items()}, i)
-                          for i, q in enumerate(self.queues)},
-               "notes": self.notes}
+        out = {
+            "scenario": sc.name,
+            "method": self.method,
+            "volume_scale": self.volume_scale,
+            "interval_minutes": sc.interval_minutes,
+            "service_level": sc.service_level.model_dump(),
+            "targets": sc.targets.model_dump(exclude_none=True),
+            "shrinkage": sc.shrinkage,
+            "intervals": rows({k: total[k] for k in order}),
+            "groups": {
+                g: {
+                    "required": [int(v) for v in self.group_required[g]],
+                    "scheduled": [int(v) for v in self.group_scheduled[g]],
+                    "logged_in": self.staffing[g],
+                }
+                for g in self.group_required
+            },
+            "queues": {
+                q: rows({k: v[i] for k, v in self.queue_columns().items()}, i)
+                for i, q in enumerate(self.queues)
+            },
+            "notes": self.notes,
+        }
         if self.shifts:
             out["shifts"] = {g: shift_dict(p) for g, p in self.shifts.items()}
         if self.search:
             res = self.search.result
-            out["simulation"] = {"start": self.search.start, "replications": res.replications,
-                                 "seed": res.seed, "simulations": self.search.simulations,
-                                 "converged": self.search.converged}
+            out["simulation"] = {
+                "start": self.search.start,
+                "replications": res.replications,
+                "seed": res.seed,
+                "simulations": self.search.simulations,
+                "converged": self.search.converged,
+            }
         return out
 
     def _ci95(self, interval: int, queue: int | None = None) -> dict[str, list]:
         """KPI -> [low, high] of the simulated interval (the center's, or a queue's)."""
-        return {k: [_plain(low[interval]), _plain(high[interval])]
-                for k, (_, low, high) in self.figures(queue).items()}
+        return {
+            k: [_plain(low[interval]), _plain(high[interval])]
+            for k, (_, low, high) in self.figures(queue).items()
+        }
 
 
 def _plain(x) -> int | float | None:
@@ -609,15 +695,26 @@ def _plain(x) -> int | float | None:
 
 
 def shift_dict(p: ShiftPlan) -> dict:
-    return {"counts": p.counts, "break_starts": p.break_starts, "staffing": p.staffing,
-            "required": p.required, "over": p.over, "under": p.under,
-            "cost": json_number(p.cost), "paid_hours": json_number(p.paid_hours),
-            "optimal": p.optimal}
+    return {
+        "counts": p.counts,
+        "break_starts": p.break_starts,
+        "staffing": p.staffing,
+        "required": p.required,
+        "over": p.over,
+        "under": p.under,
+        "cost": json_number(p.cost),
+        "paid_hours": json_number(p.paid_hours),
+        "optimal": p.optimal,
+    }
 
 
-def plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
-         shifts: bool = False, progress: Callable[[int], None] | None = None
-         ) -> StaffingPlan:
+def plan(
+    sc: Scenario,
+    method: str = "erlang-c",
+    volume_scale: float = 1.0,
+    shifts: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> StaffingPlan:
     """Plan the day's staffing of `sc` by `method` ("erlang-c", "erlang-a" or
     "simulation"; see the module docstring).
 
@@ -634,21 +731,30 @@ def plan(sc: Scenario, method: str = "erlang-c", volume_scale: float = 1.0,
     search = None
     if method == "simulation":
         required, search = search_by_simulation(scaled, load, progress)
-        kpis = {"p_wait": np.full(load.shape, np.nan),
-                **{k: search.queue_figures[k][0] for k in KPIS}}
+        kpis = {
+            "p_wait": np.full(load.shape, np.nan),
+            **{k: search.queue_figures[k][0] for k in KPIS},
+        }
     else:
         required = required_agents(scaled, method, load)
         kpis = _predict(scaled, method, load, required.astype(float))
     group_req = group_requirement(scaled, required)
     result = StaffingPlan(
-        scenario=scaled, method=method, volume_scale=float(volume_scale),
-        starts=scaled.interval_starts(), queues=list(scaled.queues), offered=offered,
-        load=load, required=required,
-        scheduled=after_shrinkage(required, scaled.shrinkage), kpis=kpis,
+        scenario=scaled,
+        method=method,
+        volume_scale=float(volume_scale),
+        starts=scaled.interval_starts(),
+        queues=list(scaled.queues),
+        offered=offered,
+        load=load,
+        required=required,
+        scheduled=after_shrinkage(required, scaled.shrinkage),
+        kpis=kpis,
         group_required=group_req,
         group_scheduled={g: after_shrinkage(r, scaled.shrinkage) for g, r in group_req.items()},
         notes=_search_notes(scaled, search) if search else _notes(scaled, method),
-        search=search)
+        search=search,
+    )
     if not shifts:
         return result
     return replace(result, shifts=shift_plans(scaled, result))
@@ -663,11 +769,11 @@ def shift_plans(sc: Scenario, staffing_plan: StaffingPlan) -> dict[str, ShiftPla
     for g, need in staffing_plan.group_scheduled.items():
         mine = {n: s for n, s in sc.shifts.items() if s.group == g or (single and s.group is None)}
         if not mine:
-            missing.append(f"shifts: no shift for agent group '{g}' (give a shift "
-                           f"with group: {g})")
+            missing.append(f"shifts: no shift for agent group '{g}' (give a shift with group: {g})")
             continue
-        plans[g] = schedule_shifts([int(v) for v in need], interval_minutes=sc.interval_minutes,
-                                   open=sc.open, shifts=mine)
+        plans[g] = schedule_shifts(
+            [int(v) for v in need], interval_minutes=sc.interval_minutes, open=sc.open, shifts=mine
+        )
     if missing:
         raise ScenarioError(missing)
     return plans
@@ -678,18 +784,24 @@ def _notes(sc: Scenario, method: str) -> list[str]:
     queues = sc.queues.values()
     notes = []
     if method == "erlang-c" and any(q.patience for q in queues):
-        notes.append("erlang-c: callers never hang up (abandon_rate 0); with the "
-                     "patience given it over-staffs, see --method erlang-a")
+        notes.append(
+            "erlang-c: callers never hang up (abandon_rate 0); with the "
+            "patience given it over-staffs, see --method erlang-a"
+        )
     if method == "erlang-a" and any(q.patience.distribution != "exponential" for q in queues):
         notes.append("erlang-a: patience enters by its mean only (exponential assumed)")
     if any(len(q.parts) > 1 or q.parts[0].distribution != "exponential" for q in queues):
         notes.append("handle times enter by their mean only (AHT; exponential assumed)")
     if len(sc.queues) > 1:
-        notes.append("each queue is sized on its own (no pooling gain: conservative); "
-                     "its agents go to the groups that serve it first")
+        notes.append(
+            "each queue is sized on its own (no pooling gain: conservative); "
+            "its agents go to the groups that serve it first"
+        )
     if any(q.transfers or q.escalation for q in queues):
-        notes.append("transfers and escalations add to the receiving queues' offered "
-                     "calls (all counted: an upper estimate)")
+        notes.append(
+            "transfers and escalations add to the receiving queues' offered "
+            "calls (all counted: an upper estimate)"
+        )
     if any(q.redial or q.repeat or q.callback for q in queues):
         notes.append("redials, repeat calls and callbacks are not planned for")
     if sc.lines is not None:
@@ -700,18 +812,26 @@ def _notes(sc: Scenario, method: str) -> list[str]:
 def _search_notes(sc: Scenario, search: Search) -> list[str]:
     """What a simulated plan means, and its approximations, in a sentence each."""
     res = search.result
-    notes = [f"simulation: searched from the {search.start} requirement; each interval's "
-             f"mean over {res.replications} simulated days (seed {res.seed}, the same "
-             f"callers in all {search.simulations} trials) meets every target, and one "
-             "agent fewer there makes it or a neighbouring interval miss one; KPIs are "
-             "those simulated means (95% CIs in --json)"]
+    notes = [
+        f"simulation: searched from the {search.start} requirement; each interval's "
+        f"mean over {res.replications} simulated days (seed {res.seed}, the same "
+        f"callers in all {search.simulations} trials) meets every target, and one "
+        "agent fewer there makes it or a neighbouring interval miss one; KPIs are "
+        "those simulated means (95% CIs in --json)"
+    ]
     if not search.converged:
-        notes.append(f"simulation: search stopped at {MAX_SIMULATIONS} trials: some "
-                     "intervals may miss a target or keep an agent too many")
+        notes.append(
+            f"simulation: search stopped at {MAX_SIMULATIONS} trials: some "
+            "intervals may miss a target or keep an agent too many"
+        )
     if len(sc.queues) > 1:
-        notes.append("each queue's requirement is searched on its own simulated KPIs and "
-                     "goes to the groups that serve it first; occupancy is the center's")
+        notes.append(
+            "each queue's requirement is searched on its own simulated KPIs and "
+            "goes to the groups that serve it first; occupancy is the center's"
+        )
     if sc.simulation.warmup_intervals:
-        notes.append(f"the {sc.simulation.warmup_intervals} warm-up interval(s) keep the "
-                     f"{search.start} requirement (not reported, so not searched)")
+        notes.append(
+            f"the {sc.simulation.warmup_intervals} warm-up interval(s) keep the "
+            f"{search.start} requirement (not reported, so not searched)"
+        )
     return notes

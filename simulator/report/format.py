@@ -10,16 +10,37 @@ import math
 from ..planner.staffing import KPIS as PLAN_KPIS
 
 LABELS = {
-    "offered": "offered", "blocked": "blocked", "blocked_rate": "blocked %",
-    "accepted": "accepted", "answered": "answered", "abandoned": "abandoned",
-    "abandon_rate": "abandon %", "service_level": "SL %", "asa": "ASA s", "aht": "AHT s",
-    "occupancy": "occupancy %", "longest_wait": "longest wait s", "avg_queue": "avg queue",
-    "agents": "agents", "transfer_rate": "transfer %", "escalation_rate": "escalation %",
-    "fcr": "FCR %", "cost_per_call": "cost/call", "cost": "cost", "calls": "calls",
+    "offered": "offered",
+    "blocked": "blocked",
+    "blocked_rate": "blocked %",
+    "accepted": "accepted",
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "abandon_rate": "abandon %",
+    "service_level": "SL %",
+    "asa": "ASA s",
+    "aht": "AHT s",
+    "occupancy": "occupancy %",
+    "longest_wait": "longest wait s",
+    "avg_queue": "avg queue",
+    "agents": "agents",
+    "transfer_rate": "transfer %",
+    "escalation_rate": "escalation %",
+    "fcr": "FCR %",
+    "cost_per_call": "cost/call",
+    "cost": "cost",
+    "calls": "calls",
     "customers": "customers",
 }
-PERCENT = {"blocked_rate", "abandon_rate", "service_level", "occupancy", "transfer_rate",
-           "escalation_rate", "fcr"}
+PERCENT = {
+    "blocked_rate",
+    "abandon_rate",
+    "service_level",
+    "occupancy",
+    "transfer_rate",
+    "escalation_rate",
+    "fcr",
+}
 
 
 def value(kpi: str, x: float | None) -> str:
@@ -52,19 +73,36 @@ def with_half_width(kpi: str, mean: float, low: float, high: float) -> str:
 
 # The per-interval KPIs of a simulation's tables, terminal and report page alike, in
 # this order (blocked only where trunk lines are limited).
-INTERVAL_COLUMNS = ("offered", "answered", "service_level", "asa", "abandon_rate",
-                    "blocked_rate", "occupancy", "avg_queue", "agents")
+INTERVAL_COLUMNS = (
+    "offered",
+    "answered",
+    "service_level",
+    "asa",
+    "abandon_rate",
+    "blocked_rate",
+    "occupancy",
+    "avg_queue",
+    "agents",
+)
 
 
 def interval_rows(res) -> tuple[list[str], list[list[str]]]:
     """(KPIs, rows) of a SimulationResult's per-interval table: one row per reported
     interval, its start and then 'mean ± CI half-width' for each KPI."""
-    kpis = [k for k in INTERVAL_COLUMNS if k in res.interval_samples
-            and (k != "blocked_rate" or res.scenario.lines is not None)]
+    kpis = [
+        k
+        for k in INTERVAL_COLUMNS
+        if k in res.interval_samples and (k != "blocked_rate" or res.scenario.lines is not None)
+    ]
     wide = res.intervals.pivot(index="interval", columns="kpi")
-    rows = [[start] + [with_half_width(k, wide["mean"][k][i], wide["ci95_low"][k][i],
-                                       wide["ci95_high"][k][i]) for k in kpis]
-            for i, start in enumerate(res.starts)]
+    rows = [
+        [start]
+        + [
+            with_half_width(k, wide["mean"][k][i], wide["ci95_low"][k][i], wide["ci95_high"][k][i])
+            for k in kpis
+        ]
+        for i, start in enumerate(res.starts)
+    ]
     return kpis, rows
 
 
@@ -78,19 +116,32 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
         columns = plan.total
     else:
         columns = {k: v[queue] for k, v in plan.queue_columns().items()}
-    on_shift = ([sum(c) for c in zip(*(s.staffing for s in plan.shifts.values()))]
-                if plan.shifts and queue is None else None)
-    header = (["start", "offered", "load", "required", "scheduled"]
-              + (["on shift"] if on_shift else []) + [LABELS[k] for k in PLAN_KPIS])
+    on_shift = (
+        [sum(c) for c in zip(*(s.staffing for s in plan.shifts.values()))]
+        if plan.shifts and queue is None
+        else None
+    )
+    header = (
+        ["start", "offered", "load", "required", "scheduled"]
+        + (["on shift"] if on_shift else [])
+        + [LABELS[k] for k in PLAN_KPIS]
+    )
     rows = []
     for i, start in enumerate(plan.starts):
-        row = [start, value("offered", columns["offered"][i]), f"{columns['load'][i]:,.1f}",
-               str(int(columns["required"][i])), str(int(columns["scheduled"][i]))]
+        row = [
+            start,
+            value("offered", columns["offered"][i]),
+            f"{columns['load'][i]:,.1f}",
+            str(int(columns["required"][i])),
+            str(int(columns["scheduled"][i])),
+        ]
         if on_shift:
             gap = on_shift[i] - int(columns["scheduled"][i])
             row.append(f"{on_shift[i]} {gap:+d}" if gap else str(on_shift[i]))
-        row += [with_half_width(k, *(v[i] for v in figures[k])) if figures
-                else value(k, columns[k][i]) for k in PLAN_KPIS]
+        row += [
+            with_half_width(k, *(v[i] for v in figures[k])) if figures else value(k, columns[k][i])
+            for k in PLAN_KPIS
+        ]
         rows.append(row)
     return header, rows
 
@@ -99,12 +150,17 @@ def comparison_rows(cmp, kpis, mark: str = "*") -> list[list[str]]:
     """Rows of a PlanComparison's table: start, agents, then for each KPI the prediction
     (followed by `mark` where it is outside the simulated 95% CI) and the simulated
     mean ± half-width. The last row is the day's."""
+
     def cells(kpi, predicted, mean, low, high, disagree) -> list[str]:
-        return [f"{value(kpi, predicted)}{mark if disagree else ' '}",
-                with_half_width(kpi, mean, low, high)]
+        return [
+            f"{value(kpi, predicted)}{mark if disagree else ' '}",
+            with_half_width(kpi, mean, low, high),
+        ]
 
     figures = {k: cmp.figures(k) for k in kpis}
-    rows = [[start, value("agents", cmp.agents[i])]
-            + [c for k in kpis for c in cells(k, *(col[i] for col in figures[k]))]
-            for i, start in enumerate(cmp.simulated.starts)]
+    rows = [
+        [start, value("agents", cmp.agents[i])]
+        + [c for k in kpis for c in cells(k, *(col[i] for col in figures[k]))]
+        for i, start in enumerate(cmp.simulated.starts)
+    ]
     return rows + [["day", ""] + [c for k in kpis for c in cells(k, *cmp.day_figures(k))]]

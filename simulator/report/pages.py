@@ -38,23 +38,23 @@ import base64
 import html
 import io
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import format as fmt
-from . import plots
-from ..planner.compare import COMPARED, PlanComparison
 from ..kpi.compute import UNITS
 from ..kpi.stats import confidence
-from ..run.runner import SimulationResult
-from ..model.scenario import Distribution, Scenario
 from ..model.clock import clock, clock_minutes
+from ..model.scenario import Distribution, Scenario
+from ..planner.compare import COMPARED, PlanComparison
 from ..planner.staffing import StaffingPlan
+from ..run.runner import SimulationResult
+from . import format as fmt
+from . import plots
 
 # The words of PRODUCT.md: one definition per KPI, in the CSV dictionary and the page.
 DEFINITIONS = {
@@ -65,15 +65,14 @@ DEFINITIONS = {
     "answered": "accepted calls that reached an agent",
     "abandoned": "accepted calls whose caller hung up while waiting",
     "abandon_rate": "abandoned ÷ accepted",
-    "service_level": "calls answered within the threshold ÷ accepted "
-                     "(an abandoned call is a miss)",
+    "service_level": "calls answered within the threshold ÷ accepted (an abandoned call is a miss)",
     "asa": "average speed of answer: mean wait of answered calls",
     "aht": "average handle time of answered calls: talk + hold + after-call work",
     "occupancy": "agent time spent handling calls ÷ agent time logged in",
     "transfer_rate": "handled calls that were transferred ÷ answered",
     "escalation_rate": "handled calls that were escalated ÷ answered",
     "fcr": "customers resolved on their first call, with no transfer, escalation "
-           "or repeat call ÷ customers",
+    "or repeat call ÷ customers",
     "longest_wait": "the longest wait of any call, answered or abandoned",
     "avg_queue": "time-average number of calls waiting",
     "agents": "agents logged in (mean over the interval)",
@@ -87,10 +86,8 @@ TABLE_COLUMNS = {
     "kpi": ("KPI key (definitions below, as 'kpi = ...')", ""),
     "unit": ("unit of mean, ci95_low and ci95_high", ""),
     "mean": ("mean over the replications (independent simulated days)", "see unit"),
-    "ci95_low": ("lower end of the 95% Student-t confidence interval of the mean",
-                 "see unit"),
-    "ci95_high": ("upper end of the 95% Student-t confidence interval of the mean",
-                  "see unit"),
+    "ci95_low": ("lower end of the 95% Student-t confidence interval of the mean", "see unit"),
+    "ci95_high": ("upper end of the 95% Student-t confidence interval of the mean", "see unit"),
     "interval": ("interval number, 0 = first reported interval (after any warm-up)", ""),
     "start": ("clock time at which the interval starts", "HH:MM"),
 }
@@ -99,11 +96,12 @@ CALL_COLUMNS = {
     "replication": ("simulated day, 0 = first", ""),
     "customer": ("caller id within the day (the same person across redials and repeats)", ""),
     "attempt": ("the customer's call number, 1 = first call", ""),
-    "segment": ("the call's queue number, 1 = first queue (2+ after transfer or "
-                "escalation)", ""),
+    "segment": ("the call's queue number, 1 = first queue (2+ after transfer or escalation)", ""),
     "queue": ("queue the call segment waited in", ""),
-    "interval": ("interval of the arrival, 0 = the interval starting at open "
-                 "(warm-up intervals included)", ""),
+    "interval": (
+        "interval of the arrival, 0 = the interval starting at open (warm-up intervals included)",
+        "",
+    ),
     "start": ("clock time at which that interval starts", "HH:MM"),
     "arrival_s": ("arrival in this queue, after open", "s"),
     "outcome": ("answered, abandoned (hung up while waiting) or blocked (busy signal)", ""),
@@ -114,21 +112,34 @@ CALL_COLUMNS = {
     "handle_s": ("agent busy time: talk + hold + after-call work (0 if not answered)", "s"),
     "next": ("where the call went after this segment: transfer, escalation, or empty", ""),
     "callback": ("answered by a call back (virtual hold)", "true/false"),
-    "unresolved": ("served, but the customer will call again or gave up at the attempt "
-                   "cap", "true/false"),
+    "unresolved": (
+        "served, but the customer will call again or gave up at the attempt cap",
+        "true/false",
+    ),
 }
-QUEUE_COLUMNS = {"queue": ("queue name; call figures are the queue's, agents and "
-                           "occupancy center-wide", "")}
+QUEUE_COLUMNS = {
+    "queue": ("queue name; call figures are the queue's, agents and occupancy center-wide", "")
+}
 
 # Figures in the headline tiles, and the direction that is good for each.
 HEADLINE = {"service_level": "high", "asa": "low", "abandon_rate": "low", "occupancy": "low"}
 
-RUN_FILES = ("summary.csv", "intervals.csv", "queues.csv", "calls.csv", "data_dictionary.csv",
-             "service_level.png", "asa_abandon.png", "staffing.png", "waits.png",
-             "report.html")
+RUN_FILES = (
+    "summary.csv",
+    "intervals.csv",
+    "queues.csv",
+    "calls.csv",
+    "data_dictionary.csv",
+    "service_level.png",
+    "asa_abandon.png",
+    "staffing.png",
+    "waits.png",
+    "report.html",
+)
 
 
 # ---------------------------------------------------------------- tables (plain data)
+
 
 def summary_table(res: SimulationResult) -> pd.DataFrame:
     """The day's KPIs: kpi, unit, mean, ci95_low, ci95_high (units of simulator.kpi)."""
@@ -146,38 +157,50 @@ def interval_table(res: SimulationResult) -> pd.DataFrame:
 
 def queue_table(res: SimulationResult) -> pd.DataFrame:
     """The day's KPIs per queue: queue, kpi, unit, mean, ci95_low, ci95_high."""
-    rows = [(q, k, UNITS.get(k, ""), *(float(x) for x in confidence(v)))
-            for q, samples in res.queue_samples.items() for k, v in samples.items()]
-    return pd.DataFrame(rows, columns=["queue", "kpi", "unit", "mean", "ci95_low",
-                                       "ci95_high"])
+    rows = [
+        (q, k, UNITS.get(k, ""), *(float(x) for x in confidence(v)))
+        for q, samples in res.queue_samples.items()
+        for k, v in samples.items()
+    ]
+    return pd.DataFrame(rows, columns=["queue", "kpi", "unit", "mean", "ci95_low", "ci95_high"])
 
 
 def call_table(res: SimulationResult) -> pd.DataFrame:
     """The per-call records, with the clock time of each call's interval added."""
     calls = res.calls
     starts = np.array(res.scenario.interval_starts())
-    calls.insert(calls.columns.get_loc("interval") + 1, "start",
-                 starts[calls["interval"].to_numpy()])
+    calls.insert(
+        calls.columns.get_loc("interval") + 1, "start", starts[calls["interval"].to_numpy()]
+    )
     return calls
 
 
 def data_dictionary(kpis: Iterable[str], call_columns: Iterable[str]) -> pd.DataFrame:
     """file, column, meaning, unit: every column written, and every KPI's definition."""
     rows = []
-    for file, columns in (("summary.csv", ("kpi", "unit", "mean", "ci95_low", "ci95_high")),
-                          ("intervals.csv", ("interval", "start", "kpi", "unit", "mean",
-                                             "ci95_low", "ci95_high")),
-                          ("queues.csv", ("queue", "kpi", "unit", "mean", "ci95_low",
-                                          "ci95_high"))):
+    for file, columns in (
+        ("summary.csv", ("kpi", "unit", "mean", "ci95_low", "ci95_high")),
+        ("intervals.csv", ("interval", "start", "kpi", "unit", "mean", "ci95_low", "ci95_high")),
+        ("queues.csv", ("queue", "kpi", "unit", "mean", "ci95_low", "ci95_high")),
+    ):
         rows += [(file, c, *(TABLE_COLUMNS | QUEUE_COLUMNS)[c]) for c in columns]
-    rows += [("calls.csv", c, *CALL_COLUMNS.get(c, ("see simulator.runner", "")))
-             for c in call_columns]
-    rows += [("summary.csv, intervals.csv, queues.csv", f"kpi = {k}", DEFINITIONS.get(k, ""),
-              UNITS.get(k, "")) for k in kpis]
+    rows += [
+        ("calls.csv", c, *CALL_COLUMNS.get(c, ("see simulator.runner", ""))) for c in call_columns
+    ]
+    rows += [
+        (
+            "summary.csv, intervals.csv, queues.csv",
+            f"kpi = {k}",
+            DEFINITIONS.get(k, ""),
+            UNITS.get(k, ""),
+        )
+        for k in kpis
+    ]
     return pd.DataFrame(rows, columns=["file", "column", "meaning", "unit"])
 
 
 # ---------------------------------------------------------------- HTML building blocks
+
 
 class Raw(str):
     """HTML that `html_table` puts in a cell as is (everything else is escaped)."""
@@ -187,17 +210,28 @@ def _cell(x) -> str:
     return x if isinstance(x, Raw) else html.escape(str(x))
 
 
-def html_table(header: Sequence[str], rows: Iterable[Sequence], align: str = "",
-               css: str = "") -> Raw:
+def html_table(
+    header: Sequence[str], rows: Iterable[Sequence], align: str = "", css: str = ""
+) -> Raw:
     """A table. `align` gives each column's alignment, "l" text or "r" number (default:
     the first column text, the others numbers). Cells are escaped unless `Raw`."""
+
     def row(cells, tag):
-        return "<tr>" + "".join(
-            f'<{tag}{" class=num" if (align or "l").ljust(len(cells), "r")[i] == "r" else ""}>'
-            f"{_cell(c)}</{tag}>" for i, c in enumerate(cells)) + "</tr>"
+        return (
+            "<tr>"
+            + "".join(
+                f"<{tag}{' class=num' if (align or 'l').ljust(len(cells), 'r')[i] == 'r' else ''}>"
+                f"{_cell(c)}</{tag}>"
+                for i, c in enumerate(cells)
+            )
+            + "</tr>"
+        )
+
     body = "\n".join(row(r, "td") for r in rows)
-    return Raw(f'<div class="scroll"><table class="{css}"><thead>{row(header, "th")}'
-               f"</thead>\n<tbody>\n{body}\n</tbody></table></div>")
+    return Raw(
+        f'<div class="scroll"><table class="{css}"><thead>{row(header, "th")}'
+        f"</thead>\n<tbody>\n{body}\n</tbody></table></div>"
+    )
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -211,8 +245,9 @@ def html_image(png: bytes, alt: str, caption: str = "") -> Raw:
     """A PNG embedded in the page (base64), with an optional caption."""
     data = base64.b64encode(png).decode("ascii")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return Raw(f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-               f"{cap}</figure>")
+    return Raw(
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    )
 
 
 CSS = """
@@ -269,8 +304,14 @@ def _version() -> str:
         return "dev"
 
 
-def write_html(path: str | Path, title: str, sections: Sequence[tuple[str, str]],
-               subtitle: str = "", kicker: str = "callsim report", footer: str = "") -> Path:
+def write_html(
+    path: str | Path,
+    title: str,
+    sections: Sequence[tuple[str, str]],
+    subtitle: str = "",
+    kicker: str = "callsim report",
+    footer: str = "",
+) -> Path:
     """Write one self-contained HTML page: a header, then `sections` as (heading, HTML
     body) pairs. `title`, `subtitle`, `kicker`, `footer` and headings are plain text
     (escaped here); bodies are HTML, built with `html_table` / `html_image`."""
@@ -290,7 +331,7 @@ def write_html(path: str | Path, title: str, sections: Sequence[tuple[str, str]]
 <header>
 <div class="kicker">{esc(kicker)}</div>
 <h1>{esc(title)}</h1>
-{f'<p class="meta">{esc(subtitle)}</p>' if subtitle else ''}
+{f'<p class="meta">{esc(subtitle)}</p>' if subtitle else ""}
 </header>
 {chr(10).join(parts)}
 <footer>{foot}Made with callsim {esc(_version())}.</footer>
@@ -305,14 +346,18 @@ def write_html(path: str | Path, title: str, sections: Sequence[tuple[str, str]]
 
 # ---------------------------------------------------------------- the scenario in words
 
+
 def describe(d: Distribution | None, none: str = "—") -> str:
     """'lognormal, mean 180 s, cv 0.6': a duration as a planner states it."""
     if d is None:
         return none
     if d.distribution == "empirical":
         return f"empirical ({len(d.values)} values, mean {d.expected:,.0f} s)"
-    cv = f", cv {d.cv:g}" if d.cv is not None and d.distribution not in ("exponential",
-                                                                          "deterministic") else ""
+    cv = (
+        f", cv {d.cv:g}"
+        if d.cv is not None and d.distribution not in ("exponential", "deterministic")
+        else ""
+    )
     return f"{d.distribution}, mean {d.mean:,.0f} s{cv}"
 
 
@@ -325,22 +370,28 @@ def _journeys(q) -> str:
     if q.escalation:
         parts.append(f"escalate to {q.escalation.to} {_pct(q.escalation.probability)}")
     if q.redial:
-        parts.append(f"redial {_pct(q.redial.probability)} after {describe(q.redial.delay)}"
-                     f" (≤ {q.redial.max_attempts} calls)")
+        parts.append(
+            f"redial {_pct(q.redial.probability)} after {describe(q.redial.delay)}"
+            f" (≤ {q.redial.max_attempts} calls)"
+        )
     if q.repeat:
-        parts.append(f"repeat call {_pct(q.repeat.probability)} after "
-                     f"{describe(q.repeat.delay)}")
+        parts.append(f"repeat call {_pct(q.repeat.probability)} after {describe(q.repeat.delay)}")
     if q.callback:
-        parts.append(f"callback offered past {q.callback.threshold:g} s expected wait, "
-                     f"taken {_pct(q.callback.acceptance)}")
+        parts.append(
+            f"callback offered past {q.callback.threshold:g} s expected wait, "
+            f"taken {_pct(q.callback.acceptance)}"
+        )
     return "; ".join(parts) or "—"
 
 
 def _handling(q) -> str:
     if q.handle_time is not None:
         return describe(q.handle_time)
-    parts = [f"{name} {describe(d)}" for name, d in
-             (("talk", q.talk), ("hold", q.hold), ("ACW", q.acw)) if d is not None]
+    parts = [
+        f"{name} {describe(d)}"
+        for name, d in (("talk", q.talk), ("hold", q.hold), ("ACW", q.acw))
+        if d is not None
+    ]
     return "; ".join(parts) + f" (AHT {q.aht:,.0f} s)"
 
 
@@ -352,9 +403,11 @@ def _goals(sc: Scenario) -> list[tuple[str, str]]:
     """The service-level goal, the other targets and the shrinkage, as (setting, value)."""
     sl, t = sc.service_level, sc.targets
     rows = [("Service-level goal", f"{_pct(sl.target)} of calls answered within {sl.seconds:g} s")]
-    goals = [f"ASA ≤ {t.asa:g} s" if t.asa else "",
-             f"abandon rate ≤ {_pct(t.abandon_rate)}" if t.abandon_rate else "",
-             f"occupancy ≤ {_pct(t.occupancy_max)}" if t.occupancy_max else ""]
+    goals = [
+        f"ASA ≤ {t.asa:g} s" if t.asa else "",
+        f"abandon rate ≤ {_pct(t.abandon_rate)}" if t.abandon_rate else "",
+        f"occupancy ≤ {_pct(t.occupancy_max)}" if t.occupancy_max else "",
+    ]
     if any(goals):
         rows.append(("Other targets", ", ".join(g for g in goals if g)))
     if sc.shrinkage:
@@ -362,42 +415,95 @@ def _goals(sc: Scenario) -> list[tuple[str, str]]:
     return rows
 
 
-def assumptions_html(sc: Scenario, replications: int, seed: int,
-                     required: Sequence[float] | None = None,
-                     required_label: str = "required") -> Raw:
+def assumptions_html(
+    sc: Scenario,
+    replications: int,
+    seed: int,
+    required: Sequence[float] | None = None,
+    required_label: str = "required",
+) -> Raw:
     """The scenario's inputs as tables: the day, the queues, the agent groups, and the
     forecast and staffing per reported interval."""
-    day = [("Opening hours", f"{sc.open}–{_clock_end(sc)}: {sc.n_intervals} intervals of "
-                             f"{sc.interval_minutes} min"),
-           ("Trunk lines", f"{sc.lines:,}" if sc.lines else "unlimited (no busy signal)"),
-           *_goals(sc)]
+    day = [
+        (
+            "Opening hours",
+            f"{sc.open}–{_clock_end(sc)}: {sc.n_intervals} intervals of {sc.interval_minutes} min",
+        ),
+        ("Trunk lines", f"{sc.lines:,}" if sc.lines else "unlimited (no busy signal)"),
+        *_goals(sc),
+    ]
     warm = sc.simulation.warmup_intervals
-    day.append(("Simulation", f"{replications} independent days (replications), seed {seed}"
-                + (f", first {warm} interval(s) left out as warm-up" if warm else "")))
+    day.append(
+        (
+            "Simulation",
+            f"{replications} independent days (replications), seed {seed}"
+            + (f", first {warm} interval(s) left out as warm-up" if warm else ""),
+        )
+    )
     out = [html_table(("Setting", "Value"), day, align="ll", css="keyvalue")]
 
-    queues = [(name, f"{sum(q.volumes):,.0f}", f"{max(q.volumes):,.0f}", _handling(q),
-               describe(q.patience, "none: nobody hangs up"), q.priority, _journeys(q))
-              for name, q in sc.queues.items()]
+    queues = [
+        (
+            name,
+            f"{sum(q.volumes):,.0f}",
+            f"{max(q.volumes):,.0f}",
+            _handling(q),
+            describe(q.patience, "none: nobody hangs up"),
+            q.priority,
+            _journeys(q),
+        )
+        for name, q in sc.queues.items()
+    ]
     out.append("<h3>Queues</h3>")
-    out.append(html_table(("Queue", "Calls forecast (day)", "Peak interval",
-                           "Handle time", "Patience", "Priority", "Journeys"),
-                          queues, align="lrrllrl"))
+    out.append(
+        html_table(
+            (
+                "Queue",
+                "Calls forecast (day)",
+                "Peak interval",
+                "Handle time",
+                "Patience",
+                "Priority",
+                "Journeys",
+            ),
+            queues,
+            align="lrrllrl",
+        )
+    )
     hours = sc.interval_minutes / 60
-    groups = [(name, ", ".join(g.ranks), f"{min(g.staffing)}–{max(g.staffing)}",
-               f"{sum(g.staffing) * hours:,.1f}",
-               f"{g.cost_per_hour:,.2f}" if g.cost_per_hour else "—")
-              for name, g in sc.agents.items()]
+    groups = [
+        (
+            name,
+            ", ".join(g.ranks),
+            f"{min(g.staffing)}–{max(g.staffing)}",
+            f"{sum(g.staffing) * hours:,.1f}",
+            f"{g.cost_per_hour:,.2f}" if g.cost_per_hour else "—",
+        )
+        for name, g in sc.agents.items()
+    ]
     out.append("<h3>Agent groups</h3>")
-    out.append(html_table(("Agent group", "Skills (served in this order)",
-                           "Agents per interval", "Agent-hours", "Cost per hour"),
-                          groups, align="llrrr"))
+    out.append(
+        html_table(
+            (
+                "Agent group",
+                "Skills (served in this order)",
+                "Agents per interval",
+                "Agent-hours",
+                "Cost per hour",
+            ),
+            groups,
+            align="llrrr",
+        )
+    )
 
     skip = warm
     starts = sc.interval_starts()[skip:]
-    header = (["Start"] + [f"forecast: {q}" for q in sc.queues]
-              + [f"staffed: {g}" for g in sc.agents]
-              + ([required_label] if required is not None else []))
+    header = (
+        ["Start"]
+        + [f"forecast: {q}" for q in sc.queues]
+        + [f"staffed: {g}" for g in sc.agents]
+        + ([required_label] if required is not None else [])
+    )
     rows = []
     for i, start in enumerate(starts):
         row = [start] + [f"{q.volumes[skip + i]:,.0f}" for q in sc.queues.values()]
@@ -412,8 +518,8 @@ def assumptions_html(sc: Scenario, replications: int, seed: int,
 
 # ---------------------------------------------------------------- the results in words
 
-def _status(kpi: str, good: str | None, target: float | None, low: float, high: float
-            ) -> str:
+
+def _status(kpi: str, good: str | None, target: float | None, low: float, high: float) -> str:
     """A badge saying whether the 95% CI clears the target, misses it, or straddles it."""
     if good is None or target is None or not (math.isfinite(low) and math.isfinite(high)):
         return ""
@@ -429,11 +535,18 @@ def _status(kpi: str, good: str | None, target: float | None, low: float, high: 
 def headline_html(res: SimulationResult) -> Raw:
     """Tiles with the day's key figures, their CIs, and their targets where given."""
     sc, summary = res.scenario, res.summary
-    targets = {"service_level": sc.service_level.target, "asa": sc.targets.asa,
-               "abandon_rate": sc.targets.abandon_rate, "occupancy": sc.targets.occupancy_max}
-    names = {"service_level": f"Service level ({sc.service_level.seconds:g} s)",
-             "asa": "Average speed of answer", "abandon_rate": "Abandon rate",
-             "occupancy": "Agent occupancy"}
+    targets = {
+        "service_level": sc.service_level.target,
+        "asa": sc.targets.asa,
+        "abandon_rate": sc.targets.abandon_rate,
+        "occupancy": sc.targets.occupancy_max,
+    }
+    names = {
+        "service_level": f"Service level ({sc.service_level.seconds:g} s)",
+        "asa": "Average speed of answer",
+        "abandon_rate": "Abandon rate",
+        "occupancy": "Agent occupancy",
+    }
     tiles = []
     for kpi, good in HEADLINE.items():
         if kpi not in summary.index:
@@ -445,19 +558,34 @@ def headline_html(res: SimulationResult) -> Raw:
             f'<div class="name">{html.escape(names[kpi])}</div>'
             f'<div class="value">{html.escape(value)}</div>'
             f'<div class="ci">95% CI {html.escape(fmt.interval(kpi, lo, hi))}</div>'
-            f'{_status(kpi, good, targets.get(kpi), lo, hi)}</div>')
+            f"{_status(kpi, good, targets.get(kpi), lo, hi)}</div>"
+        )
     return Raw('<div class="tiles">' + "".join(tiles) + "</div>")
 
 
 def summary_html(res: SimulationResult) -> Raw:
-    rows = [(fmt.LABELS.get(k, k), fmt.value(k, r["mean"]),
-             fmt.interval(k, r["ci95_low"], r["ci95_high"]), DEFINITIONS.get(k, ""))
-            for k, r in res.summary.iterrows()]
+    rows = [
+        (
+            fmt.LABELS.get(k, k),
+            fmt.value(k, r["mean"]),
+            fmt.interval(k, r["ci95_low"], r["ci95_high"]),
+            DEFINITIONS.get(k, ""),
+        )
+        for k, r in res.summary.iterrows()
+    ]
     return html_table(("KPI", "Mean", "95% CI", "Definition"), rows, align="lrrl")
 
 
-QUEUE_KPIS = ("offered", "answered", "service_level", "asa", "abandon_rate", "aht",
-              "transfer_rate", "escalation_rate")
+QUEUE_KPIS = (
+    "offered",
+    "answered",
+    "service_level",
+    "asa",
+    "abandon_rate",
+    "aht",
+    "transfer_rate",
+    "escalation_rate",
+)
 
 
 def queues_html(res: SimulationResult) -> Raw:
@@ -477,8 +605,10 @@ def queues_html(res: SimulationResult) -> Raw:
 
 def _mean_ci(kpi: str, mean: float, low: float, high: float) -> Raw:
     """A table cell: the mean, and its 95% CI in small print below it."""
-    return Raw(f"{html.escape(fmt.value(kpi, mean))}<br><small>"
-               f"{html.escape(fmt.interval(kpi, low, high))}</small>")
+    return Raw(
+        f"{html.escape(fmt.value(kpi, mean))}<br><small>"
+        f"{html.escape(fmt.interval(kpi, low, high))}</small>"
+    )
 
 
 def intervals_html(res: SimulationResult) -> Raw:
@@ -488,24 +618,27 @@ def intervals_html(res: SimulationResult) -> Raw:
 
 CAPTIONS = {
     "service_level.png": "Share of accepted calls answered within the threshold, per "
-                         "interval. The band is the 95% confidence interval over the "
-                         "simulated days; the dashed line is the target.",
+    "interval. The band is the 95% confidence interval over the "
+    "simulated days; the dashed line is the target.",
     "asa_abandon.png": "Average speed of answer (top) and share of callers who hung up "
-                       "while waiting (bottom), per interval, with 95% confidence bands.",
+    "while waiting (bottom), per interval, with 95% confidence bands.",
     "staffing.png": "Agents scheduled per interval by agent group (the scenario's "
-                    "staffing), against the agents required where a requirement is given.",
+    "staffing), against the agents required where a requirement is given.",
     "waits.png": "Share of answered calls answered within x seconds, and of abandoned "
-                 "calls that hung up within x seconds, all simulated days pooled.",
+    "calls that hung up within x seconds, all simulated days pooled.",
 }
 
 
-def run_figures(res: SimulationResult, required: Sequence[float] | None = None,
-                required_label: str = "required") -> dict[str, Figure]:
+def run_figures(
+    res: SimulationResult, required: Sequence[float] | None = None, required_label: str = "required"
+) -> dict[str, Figure]:
     """The run report's plots, by file name."""
-    return {"service_level.png": plots.service_level_figure(res),
-            "asa_abandon.png": plots.asa_abandon_figure(res),
-            "staffing.png": plots.run_staffing_figure(res, required, required_label),
-            "waits.png": plots.wait_figure(res)}
+    return {
+        "service_level.png": plots.service_level_figure(res),
+        "asa_abandon.png": plots.asa_abandon_figure(res),
+        "staffing.png": plots.run_staffing_figure(res, required, required_label),
+        "waits.png": plots.wait_figure(res),
+    }
 
 
 def _save_figures(figures: Mapping[str, Figure], out: Path) -> dict[str, bytes]:
@@ -523,14 +656,19 @@ def _csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
 
 def _subtitle(res: SimulationResult) -> str:
     sc = res.scenario
-    return (f"{sc.open}–{_clock_end(sc)} in {sc.interval_minutes}-minute intervals · "
-            f"{res.replications} simulated days, seed {res.seed} · "
-            f"every figure: mean and 95% confidence interval")
+    return (
+        f"{sc.open}–{_clock_end(sc)} in {sc.interval_minutes}-minute intervals · "
+        f"{res.replications} simulated days, seed {res.seed} · "
+        f"every figure: mean and 95% confidence interval"
+    )
 
 
-def write_run(res: SimulationResult, out_dir: str | Path,
-              required: Sequence[float] | None = None,
-              required_label: str = "required") -> list[Path]:
+def write_run(
+    res: SimulationResult,
+    out_dir: str | Path,
+    required: Sequence[float] | None = None,
+    required_label: str = "required",
+) -> list[Path]:
     """Write the CSV tables, plots and report.html of a run into `out_dir` (created if
     needed); return the paths written, in the order of RUN_FILES.
 
@@ -538,55 +676,86 @@ def write_run(res: SimulationResult, out_dir: str | Path,
     drawn against the staffing and listed with the inputs, under `required_label`.
     """
     if required is not None and len(required) != len(res.starts):
-        raise ValueError(f"required: has {len(required)} intervals, the run reports "
-                         f"{len(res.starts)}")
+        raise ValueError(
+            f"required: has {len(required)} intervals, the run reports {len(res.starts)}"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     calls = call_table(res)
-    written = [_csv(summary_table(res), out / "summary.csv"),
-               _csv(interval_table(res), out / "intervals.csv"),
-               _csv(queue_table(res), out / "queues.csv"),
-               _csv(calls, out / "calls.csv", float_format="%.6f"),
-               _csv(data_dictionary(res.summary.index, calls.columns),
-                    out / "data_dictionary.csv")]
+    written = [
+        _csv(summary_table(res), out / "summary.csv"),
+        _csv(interval_table(res), out / "intervals.csv"),
+        _csv(queue_table(res), out / "queues.csv"),
+        _csv(calls, out / "calls.csv", float_format="%.6f"),
+        _csv(data_dictionary(res.summary.index, calls.columns), out / "data_dictionary.csv"),
+    ]
     pngs = _save_figures(run_figures(res, required, required_label), out)
     written += [out / name for name in pngs]
 
     sc = res.scenario
-    lead = (f'<p class="lead">{html.escape(sc.description)}</p>' if sc.description else "")
+    lead = f'<p class="lead">{html.escape(sc.description)}</p>' if sc.description else ""
     sections = [
         ("", lead + headline_html(res)),
-        ("Assumptions", assumptions_html(sc, res.replications, res.seed, required,
-                                         required_label)),
-        ("The day", Raw('<p class="note">Mean over the simulated days, with the 95% '
-                        "Student-t confidence interval of that mean.</p>")
-         + summary_html(res)),
-        *([("Per queue", Raw('<p class="note">Mean, and below it the 95% confidence '
-                              "interval. A transferred call counts in every queue it "
-                              "passes through.</p>") + queues_html(res))]
-          if len(sc.queues) > 1 else []),
-        ("Per interval", Raw('<p class="note">Mean ± half-width of the 95% confidence '
-                             "interval; intervals are labelled by their start.</p>")
-         + intervals_html(res)),
-        ("Plots", "\n".join(html_image(png, name.removesuffix(".png"), CAPTIONS[name])
-                            for name, png in pngs.items())),
+        ("Assumptions", assumptions_html(sc, res.replications, res.seed, required, required_label)),
+        (
+            "The day",
+            Raw(
+                '<p class="note">Mean over the simulated days, with the 95% '
+                "Student-t confidence interval of that mean.</p>"
+            )
+            + summary_html(res),
+        ),
+        *(
+            [
+                (
+                    "Per queue",
+                    Raw(
+                        '<p class="note">Mean, and below it the 95% confidence '
+                        "interval. A transferred call counts in every queue it "
+                        "passes through.</p>"
+                    )
+                    + queues_html(res),
+                )
+            ]
+            if len(sc.queues) > 1
+            else []
+        ),
+        (
+            "Per interval",
+            Raw(
+                '<p class="note">Mean ± half-width of the 95% confidence '
+                "interval; intervals are labelled by their start.</p>"
+            )
+            + intervals_html(res),
+        ),
+        (
+            "Plots",
+            "\n".join(
+                html_image(png, name.removesuffix(".png"), CAPTIONS[name])
+                for name, png in pngs.items()
+            ),
+        ),
         ("Files", _files_html(written + [out / "report.html"])),
     ]
-    written.append(write_html(out / "report.html", sc.name, sections,
-                              subtitle=_subtitle(res)))
+    written.append(write_html(out / "report.html", sc.name, sections, subtitle=_subtitle(res)))
     return written
 
 
-def _files_html(paths: Sequence[Path], note: str = "column meanings and units in "
-                                                  "<code>data_dictionary.csv</code>") -> Raw:
-    return Raw(f'<p class="note">Written next to this page ({note}): '
-               + ", ".join(f"<code>{html.escape(p.name)}</code>" for p in paths) + ".</p>")
+def _files_html(
+    paths: Sequence[Path],
+    note: str = "column meanings and units in <code>data_dictionary.csv</code>",
+) -> Raw:
+    return Raw(
+        f'<p class="note">Written next to this page ({note}): '
+        + ", ".join(f"<code>{html.escape(p.name)}</code>" for p in paths)
+        + ".</p>"
+    )
 
 
 # ---------------------------------------------------------------- scenarios compared
 
-def compare_tables(results: Mapping[str, SimulationResult]
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def compare_tables(results: Mapping[str, SimulationResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(side by side, long): the day's KPIs with one mean/ci95_low/ci95_high column
     triple per scenario; and every interval KPI of every scenario, tidy."""
     kpis = list(dict.fromkeys(k for r in results.values() for k in r.summary.index))
@@ -595,15 +764,18 @@ def compare_tables(results: Mapping[str, SimulationResult]
         s = res.summary.reindex(kpis)
         for col in ("mean", "ci95_low", "ci95_high"):
             wide[f"{name} {col}"] = s[col].to_numpy()
-    long = pd.concat([interval_table(r).assign(scenario=name)
-                      for name, r in results.items()], ignore_index=True)
+    long = pd.concat(
+        [interval_table(r).assign(scenario=name) for name, r in results.items()], ignore_index=True
+    )
     long = long[["scenario"] + [c for c in long.columns if c != "scenario"]]
     return wide, long
 
 
-def write_compare(results: Mapping[str, SimulationResult], out_dir: str | Path,
-                  kpis: Sequence[str] = ("service_level", "asa", "abandon_rate")
-                  ) -> list[Path]:
+def write_compare(
+    results: Mapping[str, SimulationResult],
+    out_dir: str | Path,
+    kpis: Sequence[str] = ("service_level", "asa", "abandon_rate"),
+) -> list[Path]:
     """Write scenarios side by side into `out_dir`: compare_summary.csv (one column
     triple per scenario), compare_intervals.csv (tidy, with a scenario column),
     compare.png, and compare.html. `results` maps a label (e.g. the file name) to a
@@ -613,64 +785,118 @@ def write_compare(results: Mapping[str, SimulationResult], out_dir: str | Path,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     wide, long = compare_tables(results)
-    written = [_csv(wide, out / "compare_summary.csv"),
-               _csv(long, out / "compare_intervals.csv")]
+    written = [_csv(wide, out / "compare_summary.csv"), _csv(long, out / "compare_intervals.csv")]
     pngs = _save_figures({"compare.png": plots.compare_figure(results, kpis)}, out)
     written.append(out / "compare.png")
 
     names = list(results)
-    overview = [(name, r.scenario.name, f"{r.scenario.open}–{_clock_end(r.scenario)}",
-                 f"{r.scenario.interval_minutes} min", r.replications, r.seed)
-                for name, r in results.items()]
+    overview = [
+        (
+            name,
+            r.scenario.name,
+            f"{r.scenario.open}–{_clock_end(r.scenario)}",
+            f"{r.scenario.interval_minutes} min",
+            r.replications,
+            r.seed,
+        )
+        for name, r in results.items()
+    ]
     rows = []
     for _, row in wide.iterrows():
         k = row["kpi"]
         cells = [fmt.LABELS.get(k, k)]
         for name in names:
-            cells.append(_mean_ci(k, *(row[f"{name} {c}"]
-                                       for c in ("mean", "ci95_low", "ci95_high"))))
+            cells.append(
+                _mean_ci(k, *(row[f"{name} {c}"] for c in ("mean", "ci95_low", "ci95_high")))
+            )
         rows.append(cells)
     details = "\n".join(
         f"<details><summary>{html.escape(name)}: {html.escape(r.scenario.name)}</summary>"
         f"{assumptions_html(r.scenario, r.replications, r.seed)}</details>"
-        for name, r in results.items())
+        for name, r in results.items()
+    )
     sections = [
-        ("Scenarios", html_table(("Label", "Scenario", "Hours", "Intervals",
-                                  "Days simulated", "Seed"), overview, align="llllrr")),
-        ("The day, side by side", Raw('<p class="note">Mean, and below it the 95% '
-                                      "confidence interval. Where two intervals overlap, "
-                                      "the difference may be chance.</p>")
-         + html_table(["KPI"] + names, rows, css="narrow")),
-        ("Per interval", html_image(pngs["compare.png"], "compare",
-                                    "Each scenario's curve with its 95% confidence band.")),
+        (
+            "Scenarios",
+            html_table(
+                ("Label", "Scenario", "Hours", "Intervals", "Days simulated", "Seed"),
+                overview,
+                align="llllrr",
+            ),
+        ),
+        (
+            "The day, side by side",
+            Raw(
+                '<p class="note">Mean, and below it the 95% '
+                "confidence interval. Where two intervals overlap, "
+                "the difference may be chance.</p>"
+            )
+            + html_table(["KPI"] + names, rows, css="narrow"),
+        ),
+        (
+            "Per interval",
+            html_image(
+                pngs["compare.png"],
+                "compare",
+                "Each scenario's curve with its 95% confidence band.",
+            ),
+        ),
         ("Assumptions", Raw(details)),
-        ("Files", _files_html(written + [out / "compare.html"],
-                              "units in each table's <code>unit</code> column")),
+        (
+            "Files",
+            _files_html(
+                written + [out / "compare.html"], "units in each table's <code>unit</code> column"
+            ),
+        ),
     ]
-    written.append(write_html(out / "compare.html", "Scenarios compared: "
-                              + " vs ".join(names), sections,
-                              subtitle="every figure: mean and 95% confidence interval"))
+    written.append(
+        write_html(
+            out / "compare.html",
+            "Scenarios compared: " + " vs ".join(names),
+            sections,
+            subtitle="every figure: mean and 95% confidence interval",
+        )
+    )
     return written
 
 
 # ---------------------------------------------------------------- staffing plans
 
-PLAN_FILES = ("plan_intervals.csv", "plan_queues.csv", "plan_groups.csv",
-              "data_dictionary.csv", "staffing.png", "staff.html")
+PLAN_FILES = (
+    "plan_intervals.csv",
+    "plan_queues.csv",
+    "plan_groups.csv",
+    "data_dictionary.csv",
+    "staffing.png",
+    "staff.html",
+)
 
 # A plan's figures -> (CSV column, meaning, unit): the unit is in the name where it has one.
 PLAN_COLUMNS = {
-    "offered": ("offered_calls", "calls offered: the forecast (× volume scale) plus calls "
-                                 "transferred or escalated in", "calls"),
-    "load": ("load_erlangs", "offered calls × AHT ÷ interval length: agents kept busy",
-             "Erlangs"),
-    "required": ("required_agents", "productive agents logged in needed to meet every "
-                                    "target", "agents"),
-    "scheduled": ("scheduled_agents", "required ÷ (1 − shrinkage), rounded up: agents to "
-                                      "put on the schedule", "agents"),
-    **{k: (f"{k}_s" if UNITS[k] == "s" else k,
-           f"{DEFINITIONS[k]}, at the required agents (predicted, or simulated mean)",
-           UNITS[k]) for k in ("service_level", "asa", "abandon_rate", "occupancy")},
+    "offered": (
+        "offered_calls",
+        "calls offered: the forecast (× volume scale) plus calls transferred or escalated in",
+        "calls",
+    ),
+    "load": ("load_erlangs", "offered calls × AHT ÷ interval length: agents kept busy", "Erlangs"),
+    "required": (
+        "required_agents",
+        "productive agents logged in needed to meet every target",
+        "agents",
+    ),
+    "scheduled": (
+        "scheduled_agents",
+        "required ÷ (1 − shrinkage), rounded up: agents to put on the schedule",
+        "agents",
+    ),
+    **{
+        k: (
+            f"{k}_s" if UNITS[k] == "s" else k,
+            f"{DEFINITIONS[k]}, at the required agents (predicted, or simulated mean)",
+            UNITS[k],
+        )
+        for k in ("service_level", "asa", "abandon_rate", "occupancy")
+    },
 }
 PLAN_OTHER_COLUMNS = {
     "queue": ("queue", ""),
@@ -678,14 +904,20 @@ PLAN_OTHER_COLUMNS = {
     "interval": ("interval number, 0 = the interval starting at open", ""),
     "start": TABLE_COLUMNS["start"],
     "staffed_agents": ("agents logged in as the scenario file staffs them", "agents"),
-    "on_shift_agents": ("agents working on the shift plan (--shifts), shrinkage included",
-                        "agents"),
-    "logged_in_agents": ("agents logged in as planned: what --write puts in "
-                         "agents.GROUP.staffing", "agents"),
+    "on_shift_agents": (
+        "agents working on the shift plan (--shifts), shrinkage included",
+        "agents",
+    ),
+    "logged_in_agents": (
+        "agents logged in as planned: what --write puts in agents.GROUP.staffing",
+        "agents",
+    ),
 }
-METHOD_WORDS = {"erlang-c": "Erlang C (M/M/n): callers never hang up",
-                "erlang-a": "Erlang A (M/M/n+M): callers hang up after an exponential "
-                            "patience with the file's mean"}
+METHOD_WORDS = {
+    "erlang-c": "Erlang C (M/M/n): callers never hang up",
+    "erlang-a": "Erlang A (M/M/n+M): callers hang up after an exponential "
+    "patience with the file's mean",
+}
 
 
 def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
@@ -707,13 +939,31 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
     if p.shifts:
         center["on_shift_agents"] = np.sum([s.staffing for s in p.shifts.values()], axis=0)
     columns = p.queue_columns()
-    queues = pd.concat([frame({k: v[i] for k, v in columns.items()}, p.figures(i), queue=q)
-                        for i, q in enumerate(p.queues)], ignore_index=True)
-    logged_in = p.staffing                      # a property that rebuilds: read once
-    groups = pd.concat([pd.DataFrame({
-        "group": g, "interval": n, "start": p.starts, "required_agents": p.group_required[g],
-        "scheduled_agents": p.group_scheduled[g], "logged_in_agents": logged_in[g],
-        "staffed_agents": sc.agents[g].staffing}) for g in sc.agents], ignore_index=True)
+    queues = pd.concat(
+        [
+            frame({k: v[i] for k, v in columns.items()}, p.figures(i), queue=q)
+            for i, q in enumerate(p.queues)
+        ],
+        ignore_index=True,
+    )
+    logged_in = p.staffing  # a property that rebuilds: read once
+    groups = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "group": g,
+                    "interval": n,
+                    "start": p.starts,
+                    "required_agents": p.group_required[g],
+                    "scheduled_agents": p.group_scheduled[g],
+                    "logged_in_agents": logged_in[g],
+                    "staffed_agents": sc.agents[g].staffing,
+                }
+            )
+            for g in sc.agents
+        ],
+        ignore_index=True,
+    )
     return {"plan_intervals.csv": center, "plan_queues.csv": queues, "plan_groups.csv": groups}
 
 
@@ -727,8 +977,10 @@ def plan_dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             base, _, end = column.partition("_ci95_")
             meaning, unit = known[base]
             if end:
-                meaning = (f"{'lower' if end == 'low' else 'upper'} end of the 95% "
-                           f"confidence interval of the simulated {base}")
+                meaning = (
+                    f"{'lower' if end == 'low' else 'upper'} end of the 95% "
+                    f"confidence interval of the simulated {base}"
+                )
             rows.append((file, column, meaning, unit))
     return pd.DataFrame(rows, columns=["file", "column", "meaning", "unit"])
 
@@ -737,18 +989,25 @@ def plan_figure(p: StaffingPlan) -> Figure:
     """The file's staffing (bars) against the plan's required and scheduled agents."""
     sc, total = p.scenario, p.total
     return plots.staffing_figure(
-        p.starts, sc.interval_minutes, {g: a.staffing for g, a in sc.agents.items()},
-        total["required"], scheduled=total["scheduled"], required_label=f"required ({p.method})",
-        title=f"Staffing in the file vs the {p.method} plan — {plots.text(sc.name)}")
+        p.starts,
+        sc.interval_minutes,
+        {g: a.staffing for g, a in sc.agents.items()},
+        total["required"],
+        scheduled=total["scheduled"],
+        required_label=f"required ({p.method})",
+        title=f"Staffing in the file vs the {p.method} plan — {plots.text(sc.name)}",
+    )
 
 
 def _method_words(p: StaffingPlan) -> str:
     if p.search is None:
         return METHOD_WORDS[p.method]
     res, search = p.search.result, p.search
-    return (f"simulation search from the {search.start} requirement: {search.simulations} "
-            f"trials of the same {res.replications} simulated days (seed {res.seed})"
-            + ("" if search.converged else ", stopped before the end (see the notes)"))
+    return (
+        f"simulation search from the {search.start} requirement: {search.simulations} "
+        f"trials of the same {res.replications} simulated days (seed {res.seed})"
+        + ("" if search.converged else ", stopped before the end (see the notes)")
+    )
 
 
 def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
@@ -764,72 +1023,133 @@ def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
 
     sc, total = p.scenario, p.total
     hours = sc.interval_minutes / 60
-    settings = [("Method", _method_words(p)), *_goals(sc),
-                *([("Volume scale", f"forecast × {p.volume_scale:g}")]
-                  if p.volume_scale != 1 else []),
-                ("Agent-hours", f"{total['required'].sum() * hours:,.1f} required, "
-                                f"{total['scheduled'].sum() * hours:,.1f} scheduled; "
-                                f"{tables['plan_intervals.csv']['staffed_agents'].sum() * hours:,.1f}"
-                                " staffed in the file")]
-    at = ("simulated at the required agents: mean ± half-width of the 95% confidence "
-          "interval" if p.search else f"predicted by {p.method} at the required agents")
+    settings = [
+        ("Method", _method_words(p)),
+        *_goals(sc),
+        *([("Volume scale", f"forecast × {p.volume_scale:g}")] if p.volume_scale != 1 else []),
+        (
+            "Agent-hours",
+            f"{total['required'].sum() * hours:,.1f} required, "
+            f"{total['scheduled'].sum() * hours:,.1f} scheduled; "
+            f"{tables['plan_intervals.csv']['staffed_agents'].sum() * hours:,.1f}"
+            " staffed in the file",
+        ),
+    ]
+    at = (
+        "simulated at the required agents: mean ± half-width of the 95% confidence interval"
+        if p.search
+        else f"predicted by {p.method} at the required agents"
+    )
     header, rows = fmt.plan_rows(p)
     sections = [
         ("", html_table(("Setting", "Value"), settings, align="ll", css="keyvalue")),
-        ("Per interval", Raw(f'<p class="note">Required: productive agents logged in; '
-                             f"scheduled: after shrinkage. KPIs {at}.</p>")
-         + html_table(header, rows, css="compact")),
-        ("Staffing", html_image(pngs["staffing.png"], "staffing",
-                                "The scenario's staffing (bars, by agent group) against the "
-                                "plan's required agents and the agents to schedule.")),
+        (
+            "Per interval",
+            Raw(
+                f'<p class="note">Required: productive agents logged in; '
+                f"scheduled: after shrinkage. KPIs {at}.</p>"
+            )
+            + html_table(header, rows, css="compact"),
+        ),
+        (
+            "Staffing",
+            html_image(
+                pngs["staffing.png"],
+                "staffing",
+                "The scenario's staffing (bars, by agent group) against the "
+                "plan's required agents and the agents to schedule.",
+            ),
+        ),
     ]
     if len(p.queues) > 1:
-        sections.append(("Per queue", Raw("\n".join(
-            f"<details><summary>{html.escape(q)}</summary>"
-            f"{html_table(*fmt.plan_rows(p, i), css='compact')}</details>"
-            for i, q in enumerate(p.queues)))))
-    logged_in = p.staffing                      # a property that rebuilds: read once
-    sections.append(("Agent groups", html_table(
-        ["Start"] + [f"{g}: {c}" for g in sc.agents for c in ("required", "scheduled",
-                                                               "logged in")],
-        [[s] + [v[i] for g in sc.agents for v in (p.group_required[g], p.group_scheduled[g],
-                                                 logged_in[g])]
-         for i, s in enumerate(p.starts)], css="compact")))
+        sections.append(
+            (
+                "Per queue",
+                Raw(
+                    "\n".join(
+                        f"<details><summary>{html.escape(q)}</summary>"
+                        f"{html_table(*fmt.plan_rows(p, i), css='compact')}</details>"
+                        for i, q in enumerate(p.queues)
+                    )
+                ),
+            )
+        )
+    logged_in = p.staffing  # a property that rebuilds: read once
+    sections.append(
+        (
+            "Agent groups",
+            html_table(
+                ["Start"]
+                + [f"{g}: {c}" for g in sc.agents for c in ("required", "scheduled", "logged in")],
+                [
+                    [s]
+                    + [
+                        v[i]
+                        for g in sc.agents
+                        for v in (p.group_required[g], p.group_scheduled[g], logged_in[g])
+                    ]
+                    for i, s in enumerate(p.starts)
+                ],
+                css="compact",
+            ),
+        )
+    )
     for g, shift in (p.shifts or {}).items():
         frame = shift.table()
-        sections.append((f"Shifts of {g}", Raw(
-            f'<p class="note">Cost {shift.cost:,.2f}, {shift.paid_hours:,.1f} paid hours'
-            + ("" if shift.optimal else " (best found, not proved optimal)") + ".</p>")
-            + html_table(["Shift"] + list(frame.columns),
-                         [[name, *row] for name, row in frame.iterrows()])))
+        sections.append(
+            (
+                f"Shifts of {g}",
+                Raw(
+                    f'<p class="note">Cost {shift.cost:,.2f}, {shift.paid_hours:,.1f} paid hours'
+                    + ("" if shift.optimal else " (best found, not proved optimal)")
+                    + ".</p>"
+                )
+                + html_table(
+                    ["Shift"] + list(frame.columns),
+                    [[name, *row] for name, row in frame.iterrows()],
+                ),
+            )
+        )
     if p.notes:
-        sections.append(("Notes", Raw("<ul>" + "".join(f"<li>{html.escape(n)}</li>"
-                                                      for n in p.notes) + "</ul>")))
+        sections.append(
+            (
+                "Notes",
+                Raw("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in p.notes) + "</ul>"),
+            )
+        )
     sections.append(("Files", _files_html(written + [out / "staff.html"])))
-    written.append(write_html(out / "staff.html", f"Staffing plan: {sc.name}", sections,
-                              subtitle=f"{p.method} · {sc.open}–{_clock_end(sc)} in "
-                                       f"{sc.interval_minutes}-minute intervals",
-                              kicker="callsim staff"))
+    written.append(
+        write_html(
+            out / "staff.html",
+            f"Staffing plan: {sc.name}",
+            sections,
+            subtitle=f"{p.method} · {sc.open}–{_clock_end(sc)} in "
+            f"{sc.interval_minutes}-minute intervals",
+            kicker="callsim staff",
+        )
+    )
     return written
 
 
 # ---------------------------------------------------------------- Erlang vs simulation
 
-COMPARE_FILES = ("compare_summary.csv", "compare_intervals.csv", "compare.png",
-                 "compare.html")
-PREDICTION_COLUMNS = ["kpi", "unit", "predicted", "mean", "ci95_low", "ci95_high",
-                      "disagree"]
+COMPARE_FILES = ("compare_summary.csv", "compare_intervals.csv", "compare.png", "compare.html")
+PREDICTION_COLUMNS = ["kpi", "unit", "predicted", "mean", "ci95_low", "ci95_high", "disagree"]
 
 
 def prediction_tables(cmp: PlanComparison) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(day, per interval): each compared KPI's prediction beside the simulated mean and
     95% CI, and whether they disagree; tidy, one row per (interval,) KPI."""
     res = cmp.simulated
-    day = pd.DataFrame([(k, UNITS.get(k, ""), *cmp.day_figures(k)) for k in COMPARED],
-                       columns=PREDICTION_COLUMNS)
-    figures = {k: cmp.figures(k) for k in COMPARED}      # once per KPI, not per interval
-    rows = [(i, s, cmp.agents[i], k, UNITS.get(k, ""), *(col[i] for col in figures[k]))
-            for k in COMPARED for i, s in enumerate(res.starts)]
+    day = pd.DataFrame(
+        [(k, UNITS.get(k, ""), *cmp.day_figures(k)) for k in COMPARED], columns=PREDICTION_COLUMNS
+    )
+    figures = {k: cmp.figures(k) for k in COMPARED}  # once per KPI, not per interval
+    rows = [
+        (i, s, cmp.agents[i], k, UNITS.get(k, ""), *(col[i] for col in figures[k]))
+        for k in COMPARED
+        for i, s in enumerate(res.starts)
+    ]
     return day, pd.DataFrame(rows, columns=["interval", "start", "agents"] + PREDICTION_COLUMNS)
 
 
@@ -839,40 +1159,82 @@ def write_plan_comparison(cmp: PlanComparison, out_dir: str | Path) -> list[Path
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     day, intervals = prediction_tables(cmp)
-    written = [_csv(day, out / "compare_summary.csv"),
-               _csv(intervals, out / "compare_intervals.csv")]
+    written = [
+        _csv(day, out / "compare_summary.csv"),
+        _csv(intervals, out / "compare_intervals.csv"),
+    ]
     res, sc = cmp.simulated, cmp.simulated.scenario
     shown = {k: cmp.figures(k)[:4] for k in ("service_level", "abandon_rate")}
-    pngs = _save_figures({"compare.png": plots.prediction_figure(
-        res.starts, sc.interval_minutes, shown, method=cmp.method,
-        targets={"service_level": sc.service_level.target,
-                 "abandon_rate": sc.targets.abandon_rate},
-        title=f"{cmp.method} vs simulation — {plots.text(sc.name)}")}, out)
+    pngs = _save_figures(
+        {
+            "compare.png": plots.prediction_figure(
+                res.starts,
+                sc.interval_minutes,
+                shown,
+                method=cmp.method,
+                targets={
+                    "service_level": sc.service_level.target,
+                    "abandon_rate": sc.targets.abandon_rate,
+                },
+                title=f"{cmp.method} vs simulation — {plots.text(sc.name)}",
+            )
+        },
+        out,
+    )
     written.append(out / "compare.png")
 
-    header = ["Start", "agents"] + [f"{fmt.LABELS[k]} {w}" for k in COMPARED
-                                    for w in (cmp.method, "simulated")]
-    day_rows = [(fmt.LABELS[k], fmt.value(k, pred), fmt.value(k, mean),
-                 fmt.interval(k, low, high), {True: "yes", False: "no"}.get(flag, "–"))
-                for k, _, pred, mean, low, high, flag in day.itertuples(index=False,
-                                                                        name=None)]
-    note = Raw('<p class="note">Erlang at the scenario\'s own staffing beside the '
-               "simulated mean and its 95% confidence interval; * marks a prediction "
-               "outside the interval by more than a rounding gap.</p>")
+    header = ["Start", "agents"] + [
+        f"{fmt.LABELS[k]} {w}" for k in COMPARED for w in (cmp.method, "simulated")
+    ]
+    day_rows = [
+        (
+            fmt.LABELS[k],
+            fmt.value(k, pred),
+            fmt.value(k, mean),
+            fmt.interval(k, low, high),
+            {True: "yes", False: "no"}.get(flag, "–"),
+        )
+        for k, _, pred, mean, low, high, flag in day.itertuples(index=False, name=None)
+    ]
+    note = Raw(
+        '<p class="note">Erlang at the scenario\'s own staffing beside the '
+        "simulated mean and its 95% confidence interval; * marks a prediction "
+        "outside the interval by more than a rounding gap.</p>"
+    )
     sections = [
-        ("The day", note + html_table(("KPI", cmp.method, "simulated", "95% CI",
-                                       "disagree"), day_rows, css="narrow")),
-        ("Per interval", html_table(header, fmt.comparison_rows(cmp, COMPARED),
-                                    css="compact")),
-        ("Plot", html_image(pngs["compare.png"], "compare",
-                            f"{cmp.method}'s prediction (dashed) against the simulated "
-                            "mean and its 95% confidence band, per interval.")),
+        (
+            "The day",
+            note
+            + html_table(
+                ("KPI", cmp.method, "simulated", "95% CI", "disagree"), day_rows, css="narrow"
+            ),
+        ),
+        ("Per interval", html_table(header, fmt.comparison_rows(cmp, COMPARED), css="compact")),
+        (
+            "Plot",
+            html_image(
+                pngs["compare.png"],
+                "compare",
+                f"{cmp.method}'s prediction (dashed) against the simulated "
+                "mean and its 95% confidence band, per interval.",
+            ),
+        ),
         ("Assumptions", assumptions_html(sc, res.replications, res.seed)),
-        ("Files", _files_html(written + [out / "compare.html"],
-                              "units in each table's <code>unit</code> column")),
+        (
+            "Files",
+            _files_html(
+                written + [out / "compare.html"], "units in each table's <code>unit</code> column"
+            ),
+        ),
     ]
     scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
-    written.append(write_html(out / "compare.html", f"{cmp.method} vs simulation: {sc.name}",
-                              sections, subtitle=_subtitle(res) + scale,
-                              kicker="callsim compare"))
+    written.append(
+        write_html(
+            out / "compare.html",
+            f"{cmp.method} vs simulation: {sc.name}",
+            sections,
+            subtitle=_subtitle(res) + scale,
+            kicker="callsim compare",
+        )
+    )
     return written

@@ -18,7 +18,7 @@ code and tests can find what a figure was drawn from.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -27,45 +27,75 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 
-from . import format as fmt
 from ..kpi.stats import confidence
-from ..run.runner import SimulationResult
 from ..model.clock import clock, clock_minutes
+from ..run.runner import SimulationResult
+from . import format as fmt
 
 DPI = 100
 WIDTH = 9.0  # inches: 900 px at DPI, readable in an e-mail or a slide
 
-COLORS = {"service_level": "#0072B2", "asa": "#E69F00", "abandon_rate": "#D55E00",
-          "agents": "#009E73", "occupancy": "#CC79A7", "blocked_rate": "#56B4E9",
-          "answered": "#0072B2", "abandoned": "#D55E00", "required": "#222222",
-          "scheduled": "#7F7F7F", "target": "#4D4D4D", "predicted": "#222222"}
+COLORS = {
+    "service_level": "#0072B2",
+    "asa": "#E69F00",
+    "abandon_rate": "#D55E00",
+    "agents": "#009E73",
+    "occupancy": "#CC79A7",
+    "blocked_rate": "#56B4E9",
+    "answered": "#0072B2",
+    "abandoned": "#D55E00",
+    "required": "#222222",
+    "scheduled": "#7F7F7F",
+    "target": "#4D4D4D",
+    "predicted": "#222222",
+}
 # Scenarios in a comparison, and agent groups in a staffing chart, in this order.
-SERIES = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
-          "#F0E442")
+SERIES = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 
 # Units as an axis says them (the CSV files use simulator.kpi.UNITS).
-AXIS_LABELS = {"service_level": "service level (%)", "asa": "ASA (s)",
-               "aht": "AHT (s)", "abandon_rate": "abandoned (% of accepted)",
-               "blocked_rate": "blocked (% of offered)", "occupancy": "occupancy (%)",
-               "longest_wait": "longest wait (s)", "avg_queue": "calls waiting",
-               "agents": "agents logged in"}
+AXIS_LABELS = {
+    "service_level": "service level (%)",
+    "asa": "ASA (s)",
+    "aht": "AHT (s)",
+    "abandon_rate": "abandoned (% of accepted)",
+    "blocked_rate": "blocked (% of offered)",
+    "occupancy": "occupancy (%)",
+    "longest_wait": "longest wait (s)",
+    "avg_queue": "calls waiting",
+    "agents": "agents logged in",
+}
 
 NAMES = {"service_level": "service level", "asa": "ASA", "abandon_rate": "abandon rate"}
 
-STYLE = {"font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
-         "axes.titlelocation": "left", "axes.labelsize": 10, "axes.spines.top": False,
-         "axes.spines.right": False, "axes.grid": True, "grid.color": "#E3E3E3",
-         "grid.linewidth": 0.8, "axes.axisbelow": True, "legend.fontsize": 9,
-         "legend.frameon": False, "xtick.labelsize": 9, "ytick.labelsize": 9,
-         "lines.linewidth": 2.0, "lines.markersize": 4.5}
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E3E3E3",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 4.5,
+}
 
 
 def _styled(make: Callable[..., Figure]) -> Callable[..., Figure]:
     """Build the figure under the house style, whatever the caller's rcParams."""
+
     @functools.wraps(make)
     def wrapper(*args, **kwargs) -> Figure:
         with mpl.rc_context(STYLE):
             return make(*args, **kwargs)
+
     return wrapper
 
 
@@ -93,11 +123,16 @@ def clock_axis(ax, first: float, last: float, interval_minutes: int) -> None:
     """The clock (HH:MM) on the x axis, from interval start `first` to `last` (minutes),
     with at most about 12 labels on whole intervals or hours."""
     span = last - first + interval_minutes
-    step = next((s for s in (interval_minutes, 30, 60, 120, 180, 240, 360, 720)
-                 if s >= interval_minutes and span / s <= 12), 1440)
+    step = next(
+        (
+            s
+            for s in (interval_minutes, 30, 60, 120, 180, 240, 360, 720)
+            if s >= interval_minutes and span / s <= 12
+        ),
+        1440,
+    )
     ax.xaxis.set_major_locator(MultipleLocator(step, offset=first % step))
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _: clock(int(round(v)))))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: clock(round(v))))
     ax.set_xlim(first - interval_minutes / 2, last + interval_minutes / 2)
 
 
@@ -107,11 +142,21 @@ def _interval_axis(ax, res: SimulationResult) -> np.ndarray:
     return x
 
 
-def band(ax, x, mean, low, high, *, key: str, label: str, color: str,
-         marker: str = "o", linestyle: str = "-") -> None:
+def band(
+    ax,
+    x,
+    mean,
+    low,
+    high,
+    *,
+    key: str,
+    label: str,
+    color: str,
+    marker: str = "o",
+    linestyle: str = "-",
+) -> None:
     """A mean curve with its 95% CI as a shaded band (the band is omitted if all NaN)."""
-    ax.plot(x, mean, marker=marker, linestyle=linestyle, color=color, label=label,
-            gid=key)
+    ax.plot(x, mean, marker=marker, linestyle=linestyle, color=color, label=label, gid=key)
     low, high = np.asarray(low, float), np.asarray(high, float)
     if np.isfinite(low).any():
         ax.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0, gid=f"{key}_ci")
@@ -141,11 +186,25 @@ def service_level_figure(res: SimulationResult) -> Figure:
     fig, (ax,) = _new()
     x = _interval_axis(ax, res)
     mean, low, high = _interval_stats(res, "service_level")
-    band(ax, x, mean, low, high, key="service_level", label="service level (mean)",
-         color=COLORS["service_level"])
+    band(
+        ax,
+        x,
+        mean,
+        low,
+        high,
+        key="service_level",
+        label="service level (mean)",
+        color=COLORS["service_level"],
+    )
     target = sc.service_level.target
-    ax.axhline(target, color=COLORS["target"], linestyle="--", linewidth=1.4,
-               label=f"target {fmt.value('service_level', target)}", gid="target")
+    ax.axhline(
+        target,
+        color=COLORS["target"],
+        linestyle="--",
+        linewidth=1.4,
+        label=f"target {fmt.value('service_level', target)}",
+        gid="target",
+    )
     _percent_axis(ax, 1.05)
     ax.set_ylabel(f"answered within {sc.service_level.seconds:g} s (% of accepted)")
     ax.set_xlabel("interval start")
@@ -161,13 +220,27 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
     sc = res.scenario
     fig, (top, bottom) = _new(rows=2, height=5.6)
     x = _interval_axis(bottom, res)
-    for ax, kpi, target in ((top, "asa", sc.targets.asa),
-                            (bottom, "abandon_rate", sc.targets.abandon_rate)):
-        band(ax, x, *_interval_stats(res, kpi), key=kpi, label=f"{NAMES[kpi]} (mean)",
-             color=COLORS[kpi])
+    for ax, kpi, target in (
+        (top, "asa", sc.targets.asa),
+        (bottom, "abandon_rate", sc.targets.abandon_rate),
+    ):
+        band(
+            ax,
+            x,
+            *_interval_stats(res, kpi),
+            key=kpi,
+            label=f"{NAMES[kpi]} (mean)",
+            color=COLORS[kpi],
+        )
         if target is not None:
-            ax.axhline(target, color=COLORS["target"], linestyle="--", linewidth=1.4,
-                       label=f"target {fmt.value(kpi, target)}", gid="target")
+            ax.axhline(
+                target,
+                color=COLORS["target"],
+                linestyle="--",
+                linewidth=1.4,
+                label=f"target {fmt.value(kpi, target)}",
+                gid="target",
+            )
         ax.set_ylabel(AXIS_LABELS[kpi])
         ax.set_ylim(bottom=0)
         _ci_patch_label(ax)
@@ -178,11 +251,16 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
 
 
 @_styled
-def staffing_figure(starts: Sequence[str], interval_minutes: int,
-                    staffed: Mapping[str, Sequence[float]],
-                    required: Sequence[float] | None = None, *, title: str = "",
-                    scheduled: Sequence[float] | None = None,
-                    required_label: str = "required") -> Figure:
+def staffing_figure(
+    starts: Sequence[str],
+    interval_minutes: int,
+    staffed: Mapping[str, Sequence[float]],
+    required: Sequence[float] | None = None,
+    *,
+    title: str = "",
+    scheduled: Sequence[float] | None = None,
+    required_label: str = "required",
+) -> Figure:
     """Agents staffed per interval (bars, stacked by agent group) against the agents
     required (a step line), e.g. the Erlang requirement from `simulator.staffing`,
     and optionally the agents scheduled after shrinkage (a dashed step line).
@@ -197,21 +275,37 @@ def staffing_figure(starts: Sequence[str], interval_minutes: int,
     base = np.zeros(len(starts))
     for i, (group, agents) in enumerate(staffed.items()):
         agents = np.asarray(agents, float)
-        ax.bar(x, agents, width=interval_minutes * 0.8, bottom=base,
-               color=SERIES[i % len(SERIES)], alpha=0.85, label=f"staffed: {text(group)}",
-               gid=f"staffed:{group}")
+        ax.bar(
+            x,
+            agents,
+            width=interval_minutes * 0.8,
+            bottom=base,
+            color=SERIES[i % len(SERIES)],
+            alpha=0.85,
+            label=f"staffed: {text(group)}",
+            gid=f"staffed:{group}",
+        )
         base += agents
     # steps over each interval's width, so they read against the bar beneath them
     edges = np.append(x, x[-1] + interval_minutes) - interval_minutes / 2
     top = base.max()
-    for key, values, label, style in (("required", required, required_label, "-"),
-                                      ("scheduled", scheduled, "scheduled (after shrinkage)",
-                                       "--")):
+    for key, values, label, style in (
+        ("required", required, required_label, "-"),
+        ("scheduled", scheduled, "scheduled (after shrinkage)", "--"),
+    ):
         if values is None:
             continue
         values = np.asarray(values, float)
-        ax.stairs(values, edges, color=COLORS[key], linewidth=2.2, baseline=None,
-                  linestyle=style, label=label, gid=key)
+        ax.stairs(
+            values,
+            edges,
+            color=COLORS[key],
+            linewidth=2.2,
+            baseline=None,
+            linestyle=style,
+            label=label,
+            gid=key,
+        )
         top = max(top, np.nanmax(values) if np.isfinite(values).any() else 0)
     if required is None:
         ax.plot([], [], " ", label="required: not given (see callsim staff)")
@@ -224,15 +318,21 @@ def staffing_figure(starts: Sequence[str], interval_minutes: int,
     return fig
 
 
-def run_staffing_figure(res: SimulationResult, required: Sequence[float] | None = None,
-                        required_label: str = "required") -> Figure:
+def run_staffing_figure(
+    res: SimulationResult, required: Sequence[float] | None = None, required_label: str = "required"
+) -> Figure:
     """`staffing_figure` for a simulated scenario: its agent groups' staffing."""
     sc = res.scenario
     skip = sc.simulation.warmup_intervals
     staffed = {name: g.staffing[skip:] for name, g in sc.agents.items()}
-    return staffing_figure(res.starts, sc.interval_minutes, staffed, required,
-                           title=f"Agents staffed and required — {text(sc.name)}",
-                           required_label=required_label)
+    return staffing_figure(
+        res.starts,
+        sc.interval_minutes,
+        staffed,
+        required,
+        title=f"Agents staffed and required — {text(sc.name)}",
+        required_label=required_label,
+    )
 
 
 def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -258,12 +358,23 @@ def wait_figure(res: SimulationResult) -> Figure:
             ax.plot([], [], " ", label=f"{outcome}: no calls")
             continue
         x, y = ecdf(wait)
-        ax.step(np.insert(x, 0, 0.0), np.insert(y, 0, 0.0), where="post",
-                color=COLORS[outcome], gid=outcome,
-                label=f"{outcome} ({len(wait):,} calls, median {np.median(wait):.0f} s)")
+        ax.step(
+            np.insert(x, 0, 0.0),
+            np.insert(y, 0, 0.0),
+            where="post",
+            color=COLORS[outcome],
+            gid=outcome,
+            label=f"{outcome} ({len(wait):,} calls, median {np.median(wait):.0f} s)",
+        )
         top = max(top, np.quantile(wait, 0.995))
-    ax.axvline(threshold, color=COLORS["target"], linestyle="--", linewidth=1.4,
-               label=f"service-level threshold {threshold:g} s", gid="threshold")
+    ax.axvline(
+        threshold,
+        color=COLORS["target"],
+        linestyle="--",
+        linewidth=1.4,
+        label=f"service-level threshold {threshold:g} s",
+        gid="threshold",
+    )
     ax.set_xlim(0, top * 1.05)
     _percent_axis(ax, 1.02)
     ax.set_xlabel("wait (s): until answered, or until the caller hung up")
@@ -274,9 +385,10 @@ def wait_figure(res: SimulationResult) -> Figure:
 
 
 @_styled
-def compare_figure(results: Mapping[str, SimulationResult],
-                   kpis: Sequence[str] = ("service_level", "asa", "abandon_rate")
-                   ) -> Figure:
+def compare_figure(
+    results: Mapping[str, SimulationResult],
+    kpis: Sequence[str] = ("service_level", "asa", "abandon_rate"),
+) -> Figure:
     """Scenarios side by side: one panel per KPI, one colour per scenario, each curve
     with its 95% CI band. Scenarios may open at other times or use other intervals:
     they share the clock axis."""
@@ -284,11 +396,16 @@ def compare_figure(results: Mapping[str, SimulationResult],
     xs = {name: clock_x(r.starts, r.scenario.interval_minutes) for name, r in results.items()}
     for i, (name, res) in enumerate(results.items()):
         for ax, kpi in zip(axes, kpis):
-            band(ax, xs[name], *_interval_stats(res, kpi), key=f"{kpi}:{name}",
-                 label=text(name), color=SERIES[i % len(SERIES)])
+            band(
+                ax,
+                xs[name],
+                *_interval_stats(res, kpi),
+                key=f"{kpi}:{name}",
+                label=text(name),
+                color=SERIES[i % len(SERIES)],
+            )
     step = min(r.scenario.interval_minutes for r in results.values())
-    clock_axis(axes[-1], min(x[0] for x in xs.values()), max(x[-1] for x in xs.values()),
-               step)
+    clock_axis(axes[-1], min(x[0] for x in xs.values()), max(x[-1] for x in xs.values()), step)
     for ax, kpi in zip(axes, kpis):
         ax.set_ylabel(AXIS_LABELS.get(kpi, fmt.LABELS.get(kpi, kpi)))
         if kpi in fmt.PERCENT:
@@ -296,17 +413,21 @@ def compare_figure(results: Mapping[str, SimulationResult],
         else:
             ax.set_ylim(bottom=0)
     axes[-1].set_xlabel("interval start")
-    axes[0].set_title("Scenarios compared per interval — " + " vs ".join(
-        text(n) for n in results))
+    axes[0].set_title("Scenarios compared per interval — " + " vs ".join(text(n) for n in results))
     _ci_patch_label(axes[0])
     return fig
 
 
 @_styled
-def prediction_figure(starts: Sequence[str], interval_minutes: int,
-                      figures: Mapping[str, Sequence[Sequence[float]]], *, method: str,
-                      targets: Mapping[str, float | None] | None = None,
-                      title: str = "") -> Figure:
+def prediction_figure(
+    starts: Sequence[str],
+    interval_minutes: int,
+    figures: Mapping[str, Sequence[Sequence[float]]],
+    *,
+    method: str,
+    targets: Mapping[str, float | None] | None = None,
+    title: str = "",
+) -> Figure:
     """A formula's prediction against the simulation, one panel per KPI: the simulated
     mean with its 95% CI band, the prediction as a dashed line, and the target where
     given. `figures[kpi]` is (predicted, mean, ci95 low, ci95 high) per interval."""
@@ -314,14 +435,35 @@ def prediction_figure(starts: Sequence[str], interval_minutes: int,
     x = clock_x(starts, interval_minutes)
     clock_axis(axes[-1], x[0], x[-1], interval_minutes)
     for ax, (kpi, (predicted, mean, low, high)) in zip(axes, figures.items()):
-        band(ax, x, mean, low, high, key=f"{kpi}:simulated", label="simulated (mean)",
-             color=COLORS.get(kpi, SERIES[0]))
-        ax.plot(x, predicted, marker="s", linestyle="--", color=COLORS["predicted"],
-                label=f"{text(method)} (predicted)", gid=f"{kpi}:predicted")
+        band(
+            ax,
+            x,
+            mean,
+            low,
+            high,
+            key=f"{kpi}:simulated",
+            label="simulated (mean)",
+            color=COLORS.get(kpi, SERIES[0]),
+        )
+        ax.plot(
+            x,
+            predicted,
+            marker="s",
+            linestyle="--",
+            color=COLORS["predicted"],
+            label=f"{text(method)} (predicted)",
+            gid=f"{kpi}:predicted",
+        )
         target = (targets or {}).get(kpi)
         if target is not None:
-            ax.axhline(target, color=COLORS["target"], linestyle=":", linewidth=1.4,
-                       label=f"target {fmt.value(kpi, target)}", gid=f"{kpi}:target")
+            ax.axhline(
+                target,
+                color=COLORS["target"],
+                linestyle=":",
+                linewidth=1.4,
+                label=f"target {fmt.value(kpi, target)}",
+                gid=f"{kpi}:target",
+            )
         ax.set_ylabel(AXIS_LABELS.get(kpi, fmt.LABELS.get(kpi, kpi)))
         if kpi in fmt.PERCENT:
             _percent_axis(ax, decimals=None)

@@ -12,24 +12,24 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..sim.records import NEXT, OUTCOMES, DayRecords
-from ..sim.engine import simulate_day
 from ..kpi.compute import KPIS, agent_time, day_kpis
 from ..kpi.stats import confidence
 from ..model.scenario import Scenario
+from ..sim.engine import simulate_day
+from ..sim.records import NEXT, OUTCOMES, DayRecords
 
 
 def _one_day(sc: Scenario, seed: np.random.SeedSequence):
     day = simulate_day(sc, seed)
-    agents = agent_time(sc, day)          # center-wide: the same for every queue
+    agents = agent_time(sc, day)  # center-wide: the same for every queue
     queues = {name: day_kpis(sc, day, q, agents) for q, name in enumerate(sc.queues)}
     return day, day_kpis(sc, day, agents=agents), queues
 
@@ -56,7 +56,7 @@ class SimulationResult:
     @property
     def starts(self) -> list[str]:
         """Clock time of each reported interval (warm-up intervals left out)."""
-        return self.scenario.interval_starts()[self.scenario.simulation.warmup_intervals:]
+        return self.scenario.interval_starts()[self.scenario.simulation.warmup_intervals :]
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -69,10 +69,13 @@ class SimulationResult:
         rows = []
         for kpi, samples in self.interval_samples.items():
             mean, low, high = confidence(samples)
-            rows += [(i, s, kpi, m, lo, hi) for i, (s, m, lo, hi)
-                     in enumerate(zip(self.starts, mean, low, high))]
-        return pd.DataFrame(rows, columns=["interval", "start", "kpi", "mean",
-                                           "ci95_low", "ci95_high"])
+            rows += [
+                (i, s, kpi, m, lo, hi)
+                for i, (s, m, lo, hi) in enumerate(zip(self.starts, mean, low, high))
+            ]
+        return pd.DataFrame(
+            rows, columns=["interval", "start", "kpi", "mean", "ci95_low", "ci95_high"]
+        )
 
     @cached_property
     def calls(self) -> pd.DataFrame:
@@ -82,24 +85,28 @@ class SimulationResult:
         groups = np.array(list(self.scenario.agents) + [""])
         for r, day in enumerate(self.days):
             c = day.calls
-            frames.append(pd.DataFrame({
-                "replication": r,
-                "customer": c["customer"],
-                "attempt": c["attempt"],
-                "segment": c["segment"],
-                "queue": queues[c["queue"]],
-                "interval": c["interval"],
-                "arrival_s": c["arrival"],
-                "outcome": np.array(OUTCOMES)[c["outcome"]],
-                "wait_s": c["wait"],
-                "agent_group": groups[c["group"]],
-                "answer_s": c["start"],
-                "talk_s": c["talk"],
-                "handle_s": c["handle"],
-                "next": np.array(NEXT)[c["next"]],
-                "callback": c["callback"],
-                "unresolved": c["unresolved"],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "replication": r,
+                        "customer": c["customer"],
+                        "attempt": c["attempt"],
+                        "segment": c["segment"],
+                        "queue": queues[c["queue"]],
+                        "interval": c["interval"],
+                        "arrival_s": c["arrival"],
+                        "outcome": np.array(OUTCOMES)[c["outcome"]],
+                        "wait_s": c["wait"],
+                        "agent_group": groups[c["group"]],
+                        "answer_s": c["start"],
+                        "talk_s": c["talk"],
+                        "handle_s": c["handle"],
+                        "next": np.array(NEXT)[c["next"]],
+                        "callback": c["callback"],
+                        "unresolved": c["unresolved"],
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
     def to_dict(self) -> dict:
@@ -111,11 +118,18 @@ class SimulationResult:
             row = {"start": start}
             row.update({k: json_figure(m[i], lo[i], hi[i]) for k, (m, lo, hi) in stats.items()})
             intervals.append(row)
-        queues = {q: {k: json_figure(*confidence(v)) for k, v in samples.items()}
-                  for q, samples in self.queue_samples.items()}
-        return {"scenario": self.scenario.name, "replications": self.replications,
-                "seed": self.seed, "summary": summary, "intervals": intervals,
-                "queues": queues}
+        queues = {
+            q: {k: json_figure(*confidence(v)) for k, v in samples.items()}
+            for q, samples in self.queue_samples.items()
+        }
+        return {
+            "scenario": self.scenario.name,
+            "replications": self.replications,
+            "seed": self.seed,
+            "summary": summary,
+            "intervals": intervals,
+            "queues": queues,
+        }
 
 
 def json_number(x: float) -> float | None:
@@ -132,9 +146,13 @@ def _table(stats: dict[str, tuple]) -> pd.DataFrame:
     return df
 
 
-def simulate(sc: Scenario, replications: int | None = None, seed: int | None = None,
-             workers: int = 1, progress: Callable[[int], None] | None = None
-             ) -> SimulationResult:
+def simulate(
+    sc: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
     """Simulate `replications` independent days of `sc` (defaults from its file).
 
     `workers` > 1 spreads days over processes; results are identical either way.
@@ -167,9 +185,19 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
     days = [o[0] for o in outputs]
     interval_samples = {k: np.vstack([o[1][0][k] for o in outputs]) for k in KPIS}
     day_samples = {k: np.array([o[1][1][k] for o in outputs]) for k in KPIS}
-    queue_samples = {q: {k: np.array([o[2][q][1][k] for o in outputs]) for k in KPIS}
-                     for q in sc.queues}
-    queue_interval_samples = {q: {k: np.vstack([o[2][q][0][k] for o in outputs])
-                                  for k in KPIS} for q in sc.queues}
-    return SimulationResult(sc, replications, seed, days, interval_samples, day_samples,
-                            queue_samples, queue_interval_samples)
+    queue_samples = {
+        q: {k: np.array([o[2][q][1][k] for o in outputs]) for k in KPIS} for q in sc.queues
+    }
+    queue_interval_samples = {
+        q: {k: np.vstack([o[2][q][0][k] for o in outputs]) for k in KPIS} for q in sc.queues
+    }
+    return SimulationResult(
+        sc,
+        replications,
+        seed,
+        days,
+        interval_samples,
+        day_samples,
+        queue_samples,
+        queue_interval_samples,
+    )

@@ -31,7 +31,6 @@ The only output is plain records (`DayRecords`): one row per call segment and th
 of agents logged in per group. `simulator.kpi` turns them into KPIs.
 """
 
-
 from __future__ import annotations
 
 import gc
@@ -44,11 +43,18 @@ import numpy as np
 from ..model.distributions import draw, durations, stream
 from ..model.scenario import Scenario
 from .loop import Clock, Tick
-from .records import (ABANDONED, ANSWERED, BLOCKED, COLUMNS, NEXT_ESCALATION, NEXT_NONE,
-                      NEXT_TRANSFER, DayRecords)
+from .records import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    COLUMNS,
+    NEXT_ESCALATION,
+    NEXT_NONE,
+    NEXT_TRANSFER,
+    DayRecords,
+)
 
 _NAN, _INF = float("nan"), float("inf")
-
 
 
 class _Call:
@@ -57,17 +63,34 @@ class _Call:
     answered or lost; the rarer journey marks live in `__dict__`, class defaults
     standing in until set."""
 
-    __slots__ = ("callbacks", "customer", "attempt", "segment", "queue", "arrival",
-                 "outcome", "wait", "group", "start", "talk", "handle", "patience",
-                 "waiting", "line", "deadline", "__dict__")
+    __slots__ = (
+        "__dict__",
+        "arrival",
+        "attempt",
+        "callbacks",
+        "customer",
+        "deadline",
+        "group",
+        "handle",
+        "line",
+        "outcome",
+        "patience",
+        "queue",
+        "segment",
+        "start",
+        "talk",
+        "wait",
+        "waiting",
+    )
     _ok = True
     _value = None
     next = NEXT_NONE
     callback = unresolved = False
-    entry = -1                  # queue the phone call came in on, if not this one
+    entry = -1  # queue the phone call came in on, if not this one
 
-    def __init__(self, queue: int, arrival: float, customer: int, attempt: int = 1,
-                 segment: int = 1):
+    def __init__(
+        self, queue: int, arrival: float, customer: int, attempt: int = 1, segment: int = 1
+    ):
         self.queue = queue
         self.arrival = arrival
         self.customer = customer
@@ -85,8 +108,6 @@ class _Call:
         self.talk = self.handle = 0.0
 
 
-
-
 class _QueueRules:
     """A queue's random draws and routing rules, resolved to indices and streams."""
 
@@ -95,8 +116,10 @@ class _QueueRules:
         # A caller's handle time and patience belong to the caller, drawn when they call:
         # the forecast's callers in bulk, later ones (transfers, redials) one at a time,
         # from separate streams. So a what-if with other staffing meets the same callers.
-        self._parts = [(d, next(rngs), durations(d, next(rngs)) if d else None)
-                       for d in (q.handle_time or q.talk, q.hold, q.acw, q.patience)]
+        self._parts = [
+            (d, next(rngs), durations(d, next(rngs)) if d else None)
+            for d in (q.handle_time or q.talk, q.hold, q.acw, q.patience)
+        ]
         self.redial = q.redial
         self.redial_delay = durations(q.redial.delay, next(rngs)) if q.redial else None
         self.repeat = q.repeat
@@ -118,8 +141,9 @@ class _QueueRules:
     def callers(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Talk (talk + hold), handle (talk + hold + acw) and patience (inf: endless) in
         seconds, for n callers at once."""
-        talk, hold, acw, patience = (draw(d, rng, n) if d else np.zeros(n)
-                                     for d, rng, _ in self._parts)
+        talk, hold, acw, patience = (
+            draw(d, rng, n) if d else np.zeros(n) for d, rng, _ in self._parts
+        )
         if self._parts[3][0] is None:
             patience = np.full(n, _INF)
         return talk + hold, talk + hold + acw, patience
@@ -151,15 +175,16 @@ class CallCenter:
         # A hang-up is an event only where its moment matters to others: a freed line,
         # a redial, a callback estimate. Otherwise a caller whose patience ran out is
         # found when an agent reaches them, and recorded as abandoned at their deadline.
-        self._hang_up_events = bool(sc.lines or any(q.redial or q.callback
-                                                    for q in sc.queues.values()))
+        self._hang_up_events = bool(
+            sc.lines or any(q.redial or q.callback for q in sc.queues.values())
+        )
 
         self.waiting: list[deque[_Call]] = [deque() for _ in range(nq)]
-        self.n_waiting = [0] * nq        # live callers in each queue (tombstones excluded)
+        self.n_waiting = [0] * nq  # live callers in each queue (tombstones excluded)
         self.callbacks: list[deque[_Call]] = [deque() for _ in range(nq)]
-        self.idle: list[deque[float]] = [deque() for _ in range(ng)]   # idle-since times
-        self.staffed = [0] * ng          # logged in (busy or idle), leavers included
-        self.leaving = [0] * ng          # busy agents who log off when their call ends
+        self.idle: list[deque[float]] = [deque() for _ in range(ng)]  # idle-since times
+        self.staffed = [0] * ng  # logged in (busy or idle), leavers included
+        self.leaving = [0] * ng  # busy agents who log off when their call ends
         self.tiers = [self._tiers(g.ranks, index) for g in sc.agents.values()]
         self.skills = [[q for tier in t for q in tier] for t in self.tiers]
         self.servers = [[g for g in range(ng) if q in self.skills[g]] for q in range(nq)]
@@ -168,12 +193,12 @@ class CallCenter:
         self._any_repeat = any(q.repeat for q in sc.queues.values())
         self._any_callback = any(q.callback for q in sc.queues.values())
         self.lines = sc.lines if sc.lines is not None else -1
-        self.in_line = 0                 # calls talking or waiting (holding a line)
-        self.first: list[_Call] = []     # the forecast's calls, customer i at index i
-        self.later: list[_Call] = []     # redials, repeat calls, transferred segments
+        self.in_line = 0  # calls talking or waiting (holding a line)
+        self.first: list[_Call] = []  # the forecast's calls, customer i at index i
+        self.later: list[_Call] = []  # redials, repeat calls, transferred segments
         self.agent_log: list[tuple[float, int, int]] = []
         self._at = self.env.at
-        self._on_talk_end = self._talk_end              # bound once, used per call
+        self._on_talk_end = self._talk_end  # bound once, used per call
 
     def _tiers(self, ranks: dict[str, int], index: dict[str, int]) -> list[list[int]]:
         """Queue indices grouped by rank (best first), each tier by priority (high first)."""
@@ -194,8 +219,9 @@ class CallCenter:
             counts = rng.poisson(np.asarray(q.volumes, dtype=float))
             n = counts.sum()
             start = np.repeat(np.arange(len(counts)) * length, counts)
-            columns.append((start + rng.uniform(0, length, n), np.full(n, qi),
-                            *self.rules[qi].callers(n)))
+            columns.append(
+                (start + rng.uniform(0, length, n), np.full(n, qi), *self.rules[qi].callers(n))
+            )
         t, q, talk, handle, patience = (np.concatenate(c) for c in zip(*columns))
         order = np.argsort(t, kind="stable")
         self._t, self._q = t[order].tolist(), q[order].tolist()
@@ -208,8 +234,9 @@ class CallCenter:
         self.first.append(call)
         self._arrive(call)
 
-    def _segment(self, queue: int, arrival: float, customer: int, attempt: int,
-                 segment: int = 1) -> _Call:
+    def _segment(
+        self, queue: int, arrival: float, customer: int, attempt: int, segment: int = 1
+    ) -> _Call:
         """A call that was not in the forecast: a redial, a repeat call, a transfer."""
         call = _Call(queue, arrival, customer, attempt, segment)
         call.talk, call.handle, call.patience = self.rules[queue].caller()
@@ -241,8 +268,11 @@ class CallCenter:
     def _maybe_redial(self, call: _Call) -> None:
         """A blocked or abandoned caller tries again, maybe (back to their first queue)."""
         rules = self.rules[self._entry(call)]
-        if (rules.redial and call.attempt < rules.redial.max_attempts
-                and rules.uniform() < rules.redial.probability):
+        if (
+            rules.redial
+            and call.attempt < rules.redial.max_attempts
+            and rules.uniform() < rules.redial.probability
+        ):
             self._call_again(call, call.arrival + call.wait + rules.redial_delay())
 
     @staticmethod
@@ -257,15 +287,18 @@ class CallCenter:
         agents = sum(self.staffed[g] - self.leaving[g] for g in self.servers[q])
         expected = (self.n_waiting[q] + 1) * rules.aht / agents if agents else float("inf")
         any_idle = any(self.idle[g] for g in self.servers[q])
-        return (not any_idle and expected > rules.callback.threshold
-                and rules.uniform() < rules.callback.acceptance)
+        return (
+            not any_idle
+            and expected > rules.callback.threshold
+            and rules.uniform() < rules.callback.acceptance
+        )
 
     # -- routing -------------------------------------------------------------------
     def _offer(self, call: _Call) -> None:
         """Give the call to the longest-idle agent with its skill, or queue it."""
         idle = self.idle
         best = self._sole[call.queue]
-        if best >= 0:                   # one group has the skill: the common case
+        if best >= 0:  # one group has the skill: the common case
             if not idle[best]:
                 best = -1
         else:
@@ -381,8 +414,11 @@ class CallCenter:
         """The call a free agent of a multi-skill group takes: best rank, then higher
         queue priority, then the oldest."""
         for tier in self.tiers[g]:
-            heads = [(-self.rules[q].priority, head.arrival, i, q)
-                     for i, q in enumerate(tier) if (head := self._head(q))]
+            heads = [
+                (-self.rules[q].priority, head.arrival, i, q)
+                for i, q in enumerate(tier)
+                if (head := self._head(q))
+            ]
             if heads:
                 return self._take(min(heads)[3])
         return None
@@ -444,7 +480,7 @@ class CallCenter:
         self._closed = False
         self._at(0.0, Tick(self._restaff, 0))
         collecting = gc.isenabled()
-        gc.disable()    # the day creates objects, not garbage: skip the collector's scans
+        gc.disable()  # the day creates objects, not garbage: skip the collector's scans
         try:
             self.env.run_all(self._t, self._first_arrival)
         finally:
@@ -452,7 +488,7 @@ class CallCenter:
                 gc.enable()
         end = self.env.now
         self._closed = True
-        for call in chain(self.first, self.later):   # nobody will ever answer these: gone
+        for call in chain(self.first, self.later):  # nobody will ever answer these: gone
             if call.waiting:
                 call.deadline = min(call.deadline, end)
                 self._abandon(call)
@@ -461,18 +497,30 @@ class CallCenter:
     def _records(self) -> dict[str, np.ndarray]:
         """The calls as columns: the forecast's calls first (what is known of them from
         the start is taken from the arrays they were drawn into), then the others."""
+
         def column(calls: list[_Call], name: str) -> np.ndarray:
             return np.fromiter(map(attrgetter(name), calls), COLUMNS[name], len(calls))
 
         n = len(self.first)
-        known = {"customer": np.arange(n), "attempt": np.ones(n), "segment": np.ones(n),
-                 "queue": self._q, "arrival": self._t}
-        cols = {name: np.concatenate([
-                    np.asarray(known[name], dtype) if name in known
-                    else column(self.first, name), column(self.later, name)])
-                for name, dtype in COLUMNS.items()}
-        cols["interval"] = np.minimum((cols["arrival"] // self.length).astype(np.int32),
-                                      self.n_intervals - 1)
+        known = {
+            "customer": np.arange(n),
+            "attempt": np.ones(n),
+            "segment": np.ones(n),
+            "queue": self._q,
+            "arrival": self._t,
+        }
+        cols = {
+            name: np.concatenate(
+                [
+                    np.asarray(known[name], dtype) if name in known else column(self.first, name),
+                    column(self.later, name),
+                ]
+            )
+            for name, dtype in COLUMNS.items()
+        }
+        cols["interval"] = np.minimum(
+            (cols["arrival"] // self.length).astype(np.int32), self.n_intervals - 1
+        )
         return cols
 
 

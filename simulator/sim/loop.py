@@ -8,8 +8,8 @@ a SimPy release that changes these internals fails the suite, not a user's run.
 
 from __future__ import annotations
 
-from heapq import heappush, heappop
-from typing import Any, Callable
+from collections.abc import Callable
+from heapq import heappop, heappush
 
 import simpy
 from simpy.events import NORMAL
@@ -57,11 +57,9 @@ class Tick:
     the bookkeeping this model never reads.
     """
 
-    __slots__ = ("callbacks", "_value")
+    __slots__ = ("_value", "callbacks")
     _ok = True
 
     def __init__(self, callback, value):
         self.callbacks = [callback]
         self._value = value
-
-

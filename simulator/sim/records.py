@@ -17,9 +17,19 @@ NEXT = ("", "transfer", "escalation")
 
 # record column -> dtype
 COLUMNS = {
-    "customer": np.int64, "attempt": np.int16, "segment": np.int16, "queue": np.int16,
-    "arrival": float, "outcome": np.int8, "wait": float, "group": np.int16,
-    "start": float, "talk": float, "handle": float, "next": np.int8, "callback": bool,
+    "customer": np.int64,
+    "attempt": np.int16,
+    "segment": np.int16,
+    "queue": np.int16,
+    "arrival": float,
+    "outcome": np.int8,
+    "wait": float,
+    "group": np.int16,
+    "start": float,
+    "talk": float,
+    "handle": float,
+    "next": np.int8,
+    "callback": bool,
     "unresolved": bool,
 }
 
