@@ -1,6 +1,6 @@
 # callsim: set-up and the everyday commands. Everything installs into .venv.
 #   make demo   install, then simulate the shipped peak-day scenario
-#   make test   install, then run the whole test suite (what CI runs)
+#   make test   install, then lint, type-check and run the whole test suite (what CI runs)
 #   make bench  install, then run the benchmarks
 
 # The first Python >= 3.12 found (pyworkforce >= 0.5.4 needs it).
@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test lint bench clean
 
 $(BIN)/callsim: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "callsim needs Python >= 3.12 (none found)"; exit 1; }
@@ -23,8 +23,15 @@ install: $(BIN)/callsim
 demo: install
 	$(BIN)/callsim run scenarios/peak_day.yaml
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest -n 2 -q
+
+# Lint, format, types and the layer contracts (part of `make test`, so of CI).
+lint: install
+	$(BIN)/ruff check simulator tests benchmarks
+	$(BIN)/ruff format --check simulator tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py
