@@ -10,11 +10,18 @@ The stages, each importing only those before it: `model` (the scenario), `erlang
 `cli` sits on top. See docs/architecture.md.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .model.load import load_scenario, parse_scenario
 from .model.scenario import Scenario, ScenarioError
 from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .planner.staffing import StaffingPlan, plan, scale_volumes, with_staffing
 from .run.runner import SimulationResult, simulate
+
+try:
+    __version__ = version("callsim")  # single source: pyproject.toml's [project] version
+except PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "PlanComparison",
@@ -23,6 +30,7 @@ __all__ = [
     "ScenarioError",
     "SimulationResult",
     "StaffingPlan",
+    "__version__",
     "compare_plan",
     "compare_scenarios",
     "load_scenario",

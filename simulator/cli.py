@@ -22,9 +22,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from . import __version__
 from .kpi.stats import confidence
 from .model.checks import cautions
-from .model.load import load_scenario
+from .model.load import load_scenario, scenario_schema
 from .model.scenario import Scenario, ScenarioError
 from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .planner.staffing import KPIS as PLAN_KPIS
@@ -41,6 +42,22 @@ err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrappe
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def print_version(value: bool) -> None:
+    if value:
+        out.print(f"callsim {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def callsim(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=print_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Call-center simulator and staffing planner."""
 
 
 def fail(problems: list[str], title: str) -> None:
@@ -474,6 +491,12 @@ def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
             )
         tables.append(per)
     return tables
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario files' JSON Schema (for editors: completion and checking)."""
+    sys.stdout.write(json.dumps(scenario_schema(), indent=2) + "\n")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -47,6 +47,13 @@ def parse_scenario(data: Any) -> Scenario:
     return sc
 
 
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file, as the pydantic models define
+    it: what `callsim schema` prints, for editors' completion and checking of YAML."""
+    schema = Scenario.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file."""
     path = Path(path)
