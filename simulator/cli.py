@@ -106,13 +106,20 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
 
 
 def run_scenario(
-    sc: Scenario, replications: int | None, seed: int | None, workers: int, quiet: bool
+    sc: Scenario,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    quiet: bool,
+    keep_records: bool = True,
 ) -> SimulationResult:
     """Simulate with a progress bar; bad option values exit 2."""
     total = replications or sc.simulation.replications
     try:
         with progress_bar(total, quiet, f"Simulating {sc.name}") as tick:
-            return simulate(sc, replications, seed, workers, progress=tick)
+            return simulate(
+                sc, replications, seed, workers, progress=tick, keep_records=keep_records
+            )
     except ValueError as exc:
         fail([str(exc)], "invalid option")
 
@@ -141,7 +148,7 @@ def run(
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)
-    res = run_scenario(sc, replications, seed, workers, quiet)
+    res = run_scenario(sc, replications, seed, workers, quiet, keep_records=out_dir is not None)
     if out_dir is not None:
         from .report.pages import write_run
 

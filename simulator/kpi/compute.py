@@ -20,6 +20,8 @@ the days into a mean and a 95% interval. Warm-up intervals are left out of both.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..model.scenario import Scenario
@@ -196,12 +198,26 @@ def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
     }
 
 
+class DayKPIs(NamedTuple):
+    """KPIs of one day: `intervals[kpi]` per reported interval, `day[kpi]` the day's."""
+
+    intervals: dict[str, np.ndarray]
+    day: dict[str, float]
+
+
+def all_kpis(sc: Scenario, day: DayRecords) -> tuple[DayKPIs, list[DayKPIs]]:
+    """KPIs of one day for the whole centre and for each queue (in scenario order)."""
+    agents = agent_time(sc, day)  # center-wide: the same for every queue
+    center = day_kpis(sc, day, agents=agents)
+    return center, [day_kpis(sc, day, q, agents) for q in range(len(sc.queues))]
+
+
 def day_kpis(
     sc: Scenario,
     day: DayRecords,
     queue: int | None = None,
     agents: dict[str, np.ndarray] | None = None,
-) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+) -> DayKPIs:
     """KPIs of one simulated day: per interval (warm-up dropped) and for the day.
 
     With `queue` (an index), the call figures are that queue's; agents and occupancy
@@ -216,12 +232,12 @@ def day_kpis(
 
     skip = sc.simulation.warmup_intervals
     tally = {key: v[skip:] for key, v in tally.items()}
-    day = {
+    totals = {
         key: (np.nanmax(v) if key == "longest_wait" and not np.all(np.isnan(v)) else v.sum())
         for key, v in tally.items()
     }
-    per_day = _kpis(day, length * (n - skip))
-    return _kpis(tally, length), {key: float(v) for key, v in per_day.items()}
+    per_day = _kpis(totals, length * (n - skip))
+    return DayKPIs(_kpis(tally, length), {key: float(v) for key, v in per_day.items()})
 
 
 CUSTOMER_OUTCOMES = ("resolved", "abandoned", "blocked", "unresolved")

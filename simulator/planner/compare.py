@@ -132,7 +132,7 @@ def compare_plan(
     check_method(method, ERLANG)
     scaled = scale_volumes(sc, volume_scale)
     pred = predict_at(scaled, method)  # raises before a long simulation
-    res = simulate(scaled, replications, seed, workers, progress)
+    res = simulate(scaled, replications, seed, workers, progress, keep_records=False)
     first = scaled.simulation.warmup_intervals
     total = pred.total(first)
     return PlanComparison(
@@ -200,5 +200,5 @@ def compare_scenarios(
     results = []
     for i, sc in enumerate(scaled):
         tick = (lambda done, i=i: progress(i * replications + done)) if progress else None
-        results.append(simulate(sc, replications, seed, workers, tick))
+        results.append(simulate(sc, replications, seed, workers, tick, keep_records=False))
     return ScenarioComparison(labels, float(volume_scale), results)

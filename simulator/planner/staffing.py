@@ -422,7 +422,7 @@ def search_by_simulation(
     def run(req: np.ndarray):
         nonlocal runs
         staffed = with_staffing(sc, {g: r.tolist() for g, r in group_requirement(sc, req).items()})
-        res = simulate(staffed)  # the file's seed every time: common random numbers
+        res = simulate(staffed, keep_records=False)  # the file's seed: common random numbers
         runs += 1
         if progress:
             progress(runs)

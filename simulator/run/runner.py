@@ -11,32 +11,26 @@ Student-t confidence interval.
 from __future__ import annotations
 
 import math
-import multiprocessing
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from ..kpi.compute import KPIS, agent_time, day_kpis
-from ..kpi.stats import confidence
+from ..kpi.stats import CI, confidence
 from ..model.scenario import Scenario
-from ..sim.engine import simulate_day
 from ..sim.records import NEXT, OUTCOMES, DayRecords
-
-
-def _one_day(sc: Scenario, seed: np.random.SeedSequence):
-    day = simulate_day(sc, seed)
-    agents = agent_time(sc, day)  # center-wide: the same for every queue
-    queues = {name: day_kpis(sc, day, q, agents) for q, name in enumerate(sc.queues)}
-    return day, day_kpis(sc, day, agents=agents), queues
+from .day import DayResult, one_day
+from .executors import Executor, executor
 
 
 @dataclass
 class SimulationResult:
     """The replications of a scenario, and their KPIs with 95% confidence intervals.
+
+    `days` holds each day's per-call records when they were kept (else it is empty).
 
     `interval_samples[kpi]` is a (replications x intervals) array and
     `day_samples[kpi]` a (replications,) array: one value per simulated day, the raw
@@ -68,10 +62,10 @@ class SimulationResult:
         """One row per (interval, KPI): start, kpi, mean, ci95_low, ci95_high."""
         rows = []
         for kpi, samples in self.interval_samples.items():
-            mean, low, high = confidence(samples)
+            ci = confidence(samples)
             rows += [
                 (i, s, kpi, m, lo, hi)
-                for i, (s, m, lo, hi) in enumerate(zip(self.starts, mean, low, high))
+                for i, (s, m, lo, hi) in enumerate(zip(self.starts, ci.mean, ci.low, ci.high))
             ]
         return pd.DataFrame(
             rows, columns=["interval", "start", "kpi", "mean", "ci95_low", "ci95_high"]
@@ -79,7 +73,11 @@ class SimulationResult:
 
     @cached_property
     def calls(self) -> pd.DataFrame:
-        """One row per call of every replication (the engine's records, with names)."""
+        """One row per call of every replication (the engine's records, with names).
+
+        Only when the records were kept (`simulate(..., keep_records=True)`)."""
+        if len(self.days) < self.replications:
+            raise ValueError("calls: the per-call records were not kept (keep_records=False)")
         frames = []
         queues = np.array(list(self.scenario.queues))
         groups = np.array(list(self.scenario.agents) + [""])
@@ -115,7 +113,7 @@ class SimulationResult:
         intervals = []
         stats = {k: confidence(v) for k, v in self.interval_samples.items()}
         for i, start in enumerate(self.starts):
-            row = {"start": start}
+            row: dict[str, object] = {"start": start}
             row.update({k: json_figure(m[i], lo[i], hi[i]) for k, (m, lo, hi) in stats.items()})
             intervals.append(row)
         queues = {
@@ -140,10 +138,44 @@ def json_figure(mean, low, high) -> dict:
     return {"mean": json_number(mean), "ci95": [json_number(low), json_number(high)]}
 
 
-def _table(stats: dict[str, tuple]) -> pd.DataFrame:
+def _table(stats: dict[str, CI]) -> pd.DataFrame:
     df = pd.DataFrame(stats, index=["mean", "ci95_low", "ci95_high"]).T
     df.index.name = "kpi"
     return df
+
+
+class Samples:
+    """Per-day KPIs gathered as the days finish (in any order), each into its row.
+
+    Only the KPIs are kept (a few numbers per interval and queue), so memory does not
+    grow with the calls of a day; the records are kept only if the day carries them.
+    """
+
+    def __init__(self, sc: Scenario, replications: int) -> None:
+        self.queues = list(sc.queues)
+        self.replications = replications
+        self.days: list[DayRecords | None] = [None] * replications
+        self.interval: dict[str, np.ndarray] = {}
+        self.day: dict[str, np.ndarray] = {}
+        self.queue: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
+        self.queue_interval: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
+
+    def add(self, r: int, d: DayResult) -> None:
+        """File day `r`'s KPIs (and records, if kept) in row r."""
+        _put(self.interval, r, d.intervals, self.replications)
+        _put(self.day, r, d.day, self.replications)
+        for q in self.queues:
+            _put(self.queue_interval[q], r, d.queues[q].intervals, self.replications)
+            _put(self.queue[q], r, d.queues[q].day, self.replications)
+        self.days[r] = d.records
+
+
+def _put(into: dict[str, np.ndarray], r: int, values: dict, rows: int) -> None:
+    for k, value in values.items():
+        v = np.asarray(value)
+        if k not in into:  # the first day sets the shape and dtype of every row
+            into[k] = np.empty((rows, *v.shape), dtype=v.dtype)
+        into[k][r] = v
 
 
 def simulate(
@@ -152,11 +184,17 @@ def simulate(
     seed: int | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    *,
+    keep_records: bool = True,
+    executor: Executor | None = None,
 ) -> SimulationResult:
     """Simulate `replications` independent days of `sc` (defaults from its file).
 
-    `workers` > 1 spreads days over processes; results are identical either way.
-    `progress(done)` is called after each finished day.
+    The days run on `executor` (see `simulator.run.executors`), or with `workers` > 1
+    on that many local processes; results are identical either way. Each day's KPIs
+    are filed as it finishes; its per-call records (`days`, `calls`) are kept only with
+    `keep_records`, and are what a day costs in memory. `progress(done)` is called after
+    each finished day.
     """
     replications = replications or sc.simulation.replications
     seed = sc.simulation.seed if seed is None else seed
@@ -165,39 +203,33 @@ def simulate(
     if workers < 1:
         raise ValueError("workers: must be >= 1")
     seeds = np.random.SeedSequence(seed).spawn(replications)
-    if workers == 1:
-        outputs = []
-        for s in seeds:
-            outputs.append(_one_day(sc, s))
+    samples = Samples(sc, replications)
+    tasks = [(sc, s, keep_records) for s in seeds]
+    with _executor(executor, workers) as ex:
+        for done, (r, day) in enumerate(ex.run(one_day, tasks), 1):
+            samples.add(r, day)
             if progress:
-                progress(len(outputs))
-    else:
-        # forkserver: workers start from a clean, single-threaded process (plain fork
-        # from a process with threads, such as a progress bar's, may deadlock).
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulator.runner"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            outputs = []
-            for out in pool.map(_one_day, [sc] * replications, seeds):
-                outputs.append(out)
-                if progress:
-                    progress(len(outputs))
-    days = [o[0] for o in outputs]
-    interval_samples = {k: np.vstack([o[1][0][k] for o in outputs]) for k in KPIS}
-    day_samples = {k: np.array([o[1][1][k] for o in outputs]) for k in KPIS}
-    queue_samples = {
-        q: {k: np.array([o[2][q][1][k] for o in outputs]) for k in KPIS} for q in sc.queues
-    }
-    queue_interval_samples = {
-        q: {k: np.vstack([o[2][q][0][k] for o in outputs]) for k in KPIS} for q in sc.queues
-    }
+                progress(done)
     return SimulationResult(
         sc,
         replications,
         seed,
-        days,
-        interval_samples,
-        day_samples,
-        queue_samples,
-        queue_interval_samples,
+        [d for d in samples.days if d is not None],
+        samples.interval,
+        samples.day,
+        samples.queue,
+        samples.queue_interval,
     )
+
+
+@contextmanager
+def _executor(given: Executor | None, workers: int) -> Iterator[Executor]:
+    """The caller's executor (left open), or one for `workers` (closed after)."""
+    if given is not None:
+        yield given
+        return
+    ex = executor("processes", workers)
+    try:
+        yield ex
+    finally:
+        ex.close()
