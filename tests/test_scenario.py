@@ -20,9 +20,9 @@ import yaml
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.model.distributions import draw
+from simulator.model.distributions import distribution
 from simulator.model.load import load_scenario, parse_scenario
-from simulator.model.scenario import Distribution, ScenarioError
+from simulator.model.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -189,7 +189,7 @@ def test_the_smallest_product_md_file_validates_unchanged(tmp_path):
     sc = load_scenario(path)
     assert (sc.n_intervals, sc.interval_seconds, sc.lines) == (4, 1800.0, 25)
     assert sc.queues["general"].aht == 180.0
-    assert sc.queues["general"].patience.expected == 120.0
+    assert sc.queues["general"].patience.mean == 120.0
     assert sc.agents["team"].staffing == [14, 14, 14, 14]
     assert sc.interval_starts() == ["08:00", "08:30", "09:00", "09:30"]
     assert (sc.simulation.replications, sc.simulation.seed) == (20, 1)
@@ -225,7 +225,7 @@ def test_durations_have_the_mean_and_cv_asked_for(family):
     within Z standard errors (sqrt((m4 - var^2) / N), m4 the fourth central moment)
     of (cv x mean)^2: the central limit theorem for both."""
     spec, mean, cv = FAMILIES[family]
-    x = draw(Distribution(distribution=family, **spec), np.random.default_rng(11), N)
+    x = distribution(distribution=family, **spec).draw(np.random.default_rng(11), N)
     assert x.shape == (N,) and np.all(x >= 0)
     var = (cv * mean) ** 2
     assert abs(x.mean() - mean) <= Z * math.sqrt(var / N)
@@ -234,15 +234,15 @@ def test_durations_have_the_mean_and_cv_asked_for(family):
 
 
 def test_deterministic_durations_are_always_the_mean():
-    dist = Distribution(distribution="deterministic", mean=42.5)
-    x = draw(dist, np.random.default_rng(1), 1000)
+    dist = distribution(distribution="deterministic", mean=42.5)
+    x = dist.draw(np.random.default_rng(1), 1000)
     assert np.all(x == 42.5)
 
 
 def test_erlang_durations_are_sums_of_k_exponential_phases():
     # cv 0.5 -> k = 4: the third moment of Gamma(4) fixes the shape, not just mean and cv
-    dist = Distribution(distribution="erlang", mean=200, cv=0.5)
-    x = draw(dist, np.random.default_rng(2), N)
+    dist = distribution(distribution="erlang", mean=200, cv=0.5)
+    x = dist.draw(np.random.default_rng(2), N)
     skew = np.mean((x - x.mean()) ** 3) / x.std() ** 3
     assert skew == pytest.approx(2 / math.sqrt(4), abs=0.05)
 

@@ -3,33 +3,21 @@
 A scenario is a YAML file that says, per interval of the day, how many calls each
 queue is offered (a forecast), how long they take to handle, how patient callers are,
 which agent groups can take which queues, how many agents are logged in, and how many
-trunk lines there are. `simulator.model.load.load_scenario` reads it and returns a `Scenario` (pydantic
-model) or raises `ScenarioError` with one message per problem, each naming the field
-path, e.g. ``queues.billing.handle_time.mean: must be > 0``.
+trunk lines there are. `simulator.model.load.load_scenario` reads it and returns a
+`Scenario` (pydantic model) or raises `ScenarioError` with one message per problem, each
+naming the field path, e.g. ``queues.billing.handle_time.mean: must be > 0``.
 
 Nothing here simulates or computes: this module only says what a valid day is.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .clock import check_clock, clock, clock_minutes
-
-DISTRIBUTIONS = (
-    "exponential",
-    "lognormal",
-    "gamma",
-    "erlang",
-    "deterministic",
-    "uniform",
-    "empirical",
-)
-# cv is fixed by the shape for these, so giving it is a mistake, not a choice.
-_NO_CV = ("exponential", "deterministic", "empirical")
+from .distributions import Distribution
 
 
 class ScenarioError(ValueError):
@@ -42,52 +30,6 @@ class ScenarioError(ValueError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Distribution(_Model):
-    """A random duration in seconds, given as a planner thinks of it: mean and cv."""
-
-    distribution: Literal[DISTRIBUTIONS]  # type: ignore[valid-type]
-    mean: float | None = Field(default=None, gt=0)
-    cv: float | None = Field(default=None, ge=0)
-    values: list[Annotated[float, Field(ge=0)]] | None = None
-
-    @model_validator(mode="after")
-    def _check_shape(self) -> Distribution:
-        kind = self.distribution
-        if kind == "empirical":
-            if not self.values:
-                raise ValueError("empirical needs 'values': a list of observed durations")
-            if self.mean is not None:
-                raise ValueError("empirical takes 'values', not 'mean' (the mean is theirs)")
-            if sum(self.values) <= 0:
-                raise ValueError("empirical values must not all be 0")
-            return self
-        if self.values is not None:
-            raise ValueError(f"'values' applies to empirical only, not {kind}")
-        if self.mean is None:
-            raise ValueError(f"{kind} needs 'mean' (seconds)")
-        if kind in _NO_CV and self.cv is not None:
-            raise ValueError(f"cv does not apply to {kind} (its shape fixes it)")
-        if kind not in _NO_CV and self.cv is None:
-            raise ValueError(f"{kind} needs 'cv' (standard deviation / mean)")
-        if kind in ("lognormal", "gamma", "erlang") and self.cv == 0:
-            raise ValueError(f"{kind} needs cv > 0 (use deterministic for cv 0)")
-        if kind == "erlang":
-            k = 1 / self.cv**2
-            if abs(k - round(k)) > 1e-6:
-                raise ValueError(
-                    "erlang needs cv = 1/sqrt(k) for a whole number of "
-                    f"phases k (cv {self.cv} gives k = {k:.3g})"
-                )
-        if kind == "uniform" and self.cv > 1 / math.sqrt(3):
-            raise ValueError("uniform needs cv <= 0.577 (1/sqrt 3) to stay >= 0")
-        return self
-
-    @property
-    def expected(self) -> float:
-        """Mean in seconds (for empirical, the mean of the values)."""
-        return self.mean if self.mean is not None else sum(self.values) / len(self.values)
 
 
 class ServiceLevel(_Model):
@@ -175,7 +117,7 @@ class Queue(_Model):
     @property
     def aht(self) -> float:
         """Expected handle time in seconds (talk + hold + acw)."""
-        return sum(d.expected for d in self.parts)
+        return sum(d.mean for d in self.parts)
 
 
 class AgentGroup(_Model):

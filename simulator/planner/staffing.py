@@ -201,7 +201,7 @@ def _patience(sc: Scenario, method: str) -> np.ndarray:
     ]
     if missing:
         raise ScenarioError(missing)
-    return np.array([q.patience.expected for q in sc.queues.values()])
+    return np.array([q.patience.mean for q in sc.queues.values()])
 
 
 # ----------------------------------------------------------------------- Erlang KPIs

@@ -49,6 +49,7 @@ from matplotlib.figure import Figure
 from ..kpi.compute import UNITS
 from ..kpi.stats import confidence
 from ..model.clock import clock, clock_minutes
+from ..model.distributions import Empirical, Gamma, Lognormal, Uniform
 from ..model.scenario import Distribution, Scenario
 from ..planner.compare import COMPARED, PlanComparison
 from ..planner.staffing import StaffingPlan
@@ -351,13 +352,9 @@ def describe(d: Distribution | None, none: str = "—") -> str:
     """'lognormal, mean 180 s, cv 0.6': a duration as a planner states it."""
     if d is None:
         return none
-    if d.distribution == "empirical":
-        return f"empirical ({len(d.values)} values, mean {d.expected:,.0f} s)"
-    cv = (
-        f", cv {d.cv:g}"
-        if d.cv is not None and d.distribution not in ("exponential", "deterministic")
-        else ""
-    )
+    if isinstance(d, Empirical):
+        return f"empirical ({len(d.values)} values, mean {d.mean:,.0f} s)"
+    cv = f", cv {d.cv:g}" if isinstance(d, Lognormal | Gamma | Uniform) else ""
     return f"{d.distribution}, mean {d.mean:,.0f} s{cv}"
 
 

@@ -40,7 +40,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from ..model.distributions import draw, durations, stream
+from ..model.distributions import durations, stream
 from ..model.scenario import Scenario
 from .loop import Clock, Tick
 from .records import (
@@ -142,7 +142,7 @@ class _QueueRules:
         """Talk (talk + hold), handle (talk + hold + acw) and patience (inf: endless) in
         seconds, for n callers at once."""
         talk, hold, acw, patience = (
-            draw(d, rng, n) if d else np.zeros(n) for d, rng, _ in self._parts
+            d.draw(rng, n) if d else np.zeros(n) for d, rng, _ in self._parts
         )
         if self._parts[3][0] is None:
             patience = np.full(n, _INF)
