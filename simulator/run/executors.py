@@ -131,6 +131,52 @@ class LocalProcesses:
         self.close()
 
 
+class DaskCluster:
+    """Tasks sent to a Dask distributed cluster at `address`, or, without one, to a
+    `LocalCluster` of `workers` processes (one thread each) started here and closed with
+    the executor; `workers` 1 means one per core."""
+
+    def __init__(self, address: str | None, workers: int = 1) -> None:
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        self.address = address
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(
+                n_workers=workers if workers > 1 else (os.cpu_count() or 1),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        self._client = Client(self._cluster if self._cluster is not None else address)
+        self.workers = len(self._client.scheduler_info()["workers"])
+
+    def run(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed
+
+        futures = self._client.map(fn, *zip(*tasks), pure=False) if tasks else []
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for f, result in as_completed(futures, with_results=True):
+                yield index[f.key], result
+        finally:
+            self._client.cancel(futures)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self) -> DaskCluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def executor(kind: str = "processes", workers: int = 1, address: str | None = None):
     """The executor of `kind` (see KINDS): `processes` with one worker is `Serial`."""
     if kind not in KINDS:
@@ -138,8 +184,6 @@ def executor(kind: str = "processes", workers: int = 1, address: str | None = No
     if workers < 1:
         raise ValueError("workers: must be >= 1")
     if kind == "dask":
-        from .dask import DaskCluster
-
         return DaskCluster(address or os.environ.get(ADDRESS_VARIABLE) or None, workers)
     if kind == "serial" or workers == 1:
         return Serial()
