@@ -142,12 +142,25 @@ def test_every_problem_of_a_duration_is_listed():
     ]
 
 
-def test_the_scenario_schema_keeps_the_discriminator():
-    """Editors complete a duration from the `distribution:` key (JSON Schema mapping)."""
-    from simulator.model.scenario import Queue
+@pytest.mark.parametrize(
+    ("handle_time", "path", "says"),
+    [
+        ({"distribution": "gamma", "mean": 3, "cv": -1}, "handle_time.cv", "minimum"),
+        ({"distribution": "gamma", "mean": 3}, "handle_time", "'cv' is a required property"),
+        ({"distribution": "weibull", "mean": 3}, "handle_time.distribution", "'weibull'"),
+        ({"distribution": "exponential", "mean": 3, "cv": 1}, "handle_time", "'cv' was unexpected"),
+    ],
+)
+def test_the_json_schema_points_at_the_field_of_a_bad_duration(handle_time, path, says):
+    """`callsim schema`: each kind's schema applies when `distribution` names it, so a
+    schema checker names the field, as `validate` does (not 'matches none of 7')."""
+    import jsonschema
 
-    schema = Queue.model_json_schema()
-    union = schema["properties"]["delay" if "delay" in schema["properties"] else "handle_time"]
-    tagged = next(s for s in union["anyOf"] if "discriminator" in s)
-    assert tagged["discriminator"]["propertyName"] == "distribution"
-    assert set(tagged["discriminator"]["mapping"]) == set(d.DISTRIBUTIONS)
+    from simulator.model.load import scenario_schema
+
+    data = single_queue([10], [3], handle=handle_time)
+    with pytest.raises(jsonschema.ValidationError) as exc:
+        jsonschema.validate(data, scenario_schema())
+    assert ".".join(map(str, exc.value.absolute_path)) == f"queues.q.{path}"
+    assert says in exc.value.message
+    jsonschema.validate(single_queue([10], [3]), scenario_schema())
