@@ -57,7 +57,7 @@ def main() -> None:
     print(f"{'case':<22}{'method':<10}{'ms/plan':>10}")
     for name, sc in cases.items():
         for method in ("erlang-c", "erlang-a"):
-            ms = best_ms(lambda: plan(sc, method))
+            ms = best_ms(lambda sc=sc, method=method: plan(sc, method))
             print(f"{name:<22}{method:<10}{ms:>10.2f}")
     ms = best_ms(lambda: plan(cases["peak_day"], "erlang-a", shifts=True), repeats=3)
     print(f"{'peak_day + shifts':<22}{'erlang-a':<10}{ms:>10.2f}")

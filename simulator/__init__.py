@@ -15,7 +15,8 @@ from importlib.metadata import PackageNotFoundError, version
 from .model.load import load_scenario, parse_scenario
 from .model.scenario import Scenario, ScenarioError
 from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
-from .planner.staffing import StaffingPlan, plan, scale_volumes, with_staffing
+from .planner.edits import scale_volumes, with_staffing
+from .planner.staffing import StaffingPlan, plan
 from .run.runner import SimulationResult, simulate
 
 try:

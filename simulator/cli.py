@@ -28,8 +28,9 @@ from .model.checks import cautions
 from .model.load import load_scenario, scenario_schema
 from .model.scenario import Scenario, ScenarioError
 from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
-from .planner.staffing import KPIS as PLAN_KPIS
-from .planner.staffing import StaffingPlan, erlang_method, plan
+from .planner.predict import KPIS as PLAN_KPIS
+from .planner.predict import erlang_method
+from .planner.staffing import StaffingPlan, plan
 from .report import format as fmt
 from .run.runner import SimulationResult, simulate
 
@@ -165,7 +166,7 @@ def run(
 
 def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
     """(required agents per reported interval, label) by the formula that fits the
-    scenario (`staffing.erlang_method`), to draw beside its staffing; (None, "") where
+    scenario (`predict.erlang_method`), to draw beside its staffing; (None, "") where
     no plan can be made (a target that cannot be met)."""
     sc = res.scenario
     method = erlang_method(sc)

@@ -15,7 +15,8 @@ import pytest
 
 from simulator import parse_scenario
 from simulator.planner.compare import COMPARED, compare_plan, compare_scenarios
-from simulator.planner.staffing import plan, with_staffing
+from simulator.planner.edits import with_staffing
+from simulator.planner.staffing import plan
 
 
 def impatient(staffing=22, replications=30):

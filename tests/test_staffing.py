@@ -1,4 +1,4 @@
-"""Tests for simulator.staffing: published cases, minimality over a grid, the
+"""Tests for simulator.planner (staffing plans): published cases, minimality over a grid, the
 multi-queue rules, transfers, shrinkage, shifts and the plain-data outputs.
 
 Minimality is checked with `simulator.erlang` called directly, cell by cell, not with
@@ -22,13 +22,11 @@ from simulator import load_scenario, parse_scenario, simulate
 from simulator.erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level
 from simulator.kpi.stats import confidence
 from simulator.model.scenario import ScenarioError
-from simulator.planner.staffing import (
-    group_requirement,
-    offered_calls,
-    plan,
-    predict_at,
-    with_staffing,
-)
+from simulator.planner.allocation import group_requirement
+from simulator.planner.edits import with_staffing
+from simulator.planner.load import offered_calls
+from simulator.planner.predict import predict_at
+from simulator.planner.staffing import plan
 
 SCENARIOS = "scenarios"
 
@@ -171,8 +169,8 @@ def test_required_is_the_fewest_agents_meeting_every_target(method, targets, tar
     )
     p = plan(sc, method)
     binding = set()
-    for load, n in zip(LOADS, p.required[0]):
-        n = int(n)
+    for load, agents in zip(LOADS, p.required[0]):
+        n = int(agents)
         at = kpis_at(method, load, n, aht, patience, threshold)
         below = kpis_at(method, load, n - 1, aht, patience, threshold)
         assert not missed(at, target, targets), (load, n, at)

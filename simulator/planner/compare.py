@@ -4,7 +4,7 @@ Two questions, one module:
 
 * **Does Erlang tell the truth about this schedule?** `compare_plan` takes a scenario
   AS STAFFED in its file, predicts each interval's KPIs with Erlang C or Erlang A at
-  that staffing (`simulator.staffing.predict_at`: the same queue/group rules as the
+  that staffing (`predict.predict_at`: the same queue/group rules as the
   plan), simulates the day, and flags each prediction that falls outside the
   simulation's 95% confidence interval ("disagree", by more than a small `TOLERANCE`).
   Where they disagree the
@@ -31,7 +31,8 @@ import numpy as np
 from ..kpi.stats import confidence
 from ..model.scenario import Scenario
 from ..run.runner import SimulationResult, json_figure, json_number, simulate
-from .staffing import ERLANG, check_method, predict_at, scale_volumes
+from .edits import scale_volumes
+from .predict import ERLANG, check_method, predict_at
 
 COMPARED = ("offered", "service_level", "asa", "abandon_rate", "occupancy")
 # Below these gaps no planner acts, and a day-to-day spread of zero (every day at 100%
@@ -156,7 +157,8 @@ class ScenarioComparison:
     def difference(self, index: int, kpi: str) -> tuple[float, float, float]:
         """Mean and paired 95% CI of (scenario `index` - the first), over the days."""
         base = self.results[0].day_samples[kpi]
-        return tuple(float(v) for v in confidence(self.results[index].day_samples[kpi] - base))
+        mean, low, high = confidence(self.results[index].day_samples[kpi] - base)
+        return float(mean), float(low), float(high)
 
     def to_dict(self) -> dict:
         """The `callsim compare A B ... --json` object."""

@@ -100,6 +100,32 @@ class ShiftPlan:
         return pd.DataFrame(rows).set_index("shift")
 
 
+def _check_day(
+    intervals: int,
+    interval_minutes: int,
+    open: str,
+    shifts: Mapping[str, Shift],
+    max_seconds: float,
+) -> None:
+    """Raise ValueError naming the argument of `schedule_shifts` that is out of range."""
+    if not isinstance(interval_minutes, numbers.Integral) or interval_minutes <= 0:
+        raise ValueError(
+            f"interval_minutes: must be a whole number of minutes > 0 (got {interval_minutes!r})"
+        )
+    if intervals * interval_minutes > DAY:
+        raise ValueError(
+            f"required: {intervals} intervals of {interval_minutes} min make more than 24 h"
+        )
+    try:
+        check_clock(open)
+    except ValueError as exc:
+        raise ValueError(f"open: {exc}") from None
+    if not shifts:
+        raise ValueError("shifts: no shift to schedule")
+    if max_seconds <= 0:
+        raise ValueError(f"max_seconds: must be > 0 (got {max_seconds!r})")
+
+
 def schedule_shifts(
     required: Sequence[int],
     *,
@@ -121,23 +147,7 @@ def schedule_shifts(
     Raises ValueError naming the field path (``shifts.early.break: ...``) for bad input.
     """
     need = _check_required(required)
-    if not isinstance(interval_minutes, numbers.Integral) or interval_minutes <= 0:
-        raise ValueError(
-            f"interval_minutes: must be a whole number of minutes > 0 (got {interval_minutes!r})"
-        )
-    if len(need) * interval_minutes > DAY:
-        raise ValueError(
-            f"required: {len(need)} intervals of {interval_minutes} min make more than 24 h"
-        )
-    try:
-        check_clock(open)
-    except ValueError as exc:
-        raise ValueError(f"open: {exc}") from None
-    if not shifts:
-        raise ValueError("shifts: no shift to schedule")
-    if max_seconds <= 0:
-        raise ValueError(f"max_seconds: must be > 0 (got {max_seconds!r})")
-
+    _check_day(len(need), interval_minutes, open, shifts, max_seconds)
     columns = [
         (name, start, covers)
         for name, shift in shifts.items()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from ..planner.staffing import KPIS as PLAN_KPIS
+from ..planner.predict import KPIS as PLAN_KPIS
 
 LABELS = {
     "offered": "offered",

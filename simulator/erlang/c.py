@@ -1,0 +1,76 @@
+"""Erlang C (M/M/n): callers wait as long as it takes; chance of waiting, service
+level, ASA and occupancy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._numerics import FloatOrArray, floats, log_below, out, require
+
+
+def erlang_c(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
+    """Probability that a call waits in M/M/n (Erlang C).
+
+    ``C = 1 / (1 + (1 - A/n)(1/B - 1))``, the same as ``n B / (n - A (1 - B))``
+    but computed in log space so it cannot overflow. ``C = 1`` when ``n <= A``
+    (no steady state: the queue grows for ever).
+
+    Args:
+        load: offered load A, Erlangs (>= 0).
+        agents: agents n (>= 0, may be fractional).
+
+    Returns:
+        P(wait > 0), a fraction 0-1.
+    """
+    A, n = floats(load, agents)
+    require(A >= 0, "load must be >= 0 Erlangs")
+    require(n >= 0, "agents must be >= 0")
+    c = np.where(n > A, 0.0, 1.0)
+    calc = (n > A) & (A > 0)
+    if calc.any():
+        a, m = A[calc], n[calc]
+        c[calc] = np.exp(-np.logaddexp(0.0, np.log1p(-a / m) + log_below(a, m)))
+    return out(c)
+
+
+def erlang_c_service_level(
+    load: ArrayLike, agents: ArrayLike, aht: ArrayLike, threshold: ArrayLike
+) -> FloatOrArray:
+    """Erlang C service level: P(wait <= T) = 1 - C exp(-(n - A) T / aht).
+
+    Args:
+        load: offered load A, Erlangs.
+        agents: agents n (may be fractional).
+        aht: average handle time, seconds.
+        threshold: service-level threshold T, seconds (the 20 of "80/20").
+
+    Returns:
+        Fraction of calls answered within T (0 when n <= A).
+    """
+    A, n, h, T = floats(load, agents, aht, threshold)
+    require(h > 0, "aht must be > 0 seconds")
+    require(T >= 0, "threshold must be >= 0 seconds")
+    c = np.asarray(erlang_c(A, n))
+    with np.errstate(over="ignore"):
+        sl = 1.0 - c * np.exp(-(n - A) * T / h)
+    return out(np.where(n > A, np.clip(sl, 0.0, 1.0), 0.0))
+
+
+def erlang_c_asa(load: ArrayLike, agents: ArrayLike, aht: ArrayLike) -> FloatOrArray:
+    """Erlang C average speed of answer, ``C aht / (n - A)`` seconds (inf if n <= A)."""
+    A, n, h = floats(load, agents, aht)
+    require(h > 0, "aht must be > 0 seconds")
+    c = np.asarray(erlang_c(A, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asa = np.where(n > A, c * h / (n - A), np.inf)
+    return out(asa)
+
+
+def occupancy(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
+    """Erlang C occupancy: share of agent time spent on calls, ``min(A/n, 1)``."""
+    A, n = floats(load, agents)
+    require(A >= 0, "load must be >= 0 Erlangs")
+    require(n >= 0, "agents must be >= 0")
+    return out(np.where(n > A, A / np.where(n > 0, n, 1.0), 1.0))

@@ -1,0 +1,187 @@
+"""Erlang's view of a day: KPIs per (queue, interval) at given agents, and the same
+KPIs combined over queues as an ACD report would.
+
+Two formulas (see `simulator.erlang`):
+
+* ``erlang-c`` (M/M/n): callers never hang up. Its abandon rate is 0 by definition, so
+  an ``abandon_rate`` target is always met; when real callers do hang up, the callers
+  who leave shorten everybody else's wait, and Erlang C asks for more agents than
+  needed (it over-staffs).
+* ``erlang-a`` (M/M/n+M): waiting callers hang up after an exponential patience whose
+  mean is the queue's ``patience`` mean (its shape is ignored). Abandoned calls count
+  as misses of the service level.
+
+Handle times enter only through their mean (AHT); redials, repeat calls, callbacks and
+trunk ``lines`` (busy signals) are not modelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
+from ..model.scenario import Scenario, ScenarioError
+from .allocation import queue_agents
+from .load import offered_calls, offered_load
+
+ERLANG = ("erlang-c", "erlang-a")
+METHODS = ERLANG + ("simulation",)
+KPIS = ("service_level", "asa", "abandon_rate", "occupancy")
+
+
+def check_method(method: str, allowed: tuple[str, ...] = METHODS) -> None:
+    if method not in allowed:
+        raise ValueError(f"method: must be one of {', '.join(allowed)} (got {method!r})")
+
+
+def erlang_method(sc: Scenario) -> str:
+    """The formula that fits the scenario best: erlang-a if every queue has a patience,
+    else erlang-c."""
+    return "erlang-a" if all(q.patience for q in sc.queues.values()) else "erlang-c"
+
+
+def patience_means(sc: Scenario, method: str) -> np.ndarray:
+    """Mean patience per queue, seconds (inf for erlang-c). Raises ScenarioError."""
+    if method == "erlang-c":
+        return np.full(len(sc.queues), np.inf)
+    missing = [
+        f"queues.{name}.patience: erlang-a needs patience"
+        for name, q in sc.queues.items()
+        if q.patience is None
+    ]
+    if missing:
+        raise ScenarioError(missing)
+    return np.array([q.patience.mean for q in sc.queues.values() if q.patience])
+
+
+def erlang_kpis(method: str, load, agents, aht, patience, threshold) -> dict[str, np.ndarray]:
+    """KPIs of flat arrays of cells with load > 0 and agents > 0."""
+    if method == "erlang-a":
+        r = erlang_a(load, agents, aht, patience, threshold)
+        values = {
+            "p_wait": r.p_wait,
+            "service_level": r.service_level,
+            "asa": r.asa,
+            "abandon_rate": r.abandon_rate,
+            "occupancy": r.occupancy,
+        }
+    else:
+        values = {
+            "p_wait": erlang_c(load, agents),
+            "service_level": erlang_c_service_level(load, agents, aht, threshold),
+            "asa": erlang_c_asa(load, agents, aht),
+            "abandon_rate": np.zeros(np.shape(load)),
+            "occupancy": occupancy(load, agents),
+        }
+    return {k: np.asarray(v) for k, v in values.items()}
+
+
+def predict(
+    sc: Scenario, method: str, load: np.ndarray, agents: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Erlang KPIs per (queue, interval) at `agents` (may be fractional).
+
+    No calls: rates are undefined (NaN), occupancy 0 where agents wait idle.
+    Calls but no agents: service level 0, no answered call (ASA NaN), every caller
+    hangs up under Erlang A (none under Erlang C: they wait for ever).
+    """
+    shape = load.shape
+    aht = np.broadcast_to(np.array([q.aht for q in sc.queues.values()])[:, None], shape)
+    patience = np.broadcast_to(patience_means(sc, method)[:, None], shape)
+    out = {k: np.full(shape, np.nan) for k in ("p_wait",) + KPIS}
+    out["occupancy"][(load == 0) & (agents > 0)] = 0.0
+    nobody = (load > 0) & (agents == 0)
+    out["p_wait"][nobody] = 1.0
+    out["service_level"][nobody] = 0.0
+    out["abandon_rate"][nobody] = 1.0 if method == "erlang-a" else 0.0
+    cells = (load > 0) & (agents > 0)
+    if cells.any():
+        values = erlang_kpis(
+            method,
+            load[cells],
+            agents[cells],
+            aht[cells],
+            patience[cells],
+            sc.service_level.seconds,
+        )
+        for k, v in values.items():
+            out[k][cells] = v
+    return out
+
+
+def meets_targets(sc: Scenario, kpis: dict[str, np.ndarray]) -> np.ndarray:
+    """Whether every target of the scenario is met, cell by cell."""
+    ok = kpis["service_level"] >= sc.service_level.target
+    t = sc.targets
+    if t.asa is not None:
+        ok &= kpis["asa"] <= t.asa
+    if t.abandon_rate is not None:
+        ok &= kpis["abandon_rate"] <= t.abandon_rate
+    if t.occupancy_max is not None:
+        ok &= kpis["occupancy"] <= t.occupancy_max
+    return ok
+
+
+def center(
+    offered: np.ndarray,
+    agents: np.ndarray,
+    kpis: dict[str, np.ndarray],
+    axis: int | tuple[int, ...] = 0,
+) -> dict[str, np.ndarray]:
+    """Per-queue KPIs combined over `axis` as an ACD report would: service level and
+    abandon rate weighted by offered calls, ASA by answered calls, occupancy = busy
+    agents ÷ agents. NaN where nothing is offered (or nobody staffed, for occupancy)."""
+
+    def ratio(num, den):
+        num, den = np.sum(num, axis=axis), np.sum(den, axis=axis)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+    has = offered > 0
+    answered = np.where(has, offered * (1 - np.nan_to_num(kpis["abandon_rate"])), 0.0)
+    busy = np.where(agents > 0, np.nan_to_num(kpis["occupancy"]) * agents, 0.0)
+    return {
+        "service_level": ratio(np.where(has, offered * kpis["service_level"], 0), offered),
+        "asa": ratio(np.where(answered > 0, answered * kpis["asa"], 0), answered),
+        "abandon_rate": ratio(np.where(has, offered * kpis["abandon_rate"], 0), offered),
+        "occupancy": ratio(busy, agents),
+    }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Erlang KPIs per (queue, interval) at given agents; arrays are (queues, intervals)."""
+
+    offered: np.ndarray
+    agents: np.ndarray
+    kpis: dict[str, np.ndarray]
+
+    def total(self, first: int = 0) -> dict[str, np.ndarray]:
+        """Center figures per interval from interval `first` on (warm-up left out)."""
+        cut = {k: v[:, first:] for k, v in self.kpis.items()}
+        return {
+            "offered": self.offered[:, first:].sum(axis=0),
+            "agents": self.agents[:, first:].sum(axis=0),
+            **center(self.offered[:, first:], self.agents[:, first:], cut),
+        }
+
+    def day(self, first: int = 0) -> dict[str, float]:
+        """Center figures for the day from interval `first` on."""
+        cut = {k: v[:, first:] for k, v in self.kpis.items()}
+        out = center(self.offered[:, first:], self.agents[:, first:], cut, axis=(0, 1))
+        return {
+            "offered": float(self.offered[:, first:].sum()),
+            **{k: float(v) for k, v in out.items()},
+        }
+
+
+def predict_at(sc: Scenario, method: str = "erlang-c") -> Prediction:
+    """Erlang's view of the scenario AS STAFFED in its file (groups' agents go to their
+    home queues, see the module docstring)."""
+    check_method(method, ERLANG)
+    offered = offered_calls(sc)
+    load = offered_load(sc, offered)
+    agents = queue_agents(sc, {g: a.staffing for g, a in sc.agents.items()}, load)
+    return Prediction(offered, agents, predict(sc, method, load, agents))
