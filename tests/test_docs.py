@@ -4,13 +4,16 @@ pages match the code that they document."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import tomllib
+import typing
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 import simulator
@@ -61,7 +64,100 @@ def test_schema_rejects_what_validate_rejects(schema, edit, field):
     edit(data)
     with pytest.raises(simulator.ScenarioError):
         simulator.parse_scenario(data)
-    with pytest.raises(jsonschema.ValidationError) as exc:
-        jsonschema.validate(data, schema)
-    where = ".".join(str(p) for p in exc.value.absolute_path)
-    assert field in f"{where} {exc.value.message}"
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    assert errors
+    found = []
+    while errors:  # the errors and, under a union, each kind's own errors
+        error = errors.pop()
+        found.append(".".join(str(p) for p in error.absolute_path) + " " + error.message)
+        errors += error.context or []
+    assert any(field in f for f in found), found
+
+
+def load_generator():
+    """docs/generate.py, the script that writes the generated pages (not a package)."""
+    spec = importlib.util.spec_from_file_location("docs_generate", ROOT / "docs/generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_pages_match_the_program():
+    """The scenario reference, the schema file and the KPI page are generated from the
+    models and the registry; a change to either without `make docs` fails here."""
+    stale = [
+        path
+        for path, text in load_generator().pages().items()
+        if not (ROOT / "docs" / path).is_file()
+        or (ROOT / "docs" / path).read_text(encoding="utf-8") != text
+    ]
+    assert not stale, f"out of date: {stale}; run `make docs` (or python docs/generate.py)"
+
+
+def test_scenario_reference_lists_every_key_of_every_model():
+    page = (ROOT / "docs/reference/scenario.md").read_text(encoding="utf-8")
+    models = [simulator.Scenario]
+    seen: set[type] = set()
+    while models:
+        model = models.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        assert f"## {model.__name__}\n" in page
+        for name, field in model.model_fields.items():
+            assert f"| `{field.alias or name}` |" in page, f"{model.__name__}.{name}"
+            tag = typing.get_origin(field.annotation) is typing.Literal and name == "distribution"
+            assert field.description or tag, f"{model.__name__}.{name}: no docstring (meaning)"
+            models += [t for t in _models_in(field.annotation) if t not in seen]
+    assert len(seen) >= 10
+
+
+def _models_in(annotation) -> list[type]:
+    """The pydantic models an annotation names (through unions, lists and dicts)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+# ---------------------------------------------------------------- scenario headers
+
+
+def test_peak_day_header_peak_hour_and_busy_signals_are_what_the_program_gives():
+    """The header says: a peak at 10:00-11:00, and only 46 lines, so at the peak some
+    callers get a busy signal. The file's own 20 days: blocking happens, and most of it
+    in the peak hour (seeds 1, 2, 3, 7 give 10-15 blocked calls a day, 78-90% of them at
+    the peak: the bounds asserted leave a wide margin, so no false alarm in practice)."""
+    sc = simulator.load_scenario(ROOT / "scenarios/peak_day.yaml")
+    header = (ROOT / "scenarios/peak_day.yaml").read_text(encoding="utf-8")
+    assert "peak (10:00-11:00)" in header and "46 trunk lines" in header
+    assert sc.lines == 46
+    volumes = next(iter(sc.queues.values())).volumes
+    starts = sc.interval_starts()
+    peak = sorted(range(len(volumes)), key=lambda i: -volumes[i])[:2]
+    assert sorted(starts[i] for i in peak) == ["10:00", "10:30"]
+    res = simulator.simulate(sc)
+    blocked = res.intervals.query("kpi == 'blocked'")["mean"].to_numpy()
+    assert blocked.sum() > 3  # some callers get a busy signal (about 10 a day, seeds 1-7)
+    assert blocked[peak].sum() > 0.6 * blocked.sum()  # ... at the peak
+
+
+def test_bank_journeys_header_figures_are_the_files():
+    header = (ROOT / "scenarios/bank_journeys.yaml").read_text(encoding="utf-8")
+    sc = simulator.load_scenario(ROOT / "scenarios/bank_journeys.yaml")
+    billing, tech = sc.queues["billing"], sc.queues["tech"]
+    claims = {
+        "12% of billing calls go on to tech": billing.transfers["tech"] == 0.12,
+        "6% of tech calls go on to tier 2": tech.escalation.probability == 0.06,
+        "half of the callers who get a busy signal or hang up call again within\n#   about "
+        "10 minutes (at most 3 calls)": billing.redial.probability == tech.redial.probability == 0.5
+        and billing.redial.delay.mean == tech.redial.delay.mean == 600
+        and billing.redial.max_attempts == 3,
+        "8% of billing calls did not solve the problem": billing.repeat.probability == 0.08,
+        "expected wait over 2 minutes": tech.callback.threshold == 120,
+        "and 40% take it": tech.callback.acceptance == 0.4,
+        "higher priority": sc.queues["tier2"].priority > tech.priority,
+    }
+    for claim, holds in claims.items():
+        assert claim in header, claim
+        assert holds, claim

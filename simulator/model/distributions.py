@@ -43,7 +43,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_MEAN = 1e7  # seconds
-Mean = Annotated[float, Field(gt=0, le=MAX_MEAN)]
+Mean = Annotated[float, Field(gt=0, le=MAX_MEAN, description="The mean duration, seconds.")]
 
 
 def _shape_cv(cv: float) -> float:
@@ -53,7 +53,13 @@ def _shape_cv(cv: float) -> float:
 
 
 ShapeCv = Annotated[
-    float, Field(le=10, json_schema_extra={"minimum": 1e-3}), AfterValidator(_shape_cv)
+    float,
+    Field(
+        le=10,
+        json_schema_extra={"minimum": 1e-3},
+        description="Coefficient of variation (standard deviation ÷ mean), 0.001 to 10.",
+    ),
+    AfterValidator(_shape_cv),
 ]
 
 
@@ -156,7 +162,7 @@ class Uniform(_Duration):
     _misplaced: ClassVar[dict[str, str]] = {"values": _Duration._misplaced["values"]}
     distribution: Literal["uniform"]
     mean: Mean
-    cv: float = Field(ge=0)
+    cv: float = Field(ge=0, description="Coefficient of variation, at most 0.577 (1/√3).")
 
     @model_validator(mode="after")
     def _non_negative(self) -> Uniform:
@@ -178,7 +184,9 @@ class Empirical(_Duration):
         "cv": _Duration._misplaced["cv"],
     }
     distribution: Literal["empirical"]
-    values: list[Annotated[float, Field(ge=0, le=MAX_MEAN)]]
+    values: list[Annotated[float, Field(ge=0, le=MAX_MEAN)]] = Field(
+        description="Observed durations, seconds, resampled with equal weights."
+    )
 
     @model_validator(mode="after")
     def _some_time(self) -> Empirical:

@@ -29,22 +29,29 @@ class ScenarioError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # attribute docstrings become the fields' descriptions: in the JSON Schema (editors
+    # show them) and in the generated reference (docs/reference/scenario.md)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class ServiceLevel(_Model):
     """Answered within `seconds` ÷ accepted, with its `target` fraction (e.g. 80/20)."""
 
     seconds: float = Field(gt=0)
+    """The threshold T, seconds: a call answered within T meets the service level."""
     target: float = Field(gt=0, le=1)
+    """The fraction of accepted calls to answer within T, e.g. 0.80 for 80/20."""
 
 
 class Targets(_Model):
     """Optional planning targets beyond the service level."""
 
     asa: float | None = Field(default=None, gt=0)
+    """The longest average speed of answer to plan for, seconds."""
     abandon_rate: float | None = Field(default=None, gt=0, lt=1)
+    """The highest abandoned ÷ accepted to plan for."""
     occupancy_max: float | None = Field(default=None, gt=0, le=1)
+    """The highest agent occupancy to plan for."""
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -54,7 +61,9 @@ class Escalation(_Model):
     """A share of handled calls that go on to a higher tier's queue."""
 
     to: str
+    """The higher tier's queue."""
     probability: Probability
+    """The share of handled calls escalated."""
 
 
 class Redial(_Model):
@@ -63,8 +72,11 @@ class Redial(_Model):
     customer's calls, the first one included."""
 
     probability: Probability
+    """The share of callers who call again."""
     delay: Distribution
+    """The time until they call again, seconds."""
     max_attempts: int = Field(default=3, ge=2)
+    """The customer's calls at most, the first one included."""
 
 
 class Callback(_Model):
@@ -73,7 +85,9 @@ class Callback(_Model):
     none of their live queues has a caller waiting."""
 
     threshold: float = Field(ge=0)
+    """Offer a call back when the expected wait exceeds this, seconds."""
     acceptance: Probability
+    """The share of callers offered a call back who take it."""
 
 
 class Queue(_Model):
@@ -84,17 +98,30 @@ class Queue(_Model):
     """
 
     volumes: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    """Calls offered in each interval (the forecast), one number per interval."""
     handle_time: Distribution | None = None
+    """Talk + hold + after-call work, seconds (or give them apart: talk, hold, acw)."""
     talk: Distribution | None = None
+    """Talk time, seconds (instead of handle_time)."""
     hold: Distribution | None = None
+    """Hold time after the talk, seconds: the caller leaves after it."""
     acw: Distribution | None = None
+    """After-call work, seconds: the agent stays busy, the caller has gone."""
     patience: Distribution | None = None
+    """How long a caller waits before hanging up, seconds; absent: nobody hangs up."""
     priority: int = 0
+    """Higher is served first among skills of equal rank."""
     transfers: dict[str, Probability] = {}
+    """QUEUE: p: after talking, the call moves to QUEUE with probability p (the same phone
+    call, a new segment that waits, and may abandon, again)."""
     escalation: Escalation | None = None
+    """Like a transfer, reported apart as escalation_rate."""
     redial: Redial | None = None
+    """A blocked or abandoned caller calls again."""
     repeat: Redial | None = None
+    """A served caller whose problem was not solved calls again later."""
     callback: Callback | None = None
+    """Virtual hold: callers facing a long wait may take a call back."""
 
     @model_validator(mode="after")
     def _one_handling(self) -> Queue:
@@ -124,8 +151,12 @@ class AgentGroup(_Model):
     """Agents with the same skills; `skills` lists queues in the order they serve them."""
 
     skills: list[str] | dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    """Queues served: a list (served in that order) or a mapping queue: rank (1 first;
+    equal ranks are served by queue priority, then the oldest call first)."""
     staffing: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    """Agents logged in, one number per interval."""
     cost_per_hour: float = Field(default=0.0, ge=0)
+    """Cost of an agent's logged-in hour (gives the cost and cost_per_call KPIs)."""
 
     @field_validator("skills")
     @classmethod
@@ -147,23 +178,34 @@ class Break(_Model):
     """An unpaid break of `minutes`, starting between `earliest` and `latest` (clock)."""
 
     earliest: str
+    """The earliest start, clock time "HH:MM"."""
     latest: str
+    """The latest start, clock time "HH:MM"."""
     minutes: int = Field(gt=0)
+    """The break's length, minutes."""
 
     _clock = field_validator("earliest", "latest")(lambda cls, v: check_clock(v))
 
 
 class Shift(_Model):
-    """A shift pattern agents can be scheduled on (see simulator.shifts)."""
+    """A shift pattern agents can be scheduled on (see `callsim staff --shifts`)."""
 
     start: str
+    """Clock time the shift starts, "HH:MM"."""
     hours: float = Field(gt=0, le=24)
+    """Length, hours (the break included)."""
     group: str | None = None
+    """The agent group it staffs (default: the only group)."""
     max_count: int | None = Field(default=None, ge=0)
+    """At most this many agents on the shift."""
     cost_per_hour: float = Field(default=0.0, ge=0)
+    """Cost of a paid hour on the shift."""
     unpaid_break: Break | None = Field(default=None, alias="break")
+    """An unpaid break."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
     _clock = field_validator("start")(lambda cls, v: check_clock(v))
 
 
@@ -171,26 +213,43 @@ class Simulation(_Model):
     """How many independent days to simulate, from which seed."""
 
     replications: int = Field(default=20, ge=2, le=10_000)
+    """Independent days simulated (each KPI's 95% CI is across them)."""
     seed: int = Field(default=1, ge=0)
+    """The random seed: the same seed gives the same days."""
     warmup_intervals: int = Field(default=0, ge=0)
+    """First intervals simulated but left out of every KPI (for steady-state studies)."""
 
 
 class Scenario(_Model):
     """A validated contact-center day. Times are in seconds unless a name says otherwise."""
 
     name: str = Field(min_length=1)
+    """Shown in every report."""
     description: str | None = None
+    """Free text shown in reports."""
     interval_minutes: Literal[15, 30, 60]
+    """Length of an interval, minutes."""
     open: str
+    """Clock time the first interval starts, "HH:MM"."""
     service_level: ServiceLevel
+    """The service-level goal, e.g. 80% of calls answered within 20 s."""
     lines: int | None = Field(default=None, ge=1)
+    """Trunk lines: talking and waiting calls at most (a call holds one while waiting and
+    talking, not during ACW); more get a busy signal. Absent: no limit."""
     line_cost_per_hour: float = Field(default=0.0, ge=0)
+    """Cost of a trunk line's hour."""
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    """Fraction of paid time not on the phones: scheduled = ⌈required ÷ (1 − shrinkage)⌉."""
     targets: Targets = Targets()
+    """Planning targets beside the service level."""
     shifts: dict[str, Shift] | None = None
+    """Shift patterns for `callsim staff --shifts`."""
     queues: dict[str, Queue] = Field(min_length=1)
+    """The call types, by name."""
     agents: dict[str, AgentGroup] = Field(min_length=1)
+    """The agent groups, by name."""
     simulation: Simulation = Simulation()
+    """How many days to simulate, from which seed."""
 
     _clock = field_validator("open")(lambda cls, v: check_clock(v))
 
