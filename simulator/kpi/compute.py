@@ -80,30 +80,42 @@ UNITS = {
 
 
 def time_in_intervals(
-    start: np.ndarray, duration: np.ndarray, n: int, length: float, weight: np.ndarray | None = None
+    start: np.ndarray,
+    duration: np.ndarray,
+    n: int,
+    length: float,
+    weight: np.ndarray | None = None,
+    key: np.ndarray | None = None,
+    keys: int = 1,
 ) -> np.ndarray:
     """Seconds (times `weight`) that spans [start, start + duration) spend in each of
     the n intervals of `length` seconds from 0; time after the last one is dropped.
 
-    With F(t) = sum of weight x (time spent before t), the answer is F's increments
-    over the interval edges; F(t) = A(t, starts) - A(t, ends) where A(t, p) sums
-    weight x max(t - p, 0), read off sorted points and cumulative sums: O(calls log
-    calls), no calls x intervals table.
+    With `key` (integers below `keys`, e.g. a queue index) the answer is one row of n
+    per key, else one row. One O(calls) pass, no sort: a point p in interval j adds
+    (edge j+1 - p) to interval j and `length` to every later one, so a span adds the
+    difference of what its start and its end add.
     """
-    edges = np.arange(n + 1) * length
-    start = np.asarray(start, dtype=float)
+    end_of_day = n * length
+    start = np.minimum(np.asarray(start, dtype=float), end_of_day)
+    end = np.minimum(start + duration, end_of_day)  # also turns an endless span finite
     w = np.ones(len(start)) if weight is None else np.asarray(weight, dtype=float)
-    end = np.minimum(start + duration, edges[-1])  # also turns an endless span finite
+    row = np.zeros(len(start), np.int64) if key is None else np.asarray(key, np.int64)
+    total = _ahead(start, w, row, n, length, keys) - _ahead(end, w, row, n, length, keys)
+    return total if key is not None else total[0]
 
-    def ahead(points: np.ndarray) -> np.ndarray:
-        order = np.argsort(points, kind="stable")
-        p, pw = points[order], w[order]
-        weights = np.concatenate([[0.0], np.cumsum(pw)])
-        moments = np.concatenate([[0.0], np.cumsum(pw * p)])
-        k = np.searchsorted(p, edges, side="left")  # points before each edge
-        return weights[k] * edges - moments[k]
 
-    return np.diff(ahead(np.minimum(start, edges[-1])) - ahead(end))
+def _ahead(
+    points: np.ndarray, w: np.ndarray, row: np.ndarray, n: int, length: float, keys: int
+) -> np.ndarray:
+    """Per row and interval, the increase of sum(w x max(t - p, 0)) over the interval."""
+    j = np.where(points < n * length, np.minimum(points // length, n - 1), n).astype(np.int64)
+    cell = row * (n + 1) + j  # interval n: at or after the end of the day, adds nothing
+    size = keys * (n + 1)
+    inside = np.bincount(cell, w * ((j + 1) * length - points), size).reshape(keys, n + 1)
+    weight = np.bincount(cell, w, size).reshape(keys, n + 1)
+    before = np.cumsum(weight, axis=1) - weight  # weight of the points in earlier intervals
+    return (before * length + inside)[:, :n]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -111,48 +123,62 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-def _logged_in(agent_log: np.ndarray, n: int, length: float, groups: int) -> np.ndarray:
-    """Agent-seconds logged in per group and interval, from rows (time, group, agents)."""
-    login = np.zeros((groups, n))
-    for g in range(groups):
-        rows = agent_log[agent_log[:, 1] == g]
-        ends = np.append(rows[1:, 0], np.inf)
-        login[g] = time_in_intervals(rows[:, 0], ends - rows[:, 0], n, length, rows[:, 2])
-    return login
+class _Counter:
+    """Per-interval sums of selected calls, per queue (rows) and for the centre, in one
+    bincount each. Whole counts add up exactly, so the centre is the queues' sum; a
+    sum of seconds is counted once more over the centre's calls, so that it adds in
+    the calls' own order (the same figure, to the last bit, as summing the centre
+    alone)."""
+
+    def __init__(self, calls: dict[str, np.ndarray], n: int, queues: int) -> None:
+        self.k = calls["interval"].astype(np.int64)
+        self.cell = calls["queue"].astype(np.int64) * n + self.k
+        self.n, self.queues = n, queues
+
+    def count(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        flat = np.bincount(self.cell[mask], minlength=self.queues * self.n)
+        per_queue = flat.reshape(self.queues, self.n)
+        return per_queue.sum(axis=0), per_queue
+
+    def seconds(self, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        v = values[mask]
+        per_queue = np.bincount(self.cell[mask], v, self.queues * self.n)
+        center = np.bincount(self.k[mask], v, self.n)
+        return center, per_queue.reshape(self.queues, self.n)
+
+    def longest(self, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        flat = np.full(self.queues * self.n, np.nan)
+        np.fmax.at(flat, self.cell[mask], values[mask])
+        per_queue = flat.reshape(self.queues, self.n)
+        return np.fmax.reduce(per_queue, axis=0), per_queue
 
 
-def _tally(
-    calls: dict[str, np.ndarray], sel: np.ndarray, n: int, threshold: float, length: float
-) -> dict[str, np.ndarray]:
-    """Sums per interval (n entries) for the selected calls: the raw material of KPIs."""
-    k = calls["interval"][sel]
-    outcome, wait = calls["outcome"][sel], calls["wait"][sel]
-    ans = outcome == ANSWERED
-
-    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(k[mask], None if weights is None else weights[mask], minlength=n)
-
-    longest = np.full(n, np.nan)
-    waited = outcome != BLOCKED
-    np.fmax.at(longest, k[waited], wait[waited])
-    arrival = calls["arrival"][sel]
-    nxt = calls["next"][sel]
-    first = (calls["segment"][sel] == 1) & (calls["attempt"][sel] == 1)
+def _tallies(
+    calls: dict[str, np.ndarray], n: int, queues: int, threshold: float, length: float
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Sums per interval, (centre (n,), per queue (queues, n)): the raw material of KPIs."""
+    c = _Counter(calls, n, queues)
+    outcome, wait, nxt = calls["outcome"], calls["wait"], calls["next"]
+    ans, waited = outcome == ANSWERED, outcome != BLOCKED
+    first = (calls["segment"] == 1) & (calls["attempt"] == 1)
+    queued = time_in_intervals(
+        calls["arrival"][waited], wait[waited], n, length, None, calls["queue"][waited], queues
+    )
     return {
-        "offered": count(np.ones_like(ans)),
-        "blocked": count(outcome == BLOCKED),
-        "answered": count(ans),
-        "abandoned": count(outcome == ABANDONED),
-        "in_sl": count(ans & (wait <= threshold)),
-        "wait_sum": count(ans, wait),
-        "handle_sum": count(ans, calls["handle"][sel]),
-        "longest_wait": longest,
-        "queue_time": time_in_intervals(arrival[waited], wait[waited], n, length),
-        "transferred": count(ans & (nxt == NEXT_TRANSFER)),
-        "escalated": count(ans & (nxt == NEXT_ESCALATION)),
-        "calls": count(calls["segment"][sel] == 1),
-        "customers": count(first),
-        "first_contact": count(first & ans & (nxt == NEXT_NONE) & ~calls["unresolved"][sel]),
+        "offered": c.count(np.ones(len(outcome), bool)),
+        "blocked": c.count(outcome == BLOCKED),
+        "answered": c.count(ans),
+        "abandoned": c.count(outcome == ABANDONED),
+        "in_sl": c.count(ans & (wait <= threshold)),
+        "wait_sum": c.seconds(ans, wait),
+        "handle_sum": c.seconds(ans, calls["handle"]),
+        "longest_wait": c.longest(waited, wait),
+        "queue_time": (queued.sum(axis=0), queued),
+        "transferred": c.count(ans & (nxt == NEXT_TRANSFER)),
+        "escalated": c.count(ans & (nxt == NEXT_ESCALATION)),
+        "calls": c.count(calls["segment"] == 1),
+        "customers": c.count(first),
+        "first_contact": c.count(first & ans & (nxt == NEXT_NONE) & ~calls["unresolved"]),
     }
 
 
@@ -187,9 +213,18 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
 def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
     """Center-wide seconds per interval: agents busy, agents logged in, and cost."""
     n, length = sc.n_intervals, sc.interval_seconds
-    calls = day.calls
+    calls, log = day.calls, day.agent_log
     ans = calls["outcome"] == ANSWERED
-    login = _logged_in(day.agent_log, n, length, len(sc.agents))
+    groups = len(sc.agents)
+    # a group's row holds from its time until that group's next row (or forever)
+    order = np.argsort(log[:, 1], kind="stable")  # agent-log rows: a few per interval
+    by_group = log[order]
+    rows = len(by_group)
+    same = np.append(by_group[1:, 1] == by_group[:-1, 1], False)[:rows]
+    until = np.where(same, np.append(by_group[1:, 0], np.inf)[:rows], np.inf)
+    login = time_in_intervals(
+        by_group[:, 0], until - by_group[:, 0], n, length, by_group[:, 2], by_group[:, 1], groups
+    )
     rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
     return {
         "busy": time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length),
@@ -205,31 +240,9 @@ class DayKPIs(NamedTuple):
     day: dict[str, float]
 
 
-def all_kpis(sc: Scenario, day: DayRecords) -> tuple[DayKPIs, list[DayKPIs]]:
-    """KPIs of one day for the whole centre and for each queue (in scenario order)."""
-    agents = agent_time(sc, day)  # center-wide: the same for every queue
-    center = day_kpis(sc, day, agents=agents)
-    return center, [day_kpis(sc, day, q, agents) for q in range(len(sc.queues))]
-
-
-def day_kpis(
-    sc: Scenario,
-    day: DayRecords,
-    queue: int | None = None,
-    agents: dict[str, np.ndarray] | None = None,
-) -> DayKPIs:
-    """KPIs of one simulated day: per interval (warm-up dropped) and for the day.
-
-    With `queue` (an index), the call figures are that queue's; agents and occupancy
-    stay center-wide, since agents serve several queues. `agents` is `agent_time`'s
-    result, if already at hand (it is the same for every queue).
-    """
+def _day(sc: Scenario, tally: dict[str, np.ndarray]) -> DayKPIs:
+    """KPIs per reported interval and for the day, from per-interval tallies."""
     n, length = sc.n_intervals, sc.interval_seconds
-    calls = day.calls
-    sel = np.ones(len(calls["arrival"]), bool) if queue is None else calls["queue"] == queue
-    tally = _tally(calls, sel, n, sc.service_level.seconds, length)
-    tally |= agents if agents is not None else agent_time(sc, day)
-
     skip = sc.simulation.warmup_intervals
     tally = {key: v[skip:] for key, v in tally.items()}
     totals = {
@@ -238,6 +251,28 @@ def day_kpis(
     }
     per_day = _kpis(totals, length * (n - skip))
     return DayKPIs(_kpis(tally, length), {key: float(v) for key, v in per_day.items()})
+
+
+def all_kpis(sc: Scenario, day: DayRecords) -> tuple[DayKPIs, list[DayKPIs]]:
+    """KPIs of one day for the whole centre and for each queue (in scenario order), in
+    one pass over the calls. A queue's agents and occupancy are the centre's (agents
+    serve several queues)."""
+    queues = len(sc.queues)
+    tallies = _tallies(
+        day.calls, sc.n_intervals, queues, sc.service_level.seconds, sc.interval_seconds
+    )
+    agents = agent_time(sc, day)
+    center = _day(sc, {k: v[0] for k, v in tallies.items()} | agents)
+    return center, [
+        _day(sc, {k: v[1][q] for k, v in tallies.items()} | agents) for q in range(queues)
+    ]
+
+
+def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None) -> DayKPIs:
+    """KPIs of one simulated day: per interval (warm-up dropped) and for the day; with
+    `queue` (an index), that queue's (see `all_kpis`, which gives them all at once)."""
+    center, queues = all_kpis(sc, day)
+    return center if queue is None else queues[queue]
 
 
 CUSTOMER_OUTCOMES = ("resolved", "abandoned", "blocked", "unresolved")
