@@ -4,6 +4,7 @@
     sc = simulator.load_scenario("scenarios/single_queue.yaml")
     res = simulator.simulate(sc, replications=20, seed=1)
     res.summary          # KPI -> mean, ci95_low, ci95_high
+    simulator.to_dict(res)   # exactly the `callsim run --json` object
 
 The stages, each importing only those before it: `model` (the scenario), `erlang`
 (theory), `sim` (the engine), `kpi`, `run` (replications), `planner`, `report`; the
@@ -17,6 +18,7 @@ from .model.scenario import Scenario, ScenarioError
 from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
 from .planner.edits import scale_volumes, with_staffing
 from .planner.staffing import StaffingPlan, plan
+from .report.json import to_dict
 from .run.runner import SimulationResult, simulate
 
 try:
@@ -39,5 +41,6 @@ __all__ = [
     "plan",
     "scale_volumes",
     "simulate",
+    "to_dict",
     "with_staffing",
 ]

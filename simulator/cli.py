@@ -23,15 +23,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from . import __version__
+from .kpi.registry import PREDICTED
 from .kpi.stats import confidence
 from .model.checks import cautions
 from .model.load import load_scenario, scenario_schema
 from .model.scenario import Scenario, ScenarioError
 from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
-from .planner.predict import KPIS as PLAN_KPIS
 from .planner.predict import erlang_method
 from .planner.staffing import StaffingPlan, plan
 from .report import format as fmt
+from .report.json import to_dict
 from .run.runner import SimulationResult, simulate
 
 app = typer.Typer(
@@ -158,7 +159,7 @@ def run(
         if not as_json:
             err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
-        print_json(res.to_dict())
+        print_json(to_dict(res))
         return
     out.print(summary_table(res))
     out.print(interval_table(res))
@@ -212,7 +213,7 @@ def interval_table(res: SimulationResult) -> Table:
     kpis, rows = fmt.interval_rows(res)
     table.add_column("start")
     for kpi in kpis:
-        table.add_column(fmt.LABELS[kpi], justify="right")
+        table.add_column(fmt.label(kpi), justify="right")
     for row in rows:
         table.add_row(*row)
     return table
@@ -299,7 +300,7 @@ def staff(
             highlight=False,
         )
     if as_json:
-        print_json(result.to_dict())
+        print_json(to_dict(result))
         return
     out.print(plan_table(result))
     for group, shift_plan in (result.shifts or {}).items():
@@ -418,7 +419,7 @@ def compare(
             )
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
-        print_json(result.to_dict())
+        print_json(to_dict(result))
     elif isinstance(result, PlanComparison):
         out.print(plan_comparison_table(result))
     else:
@@ -426,7 +427,7 @@ def compare(
             out.print(table)
 
 
-COMPARED_COLUMNS = PLAN_KPIS  # the KPIs a plan predicts
+COMPARED_COLUMNS = PREDICTED  # the KPIs a plan predicts
 
 
 def plan_comparison_table(cmp: PlanComparison) -> Table:
@@ -443,8 +444,8 @@ def plan_comparison_table(cmp: PlanComparison) -> Table:
     table.add_column("start")
     table.add_column("agents", justify="right")
     for kpi in COMPARED_COLUMNS:
-        table.add_column(f"{fmt.LABELS[kpi]} {cmp.method}", justify="right")
-        table.add_column(f"{fmt.LABELS[kpi]} sim", justify="right")
+        table.add_column(f"{fmt.label(kpi)} {cmp.method}", justify="right")
+        table.add_column(f"{fmt.label(kpi)} sim", justify="right")
     rows = fmt.comparison_rows(cmp, COMPARED_COLUMNS, mark="[bold red]*[/]")
     for row in rows[:-1]:
         table.add_row(*row)
@@ -488,7 +489,7 @@ def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
         kpis = ("service_level", "asa", "abandon_rate")
         for kpi in kpis:
             for label in labels:
-                per.add_column(f"{fmt.LABELS[kpi]} {label}", justify="right")
+                per.add_column(f"{fmt.label(kpi)} {label}", justify="right")
         stats = [
             {k: [np.asarray(v) for v in confidence(res.interval_samples[k])] for k in kpis}
             for res in cmp.results

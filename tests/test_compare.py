@@ -13,6 +13,7 @@ Erlang C check needs a 30-point gap, far beyond chance (its CI half-width is ~2 
 import numpy as np
 import pytest
 
+import simulator
 from simulator import parse_scenario
 from simulator.planner.compare import COMPARED, compare_plan, compare_scenarios
 from simulator.planner.edits import with_staffing
@@ -84,7 +85,7 @@ def mean_abandon(cmp):
 
 def test_comparison_dict_lists_every_reported_interval(at_erlang_a_staffing):
     _, _, cmp_a, _ = at_erlang_a_staffing
-    d = cmp_a.to_dict()
+    d = simulator.to_dict(cmp_a)
     assert d["method"] == "erlang-a" and d["replications"] == 30 and d["seed"] == 3
     assert [r["start"] for r in d["intervals"]] == ["08:30", "09:00", "09:30", "10:00"]
     row = d["intervals"][0]
@@ -106,7 +107,7 @@ def test_disagreement_needs_more_than_a_rounding_gap():
     pred, _mean, low, high, flag = cmp.day_figures("service_level")
     assert low == high == 1.0 and pred < 1.0 and flag is False
     # ...but the JSON still says the prediction lies outside the (zero-width) interval
-    assert cmp.to_dict()["summary"]["service_level"]["outside_ci"] is True
+    assert simulator.to_dict(cmp)["summary"]["service_level"]["outside_ci"] is True
 
 
 def test_same_scenario_twice_gives_identical_days():
@@ -127,7 +128,7 @@ def test_common_random_numbers_make_paired_differences_tight():
     offered = cmp.results[0].day_samples["offered"]
     assert (offered == cmp.results[1].day_samples["offered"]).all()  # same callers
     assert offered.mean() == pytest.approx(880, rel=0.03)  # 4 x 200 x 1.1
-    d = cmp.to_dict()
+    d = simulator.to_dict(cmp)
     assert [s["file"] for s in d["scenarios"]] == ["21", "23"]
     assert d["differences"][0]["versus"] == "21"
     assert d["volume_scale"] == 1.1

@@ -14,7 +14,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 import simulator
-from simulator.kpi.compute import UNITS
+from simulator.kpi.registry import UNITS
 from simulator.report import format as fmt
 from simulator.report import plots
 from simulator.report.pages import RUN_FILES, write_compare, write_html, write_run
@@ -86,7 +86,7 @@ def test_summary_csv_round_trips_the_day_kpis(run, res):
     for col in ("mean", "ci95_low", "ci95_high"):
         close(df[col], res.summary[col], 1e-9)
     # the --json object rounds to 6 decimals
-    summary = res.to_dict()["summary"]
+    summary = simulator.to_dict(res)["summary"]
     close(df["mean"], [summary[k]["mean"] for k in df["kpi"]], 1e-6)
     close(df["ci95_low"], [summary[k]["ci95"][0] for k in df["kpi"]], 1e-6)
 
@@ -101,7 +101,7 @@ def test_intervals_csv_is_tidy_with_units_and_round_trips(run, res):
     assert list(df["kpi"]) == list(expected["kpi"])
     for col in ("mean", "ci95_low", "ci95_high"):
         close(df[col], expected[col], 1e-9)
-    intervals = res.to_dict()["intervals"]
+    intervals = simulator.to_dict(res)["intervals"]
     wide = df.pivot(index="interval", columns="kpi", values="mean")
     for i, row in enumerate(intervals):
         close(
@@ -113,7 +113,7 @@ def test_intervals_csv_is_tidy_with_units_and_round_trips(run, res):
 
 def test_queues_csv_matches_the_per_queue_kpis(run, res):
     df = pd.read_csv(run[0] / "queues.csv")
-    queues = res.to_dict()["queues"]
+    queues = simulator.to_dict(res)["queues"]
     assert set(df["queue"]) == set(queues) == {"front desk"}
     close(df["mean"], [queues[q][k]["mean"] for q, k in zip(df["queue"], df["kpi"])], 1e-6)
 
@@ -158,7 +158,7 @@ def test_report_html_is_self_contained_and_complete(run, res):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert ESCAPED in page and NAME not in page
     for k in res.summary.index:
-        assert f">{fmt.LABELS[k]}<" in page, k
+        assert f">{fmt.label(k)}<" in page, k
     # the plots are embedded, byte for byte; nothing is fetched from elsewhere
     embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert [base64.b64decode(e) for e in embedded] == [(out / n).read_bytes() for n in PNGS]
@@ -284,11 +284,11 @@ def test_terminal_and_page_show_the_same_interval_columns(res):
     from simulator.report.pages import intervals_html
 
     assert [c.header for c in interval_table(res).columns] == ["start"] + [
-        fmt.LABELS[k] for k in kpis
+        fmt.label(k) for k in kpis
     ]
     page = intervals_html(res)
     for k in kpis:
-        assert f">{fmt.LABELS[k]}<" in page
+        assert f">{fmt.label(k)}<" in page
     assert rows[0][0] == "23:30" and rows[0][3] in page
 
 

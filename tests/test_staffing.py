@@ -18,6 +18,7 @@ import math
 import numpy as np
 import pytest
 
+import simulator
 from simulator import load_scenario, parse_scenario, simulate
 from simulator.erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level
 from simulator.kpi.stats import confidence
@@ -198,7 +199,7 @@ def test_zero_volume_needs_no_agents_and_has_no_kpis():
     p = plan(day([0, 50, 0]))
     assert p.required.tolist() == [[0, 8, 0]]  # 5 Erlangs -> 8 agents for 80/20
     assert erlang_c_service_level(5, 7, 180, 20) < 0.8 <= erlang_c_service_level(5, 8, 180, 20)
-    rows = p.to_dict()["intervals"]
+    rows = simulator.to_dict(p)["intervals"]
     assert rows[0] == {
         "start": "08:00",
         "offered": 0.0,
@@ -349,7 +350,7 @@ def test_shifts_need_shifts_in_the_scenario():
 def test_to_dict_and_tables_agree():
     sc = load_scenario(f"{SCENARIOS}/peak_day.yaml")
     p = plan(sc, "erlang-a")
-    d = p.to_dict()
+    d = simulator.to_dict(p)
     assert list(d) == [
         "scenario",
         "method",
@@ -430,7 +431,7 @@ def test_simulated_plan_reports_the_simulated_means_with_their_cis(searched):
     assert searched.total["service_level"][1:] == pytest.approx(mean)
     assert np.isnan(searched.total["service_level"][0])  # warm-up
     assert (mean >= 0.8).all()  # every reported interval meets the target
-    d = searched.to_dict()
+    d = simulator.to_dict(searched)
     assert d["simulation"] == {
         "start": "erlang-a",
         "replications": 30,

@@ -16,6 +16,7 @@ divides it by answered calls (absent where no cost is given).
 
 `day_kpis` computes one day (one replication); `simulator.kpi.stats.confidence` turns
 the days into a mean and a 95% interval. Warm-up intervals are left out of both.
+The KPI keys, their order, units and definitions: `simulator.kpi.registry`.
 """
 
 from __future__ import annotations
@@ -34,49 +35,6 @@ from ..sim.records import (
     NEXT_TRANSFER,
     DayRecords,
 )
-
-COUNTS = ("offered", "blocked", "accepted", "answered", "abandoned")
-KPIS = (
-    "offered",
-    "blocked",
-    "blocked_rate",
-    "accepted",
-    "answered",
-    "abandoned",
-    "abandon_rate",
-    "service_level",
-    "asa",
-    "aht",
-    "occupancy",
-    "transfer_rate",
-    "escalation_rate",
-    "fcr",
-    "longest_wait",
-    "avg_queue",
-    "agents",
-    "cost",
-    "cost_per_call",
-    "calls",
-    "customers",
-)
-UNITS = {
-    "asa": "s",
-    "aht": "s",
-    "longest_wait": "s",
-    "blocked_rate": "fraction",
-    "abandon_rate": "fraction",
-    "service_level": "fraction",
-    "occupancy": "fraction",
-    "transfer_rate": "fraction",
-    "escalation_rate": "fraction",
-    "fcr": "fraction",
-    "avg_queue": "calls",
-    "agents": "agents",
-    "cost": "currency",
-    "cost_per_call": "currency",
-    "calls": "calls",
-    "customers": "customers",
-} | {k: "calls" for k in COUNTS}
 
 
 def time_in_intervals(

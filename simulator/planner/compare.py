@@ -6,7 +6,8 @@ Two questions, one module:
   AS STAFFED in its file, predicts each interval's KPIs with Erlang C or Erlang A at
   that staffing (`predict.predict_at`: the same queue/group rules as the
   plan), simulates the day, and flags each prediction that falls outside the
-  simulation's 95% confidence interval ("disagree", by more than a small `TOLERANCE`).
+  simulation's 95% confidence interval ("disagree", by more than the KPI's `tolerance` in
+  `simulator.kpi.registry`: below it no planner acts).
   Where they disagree the
   formula's assumptions do not hold: callers hang up (Erlang C), handle times are
   not exponential, lines are limited, calls are transferred or redialled, agents
@@ -28,30 +29,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..kpi.stats import confidence
+from ..kpi.registry import PREDICTED, REGISTRY
+from ..kpi.stats import CI, confidence
 from ..model.scenario import Scenario
-from ..run.runner import SimulationResult, json_figure, json_number, simulate
+from ..run.runner import SimulationResult, simulate
 from .edits import scale_volumes
 from .predict import ERLANG, check_method, predict_at
 
-COMPARED = ("offered", "service_level", "asa", "abandon_rate", "occupancy")
-# Below these gaps no planner acts, and a day-to-day spread of zero (every day at 100%
-# service level, say) leaves an interval of zero width: a prediction off by 0.01% is
-# not a disagreement. Fractions: half a percentage point; ASA: half a second.
-TOLERANCE = {
-    "offered": 0.5,
-    "service_level": 0.005,
-    "asa": 0.5,
-    "abandon_rate": 0.005,
-    "occupancy": 0.005,
-}
+COMPARED = ("offered", *PREDICTED)
 
 
 def _disagree(kpi: str, predicted: float, low: float, high: float) -> bool | None:
-    """Prediction outside [low, high] by more than TOLERANCE; None if either is undefined."""
+    """Prediction outside [low, high] by more than the KPI's tolerance; None if either
+    is undefined."""
     if np.isnan(predicted) or not np.isfinite(low) or not np.isfinite(high):
         return None
-    tol = TOLERANCE[kpi]
+    tol = REGISTRY[kpi].tolerance or 0.0
     return bool(predicted < low - tol or predicted > high + tol)
 
 
@@ -84,39 +77,6 @@ class PlanComparison:
         mean, low, high = (float(v) for v in confidence(self.simulated.day_samples[kpi]))
         pred = self.predicted_day[kpi]
         return pred, mean, low, high, _disagree(kpi, pred, low, high)
-
-    def to_dict(self) -> dict:
-        """The `callsim compare SCENARIO --json` object for one scenario."""
-
-        def entry(pred, mean, low, high, flag):
-            # outside_ci: strictly outside the interval; disagree: by more than TOLERANCE
-            outside = None if flag is None else bool(pred < low or pred > high)
-            return {
-                "predicted": json_number(pred),
-                "simulated": json_figure(mean, low, high),
-                "outside_ci": outside,
-                "disagree": flag,
-            }
-
-        res = self.simulated
-        per_kpi = {k: self.figures(k) for k in COMPARED}
-        intervals = [
-            {
-                "start": s,
-                "agents": json_number(self.agents[i]),
-                **{k: entry(*(col[i] for col in per_kpi[k])) for k in COMPARED},
-            }
-            for i, s in enumerate(res.starts)
-        ]
-        return {
-            "scenario": res.scenario.name,
-            "method": self.method,
-            "volume_scale": self.volume_scale,
-            "replications": res.replications,
-            "seed": res.seed,
-            "summary": {k: entry(*self.day_figures(k)) for k in COMPARED},
-            "intervals": intervals,
-        }
 
 
 def compare_plan(
@@ -154,32 +114,10 @@ class ScenarioComparison:
     volume_scale: float
     results: list[SimulationResult] = field(repr=False)
 
-    def difference(self, index: int, kpi: str) -> tuple[float, float, float]:
+    def difference(self, index: int, kpi: str) -> CI:
         """Mean and paired 95% CI of (scenario `index` - the first), over the days."""
         base = self.results[0].day_samples[kpi]
-        mean, low, high = confidence(self.results[index].day_samples[kpi] - base)
-        return float(mean), float(low), float(high)
-
-    def to_dict(self) -> dict:
-        """The `callsim compare A B ... --json` object."""
-        first = self.results[0]
-        kpis = list(first.day_samples)
-        return {
-            "volume_scale": self.volume_scale,
-            "replications": first.replications,
-            "seed": first.seed,
-            "scenarios": [
-                {"file": label, **res.to_dict()} for label, res in zip(self.labels, self.results)
-            ],
-            "differences": [
-                {
-                    "file": self.labels[i],
-                    "versus": self.labels[0],
-                    "summary": {k: json_figure(*self.difference(i, k)) for k in kpis},
-                }
-                for i in range(1, len(self.results))
-            ],
-        }
+        return CI(*(float(v) for v in confidence(self.results[index].day_samples[kpi] - base)))
 
 
 def compare_scenarios(

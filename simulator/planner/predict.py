@@ -22,13 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
+from ..kpi.registry import PREDICTED
 from ..model.scenario import Scenario, ScenarioError
 from .allocation import queue_agents
 from .load import offered_calls, offered_load
 
 ERLANG = ("erlang-c", "erlang-a")
 METHODS = ERLANG + ("simulation",)
-KPIS = ("service_level", "asa", "abandon_rate", "occupancy")
+KPIS = PREDICTED  # the KPIs a formula predicts (simulator.kpi.registry)
 
 
 def check_method(method: str, allowed: tuple[str, ...] = METHODS) -> None:

@@ -13,7 +13,7 @@ A planner turns a forecast into a staffing plan in three steps, per interval:
 
 The approximations that matter for a scenario are stated in each plan's ``notes``.
 
-`plan` returns a `StaffingPlan` of plain arrays; `StaffingPlan.to_dict()` is the
+`plan` returns a `StaffingPlan` of plain arrays; `simulator.to_dict(plan)` is the
 ``callsim staff --json`` object. `with_staffing` puts a plan's staffing into a copy of
 the scenario, so the simulator can check the plan. A scenario's ``staffing`` counts
 agents logged in (the simulator knows no shrinkage), so the plan's `staffing` is the
@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from ..model.scenario import Scenario, ScenarioError
-from ..run.runner import json_number
 from .allocation import after_shrinkage, group_requirement
 from .edits import scale_volumes
 from .load import offered_calls, offered_load
@@ -135,88 +134,6 @@ class StaffingPlan:
         if queue is None:
             return {k: self.search.center_figures[k] for k in KPIS}
         return {k: tuple(v[queue] for v in self.search.queue_figures[k]) for k in KPIS}
-
-    def to_dict(self) -> dict:
-        """The `callsim staff --json` object (NaN and inf -> None). Simulated plans add
-        each row's 95% CIs (`ci95`: KPI -> [low, high]) and `simulation`."""
-
-        def rows(columns: dict[str, np.ndarray], q: int | None = None) -> list[dict]:
-            return [
-                {
-                    "start": s,
-                    **{k: _plain(v[i]) for k, v in columns.items()},
-                    **({"ci95": self._ci95(i, q)} if self.search else {}),
-                }
-                for i, s in enumerate(self.starts)
-            ]
-
-        total = self.total
-        order = ("offered", "load", "required", "scheduled") + KPIS
-        sc = self.scenario
-        out = {
-            "scenario": sc.name,
-            "method": self.method,
-            "volume_scale": self.volume_scale,
-            "interval_minutes": sc.interval_minutes,
-            "service_level": sc.service_level.model_dump(),
-            "targets": sc.targets.model_dump(exclude_none=True),
-            "shrinkage": sc.shrinkage,
-            "intervals": rows({k: total[k] for k in order}),
-            "groups": {
-                g: {
-                    "required": [int(v) for v in self.group_required[g]],
-                    "scheduled": [int(v) for v in self.group_scheduled[g]],
-                    "logged_in": self.staffing[g],
-                }
-                for g in self.group_required
-            },
-            "queues": {
-                q: rows({k: v[i] for k, v in self.queue_columns().items()}, i)
-                for i, q in enumerate(self.queues)
-            },
-            "notes": self.notes,
-        }
-        if self.shifts:
-            out["shifts"] = {g: shift_dict(p) for g, p in self.shifts.items()}
-        if self.search:
-            res = self.search.result
-            out["simulation"] = {
-                "start": self.search.start,
-                "replications": res.replications,
-                "seed": res.seed,
-                "simulations": self.search.simulations,
-                "converged": self.search.converged,
-            }
-        return out
-
-    def _ci95(self, interval: int, queue: int | None = None) -> dict[str, list]:
-        """KPI -> [low, high] of the simulated interval (the center's, or a queue's)."""
-        figures = self.figures(queue)
-        assert figures is not None, "an Erlang plan has no CIs"
-        return {
-            k: [_plain(low[interval]), _plain(high[interval])]
-            for k, (_, low, high) in figures.items()
-        }
-
-
-def _plain(x) -> int | float | None:
-    if isinstance(x, (np.integer, int)):
-        return int(x)
-    return json_number(float(x))
-
-
-def shift_dict(p: ShiftPlan) -> dict:
-    return {
-        "counts": p.counts,
-        "break_starts": p.break_starts,
-        "staffing": p.staffing,
-        "required": p.required,
-        "over": p.over,
-        "under": p.under,
-        "cost": json_number(p.cost),
-        "paid_hours": json_number(p.paid_hours),
-        "optimal": p.optimal,
-    }
 
 
 def plan(

@@ -7,49 +7,28 @@ from __future__ import annotations
 
 import math
 
-from ..planner.predict import KPIS as PLAN_KPIS
+from ..kpi.registry import PREDICTED, kpi_record
 
-LABELS = {
-    "offered": "offered",
-    "blocked": "blocked",
-    "blocked_rate": "blocked %",
-    "accepted": "accepted",
-    "answered": "answered",
-    "abandoned": "abandoned",
-    "abandon_rate": "abandon %",
-    "service_level": "SL %",
-    "asa": "ASA s",
-    "aht": "AHT s",
-    "occupancy": "occupancy %",
-    "longest_wait": "longest wait s",
-    "avg_queue": "avg queue",
-    "agents": "agents",
-    "transfer_rate": "transfer %",
-    "escalation_rate": "escalation %",
-    "fcr": "FCR %",
-    "cost_per_call": "cost/call",
-    "cost": "cost",
-    "calls": "calls",
-    "customers": "customers",
-}
-PERCENT = {
-    "blocked_rate",
-    "abandon_rate",
-    "service_level",
-    "occupancy",
-    "transfer_rate",
-    "escalation_rate",
-    "fcr",
-}
+
+def label(key: str) -> str:
+    """A table's column heading for a KPI ('SL %'), or the key itself."""
+    record = kpi_record(key)
+    return record.label if record else key
+
+
+def _percent(key: str) -> bool:
+    record = kpi_record(key)
+    return record is not None and record.percent
 
 
 def value(kpi: str, x: float | None) -> str:
     """One figure: '87.3%' for a fraction, '7.8' for seconds or calls."""
     if x is None or not math.isfinite(x):
         return "–"
-    if kpi in PERCENT:
+    if _percent(kpi):
         return f"{100 * x:.1f}%"
-    return f"{x:,.2f}" if kpi == "cost_per_call" else f"{x:,.1f}"
+    record = kpi_record(kpi)
+    return f"{x:,.{record.decimals if record else 1}f}"
 
 
 def interval(kpi: str, low: float | None, high: float | None) -> str:
@@ -66,7 +45,7 @@ def with_half_width(kpi: str, mean: float, low: float, high: float) -> str:
     if low is None or not math.isfinite(low):
         return value(kpi, mean)
     half = (high - low) / 2
-    if kpi in PERCENT:
+    if _percent(kpi):
         return f"{100 * mean:.1f} ± {100 * half:.1f}%"
     return f"{mean:,.1f} ± {half:,.1f}"
 
@@ -124,7 +103,7 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
     header = (
         ["start", "offered", "load", "required", "scheduled"]
         + (["on shift"] if on_shift else [])
-        + [LABELS[k] for k in PLAN_KPIS]
+        + [label(k) for k in PREDICTED]
     )
     rows = []
     for i, start in enumerate(plan.starts):
@@ -140,7 +119,7 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
             row.append(f"{on_shift[i]} {gap:+d}" if gap else str(on_shift[i]))
         row += [
             with_half_width(k, *(v[i] for v in figures[k])) if figures else value(k, columns[k][i])
-            for k in PLAN_KPIS
+            for k in PREDICTED
         ]
         rows.append(row)
     return header, rows

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..kpi.compute import UNITS
+from ..kpi.registry import REGISTRY, UNITS
 from ..kpi.stats import confidence
 from ..model.clock import clock, clock_minutes
 from ..model.distributions import Empirical, Gamma, Lognormal, Uniform
@@ -56,32 +56,6 @@ from ..planner.staffing import StaffingPlan
 from ..run.runner import SimulationResult
 from . import format as fmt
 from . import plots
-
-# The words of PRODUCT.md: one definition per KPI, in the CSV dictionary and the page.
-DEFINITIONS = {
-    "offered": "calls that arrived, blocked ones included",
-    "blocked": "calls refused because all lines were in use (busy signal)",
-    "blocked_rate": "blocked ÷ offered",
-    "accepted": "offered − blocked",
-    "answered": "accepted calls that reached an agent",
-    "abandoned": "accepted calls whose caller hung up while waiting",
-    "abandon_rate": "abandoned ÷ accepted",
-    "service_level": "calls answered within the threshold ÷ accepted (an abandoned call is a miss)",
-    "asa": "average speed of answer: mean wait of answered calls",
-    "aht": "average handle time of answered calls: talk + hold + after-call work",
-    "occupancy": "agent time spent handling calls ÷ agent time logged in",
-    "transfer_rate": "handled calls that were transferred ÷ answered",
-    "escalation_rate": "handled calls that were escalated ÷ answered",
-    "fcr": "customers resolved on their first call, with no transfer, escalation "
-    "or repeat call ÷ customers",
-    "longest_wait": "the longest wait of any call, answered or abandoned",
-    "avg_queue": "time-average number of calls waiting",
-    "agents": "agents logged in (mean over the interval)",
-    "cost": "agents' paid logged-in time plus trunk lines, at the given hourly costs",
-    "cost_per_call": "staffed agent cost ÷ answered calls",
-    "calls": "phone calls (a transferred call counts once, in its first queue)",
-    "customers": "people calling, counted by their first call",
-}
 
 TABLE_COLUMNS = {
     "kpi": ("KPI key (definitions below, as 'kpi = ...')", ""),
@@ -122,8 +96,8 @@ QUEUE_COLUMNS = {
     "queue": ("queue name; call figures are the queue's, agents and occupancy center-wide", "")
 }
 
-# Figures in the headline tiles, and the direction that is good for each.
-HEADLINE = {"service_level": "high", "asa": "low", "abandon_rate": "low", "occupancy": "low"}
+# Figures in the headline tiles (good when high or low: the registry says).
+HEADLINE = ("service_level", "asa", "abandon_rate", "occupancy")
 
 RUN_FILES = (
     "summary.csv",
@@ -192,7 +166,7 @@ def data_dictionary(kpis: Iterable[str], call_columns: Iterable[str]) -> pd.Data
         (
             "summary.csv, intervals.csv, queues.csv",
             f"kpi = {k}",
-            DEFINITIONS.get(k, ""),
+            REGISTRY[k].definition if k in REGISTRY else "",
             UNITS.get(k, ""),
         )
         for k in kpis
@@ -545,13 +519,14 @@ def headline_html(res: SimulationResult) -> Raw:
         "occupancy": "Agent occupancy",
     }
     tiles = []
-    for kpi, good in HEADLINE.items():
+    for kpi in HEADLINE:
         if kpi not in summary.index:
             continue
+        good = {True: "high", False: "low"}.get(REGISTRY[kpi].higher_is_better)
         m, lo, hi = summary.loc[kpi, ["mean", "ci95_low", "ci95_high"]]
         value = fmt.value(kpi, m) + (" s" if UNITS.get(kpi) == "s" and math.isfinite(m) else "")
         tiles.append(
-            f'<div class="tile" style="--c:{plots.COLORS[kpi]}">'
+            f'<div class="tile" style="--c:{plots.color(kpi)}">'
             f'<div class="name">{html.escape(names[kpi])}</div>'
             f'<div class="value">{html.escape(value)}</div>'
             f'<div class="ci">95% CI {html.escape(fmt.interval(kpi, lo, hi))}</div>'
@@ -563,10 +538,10 @@ def headline_html(res: SimulationResult) -> Raw:
 def summary_html(res: SimulationResult) -> Raw:
     rows = [
         (
-            fmt.LABELS.get(k, k),
+            fmt.label(k),
             fmt.value(k, r["mean"]),
             fmt.interval(k, r["ci95_low"], r["ci95_high"]),
-            DEFINITIONS.get(k, ""),
+            REGISTRY[k].definition if k in REGISTRY else "",
         )
         for k, r in res.summary.iterrows()
     ]
@@ -592,7 +567,7 @@ def queues_html(res: SimulationResult) -> Raw:
     for k in QUEUE_KPIS:
         if k not in table.index.get_level_values(0):
             continue
-        cells = [fmt.LABELS.get(k, k)]
+        cells = [fmt.label(k)]
         for q in res.queue_samples:
             m, lo, hi = table.loc[(k, q), ["mean", "ci95_low", "ci95_high"]]
             cells.append(_mean_ci(k, m, lo, hi))
@@ -610,7 +585,7 @@ def _mean_ci(kpi: str, mean: float, low: float, high: float) -> Raw:
 
 def intervals_html(res: SimulationResult) -> Raw:
     kpis, rows = fmt.interval_rows(res)
-    return html_table(["Start"] + [fmt.LABELS.get(k, k) for k in kpis], rows, css="compact")
+    return html_table(["Start"] + [fmt.label(k) for k in kpis], rows, css="compact")
 
 
 CAPTIONS = {
@@ -801,7 +776,7 @@ def write_compare(
     rows = []
     for _, row in wide.iterrows():
         k = row["kpi"]
-        cells = [fmt.LABELS.get(k, k)]
+        cells = [fmt.label(k)]
         for name in names:
             cells.append(
                 _mean_ci(k, *(row[f"{name} {c}"] for c in ("mean", "ci95_low", "ci95_high")))
@@ -889,7 +864,7 @@ PLAN_COLUMNS = {
     **{
         k: (
             f"{k}_s" if UNITS[k] == "s" else k,
-            f"{DEFINITIONS[k]}, at the required agents (predicted, or simulated mean)",
+            f"{REGISTRY[k].definition}, at the required agents (predicted, or simulated mean)",
             UNITS[k],
         )
         for k in ("service_level", "asa", "abandon_rate", "occupancy")
@@ -1181,11 +1156,11 @@ def write_plan_comparison(cmp: PlanComparison, out_dir: str | Path) -> list[Path
     written.append(out / "compare.png")
 
     header = ["Start", "agents"] + [
-        f"{fmt.LABELS[k]} {w}" for k in COMPARED for w in (cmp.method, "simulated")
+        f"{fmt.label(k)} {w}" for k in COMPARED for w in (cmp.method, "simulated")
     ]
     day_rows = [
         (
-            fmt.LABELS[k],
+            fmt.label(k),
             fmt.value(k, pred),
             fmt.value(k, mean),
             fmt.interval(k, low, high),

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 
+from ..kpi.registry import REGISTRY, kpi_record
 from ..kpi.stats import confidence
 from ..model.clock import clock, clock_minutes
 from ..run.runner import SimulationResult
@@ -35,15 +36,8 @@ from . import format as fmt
 DPI = 100
 WIDTH = 9.0  # inches: 900 px at DPI, readable in an e-mail or a slide
 
+# The lines that are not KPIs; each KPI's colour is in simulator.kpi.registry.
 COLORS = {
-    "service_level": "#0072B2",
-    "asa": "#E69F00",
-    "abandon_rate": "#D55E00",
-    "agents": "#009E73",
-    "occupancy": "#CC79A7",
-    "blocked_rate": "#56B4E9",
-    "answered": "#0072B2",
-    "abandoned": "#D55E00",
     "required": "#222222",
     "scheduled": "#7F7F7F",
     "target": "#4D4D4D",
@@ -52,20 +46,28 @@ COLORS = {
 # Scenarios in a comparison, and agent groups in a staffing chart, in this order.
 SERIES = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 
-# Units as an axis says them (the CSV files use simulator.kpi.UNITS).
-AXIS_LABELS = {
-    "service_level": "service level (%)",
-    "asa": "ASA (s)",
-    "aht": "AHT (s)",
-    "abandon_rate": "abandoned (% of accepted)",
-    "blocked_rate": "blocked (% of offered)",
-    "occupancy": "occupancy (%)",
-    "longest_wait": "longest wait (s)",
-    "avg_queue": "calls waiting",
-    "agents": "agents logged in",
-}
 
-NAMES = {"service_level": "service level", "asa": "ASA", "abandon_rate": "abandon rate"}
+def color(key: str) -> str:
+    """The colour of a KPI (registry) or of a reference line (COLORS)."""
+    record = kpi_record(key)
+    return (record.color if record else None) or COLORS.get(key, SERIES[0])
+
+
+def axis_label(key: str) -> str:
+    """A KPI's axis label, unit in brackets ('ASA (s)')."""
+    record = kpi_record(key)
+    return record.axis if record else key
+
+
+def _kpi_axis(ax, key: str) -> None:
+    """Label the y axis of a KPI panel; percentages for fractions, else from zero."""
+    ax.set_ylabel(axis_label(key))
+    record = kpi_record(key)
+    if record is not None and record.percent:
+        _percent_axis(ax, decimals=None)
+    else:
+        ax.set_ylim(bottom=0)
+
 
 STYLE = {
     "font.size": 10,
@@ -194,12 +196,12 @@ def service_level_figure(res: SimulationResult) -> Figure:
         high,
         key="service_level",
         label="service level (mean)",
-        color=COLORS["service_level"],
+        color=color("service_level"),
     )
     target = sc.service_level.target
     ax.axhline(
         target,
-        color=COLORS["target"],
+        color=color("target"),
         linestyle="--",
         linewidth=1.4,
         label=f"target {fmt.value('service_level', target)}",
@@ -229,19 +231,19 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
             x,
             *_interval_stats(res, kpi),
             key=kpi,
-            label=f"{NAMES[kpi]} (mean)",
-            color=COLORS[kpi],
+            label=f"{REGISTRY[kpi].name} (mean)",
+            color=color(kpi),
         )
         if target is not None:
             ax.axhline(
                 target,
-                color=COLORS["target"],
+                color=color("target"),
                 linestyle="--",
                 linewidth=1.4,
                 label=f"target {fmt.value(kpi, target)}",
                 gid="target",
             )
-        ax.set_ylabel(AXIS_LABELS[kpi])
+        ax.set_ylabel(axis_label(kpi))
         ax.set_ylim(bottom=0)
         _ci_patch_label(ax)
     _percent_axis(bottom, decimals=None)
@@ -299,7 +301,7 @@ def staffing_figure(
         ax.stairs(
             values,
             edges,
-            color=COLORS[key],
+            color=color(key),
             linewidth=2.2,
             baseline=None,
             linestyle=style,
@@ -362,14 +364,14 @@ def wait_figure(res: SimulationResult) -> Figure:
             np.insert(x, 0, 0.0),
             np.insert(y, 0, 0.0),
             where="post",
-            color=COLORS[outcome],
+            color=color(outcome),
             gid=outcome,
             label=f"{outcome} ({len(wait):,} calls, median {np.median(wait):.0f} s)",
         )
         top = max(top, np.quantile(wait, 0.995))
     ax.axvline(
         threshold,
-        color=COLORS["target"],
+        color=color("target"),
         linestyle="--",
         linewidth=1.4,
         label=f"service-level threshold {threshold:g} s",
@@ -407,11 +409,7 @@ def compare_figure(
     step = min(r.scenario.interval_minutes for r in results.values())
     clock_axis(axes[-1], min(x[0] for x in xs.values()), max(x[-1] for x in xs.values()), step)
     for ax, kpi in zip(axes, kpis):
-        ax.set_ylabel(AXIS_LABELS.get(kpi, fmt.LABELS.get(kpi, kpi)))
-        if kpi in fmt.PERCENT:
-            _percent_axis(ax, decimals=None)
-        else:
-            ax.set_ylim(bottom=0)
+        _kpi_axis(ax, kpi)
     axes[-1].set_xlabel("interval start")
     axes[0].set_title("Scenarios compared per interval — " + " vs ".join(text(n) for n in results))
     _ci_patch_label(axes[0])
@@ -443,14 +441,14 @@ def prediction_figure(
             high,
             key=f"{kpi}:simulated",
             label="simulated (mean)",
-            color=COLORS.get(kpi, SERIES[0]),
+            color=color(kpi),
         )
         ax.plot(
             x,
             predicted,
             marker="s",
             linestyle="--",
-            color=COLORS["predicted"],
+            color=color("predicted"),
             label=f"{text(method)} (predicted)",
             gid=f"{kpi}:predicted",
         )
@@ -458,17 +456,13 @@ def prediction_figure(
         if target is not None:
             ax.axhline(
                 target,
-                color=COLORS["target"],
+                color=color("target"),
                 linestyle=":",
                 linewidth=1.4,
                 label=f"target {fmt.value(kpi, target)}",
                 gid=f"{kpi}:target",
             )
-        ax.set_ylabel(AXIS_LABELS.get(kpi, fmt.LABELS.get(kpi, kpi)))
-        if kpi in fmt.PERCENT:
-            _percent_axis(ax, decimals=None)
-        else:
-            ax.set_ylim(bottom=0)
+        _kpi_axis(ax, kpi)
         _ci_patch_label(ax)
     axes[-1].set_xlabel("interval start")
     axes[0].set_title(title or f"Predicted by {text(method)} vs simulated, per interval")

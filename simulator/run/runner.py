@@ -10,7 +10,6 @@ Student-t confidence interval.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,36 +105,6 @@ class SimulationResult:
                 )
             )
         return pd.concat(frames, ignore_index=True)
-
-    def to_dict(self) -> dict:
-        """Exactly the `callsim run --json` object of PRODUCT.md (NaN -> None)."""
-        summary = {k: json_figure(*confidence(v)) for k, v in self.day_samples.items()}
-        intervals = []
-        stats = {k: confidence(v) for k, v in self.interval_samples.items()}
-        for i, start in enumerate(self.starts):
-            row: dict[str, object] = {"start": start}
-            row.update({k: json_figure(m[i], lo[i], hi[i]) for k, (m, lo, hi) in stats.items()})
-            intervals.append(row)
-        queues = {
-            q: {k: json_figure(*confidence(v)) for k, v in samples.items()}
-            for q, samples in self.queue_samples.items()
-        }
-        return {
-            "scenario": self.scenario.name,
-            "replications": self.replications,
-            "seed": self.seed,
-            "summary": summary,
-            "intervals": intervals,
-            "queues": queues,
-        }
-
-
-def json_number(x: float) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), 6)
-
-
-def json_figure(mean, low, high) -> dict:
-    return {"mean": json_number(mean), "ci95": [json_number(low), json_number(high)]}
 
 
 def _table(stats: dict[str, CI]) -> pd.DataFrame:

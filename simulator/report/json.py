@@ -1,0 +1,212 @@
+"""The JSON contract: the objects `callsim run/staff/compare --json` print, built from
+the library's results (which know nothing of JSON).
+
+`to_dict(obj)` takes a SimulationResult, a StaffingPlan, a PlanComparison or a
+ScenarioComparison. Every figure is a plain float rounded to 6 decimals, NaN and
+infinity become None (null), and a simulated figure travels as
+``{"mean": m, "ci95": [low, high]}``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import singledispatch
+from typing import Any
+
+import numpy as np
+
+from ..kpi.registry import PREDICTED
+from ..kpi.stats import CI, confidence
+from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
+from ..planner.shifts import ShiftPlan
+from ..planner.staffing import StaffingPlan
+from ..run.runner import SimulationResult
+
+
+def number(x: Any) -> float | None:
+    """A figure as JSON has it: rounded to 6 decimals, None where not finite."""
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+
+
+def figure(ci: CI) -> dict:
+    """{"mean": m, "ci95": [low, high]}."""
+    return {"mean": number(ci.mean), "ci95": [number(ci.low), number(ci.high)]}
+
+
+def _plain(x: Any) -> int | float | None:
+    """A whole number stays whole (agents); anything else is a `number`."""
+    if isinstance(x, (np.integer, int)):
+        return int(x)
+    return number(float(x))
+
+
+@singledispatch
+def to_dict(obj: object) -> dict:
+    """The `--json` object of a result (see the module docstring)."""
+    raise TypeError(f"to_dict: no JSON form for {type(obj).__name__}")
+
+
+# ------------------------------------------------------------------ callsim run
+
+
+@to_dict.register
+def run_dict(res: SimulationResult) -> dict:
+    """Exactly the `callsim run --json` object of the product contract."""
+    stats = {k: confidence(v) for k, v in res.interval_samples.items()}
+    intervals = [
+        {"start": start, **{k: figure(CI(*(v[i] for v in ci))) for k, ci in stats.items()}}
+        for i, start in enumerate(res.starts)
+    ]
+    return {
+        "scenario": res.scenario.name,
+        "replications": res.replications,
+        "seed": res.seed,
+        "summary": {k: figure(confidence(v)) for k, v in res.day_samples.items()},
+        "intervals": intervals,
+        "queues": {
+            q: {k: figure(confidence(v)) for k, v in samples.items()}
+            for q, samples in res.queue_samples.items()
+        },
+    }
+
+
+# ------------------------------------------------------------------ callsim staff
+
+
+def _plan_rows(p: StaffingPlan, columns: dict, queue: int | None = None) -> list[dict]:
+    """One object per interval: start, each column's value, and for a simulated plan
+    `ci95`: KPI -> [low, high]."""
+    figures = p.figures(queue)
+    rows = []
+    for i, start in enumerate(p.starts):
+        row: dict[str, Any] = {"start": start, **{k: _plain(v[i]) for k, v in columns.items()}}
+        if figures is not None:
+            row["ci95"] = {
+                k: [_plain(low[i]), _plain(high[i])] for k, (_, low, high) in figures.items()
+            }
+        rows.append(row)
+    return rows
+
+
+def shift_dict(s: ShiftPlan) -> dict:
+    """One agent group's shift plan."""
+    return {
+        "counts": s.counts,
+        "break_starts": s.break_starts,
+        "staffing": s.staffing,
+        "required": s.required,
+        "over": s.over,
+        "under": s.under,
+        "cost": number(s.cost),
+        "paid_hours": number(s.paid_hours),
+        "optimal": s.optimal,
+    }
+
+
+@to_dict.register
+def plan_dict(p: StaffingPlan) -> dict:
+    """The `callsim staff --json` object. Simulated plans add each row's 95% CIs
+    (`ci95`) and `simulation`."""
+    total, sc = p.total, p.scenario
+    order = ("offered", "load", "required", "scheduled", *PREDICTED)
+    logged_in = p.staffing  # a property that rebuilds: read once
+    queue_columns = p.queue_columns()
+    out: dict[str, Any] = {
+        "scenario": sc.name,
+        "method": p.method,
+        "volume_scale": p.volume_scale,
+        "interval_minutes": sc.interval_minutes,
+        "service_level": sc.service_level.model_dump(),
+        "targets": sc.targets.model_dump(exclude_none=True),
+        "shrinkage": sc.shrinkage,
+        "intervals": _plan_rows(p, {k: total[k] for k in order}),
+        "groups": {
+            g: {
+                "required": [int(v) for v in p.group_required[g]],
+                "scheduled": [int(v) for v in p.group_scheduled[g]],
+                "logged_in": logged_in[g],
+            }
+            for g in p.group_required
+        },
+        "queues": {
+            q: _plan_rows(p, {k: v[i] for k, v in queue_columns.items()}, i)
+            for i, q in enumerate(p.queues)
+        },
+        "notes": p.notes,
+    }
+    if p.shifts:
+        out["shifts"] = {g: shift_dict(s) for g, s in p.shifts.items()}
+    if p.search:
+        res = p.search.result
+        out["simulation"] = {
+            "start": p.search.start,
+            "replications": res.replications,
+            "seed": res.seed,
+            "simulations": p.search.simulations,
+            "converged": p.search.converged,
+        }
+    return out
+
+
+# ------------------------------------------------------------------ callsim compare
+
+
+def _entry(predicted: float, ci: CI, disagree: bool | None) -> dict:
+    """A prediction beside the simulated figure. outside_ci: strictly outside the
+    interval; disagree: outside by more than the KPI's tolerance (registry)."""
+    outside = None if disagree is None else bool(predicted < ci.low or predicted > ci.high)
+    return {
+        "predicted": number(predicted),
+        "simulated": figure(ci),
+        "outside_ci": outside,
+        "disagree": disagree,
+    }
+
+
+@to_dict.register
+def plan_comparison_dict(cmp: PlanComparison) -> dict:
+    """The `callsim compare SCENARIO --json` object for one scenario."""
+    res = cmp.simulated
+    per_kpi = {k: cmp.figures(k) for k in COMPARED}
+    intervals = []
+    for i, start in enumerate(res.starts):
+        row: dict[str, Any] = {"start": start, "agents": number(cmp.agents[i])}
+        for k, (pred, mean, low, high, flag) in per_kpi.items():
+            row[k] = _entry(pred[i], CI(mean[i], low[i], high[i]), flag[i])
+        intervals.append(row)
+    summary = {}
+    for k in COMPARED:
+        pred, mean, low, high, flag = cmp.day_figures(k)
+        summary[k] = _entry(pred, CI(mean, low, high), flag)
+    return {
+        "scenario": res.scenario.name,
+        "method": cmp.method,
+        "volume_scale": cmp.volume_scale,
+        "replications": res.replications,
+        "seed": res.seed,
+        "summary": summary,
+        "intervals": intervals,
+    }
+
+
+@to_dict.register
+def scenario_comparison_dict(cmp: ScenarioComparison) -> dict:
+    """The `callsim compare A B ... --json` object: each run, and the paired
+    differences of the day's KPIs to the first scenario."""
+    first = cmp.results[0]
+    return {
+        "volume_scale": cmp.volume_scale,
+        "replications": first.replications,
+        "seed": first.seed,
+        "scenarios": [
+            {"file": label, **run_dict(res)} for label, res in zip(cmp.labels, cmp.results)
+        ],
+        "differences": [
+            {
+                "file": cmp.labels[i],
+                "versus": cmp.labels[0],
+                "summary": {k: figure(cmp.difference(i, k)) for k in first.day_samples},
+            }
+            for i in range(1, len(cmp.results))
+        ],
+    }
