@@ -13,27 +13,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import numpy as np
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
 from .kpi.registry import PREDICTED
-from .kpi.stats import confidence
-from .model.checks import cautions
-from .model.load import load_scenario, scenario_schema
-from .model.scenario import Scenario, ScenarioError
-from .planner.compare import PlanComparison, ScenarioComparison, compare_plan, compare_scenarios
-from .planner.predict import erlang_method
-from .planner.staffing import StaffingPlan, plan
-from .report import format as fmt
-from .report.json import to_dict
-from .run.runner import SimulationResult, simulate
+
+# The library is imported where a command needs it, so that `callsim --help` and
+# `validate` start fast (no pandas, scipy, matplotlib, ortools: see bench_startup.py).
+if TYPE_CHECKING:
+    from .model.scenario import Scenario
+    from .planner.compare import PlanComparison, ScenarioComparison
+    from .planner.staffing import StaffingPlan
+    from .run.runner import SimulationResult
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Call-center simulator and staffing planner."
@@ -48,6 +42,8 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar."
 
 def print_version(value: bool) -> None:
     if value:
+        from . import __version__
+
         out.print(f"callsim {__version__}", highlight=False)
         raise typer.Exit()
 
@@ -62,7 +58,7 @@ def callsim(
     """Call-center simulator and staffing planner."""
 
 
-def fail(problems: list[str], title: str) -> None:
+def fail(problems: list[str], title: str) -> NoReturn:
     """Print problems to stderr and exit with code 2."""
     err.print(f"[bold red]callsim:[/] {title}", highlight=False)
     for p in problems:
@@ -72,6 +68,9 @@ def fail(problems: list[str], title: str) -> None:
 
 def load(path: Path) -> Scenario:
     """The validated scenario, or exit 2 with one message per problem."""
+    from .model.load import load_scenario
+    from .model.scenario import ScenarioError
+
     try:
         return load_scenario(path)
     except ScenarioError as exc:
@@ -95,6 +94,8 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
     if quiet or not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -116,6 +117,8 @@ def run_scenario(
     keep_records: bool = True,
 ) -> SimulationResult:
     """Simulate with a progress bar; bad option values exit 2."""
+    from .run.runner import simulate
+
     total = replications or sc.simulation.replications
     try:
         with progress_bar(total, quiet, f"Simulating {sc.name}") as tick:
@@ -159,6 +162,8 @@ def run(
         if not as_json:
             err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
+        from .report.json import to_dict
+
         print_json(to_dict(res))
         return
     out.print(summary_table(res))
@@ -169,6 +174,9 @@ def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
     """(required agents per reported interval, label) by the formula that fits the
     scenario (`predict.erlang_method`), to draw beside its staffing; (None, "") where
     no plan can be made (a target that cannot be met)."""
+    from .planner.predict import erlang_method
+    from .planner.staffing import plan
+
     sc = res.scenario
     method = erlang_method(sc)
     try:
@@ -181,6 +189,8 @@ def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file without running it."""
+    from .model.checks import cautions
+
     sc = load(scenario)
     for caution in cautions(sc):
         err.print(f"[yellow]caution:[/] {caution}", highlight=False)
@@ -193,6 +203,8 @@ def validate(scenario: ScenarioArg) -> None:
 
 
 def summary_table(res: SimulationResult) -> Table:
+    from .report import format as fmt
+
     table = Table(
         title=f"{res.scenario.name}: the day ({res.replications} replications, "
         f"seed {res.seed}, 95% CI)",
@@ -201,7 +213,8 @@ def summary_table(res: SimulationResult) -> Table:
     table.add_column("KPI")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
-    for kpi, row in res.summary.iterrows():
+    for name, row in res.summary.iterrows():
+        kpi = str(name)
         table.add_row(
             kpi, fmt.value(kpi, row["mean"]), fmt.interval(kpi, row["ci95_low"], row["ci95_high"])
         )
@@ -209,6 +222,8 @@ def summary_table(res: SimulationResult) -> Table:
 
 
 def interval_table(res: SimulationResult) -> Table:
+    from .report import format as fmt
+
     table = Table(title="Per interval (mean ± 95% CI half-width)", title_justify="left")
     kpis, rows = fmt.interval_rows(res)
     table.add_column("start")
@@ -243,6 +258,8 @@ ScaleOpt = Annotated[
 @contextmanager
 def library_errors(title: str) -> Iterator[None]:
     """Turn the library's ValueError / ScenarioError into field-path messages, exit 2."""
+    from .model.scenario import ScenarioError
+
     try:
         yield
     except ScenarioError as exc:
@@ -281,6 +298,8 @@ def staff(
             f"Searching by simulation ({sc.simulation.replications} days a trial)",
         ) as tick,
     ):
+        from .planner.staffing import plan
+
         result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
     if out_dir is not None:
         from .report.pages import write_plan
@@ -300,6 +319,8 @@ def staff(
             highlight=False,
         )
     if as_json:
+        from .report.json import to_dict
+
         print_json(to_dict(result))
         return
     out.print(plan_table(result))
@@ -313,6 +334,8 @@ def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
     """Copy the user's YAML with each group's staffing replaced by the plan's agents
     logged in (`StaffingPlan.staffing`); every other key is kept (comments are not:
     YAML is re-written). The copy is re-loaded to prove it runs."""
+    import yaml
+
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     for group, agents in result.staffing.items():
         data["agents"][group]["staffing"] = agents
@@ -331,6 +354,8 @@ def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
 
 
 def plan_table(result: StaffingPlan) -> Table:
+    from .report import format as fmt
+
     sc = result.scenario
     scale = "" if result.volume_scale == 1 else f", volumes × {result.volume_scale:g}"
     at = (
@@ -397,8 +422,11 @@ def compare(
 ) -> None:
     """Erlang's prediction at the file's staffing vs the simulation (one scenario),
     or several scenarios simulated with the same random numbers."""
+    from .planner.compare import PlanComparison, compare_plan, compare_scenarios
+
     loaded = [load(path) for path in scenarios]
     total = (replications or loaded[0].simulation.replications) * len(loaded)
+    result: PlanComparison | ScenarioComparison
     with library_errors("cannot compare"), progress_bar(total, quiet, "Simulating") as tick:
         if len(loaded) == 1:
             result = compare_plan(
@@ -419,6 +447,8 @@ def compare(
             )
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
+        from .report.json import to_dict
+
         print_json(to_dict(result))
     elif isinstance(result, PlanComparison):
         out.print(plan_comparison_table(result))
@@ -431,6 +461,8 @@ COMPARED_COLUMNS = PREDICTED  # the KPIs a plan predicts
 
 
 def plan_comparison_table(cmp: PlanComparison) -> Table:
+    from .report import format as fmt
+
     res = cmp.simulated
     scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
     table = Table(
@@ -460,6 +492,11 @@ def short_labels(labels: list[str]) -> list[str]:
 
 
 def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
+    import numpy as np
+
+    from .kpi.stats import confidence
+    from .report import format as fmt
+
     first = cmp.results[0]
     labels = short_labels(cmp.labels)
     scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
@@ -505,6 +542,8 @@ def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
 @app.command()
 def schema() -> None:
     """Print the scenario files' JSON Schema (for editors: completion and checking)."""
+    from .model.load import scenario_schema
+
     sys.stdout.write(json.dumps(scenario_schema(), indent=2) + "\n")
 
 

@@ -1,0 +1,68 @@
+"""Fast start: the CLI and `validate` load only what they use (issue 14, item 6).
+
+Timing is measured in benchmarks/bench_startup.py, never here; this checks the cause:
+which heavy libraries a fresh interpreter has imported after `import simulator.cli`,
+after `callsim --help`, and after `callsim validate`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "scipy", "matplotlib", "ortools", "numba", "simpy", "distributed")
+
+PROBE = """
+import json, sys
+sys.argv = ["callsim", *json.loads(sys.argv[1])]
+import simulator.cli
+if len(sys.argv) > 1:
+    import contextlib, io
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            simulator.cli.app()
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+def imported_after(*args: str) -> list[str]:
+    probe = PROBE.format(heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(), ("--help",), ("validate", "scenarios/peak_day.yaml"), ("--version",)],
+    ids=["import", "help", "validate", "version"],
+)
+def test_the_cli_starts_without_the_heavy_libraries(args):
+    assert imported_after(*args) == []
+
+
+def test_the_probe_sees_a_heavy_import():
+    """The check above can fail: `run` does load the engine (simpy) and pandas."""
+    heavy = imported_after("run", "scenarios/single_queue.yaml", "-r", "2", "--json")
+    assert "simpy" in heavy and "pandas" in heavy
+
+
+def test_the_public_api_is_still_there():
+    import simulator
+
+    assert callable(simulator.simulate) and callable(simulator.load_scenario)
+    assert {"simulate", "plan", "Scenario", "__version__"} <= set(dir(simulator))
+    with pytest.raises(AttributeError):
+        _ = simulator.no_such_name
