@@ -1,0 +1,498 @@
+"""The fast engine's kernel: the SimPy engine's day, step for step, over plain arrays.
+
+Every rule of `simulator.sim.engine` is here in the same order, with the same float
+expressions, so the records come out bit-identical: events are kept in a binary heap
+ordered by (time, scheduling order), exactly SimPy's order; the forecast's arrivals
+are merged from their sorted array, heap first on a tie; waiting calls are linked lists
+per queue (a hang-up stays as a tombstone); idle agents are a ring of idle-since times
+per group. Random numbers are not drawn here: they come in pre-drawn blocks with
+cursors (`simulator.sim.fast` fills them from the engine's streams). A block that runs
+dry, or a full table, stops the day with a status; the caller enlarges it and reruns.
+
+The functions take four named tuples of arrays: `c` (the calls: record columns and the
+kernel's own), `r` (the scenario's rules), `d` (the pre-drawn numbers and their
+cursors) and `s` (the rest of the day's state). Compiled with numba when it is there
+(`@njit(cache=True)`); otherwise, or with NUMBA_DISABLE_JIT=1, the very same code runs
+as plain Python over lists.
+"""
+
+from __future__ import annotations
+
+import math
+
+try:  # pragma: no cover - which branch runs depends on the machine
+    import numba
+
+    COMPILED = not numba.config.DISABLE_JIT
+    jit = numba.njit(cache=True)
+except ImportError:  # pragma: no cover
+    COMPILED = False
+
+    def jit(f):
+        return f
+
+
+# outcome and next-step codes (as in simulator.sim.records)
+ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
+NEXT_NONE = 0
+# event kinds
+TALK_END, HANG_UP, ACW_END, RESTAFF, ARRIVE = 0, 1, 2, 3, 4
+# s.iv slots (integers of the day) and s.fv slots (floats)
+N_CALLS, HSIZE, EID, IN_LINE, LINES, STATUS, NLOG, CLOSED, N_FIRST, N_INT = range(10)
+ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE = 10, 11, 12, 13
+N_IV = 14
+NOW, LENGTH = 0, 1
+# status: 0 done; otherwise which table or block ran out
+OK, FULL_HEAP, FULL_LOG, DRY_CALLERS, DRY_UNIFORM, DRY_REDIAL, DRY_REPEAT = range(7)
+INF = math.inf
+
+
+# -------------------------------------------------------------------- the event heap
+@jit
+def push(s, t, kind, data):
+    """Schedule an event at time t (ties: in the order scheduled, as SimPy)."""
+    n = s.iv[HSIZE]
+    if n == len(s.h_time):
+        s.iv[STATUS] = FULL_HEAP
+        return
+    eid = s.iv[EID]
+    s.iv[EID] = eid + 1
+    ht, he, hk, hd = s.h_time, s.h_eid, s.h_kind, s.h_data
+    while n > 0:
+        p = (n - 1) >> 1
+        if ht[p] < t or (ht[p] == t and he[p] < eid):
+            break
+        ht[n], he[n], hk[n], hd[n] = ht[p], he[p], hk[p], hd[p]
+        n = p
+    ht[n], he[n], hk[n], hd[n] = t, eid, kind, data
+    s.iv[HSIZE] += 1
+
+
+@jit
+def pop(s):
+    """Remove the earliest event; returns (time, kind, data)."""
+    ht, he, hk, hd = s.h_time, s.h_eid, s.h_kind, s.h_data
+    t, kind, data = ht[0], hk[0], hd[0]
+    n = s.iv[HSIZE] - 1
+    s.iv[HSIZE] = n
+    lt, le, lk, ld = ht[n], he[n], hk[n], hd[n]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        right = child + 1
+        if right < n and (ht[right] < ht[child] or (ht[right] == ht[child] and he[right] < he[child])):
+            child = right
+        if lt < ht[child] or (lt == ht[child] and le < he[child]):
+            break
+        ht[i], he[i], hk[i], hd[i] = ht[child], he[child], hk[child], hd[child]
+        i = child
+    if n > 0:
+        ht[i], he[i], hk[i], hd[i] = lt, le, lk, ld
+    return t, kind, data
+
+
+# ------------------------------------------------------------------ pre-drawn numbers
+@jit
+def uniform(d, s, q):
+    """The next number of queue q's uniform stream (routing, redial, callback, repeat)."""
+    i = d.u_cur[q]
+    if i == d.u_off[q + 1]:
+        s.iv[STATUS], s.iv[DRY_QUEUE] = DRY_UNIFORM, q
+        return 0.0
+    d.u_cur[q] = i + 1
+    return d.u_vals[i]
+
+
+@jit
+def delay(d, s, q, repeat):
+    """The next redial (or repeat) delay of queue q, seconds."""
+    off, cur, vals = (d.rp_off, d.rp_cur, d.rp_vals) if repeat else (d.rd_off, d.rd_cur, d.rd_vals)
+    i = cur[q]
+    if i == off[q + 1]:
+        s.iv[STATUS], s.iv[DRY_QUEUE] = (DRY_REPEAT if repeat else DRY_REDIAL), q
+        return 0.0
+    cur[q] = i + 1
+    return vals[i]
+
+
+@jit
+def new_segment(c, d, s, q, arrival, customer, attempt, segment):
+    """A call that was not in the forecast (redial, repeat, transfer): its caller's
+    talk, handle and patience from queue q's blocks. Returns its index."""
+    i = d.lz_cur[q]
+    k = s.iv[N_CALLS]
+    if i == d.lz_off[q + 1] or k == len(c.arrival) - 1:
+        s.iv[STATUS], s.iv[DRY_QUEUE] = DRY_CALLERS, q
+        return len(c.arrival) - 1  # the spare last row: the day will be rerun
+    d.lz_cur[q] = i + 1
+    s.iv[N_CALLS] = k + 1
+    c.queue[k], c.arrival[k], c.customer[k] = q, arrival, customer
+    c.attempt[k], c.segment[k] = attempt, segment
+    c.talk[k], c.handle[k], c.patience[k] = d.lz_talk[i], d.lz_handle[i], d.lz_patience[i]
+    c.waiting[k] = c.line[k] = False
+    c.deadline[k] = INF
+    c.next[k] = NEXT_NONE
+    c.callback[k] = c.unresolved[k] = False
+    c.entry[k] = -1
+    return k
+
+
+# ---------------------------------------------------------------------- queues
+@jit
+def append(head, tail, link, q, k):
+    """Append call k to the linked list q (a waiting queue or a callback list)."""
+    link[k] = -1
+    if tail[q] < 0:
+        head[q] = k
+    else:
+        link[tail[q]] = k
+    tail[q] = k
+
+
+@jit
+def popleft(head, tail, link, q):
+    k = head[q]
+    head[q] = link[k]
+    if head[q] < 0:
+        tail[q] = -1
+    return k
+
+
+@jit
+def entry(c, k):
+    return c.entry[k] if c.entry[k] >= 0 else c.queue[k]
+
+
+# ---------------------------------------------------------------------- journeys
+@jit
+def call_again(c, d, s, k, at):
+    """The customer calls again at `at`, on the queue they first called."""
+    again = new_segment(c, d, s, entry(c, k), at, c.customer[k], c.attempt[k] + 1, 1)
+    push(s, at, ARRIVE, again)
+
+
+@jit
+def maybe_redial(c, r, d, s, k):
+    """A blocked or abandoned caller tries again, maybe (back to their first queue)."""
+    q = entry(c, k)
+    if r.redial_p[q] >= 0 and c.attempt[k] < r.redial_max[q] and uniform(d, s, q) < r.redial_p[q]:
+        call_again(c, d, s, k, c.arrival[k] + c.wait[k] + delay(d, s, q, False))
+
+
+@jit
+def maybe_repeat(c, r, d, s, k):
+    """A served caller whose problem is not solved may call again later."""
+    q = entry(c, k)
+    if r.repeat_p[q] >= 0 and uniform(d, s, q) < r.repeat_p[q]:
+        c.unresolved[k] = True
+        if c.attempt[k] < r.repeat_max[q]:
+            call_again(c, d, s, k, s.fv[NOW] + delay(d, s, q, True))
+
+
+@jit
+def lost(c, k, outcome, wait):
+    c.outcome[k] = outcome
+    c.wait[k] = wait
+    c.group[k] = -1
+    c.start[k] = math.nan
+    c.talk[k] = c.handle[k] = 0.0
+
+
+@jit
+def abandon(c, r, d, s, k):
+    """The caller hung up at their deadline (now, or earlier if found late)."""
+    c.waiting[k] = False
+    lost(c, k, ABANDONED, c.deadline[k] - c.arrival[k])
+    if not c.callback[k]:
+        s.n_waiting[c.queue[k]] -= 1
+    if c.line[k]:
+        s.iv[IN_LINE] -= 1
+    if not s.iv[CLOSED]:
+        maybe_redial(c, r, d, s, k)
+
+
+@jit
+def offers_callback(r, d, s, q):
+    """Expected wait (calls ahead x AHT / agents with the skill) over the threshold:
+    the caller takes the callback with the given probability."""
+    if not r.cb[q]:
+        return False
+    agents = 0
+    any_idle = False
+    for j in range(r.server_off[q], r.server_off[q + 1]):
+        g = r.servers[j]
+        agents += s.staffed[g] - s.leaving[g]
+        any_idle = any_idle or s.idle_count[g] > 0
+    expected = (s.n_waiting[q] + 1) * r.aht[q] / agents if agents else INF
+    return not any_idle and expected > r.cb_threshold[q] and uniform(d, s, q) < r.cb_accept[q]
+
+
+@jit
+def arrive(c, r, d, s, k):
+    if s.iv[IN_LINE] >= s.iv[LINES] >= 0:
+        lost(c, k, BLOCKED, 0.0)
+        maybe_redial(c, r, d, s, k)
+        return
+    s.iv[IN_LINE] += 1
+    c.line[k] = True
+    q = c.queue[k]
+    if s.iv[ANY_CALLBACK] and offers_callback(r, d, s, q):
+        c.callback[k] = True
+        c.line[k] = False
+        s.iv[IN_LINE] -= 1
+        append(s.cb_head, s.cb_tail, s.link, q, k)
+        c.waiting[k] = True
+        return
+    offer(c, r, s, k)
+
+
+# ---------------------------------------------------------------------- routing
+@jit
+def idle_pop_oldest(s, g):
+    i = s.idle_head[g]
+    s.idle_head[g] = i + 1 if i + 1 < s.idle_off[g + 1] else s.idle_off[g]
+    s.idle_count[g] -= 1
+
+
+@jit
+def idle_oldest(s, g):
+    return s.idle_buf[s.idle_head[g]]
+
+
+@jit
+def offer(c, r, s, k):
+    """Give the call to the longest-idle agent with its skill, or queue it."""
+    q = c.queue[k]
+    best = r.sole[q]
+    if best >= 0:
+        if s.idle_count[best] == 0:
+            best = -1
+    else:
+        since = INF
+        for j in range(r.server_off[q], r.server_off[q + 1]):
+            g = r.servers[j]
+            if s.idle_count[g] > 0 and idle_oldest(s, g) < since:
+                best, since = g, idle_oldest(s, g)
+    if best >= 0:
+        idle_pop_oldest(s, best)
+        answer(c, s, k, best)
+        return
+    c.waiting[k] = True
+    append(s.w_head, s.w_tail, s.link, q, k)
+    s.n_waiting[q] += 1
+    if c.patience[k] < INF:
+        c.deadline[k] = c.arrival[k] + c.patience[k]
+        if s.iv[HANGUP_EVENTS]:
+            push(s, c.deadline[k], HANG_UP, k)
+
+
+@jit
+def answer(c, s, k, g):
+    now = s.fv[NOW]
+    c.outcome[k] = ANSWERED
+    c.wait[k] = now - c.arrival[k]
+    c.group[k] = g
+    c.start[k] = now
+    push(s, now + c.talk[k], TALK_END, k)
+
+
+@jit
+def head(c, r, d, s, q):
+    """The first caller still waiting in queue q (tombstones and the impatient gone),
+    or -1."""
+    now = s.fv[NOW]
+    while s.w_head[q] >= 0:
+        k = s.w_head[q]
+        if not c.waiting[k]:
+            popleft(s.w_head, s.w_tail, s.link, q)
+        elif c.deadline[k] <= now:
+            popleft(s.w_head, s.w_tail, s.link, q)
+            abandon(c, r, d, s, k)
+        else:
+            return k
+    return -1
+
+
+@jit
+def take(c, r, d, s, q):
+    """Take the first caller still waiting in queue q, or -1 (the impatient found on
+    the way are recorded as abandoned)."""
+    now = s.fv[NOW]
+    while s.w_head[q] >= 0:
+        k = popleft(s.w_head, s.w_tail, s.link, q)
+        if c.waiting[k]:
+            if c.deadline[k] > now:
+                c.waiting[k] = False
+                s.n_waiting[q] -= 1
+                return k
+            abandon(c, r, d, s, k)
+    return -1
+
+
+@jit
+def best_call(c, r, d, s, g):
+    """A multi-skill agent's next call: best rank, then higher queue priority, then
+    the oldest, then the skill listed first (the SimPy engine's min())."""
+    j = r.skill_off[g]
+    end = r.skill_off[g + 1]
+    while j < end:
+        tier = r.skill_tier[j]
+        best, best_p, best_t = -1, 0, 0.0
+        while j < end and r.skill_tier[j] == tier:
+            q = r.skills[j]
+            k = head(c, r, d, s, q)
+            if k >= 0:
+                p = -r.priority[q]
+                if best < 0 or p < best_p or (p == best_p and c.arrival[k] < best_t):
+                    best, best_p, best_t = q, p, c.arrival[k]
+            j += 1
+        if best >= 0:
+            return take(c, r, d, s, best)
+    return -1
+
+
+@jit
+def callback_for(c, r, s, g):
+    """The oldest callback owed in group g's skills, by rank, or -1."""
+    for j in range(r.skill_off[g], r.skill_off[g + 1]):
+        q = r.skills[j]
+        if s.cb_head[q] >= 0:
+            k = popleft(s.cb_head, s.cb_tail, s.link, q)
+            c.waiting[k] = False
+            return k
+    return -1
+
+
+# ---------------------------------------------------------------------- agents
+@jit
+def log(s, g, staffed):
+    s.staffed[g] = staffed
+    n = s.iv[NLOG]
+    if n == len(s.log_t):
+        s.iv[STATUS] = FULL_LOG
+        return
+    s.log_t[n], s.log_g[n], s.log_n[n] = s.fv[NOW], g, staffed
+    s.iv[NLOG] = n + 1
+
+
+@jit
+def agent_free(c, r, d, s, g):
+    """An agent of group g is free: log off if due, else take the next call or idle."""
+    if s.leaving[g]:
+        s.leaving[g] -= 1
+        log(s, g, s.staffed[g] - 1)
+        return
+    q = r.only[g]
+    k = take(c, r, d, s, q) if q >= 0 else best_call(c, r, d, s, g)
+    if k < 0 and s.iv[ANY_CALLBACK]:
+        k = callback_for(c, r, s, g)
+    if k < 0:
+        i = s.idle_head[g] + s.idle_count[g]
+        if i >= s.idle_off[g + 1]:
+            i -= s.idle_off[g + 1] - s.idle_off[g]
+        s.idle_buf[i] = s.fv[NOW]
+        s.idle_count[g] += 1
+    else:
+        answer(c, s, k, g)
+
+
+@jit
+def talk_end(c, r, d, s, k):
+    """The caller leaves the agent: transferred, escalated, or done (maybe unsolved)."""
+    q = c.queue[k]
+    routed = False
+    if r.route_off[q + 1] > r.route_off[q]:
+        u = uniform(d, s, q)
+        for j in range(r.route_off[q], r.route_off[q + 1]):
+            if u < r.route_cum[j]:
+                c.next[k] = r.route_kind[j]
+                nxt = new_segment(
+                    c, d, s, r.route_target[j], s.fv[NOW], c.customer[k], c.attempt[k],
+                    c.segment[k] + 1,
+                )
+                c.line[nxt] = c.line[k]
+                c.entry[nxt] = entry(c, k)
+                offer(c, r, s, nxt)
+                routed = True
+                break
+    if not routed:
+        if c.line[k]:
+            s.iv[IN_LINE] -= 1
+        if s.iv[ANY_REPEAT]:
+            maybe_repeat(c, r, d, s, k)
+    if c.handle[k] > c.talk[k]:
+        push(s, c.start[k] + c.handle[k], ACW_END, c.group[k])
+    else:
+        agent_free(c, r, d, s, c.group[k])
+
+
+@jit
+def restaff(c, r, d, s, k):
+    """Interval k begins: agents log on (idle) or off (idle ones first)."""
+    n_int = s.iv[N_INT]
+    for g in range(len(r.only)):
+        target = r.staffing[g * n_int + k]
+        present = s.staffed[g] - s.leaving[g]
+        if target > present:
+            stay = min(s.leaving[g], target - present)
+            s.leaving[g] -= stay
+            join = target - present - stay
+            log(s, g, s.staffed[g] + join)
+            for _ in range(join):
+                agent_free(c, r, d, s, g)
+        elif target < present:
+            drop = present - target
+            leave_now = min(drop, s.idle_count[g])
+            s.idle_count[g] -= leave_now
+            s.leaving[g] += drop - leave_now
+            log(s, g, s.staffed[g] - leave_now)
+    if k + 1 < n_int:
+        push(s, (k + 1) * s.fv[LENGTH], RESTAFF, k + 1)
+
+
+# ---------------------------------------------------------------------- the day
+@jit
+def dispatch(c, r, d, s, kind, data):
+    if kind == TALK_END:
+        talk_end(c, r, d, s, data)
+    elif kind == HANG_UP:
+        if c.waiting[data]:
+            abandon(c, r, d, s, data)
+    elif kind == ACW_END:
+        agent_free(c, r, d, s, data)
+    elif kind == RESTAFF:
+        restaff(c, r, d, s, data)
+    else:
+        arrive(c, r, d, s, data)
+
+
+@jit
+def run_day(c, r, d, s):
+    """Play the day: heap events and the forecast's arrivals in time order, then the
+    end-of-day sweep. Returns the status (OK, or what ran out)."""
+    n = s.iv[N_FIRST]
+    arrival = c.arrival
+    push(s, 0.0, RESTAFF, 0)
+    i = 0
+    upcoming = arrival[0] if n else INF
+    while s.iv[STATUS] == OK:
+        if s.iv[HSIZE] > 0 and s.h_time[0] <= upcoming:
+            t, kind, data = pop(s)
+            s.fv[NOW] = t
+            dispatch(c, r, d, s, kind, data)
+        elif i < n:
+            s.fv[NOW] = upcoming
+            arrive(c, r, d, s, i)
+            i += 1
+            upcoming = arrival[i] if i < n else INF
+        else:
+            break
+    end = s.fv[NOW]
+    s.iv[CLOSED] = 1
+    for k in range(s.iv[N_CALLS]):  # nobody will ever answer these: gone
+        if c.waiting[k]:
+            c.deadline[k] = min(c.deadline[k], end)
+            abandon(c, r, d, s, k)
+    return s.iv[STATUS]
