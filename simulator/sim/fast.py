@@ -306,16 +306,20 @@ class _Day:
         self.rules = _rules(sc)
         n, queues = len(self.arrival), list(sc.queues.values())
         targets = {int(t) for t in self.rules.route_target}
-        guess = BATCH * math.ceil((n * 0.25 + 1) / BATCH)  # enlarged if it runs out
-        self.later = [
-            guess if (q.redial or q.repeat or i in targets) else 0 for i, q in enumerate(queues)
-        ]
+        # First guesses of how many one-at-a-time numbers the day takes (enlarged and
+        # the day replayed if one runs out): later callers, and per call segment at most
+        # one routing, one redial (or callback) and one repeat draw.
+        guess = lambda x: BATCH * math.ceil((x + 1) / BATCH)
+        later = guess(0.25 * n)
+        self.later = [later if (q.redial or q.repeat or i in targets) else 0 for i, q in enumerate(queues)]
         self.uniforms = [
-            2 * guess if (q.redial or q.repeat or q.callback or q.transfers or q.escalation) else 0
+            guess(3 * (sum(q.volumes) + later))
+            if (q.redial or q.repeat or q.callback or q.transfers or q.escalation)
+            else 0
             for q in queues
         ]
-        self.redials = [guess if q.redial else 0 for q in queues]
-        self.repeats = [guess if q.repeat else 0 for q in queues]
+        self.redials = [guess(sum(q.volumes)) if q.redial else 0 for q in queues]
+        self.repeats = [guess(0.5 * sum(q.volumes)) if q.repeat else 0 for q in queues]
         self.hang_up_events = bool(sc.lines or any(q.redial or q.callback for q in queues))
         agents = sum(max(g.staffing) for g in sc.agents.values())
         self.heap = 2 * agents + sum(self.later) + 8 + (n if self.hang_up_events else 0)

@@ -24,7 +24,7 @@ try:  # pragma: no cover - which branch runs depends on the machine
     import numba
 
     COMPILED = not numba.config.DISABLE_JIT
-    jit = numba.njit(cache=True)
+    jit = numba.njit(cache=True, _nrt=False)
 except ImportError:  # pragma: no cover
     COMPILED = False
 
