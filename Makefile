@@ -16,6 +16,7 @@ $(BIN)/callsim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -c 'from simulator.sim.fast import warm; print(warm())'
 	@touch $@
 
 install: $(BIN)/callsim
@@ -34,6 +35,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_erlang.py
 

@@ -115,6 +115,7 @@ def run_scenario(
     workers: int,
     quiet: bool,
     keep_records: bool = True,
+    engine: str = "auto",
 ) -> SimulationResult:
     """Simulate with a progress bar; bad option values exit 2."""
     from .run.runner import simulate
@@ -123,7 +124,13 @@ def run_scenario(
     try:
         with progress_bar(total, quiet, f"Simulating {sc.name}") as tick:
             return simulate(
-                sc, replications, seed, workers, progress=tick, keep_records=keep_records
+                sc,
+                replications,
+                seed,
+                workers,
+                progress=tick,
+                keep_records=keep_records,
+                engine=engine,
             )
     except ValueError as exc:
         fail([str(exc)], "invalid option")
@@ -150,10 +157,19 @@ def run(
     ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Engine playing each day: auto (fast where it covers the scenario), "
+            "simpy (the reference) or fast (compiled); the results are identical."
+        ),
+    ] = "auto",
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)
-    res = run_scenario(sc, replications, seed, workers, quiet, keep_records=out_dir is not None)
+    res = run_scenario(
+        sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
+    )
     if out_dir is not None:
         from .report.pages import write_run
 

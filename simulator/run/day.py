@@ -13,7 +13,6 @@ import numpy as np
 
 from ..kpi.compute import DayKPIs, all_kpis
 from ..model.scenario import Scenario
-from ..sim.engine import simulate_day
 from ..sim.records import DayRecords
 
 
@@ -32,9 +31,14 @@ class DayResult:
     records: DayRecords | None = None
 
 
-def one_day(sc: Scenario, seed: np.random.SeedSequence, keep_records: bool) -> DayResult:
-    """Simulate one day of `sc` with the random streams of `seed`, and its KPIs."""
-    records = simulate_day(sc, seed)
+def one_day(
+    sc: Scenario, seed: np.random.SeedSequence, keep_records: bool, engine: str = "auto"
+) -> DayResult:
+    """Simulate one day of `sc` with the random streams of `seed`, and its KPIs.
+    `engine`: auto, simpy or fast (`simulator.sim.fast.day_engine`; same records)."""
+    from ..sim.fast import day_engine  # lazy: numba loads only when a day is simulated
+
+    records = day_engine(sc, engine)(sc, seed)
     center, queues = all_kpis(sc, records)
     return DayResult(
         center.intervals,

@@ -156,6 +156,7 @@ def simulate(
     *,
     keep_records: bool = True,
     executor: Executor | None = None,
+    engine: str = "auto",
 ) -> SimulationResult:
     """Simulate `replications` independent days of `sc` (defaults from its file).
 
@@ -163,7 +164,8 @@ def simulate(
     on that many local processes; results are identical either way. Each day's KPIs
     are filed as it finishes; its per-call records (`days`, `calls`) are kept only with
     `keep_records`, and are what a day costs in memory. `progress(done)` is called after
-    each finished day.
+    each finished day. `engine` (auto, simpy or fast) plays each day; the records are
+    the same whichever plays it (`simulator.sim.fast`).
     """
     replications = replications or sc.simulation.replications
     seed = sc.simulation.seed if seed is None else seed
@@ -171,9 +173,12 @@ def simulate(
         raise ValueError("replications: must be >= 2 (a confidence interval needs two days)")
     if workers < 1:
         raise ValueError("workers: must be >= 1")
+    from ..sim.fast import day_engine
+
+    day_engine(sc, engine)  # a forced engine that cannot play sc fails here, not in a worker
     seeds = np.random.SeedSequence(seed).spawn(replications)
     samples = Samples(sc, replications)
-    tasks = [(sc, s, keep_records) for s in seeds]
+    tasks = [(sc, s, keep_records, engine) for s in seeds]
     with _executor(executor, workers) as ex:
         for done, (r, day) in enumerate(ex.run(one_day, tasks), 1):
             samples.add(r, day)
