@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 FloatOrArray = float | NDArray[np.float64]
+PLAIN = frozenset((int, float, np.float64))  # types of a single point for `scalar`
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 CUT = 40.0  # terms below e^-40 (4e-18) of the largest are dropped

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import FloatOrArray, floats, log_erlang_b, out, require
+from ._numerics import PLAIN, FloatOrArray, floats, log_erlang_b, out, require
+from .scalar import erlang_b as _point_b
 
 
 def erlang_b(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
@@ -23,6 +24,10 @@ def erlang_b(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     Returns:
         B(A, n), a fraction 0-1 (1 when n = 0, 0 when A = 0 < n).
     """
+    if type(load) in PLAIN and type(agents) in PLAIN:
+        point = _point_b(load, agents)  # type: ignore[arg-type]
+        if point is not None:
+            return point
     A, n = floats(load, agents)
     require(A >= 0, "load must be >= 0 Erlangs")
     require(n >= 0, "agents must be >= 0")

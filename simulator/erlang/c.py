@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import FloatOrArray, floats, log_below, out, require
+from . import scalar
+from ._numerics import PLAIN, FloatOrArray, floats, log_below, out, require
+from .scalar import erlang_c as _point_c
 
 
 def erlang_c(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
@@ -24,6 +26,10 @@ def erlang_c(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     Returns:
         P(wait > 0), a fraction 0-1.
     """
+    if type(load) in PLAIN and type(agents) in PLAIN:
+        point = _point_c(load, agents)  # type: ignore[arg-type]
+        if point is not None:
+            return point
     A, n = floats(load, agents)
     require(A >= 0, "load must be >= 0 Erlangs")
     require(n >= 0, "agents must be >= 0")
@@ -49,6 +55,15 @@ def erlang_c_service_level(
     Returns:
         Fraction of calls answered within T (0 when n <= A).
     """
+    if (
+        type(load) in PLAIN
+        and type(agents) in PLAIN
+        and type(aht) in PLAIN
+        and type(threshold) in PLAIN
+    ):
+        point = scalar.service_level(load, agents, aht, threshold)  # type: ignore[arg-type]
+        if point is not None:
+            return point
     A, n, h, T = floats(load, agents, aht, threshold)
     require(h > 0, "aht must be > 0 seconds")
     require(T >= 0, "threshold must be >= 0 seconds")
@@ -60,6 +75,10 @@ def erlang_c_service_level(
 
 def erlang_c_asa(load: ArrayLike, agents: ArrayLike, aht: ArrayLike) -> FloatOrArray:
     """Erlang C average speed of answer, ``C aht / (n - A)`` seconds (inf if n <= A)."""
+    if type(load) in PLAIN and type(agents) in PLAIN and type(aht) in PLAIN:
+        point = scalar.asa(load, agents, aht)  # type: ignore[arg-type]
+        if point is not None:
+            return point
     A, n, h = floats(load, agents, aht)
     require(h > 0, "aht must be > 0 seconds")
     c = np.asarray(erlang_c(A, n))
@@ -70,6 +89,8 @@ def erlang_c_asa(load: ArrayLike, agents: ArrayLike, aht: ArrayLike) -> FloatOrA
 
 def occupancy(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     """Erlang C occupancy: share of agent time spent on calls, ``min(A/n, 1)``."""
+    if type(load) in PLAIN and type(agents) in PLAIN:
+        return scalar.occupancy(load, agents)  # type: ignore[arg-type]
     A, n = floats(load, agents)
     require(A >= 0, "load must be >= 0 Erlangs")
     require(n >= 0, "agents must be >= 0")
