@@ -2,14 +2,17 @@
 #   make demo   install, then simulate the shipped peak-day scenario
 #   make test   install, then lint, type-check and run the whole test suite (what CI runs)
 #   make bench  install, then run the benchmarks
+#   make docs   install, regenerate the reference pages, execute the notebooks, build
+#               the documentation site into site/ (warnings fail)
+# PYTHON and VENV may be given, e.g. `make test PYTHON=python3.13 VENV=.venv-3.13`.
 
 # The first Python >= 3.12 found (pyworkforce >= 0.5.4 needs it).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
 	$$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench docs clean
 
 $(BIN)/callsim: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "callsim needs Python >= 3.12 (none found)"; exit 1; }
@@ -24,8 +27,10 @@ install: $(BIN)/callsim
 demo: install
 	$(BIN)/callsim run scenarios/peak_day.yaml
 
+# loadgroup: the notebook tests and the site build share a worker, in that order, so
+# the site shows the notebooks the tests executed (see tests/test_notebooks.py).
 test: install lint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Lint, format, types and the layer contracts (part of `make test`, so of CI).
 lint: install
@@ -39,5 +44,10 @@ bench: install
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_erlang.py
 
+docs: install
+	$(BIN)/python docs/generate.py
+	rm -rf build/notebooks
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build site *.egg-info

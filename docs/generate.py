@@ -270,6 +270,67 @@ def kpi_reference() -> str:
     return "\n".join(lines + notes) + "\n"
 
 
+# ---------------------------------------------------------------- architecture
+
+ROOT = DOCS.parent
+ARCHITECTURE_INTRO = """\
+# Architecture
+
+A scenario flows one way through the package: the YAML file becomes a validated model
+(`model`), the engine plays out days as per-call records (`sim`), the records become
+KPIs (`kpi`), replications give them confidence intervals (`run`), the planner and the
+calibration build on runs and on the Erlang formulas (`planner`, `calibrate`), and the
+presentation layer turns results into JSON, CSV, tables, plots and pages (`report`)
+for the command line (`cli`). The engine knows nothing of files or screens; the
+command line knows nothing of SimPy.
+
+## Layers
+
+Each stage imports only the stages below it; stages on one line do not import each
+other. `lint-imports` (part of `make lint`, so of CI) enforces these contracts, written
+in `pyproject.toml` under `[tool.importlinter]`:
+"""
+
+
+def _first_sentence(module: Path) -> str:
+    """The first sentence of a module's docstring (its one-line summary)."""
+    import ast
+
+    doc = ast.get_docstring(ast.parse(module.read_text(encoding="utf-8"))) or ""
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    return paragraph.split(". ")[0].rstrip(".") + "." if paragraph else ""
+
+
+def architecture() -> str:
+    """The architecture page: the layer contracts from pyproject.toml, one line per
+    subpackage from its docstring, the public API from `__all__`."""
+    import tomllib
+
+    import simulator
+
+    linter = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "importlinter"
+    ]
+    contracts = linter["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    diagram = [f"{'   ' * i}{'└─ ' if i else ''}{layer}" for i, layer in enumerate(layers)]
+    lines = [GENERATED.format(source="pyproject.toml and the package") + ARCHITECTURE_INTRO]
+    lines += ["```text", *diagram, "```", ""]
+    lines += [f"- {c['name']}" for c in contracts if c["type"] != "layers"]
+    lines += ["", "## The subpackages", "", "| subpackage | what it holds |", "|---|---|"]
+    order = [name.strip() for layer in layers for name in layer.split("|")]
+    package = ROOT / "simulator"
+    stages = [p / "__init__.py" for p in package.iterdir() if (p / "__init__.py").is_file()]
+    stages += [m for m in package.glob("*.py") if m.name != "__init__.py"]
+    names = {(m.parent.name if m.name == "__init__.py" else m.stem): m for m in stages}
+    for name in sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n)):
+        lines.append(f"| `simulator.{name}` | {_first_sentence(names[name])} |")
+    lines += ["", "Each module opens with a docstring saying what it holds, in a few lines."]
+    lines += ["", "## The public API", "", "`import simulator` gives:", ""]
+    lines += [", ".join(f"`{name}`" for name in simulator.__all__), ""]
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- the pages
 
 
@@ -286,6 +347,7 @@ def pages() -> dict[str, str]:
     makers: dict[str, Callable[[], str]] = {
         "scenario.schema.json": schema_json,
         "reference/scenario.md": scenario_reference,
+        "architecture.md": architecture,
         **_kpi_page_if_registry(),
     }
     return {path: make() for path, make in makers.items()}

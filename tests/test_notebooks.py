@@ -6,33 +6,44 @@ the key numbers the text relies on, and each test checks them, so a notebook who
 lesson stops being true fails here instead of misleading a reader.
 
 The notebooks find the repository root themselves; the quick start runs from the root
-and the others from ``notebooks/``, so both ways stay working. Every test starts its own
-kernel and shares nothing, so the module runs in parallel under ``pytest -n 2``.
+and the others from ``notebooks/``, so both ways stay working. Each test starts its own
+kernel and writes the executed copy to ``build/notebooks/``, where the documentation
+site takes it from (docs/hooks.py), so the suite runs each notebook once; the tests
+and the site build share the ``notebooks`` xdist group, so that under
+``pytest -n 2 --dist loadgroup`` (`make test`) the site is built after them.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import itertools
 import json
 from pathlib import Path
 
 import pytest
-import itertools
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-CELL_TIMEOUT = 120  # seconds; each notebook takes well under a minute in all
+pytestmark = pytest.mark.xdist_group("notebooks")
+
+
+def docs_hooks():
+    """docs/hooks.py (the site's hooks, not a package): its notebook executor."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs/hooks.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_notebook(name: str, cwd: Path = NOTEBOOKS) -> dict:
-    """Execute notebooks/`name` from `cwd`; return the JSON printed by its summary cell."""
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = nbclient.NotebookClient(
-        nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
-    )
-    client.execute()  # raises CellExecutionError, with the cell and traceback, on error
+    """Execute notebooks/`name` from `cwd`, keep the executed copy for the site;
+    return the JSON printed by its summary cell."""
+    hooks = docs_hooks()
+    nb = hooks.execute(NOTEBOOKS / name, hooks.EXECUTED / name, cwd)
     summary = [c for c in nb.cells if "summary" in c.metadata.get("tags", [])]
     assert len(summary) == 1, f"{name}: needs exactly one cell tagged 'summary'"
     text = "".join(
@@ -95,7 +106,7 @@ def test_queueing_lessons_hold():
     assert ca["required"]["erlang_c"] > ca["required"]["erlang_a"]
     assert ca["required"]["simulation"] == ca["required"]["erlang_a"]
     at = ca["at_erlang_a_required"]
-    mean, low, high = at["sim_sl"]
+    _mean, low, high = at["sim_sl"]
     assert low <= at["erlang_a_sl"] <= high
     _mean, low, high = at["sim_abandon"]
     assert low <= at["erlang_a_abandon"] <= high
@@ -108,7 +119,26 @@ def test_queueing_lessons_hold():
     ab = s["abandonment"]
     share = ab["within_60s"]
     assert abs(share["simulation"] - share["theory"]) < 0.02
-    assert share["theory"] > 0.8 > 0.35 > share["patience_distribution"] > 0.3
+    assert share["theory"] > 0.8
+    assert 0.35 > share["patience_distribution"] > 0.3
     for row in ab["by_agents"].values():
         assert abs(row["within_60s_sim"] - row["within_60s_theory"]) < 0.02
         assert abs(row["patience_estimate_s"] / ab["patience"] - 1) < 0.05
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_notebook_started_outside_the_repository_says_what_to_do(name, tmp_path):
+    """A copy run elsewhere (downloaded from the site, say) stops in its first code
+    cell with a message naming the fix, not a bare StopIteration."""
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells = nb.cells[: first + 1]
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    with pytest.raises(nbclient.exceptions.CellExecutionError) as exc:
+        client.execute()
+    message = str(exc.value)
+    assert "FileNotFoundError" in message and "StopIteration" not in message
+    assert "outside the callsim repository" in message
+    assert "Open it from the repository's notebooks/ folder" in message
