@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import re
 import tomllib
 import typing
 from pathlib import Path
 
 import jsonschema
 import pytest
+import typer
 import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
@@ -161,3 +164,54 @@ def test_bank_journeys_header_figures_are_the_files():
     for claim, holds in claims.items():
         assert claim in header, claim
         assert holds, claim
+
+
+# ---------------------------------------------------------------- the CLI and JSON page
+
+CLI_PAGE = (ROOT / "docs/reference/cli.md").read_text(encoding="utf-8")
+
+
+def documented_keys(heading: str) -> list[str]:
+    """The keys in the table under `heading` of docs/reference/cli.md."""
+    section = CLI_PAGE.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
+
+
+def cli_json(*args: str) -> dict:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_cli_page_lists_exactly_the_keys_of_every_json_object():
+    peak = str(ROOT / "scenarios/peak_day.yaml")
+    single = str(ROOT / "scenarios/single_queue.yaml")
+    run = cli_json("run", single)
+    assert documented_keys("`callsim run --json`") == list(run)
+    staff = cli_json("staff", peak, "--shifts")
+    optional = {"simulation", "shifts"}  # with --method simulation, with --shifts
+    assert set(documented_keys("`callsim staff --json`")) == set(staff) | optional
+    one = cli_json("compare", single)
+    assert documented_keys("`callsim compare --json`, one scenario") == list(one)
+    several = cli_json("compare", single, single, "--replications", "2")
+    assert documented_keys("`callsim compare --json`, several scenarios") == list(several)
+
+
+def test_cli_page_names_every_command_and_option():
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"callsim {name}" in CLI_PAGE, name
+        for option in typer.main.get_command(app).commands[name].params:
+            for flag in option.opts:
+                if flag.startswith("--") and flag != "--help":
+                    assert flag in CLI_PAGE, f"callsim {name} {flag}"
+
+
+def test_cli_page_python_example_runs():
+    (code,) = re.findall(r"```python\n(.*?)```", CLI_PAGE, flags=re.S)
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code, "docs/reference/cli.md", "exec"), {})
+    finally:
+        os.chdir(cwd)

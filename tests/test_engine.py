@@ -200,7 +200,7 @@ def wait_probability(days, warmup: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(share), np.array(answered)
 
 
-# Each rate's denominator (PRODUCT.md): the day weights of the pooled estimate.
+# Each rate's denominator (docs/reference/kpis.md): the day weights of the pooled estimate.
 BASE = {
     "service_level": "accepted",
     "abandon_rate": "accepted",

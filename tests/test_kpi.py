@@ -1,12 +1,12 @@
 """Tests for simulator.kpi: conservation, every KPI formula by hand, Student-t intervals.
 
-Conservation (PRODUCT.md): offered = answered + abandoned + blocked in every interval
+Conservation (docs/reference/kpis.md): offered = answered + abandoned + blocked in every interval
 of every replication, whatever the scenario does (lines, patience, an interval with no
 agents, warm-up, transfers and redials). The per-call records and the interval KPIs
 are counted independently and must agree.
 
 Formulas: a day of six calls, built by hand, whose KPIs are worked out in the
-comments exactly as PRODUCT.md defines them.
+comments exactly as docs/reference/kpis.md defines them.
 """
 
 from __future__ import annotations

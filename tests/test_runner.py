@@ -2,8 +2,8 @@
 
 The same scenario and seed must give identical results, whatever the number of worker
 processes, down to the bytes printed by `callsim run --json`; another seed must give
-other days. The result tables and the JSON object must have the shape PRODUCT.md
-documents.
+other days. The result tables and the JSON object must have the shape
+docs/reference/cli.md documents.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ SCENARIO = single_queue(
     name="Reproducible morning",
 )
 
-# PRODUCT.md, "Command line": the --json object's keys, and the KPI table's keys.
+# The first user contract (docs/reference/cli.md, docs/reference/kpis.md): the --json
+# object's keys, and the KPI table's keys.
 PRODUCT_TOP_LEVEL = {"scenario", "replications", "seed", "summary", "intervals"}
 PRODUCT_KPIS = (
     "offered",
@@ -184,7 +185,7 @@ def test_json_has_every_product_kpi_with_mean_and_ci95(scenario_file):
 
 
 def test_json_top_level_keys_are_product_md_s_plus_the_documented_queues(scenario_file):
-    # PRODUCT.md lists five keys; README.md documents one more, `queues` (per queue KPIs)
+    # the first contract's five keys and `queues` (per queue KPIs): docs/reference/cli.md
     obj = json.loads(run_json(scenario_file))
     assert set(obj) == PRODUCT_TOP_LEVEL | {"queues"}
     assert list(obj["queues"]) == ["q"]

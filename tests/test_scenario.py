@@ -26,7 +26,8 @@ from simulator.model.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
 
-# PRODUCT.md, "Scenario files": the smallest file, which must keep working unchanged.
+# The smallest file of the first user contract (README, "Scenario files"): it must keep
+# working unchanged.
 SMALLEST = """\
 name: Single queue, steady load
 interval_minutes: 30
@@ -163,7 +164,9 @@ def test_each_problem_is_printed_on_one_line(case, tmp_path):
     deep = tmp_path / ("a_long_folder_name_" * 4)  # a path longer than a terminal
     deep.mkdir()
     path = write(deep, BROKEN[case][0])
-    problems = pytest.raises(ScenarioError, load_scenario, path).value.problems
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    problems = exc.value.problems
     res = CliRunner().invoke(app, ["validate", str(path)])
     for p in problems:
         assert f"  {p}" in res.stderr.splitlines(), res.stderr
@@ -174,7 +177,11 @@ def test_the_real_command_prints_no_traceback_for_a_bad_file(tmp_path):
     callsim = Path(sys.executable).with_name("callsim")  # the installed entry point
     callsim = callsim if callsim.exists() else Path(shutil.which("callsim"))
     done = subprocess.run(
-        [str(callsim), "run", str(path), "--json"], capture_output=True, text=True, timeout=120
+        [str(callsim), "run", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 2
     assert done.stdout == ""  # --json: nothing but JSON on stdout

@@ -44,7 +44,7 @@ independent witness the simulator and the tests compare against: Erlang B is
 ``lines = agents, abandon_rate = 0``; Erlang C is ``lines = inf, abandon_rate = 0``;
 Erlang A is ``lines = inf``.
 
-KPI definitions follow callsim's (PRODUCT.md): ``service_level`` is calls answered
+KPI definitions are callsim's (docs/reference/kpis.md): ``service_level`` is calls answered
 within T divided by accepted calls, so an abandoned call is a miss even if the caller
 hung up before T; ``asa`` is the mean wait of *answered* calls; ``abandon_rate`` is
 abandoned / accepted.

@@ -1,6 +1,6 @@
 """KPIs: from the per-call records of a day to the figures of an ACD report.
 
-Every definition here is the one in PRODUCT.md. A call counts in the interval in
+Every definition is the registry's (docs/reference/kpis.md). A call counts in the interval in
 which it was offered. Rates divide by the right base: blocked by offered; abandoned
 and service level by accepted (offered - blocked; an abandoned call misses the
 service level whatever its wait); ASA and AHT by answered. Time-based figures
