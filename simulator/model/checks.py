@@ -3,23 +3,40 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from .bounds import name_problems, run_problems, shift_problems, size_problems
 from .scenario import Scenario
+
+
+def _length_problems(sc: Scenario) -> list[str]:
+    """Per-interval lists whose length differs from the rest of the file's: the length
+    most lists have (ties: the queues' most common, then the first queue's) is taken
+    as meant, so a wrong first queue is named like any other."""
+    queues = {name: len(q.volumes) for name, q in sc.queues.items()}
+    groups = {name: len(g.staffing) for name, g in sc.agents.items()}
+    votes = Counter(list(queues.values()) + list(groups.values()))
+    queue_votes = Counter(queues.values())
+    n = max(votes, key=lambda k: (votes[k], queue_votes[k], k == sc.n_intervals))
+    problems = []
+    for name, length in queues.items():
+        if length != n:
+            others = "the other queues" if n in queue_votes else "the agents' staffing"
+            problems.append(
+                f"queues.{name}.volumes: has {length} intervals, {others} have {n}"
+            )
+    for name, length in groups.items():
+        if length != n:
+            others = "the queues" if n in queue_votes else "the other agent groups"
+            problems.append(f"agents.{name}.staffing: has {length} intervals, {others} have {n}")
+    return problems
 
 
 def cross_check(sc: Scenario) -> list[str]:
     """Problems that involve more than one field: lengths, skill names, warm-up."""
-    problems = []
+    problems = name_problems(sc) + size_problems(sc) + _length_problems(sc)
     n = sc.n_intervals
-    for name, q in sc.queues.items():
-        if len(q.volumes) != n:
-            problems.append(
-                f"queues.{name}.volumes: has {len(q.volumes)} intervals, the first queue has {n}"
-            )
     for name, g in sc.agents.items():
-        if len(g.staffing) != n:
-            problems.append(
-                f"agents.{name}.staffing: has {len(g.staffing)} intervals, the queues have {n}"
-            )
         for i, skill in enumerate(g.skills):
             if skill not in sc.queues:
                 where = skill if isinstance(g.skills, dict) else i
@@ -48,7 +65,9 @@ def cross_check(sc: Scenario) -> list[str]:
             problems.append(f"shifts.{name}.group: unknown agent group '{shift.group}'")
     if sc.simulation.warmup_intervals >= n:
         problems.append(f"simulation.warmup_intervals: must be < the {n} intervals")
-    return problems
+    if problems:  # the rest needs consistent names, lengths and sizes
+        return problems
+    return shift_problems(sc) + run_problems(sc)
 
 
 def cautions(sc: Scenario) -> list[str]:
@@ -59,7 +78,10 @@ def cautions(sc: Scenario) -> list[str]:
     - no agent at all in the last interval for a queue whose callers never hang up
       (whoever still waits at the end is counted as abandoned);
     - more offered load than agents in an interval (occupancy would exceed 100%: the
-      queue grows all interval long).
+      queue grows all interval long);
+    - more agents logged in than trunk lines (the lines, not the agents, will bind);
+    - callers who redial or repeat with probability 1 (every one calls max_attempts
+      times).
     """
     found = []
     starts = sc.interval_starts()
@@ -90,16 +112,33 @@ def cautions(sc: Scenario) -> list[str]:
                 f"interval {starts[i]}: offered load {load:.1f} Erlangs exceeds "
                 f"the {agents} agents logged in (occupancy would pass 100%)"
             )
+    return found + _line_cautions(sc) + _redial_cautions(sc)
+
+
+def _line_cautions(sc: Scenario) -> list[str]:
+    if sc.lines is None:
+        return []
+    starts = sc.interval_starts()
+    logged = [sum(g.staffing[i] for g in sc.agents.values()) for i in range(sc.n_intervals)]
+    over = [i for i, a in enumerate(logged) if a > sc.lines]
+    if not over:
+        return []
+    worst = max(over, key=lambda i: logged[i])
+    return [
+        f"lines: {logged[worst]} agents are logged in at {starts[worst]} but there are only "
+        f"{sc.lines} lines ({len(over)} interval(s) like it): agents beyond the lines "
+        "can never all be busy; the lines, not the agents, limit the calls taken"
+    ]
+
+
+def _redial_cautions(sc: Scenario) -> list[str]:
+    found = []
+    for name, q in sc.queues.items():
+        for part in ("redial", "repeat"):
+            rule = getattr(q, part)
+            if rule is not None and rule.probability >= 1:
+                found.append(
+                    f"queues.{name}.{part}.probability: 1 means every such caller calls "
+                    f"again until max_attempts ({rule.max_attempts} calls)"
+                )
     return found
-
-
-_MESSAGES = {
-    "greater_than": "must be > {gt}",
-    "greater_than_equal": "must be >= {ge}",
-    "less_than": "must be < {lt}",
-    "less_than_equal": "must be <= {le}",
-    "missing": "is required",
-    "extra_forbidden": "unknown key (check the spelling)",
-    "too_short": "must have at least {min_length} item(s)",
-    "literal_error": "must be one of {expected}",
-}

@@ -1,47 +1,46 @@
 """Reading a scenario: YAML in, a validated `Scenario` out, or `ScenarioError` with one
-'field.path: message' line per problem."""
+'field.path: message' line per problem.
+
+The file is read once, at most `limits.MAX_FILE_BYTES` of it (so `/dev/zero` or a
+pipe cannot make it read forever), must be UTF-8 text, and is parsed by libyaml
+(`yaml.CSafeLoader`: linear time, no Python objects but plain data). Before the data
+is built, its tree is walked once: a key given twice in one mapping (the first would
+be silently lost), nesting deeper than `limits.MAX_DEPTH` or more than
+`limits.MAX_VALUES` values (aliases counted each time they are used) are refused.
+"""
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
+from . import limits
 from .checks import cross_check
+from .messages import describe
 from .scenario import Scenario, ScenarioError
 
-_MESSAGES = {
-    "greater_than": "must be > {gt}",
-    "greater_than_equal": "must be >= {ge}",
-    "less_than": "must be < {lt}",
-    "less_than_equal": "must be <= {le}",
-    "missing": "is required",
-    "extra_forbidden": "unknown key (check the spelling)",
-    "too_short": "must have at least {min_length} item(s)",
-    "literal_error": "must be one of {expected}",
+_BOMS = {
+    "UTF-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
+    "UTF-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
 }
 
 
-def _describe(error: ErrorDetails) -> str:
-    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    template = _MESSAGES.get(error["type"])
-    ctx = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in error.get("ctx", {}).items()}
-    message = template.format(**ctx) if template else error["msg"]
-    message = message.removeprefix("Value error, ")
-    return f"{path}: {message}"
+def parse_scenario(data: Any, strict: bool = False) -> Scenario:
+    """Validate already-parsed YAML data; raise ScenarioError listing every problem.
 
-
-def parse_scenario(data: Any) -> Scenario:
-    """Validate already-parsed YAML data; raise ScenarioError listing every problem."""
+    `strict` (as for files): no value is coerced to its field's type (a boolean or a
+    quoted number where a number belongs is refused); without it, Python callers may
+    pass numpy numbers and 14.0 for 14 agents."""
     if not isinstance(data, dict):
         raise ScenarioError(["(top level): must be a mapping of keys (name, queues, agents, ...)"])
     try:
-        sc = Scenario.model_validate(data)
+        sc = Scenario.model_validate(data, strict=strict)
     except ValidationError as exc:
-        raise ScenarioError([_describe(e) for e in exc.errors()]) from None
+        raise ScenarioError(list(dict.fromkeys(describe(e) for e in exc.errors()))) from None
     problems = cross_check(sc)
     if problems:
         raise ScenarioError(problems)
@@ -55,19 +54,100 @@ def scenario_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file."""
-    path = Path(path)
+def read_text(path: Path) -> str:
+    """The file's text: at most MAX_FILE_BYTES, UTF-8 (a BOM is allowed)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
+    if len(raw) > limits.MAX_FILE_BYTES:
+        size = limits.MAX_FILE_BYTES // 2**20
+        raise ScenarioError([f"{path}: larger than {size} MiB, the limit for a scenario file"])
+    for name, boms in _BOMS.items():
+        if raw.startswith(boms):
+            raise ScenarioError([f"{path}: the file is {name} text; save it as UTF-8"])
+    if b"\x00" in raw:
+        raise ScenarioError([f"{path}: a binary file (or UTF-16 text), not YAML: save it as UTF-8"])
     try:
-        data = yaml.safe_load(text)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            [
+                f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}; "
+                "Latin-1 or Windows-1252?): save the file as UTF-8"
+            ]
+        ) from None
+
+
+def _key(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.tag}>"
+
+
+def check_tree(root: yaml.Node) -> list[str]:
+    """Duplicate keys, depth and size of a composed YAML tree (walked without recursion)."""
+    problems: list[str] = []
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
+    count = 0
+    while stack:
+        node, path = stack.pop()
+        count += 1
+        where = ".".join(path) or "(top level)"
+        if count > limits.MAX_VALUES:
+            return [f"(top level): more than {limits.MAX_VALUES:,} values (aliases included)"]
+        if len(path) > limits.MAX_DEPTH:
+            return [f"{where}: nested deeper than {limits.MAX_DEPTH} levels"]
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in node.value:
+                key = _key(k)
+                if key in seen and key != "<<":
+                    problems.append(
+                        f"{'.'.join((*path, key))}: given twice (lines {seen[key]} and "
+                        f"{k.start_mark.line + 1}); the first would be lost"
+                    )
+                seen.setdefault(key, k.start_mark.line + 1)
+                stack.append((v, (*path, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, (*path, str(i))) for i, v in enumerate(node.value))
+    return problems
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    where = getattr(exc, "problem_mark", None)
+    at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
+    problem = getattr(exc, "problem", None) or ""
+    hint = ""
+    if "\\t" in problem or "tab" in problem:
+        hint = ": YAML does not allow tabs for indentation, use spaces"
+    elif problem:
+        hint = f": {problem}"
+    return f"{path}: not valid YAML{at}{hint}"
+
+
+def read_data(path: str | Path) -> Any:
+    """The file's YAML data (checked by `check_tree`), or ScenarioError."""
+    path = Path(path)
+    text = read_text(path)
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise ScenarioError([f"{path}: the file is empty"])
+        problems = check_tree(root)
+        if problems:
+            raise ScenarioError(problems)
+        return loader.construct_document(root)
     except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
-        raise ScenarioError([f"{path}: not valid YAML{at}"]) from None
+        raise ScenarioError([_yaml_problem(path, exc)]) from None
+    finally:
+        loader.dispose()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file."""
+    data = read_data(path)
     if data is None:
         raise ScenarioError([f"{path}: the file is empty"])
-    return parse_scenario(data)
+    return parse_scenario(data, strict=True)

@@ -12,26 +12,44 @@ Nothing here simulates or computes: this module only says what a valid day is.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from .clock import check_clock, clock, clock_minutes
 from .distributions import Distribution
+from .limits import MAX_REPLICATIONS
+
+
+# Control characters shown escaped, so a name holding a newline cannot forge a line.
+_PRINTABLE = {c: repr(chr(c))[1:-1] for c in (*range(32), 127)}
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be run; `problems` lists 'field.path: message' lines."""
+    """A scenario that cannot be run; `problems` lists 'field.path: message' lines
+    (each one line: control characters are escaped)."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        self.problems = [p.translate(_PRINTABLE) for p in problems]
+        super().__init__("\n".join(self.problems))
 
 
 class _Model(BaseModel):
     # attribute docstrings become the fields' descriptions: in the JSON Schema (editors
-    # show them) and in the generated reference (docs/reference/scenario.md)
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # show them) and in the generated reference (docs/reference/scenario.md). No NaN or
+    # inf anywhere; files are validated strictly (`load_scenario`): `seed: true`,
+    # `staffing: ["14"]` are refused, not coerced.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
 
 
 class ServiceLevel(_Model):
@@ -147,10 +165,24 @@ class Queue(_Model):
         return sum(d.mean for d in self.parts)
 
 
+Rank = Annotated[int, Field(ge=1)]
+SKILL_SHAPES = ("list", "ranks")  # tags of the skills union (left out of field paths)
+
+
+def _skills_shape(value: Any) -> str:
+    """A list of queues or a mapping queue -> rank: validate as the shape given, so
+    one mistake is one message."""
+    return "ranks" if isinstance(value, dict) else "list"
+
+
 class AgentGroup(_Model):
     """Agents with the same skills; `skills` lists queues in the order they serve them."""
 
-    skills: list[str] | dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    skills: Annotated[
+        Annotated[list[str], Field(min_length=1), Tag("list")]
+        | Annotated[dict[str, Rank], Field(min_length=1), Tag("ranks")],
+        Discriminator(_skills_shape),
+    ]
     """Queues served: a list (served in that order) or a mapping queue: rank (1 first;
     equal ranks are served by queue priority, then the oldest call first)."""
     staffing: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
@@ -212,7 +244,7 @@ class Shift(_Model):
 class Simulation(_Model):
     """How many independent days to simulate, from which seed."""
 
-    replications: int = Field(default=20, ge=2, le=10_000)
+    replications: int = Field(default=20, ge=2, le=MAX_REPLICATIONS)
     """Independent days simulated (each KPI's 95% CI is across them)."""
     seed: int = Field(default=1, ge=0)
     """The random seed: the same seed gives the same days."""

@@ -1,0 +1,143 @@
+"""Problems of size and shape a field's own type cannot see: counts beyond the limits
+of `simulator.model.limits`, names that would forge a message line, shifts that do not
+fit their day, and runs too big for memory. (Durations check their own bounds:
+`simulator.model.distributions`.)"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from . import limits
+from .clock import clock, clock_minutes
+from .journeys import journey_problems, segments_per_day
+from .scenario import Scenario
+
+DAY = 24 * 60
+
+
+def _bad_name(name: str) -> bool:
+    return any(unicodedata.category(ch)[0] == "C" for ch in name)
+
+
+def name_problems(sc: Scenario) -> list[str]:
+    """Names with control characters (a newline would forge a message line)."""
+    problems = []
+    named = [("name", sc.name)] + [
+        (f"{part}.{key}", key)
+        for part, keys in (("queues", sc.queues), ("agents", sc.agents), ("shifts", sc.shifts))
+        for key in keys or {}
+    ]
+    for where, name in named:
+        if _bad_name(name):
+            problems.append(f"{where}: a name must not hold control characters (newline, tab...)")
+    return problems
+
+
+def size_problems(sc: Scenario) -> list[str]:
+    """Counts beyond the limits: intervals, queues, groups, volumes, agents, attempts."""
+    problems = []
+    if sc.n_intervals > limits.MAX_INTERVALS:
+        problems.append(
+            f"queues: {sc.n_intervals} intervals, at most {limits.MAX_INTERVALS} "
+            "(a week of 15-minute intervals)"
+        )
+    for part, count, top in (
+        ("queues", len(sc.queues), limits.MAX_QUEUES),
+        ("agents", len(sc.agents), limits.MAX_GROUPS),
+    ):
+        if count > top:
+            problems.append(f"{part}: {count} entries, at most {top}")
+    if sc.lines is not None and sc.lines > limits.MAX_LINES:
+        problems.append(f"lines: must be <= {limits.MAX_LINES:,}")
+    for name, q in sc.queues.items():
+        big = [i for i, v in enumerate(q.volumes) if v > limits.MAX_VOLUME]
+        if big:
+            problems.append(
+                f"queues.{name}.volumes.{big[0]}: {q.volumes[big[0]]:,.0f} calls in one "
+                f"interval, at most {limits.MAX_VOLUME:,}"
+            )
+        for part in ("redial", "repeat"):
+            rule = getattr(q, part)
+            if rule is not None and rule.max_attempts > limits.MAX_ATTEMPTS:
+                problems.append(
+                    f"queues.{name}.{part}.max_attempts: must be <= {limits.MAX_ATTEMPTS}"
+                )
+    for name, g in sc.agents.items():
+        big = [i for i, a in enumerate(g.staffing) if a > limits.MAX_AGENTS]
+        if big:
+            problems.append(
+                f"agents.{name}.staffing.{big[0]}: {g.staffing[big[0]]:,} agents, at most "
+                f"{limits.MAX_AGENTS:,} in one group (a typo?)"
+            )
+    return problems
+
+
+def run_problems(sc: Scenario, replications: int | None = None, scale: float = 1.0) -> list[str]:
+    """Loops, too-long journeys, and a run that would not fit in memory (with the
+    file's replications unless `replications` is given, volumes x `scale`)."""
+    problems = journey_problems(sc)
+    if problems:
+        return problems
+    days = replications or sc.simulation.replications
+    size = limits.run_size(segments_per_day(sc, scale), days)
+    where = "simulation.replications" if replications is None else "--replications"
+    return limits.too_big(size, where)
+
+
+def shift_problems(sc: Scenario) -> list[str]:
+    """Shifts that cannot be worked: no overlap with the day, a break longer than the
+    shift or with its window outside it (what `staff --shifts` would refuse)."""
+    problems = []
+    day = sc.n_intervals * sc.interval_minutes
+    hours = f"{sc.open}–{clock(clock_minutes(sc.open) + day)}"
+    for name, shift in (sc.shifts or {}).items():
+        length = shift.hours * 60
+        if abs(length - round(length)) > 1e-9:
+            problems.append(f"shifts.{name}.hours: {shift.hours:g} h is not a whole number of minutes")
+            continue
+        start = (clock_minutes(shift.start) - clock_minutes(sc.open)) % DAY
+        if start >= day and start - DAY + length <= 0:
+            problems.append(
+                f"shifts.{name}: {shift.start} for {shift.hours:g} h is outside the "
+                f"opening hours {hours}"
+            )
+        if shift.unpaid_break is not None:
+            if start >= day:
+                start -= DAY
+            grid = (start, sc.interval_minutes)
+            problems += _break_problems(f"shifts.{name}.break", shift, round(length), grid)
+    return problems
+
+
+def _break_problems(path: str, shift: Any, length: int, grid: tuple[int, int]) -> list[str]:
+    """A break that does not fit its shift; `grid`: (shift start in minutes after
+    open, interval minutes), since breaks start on interval boundaries."""
+    brk = shift.unpaid_break
+    span = f"{shift.start}–{clock(clock_minutes(shift.start) + length)}"
+    if brk.minutes >= length:
+        return [f"{path}.minutes: {brk.minutes} min is not shorter than the shift {span}"]
+    offsets = {
+        key: (clock_minutes(getattr(brk, key)) - clock_minutes(shift.start)) % DAY
+        for key in ("earliest", "latest")
+    }
+    outside = [
+        f"{path}.{key}: {getattr(brk, key)} is outside the shift {span}"
+        for key, offset in offsets.items()
+        if offset >= length
+    ]
+    if outside:
+        return outside
+    if offsets["earliest"] > offsets["latest"]:
+        return [f"{path}: window {brk.earliest}–{brk.latest} is empty"]
+    if offsets["latest"] + brk.minutes > length:
+        return [
+            f"{path}: a {brk.minutes} min break starting at {brk.latest} ends after the shift {span}"
+        ]
+    start, interval = grid
+    if -(-(start + offsets["earliest"]) // interval) * interval > start + offsets["latest"]:
+        return [
+            f"{path}: no interval start between {brk.earliest} and {brk.latest} "
+            f"(breaks start on the {interval} min interval grid)"
+        ]
+    return []
