@@ -102,7 +102,7 @@ def test_draws_are_the_numpy_calls_of_the_documented_parameters():
         ({"distribution": "uniform", "mean": 1e308, "cv": 0.5}, f"{HT}.mean: must be <= 1e+07"),
         (
             {"distribution": "exponential", "mean": float("inf")},
-            f"{HT}.mean: Input should be a finite number",
+            f"{HT}.mean: must be a finite number (not .nan or .inf)",
         ),
         (
             {"distribution": "gamma", "mean": 3, "cv": 0.5, "shape": 4},
@@ -137,7 +137,7 @@ def test_a_bad_duration_gets_one_line_naming_its_field(handle_time, expected):
 
 def test_every_problem_of_a_duration_is_listed():
     assert problems({"distribution": "gamma", "mean": float("nan"), "cv": 20}) == [
-        f"{HT}.mean: Input should be a finite number",
+        f"{HT}.mean: must be a finite number (not .nan or .inf)",
         f"{HT}.cv: must be <= 10",
     ]
 

@@ -94,7 +94,9 @@ def shift_problems(sc: Scenario) -> list[str]:
     for name, shift in (sc.shifts or {}).items():
         length = shift.hours * 60
         if abs(length - round(length)) > 1e-9:
-            problems.append(f"shifts.{name}.hours: {shift.hours:g} h is not a whole number of minutes")
+            problems.append(
+                f"shifts.{name}.hours: {shift.hours:g} h is not a whole number of minutes"
+            )
             continue
         start = (clock_minutes(shift.start) - clock_minutes(sc.open)) % DAY
         if start >= day and start - DAY + length <= 0:
@@ -132,7 +134,8 @@ def _break_problems(path: str, shift: Any, length: int, grid: tuple[int, int]) -
         return [f"{path}: window {brk.earliest}–{brk.latest} is empty"]
     if offsets["latest"] + brk.minutes > length:
         return [
-            f"{path}: a {brk.minutes} min break starting at {brk.latest} ends after the shift {span}"
+            f"{path}: a {brk.minutes} min break starting at {brk.latest} "
+            f"ends after the shift {span}"
         ]
     start, interval = grid
     if -(-(start + offsets["earliest"]) // interval) * interval > start + offsets["latest"]:

@@ -22,9 +22,7 @@ def _length_problems(sc: Scenario) -> list[str]:
     for name, length in queues.items():
         if length != n:
             others = "the other queues" if n in queue_votes else "the agents' staffing"
-            problems.append(
-                f"queues.{name}.volumes: has {length} intervals, {others} have {n}"
-            )
+            problems.append(f"queues.{name}.volumes: has {length} intervals, {others} have {n}")
     for name, length in groups.items():
         if length != n:
             others = "the queues" if n in queue_votes else "the other agent groups"
@@ -32,10 +30,9 @@ def _length_problems(sc: Scenario) -> list[str]:
     return problems
 
 
-def cross_check(sc: Scenario) -> list[str]:
-    """Problems that involve more than one field: lengths, skill names, warm-up."""
-    problems = name_problems(sc) + size_problems(sc) + _length_problems(sc)
-    n = sc.n_intervals
+def _reference_problems(sc: Scenario) -> list[str]:
+    """Skills, transfers, escalations and shifts naming what does not exist."""
+    problems = []
     for name, g in sc.agents.items():
         for i, skill in enumerate(g.skills):
             if skill not in sc.queues:
@@ -48,13 +45,15 @@ def cross_check(sc: Scenario) -> list[str]:
         targets = [(f"transfers.{t}", t) for t in q.transfers]
         if q.escalation:
             targets.append(("escalation.to", q.escalation.to))
-        for where, target in targets:
-            if target not in sc.queues:
-                problems.append(f"queues.{name}.{where}: unknown queue '{target}'")
+        problems += [
+            f"queues.{name}.{where}: unknown queue '{target}'"
+            for where, target in targets
+            if target not in sc.queues
+        ]
     served = {s for g in sc.agents.values() for s in g.skills}
-    for name in sc.queues:
-        if name not in served:
-            problems.append(f"queues.{name}: no agent group has this skill")
+    problems += [
+        f"queues.{name}: no agent group has this skill" for name in sc.queues if name not in served
+    ]
     for name, shift in (sc.shifts or {}).items():
         if shift.group is None and len(sc.agents) > 1:
             problems.append(
@@ -63,6 +62,17 @@ def cross_check(sc: Scenario) -> list[str]:
             )
         elif shift.group is not None and shift.group not in sc.agents:
             problems.append(f"shifts.{name}.group: unknown agent group '{shift.group}'")
+    return problems
+
+
+def cross_check(sc: Scenario) -> list[str]:
+    """Problems that involve more than one field or the file's size: names, limits,
+    lengths, references, warm-up; then (if those hold) shifts, journey loops and the
+    memory a run would need."""
+    problems = (
+        name_problems(sc) + size_problems(sc) + _length_problems(sc) + _reference_problems(sc)
+    )
+    n = sc.n_intervals
     if sc.simulation.warmup_intervals >= n:
         problems.append(f"simulation.warmup_intervals: must be < the {n} intervals")
     if problems:  # the rest needs consistent names, lengths and sizes

@@ -40,7 +40,7 @@ def parse_scenario(data: Any, strict: bool = False) -> Scenario:
     try:
         sc = Scenario.model_validate(data, strict=strict)
     except ValidationError as exc:
-        raise ScenarioError(list(dict.fromkeys(describe(e) for e in exc.errors()))) from None
+        raise ScenarioError(list(dict.fromkeys(describe(dict(e)) for e in exc.errors()))) from None
     problems = cross_check(sc)
     if problems:
         raise ScenarioError(problems)

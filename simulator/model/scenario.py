@@ -28,7 +28,6 @@ from .clock import check_clock, clock, clock_minutes
 from .distributions import Distribution
 from .limits import MAX_REPLICATIONS
 
-
 # Control characters shown escaped, so a name holding a newline cannot forge a line.
 _PRINTABLE = {c: repr(chr(c))[1:-1] for c in (*range(32), 127)}
 
