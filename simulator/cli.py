@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .kpi.registry import PREDICTED
+from .model.limits import MAX_REPLICATIONS
 
 # The library is imported where a command needs it, so that `callsim --help` and
 # `validate` start fast (no pandas, scipy, matplotlib, ortools: see bench_startup.py).
@@ -117,10 +118,12 @@ def run_scenario(
     keep_records: bool = True,
     engine: str = "auto",
 ) -> SimulationResult:
-    """Simulate with a progress bar; bad option values exit 2."""
+    """Simulate with a progress bar; bad option values (or a run that would not fit
+    in memory) exit 2."""
     from .run.runner import simulate
 
     total = replications or sc.simulation.replications
+    check_size(sc, replications, keep_records=keep_records, workers=workers)
     try:
         with progress_bar(total, quiet, f"Simulating {sc.name}") as tick:
             return simulate(
@@ -136,6 +139,15 @@ def run_scenario(
         fail([str(exc)], "invalid option")
 
 
+def check_size(sc: Scenario, replications: int | None, scale: float = 1.0, **how) -> None:
+    """Exit 2, with the figure, if the run would not fit in memory (`run_problems`)."""
+    from .model.bounds import run_problems
+
+    problems = run_problems(sc, replications, scale, **how)
+    if problems:
+        fail(problems, f"cannot simulate {sc.name}")
+
+
 def print_json(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
 
@@ -145,7 +157,13 @@ def run(
     scenario: ScenarioArg,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-r", min=2, help="Simulated days (default: the file's)."),
+        typer.Option(
+            "--replications",
+            "-r",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days (default: the file's).",
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed (default: the file's).")
@@ -265,9 +283,26 @@ OutOpt = Annotated[
     Path | None,
     typer.Option("--out", help="Also write CSV files, a plot and an HTML page here."),
 ]
+
+
+def _scale(value: float) -> float:
+    """A volume scale of 0.1-10: 115 (meant 1.15) would plan for a hundredfold day."""
+    if not 0.1 <= value <= 10:
+        meant = f"; did you mean {value / 100:g}?" if 10 < value <= 1000 else ""
+        raise typer.BadParameter(
+            f"{value:g} multiplies every volume by {value:g}; a scale must be 0.1-10 "
+            f"(1.15 means 15% more calls{meant})"
+        )
+    return value
+
+
 ScaleOpt = Annotated[
     float,
-    typer.Option("--volume-scale", help="Multiply every forecast volume first (1.15: 15% over)."),
+    typer.Option(
+        "--volume-scale",
+        callback=_scale,
+        help="Multiply every forecast volume first, 0.1-10 (1.15: 15% over).",
+    ),
 ]
 
 
@@ -316,6 +351,8 @@ def staff(
     ):
         from .planner.staffing import plan
 
+        if method == "simulation":
+            check_size(sc, None, volume_scale)
         result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
     if out_dir is not None:
         from .report.pages import write_plan
@@ -425,7 +462,11 @@ def compare(
     replications: Annotated[
         int | None,
         typer.Option(
-            "--replications", "-r", min=2, help="Simulated days (default: the first file's)."
+            "--replications",
+            "-r",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days (default: the first file's).",
         ),
     ] = None,
     seed: Annotated[
@@ -443,6 +484,8 @@ def compare(
     loaded = [load(path) for path in scenarios]
     total = (replications or loaded[0].simulation.replications) * len(loaded)
     result: PlanComparison | ScenarioComparison
+    for sc in loaded:
+        check_size(sc, replications or loaded[0].simulation.replications, volume_scale)
     with library_errors("cannot compare"), progress_bar(total, quiet, "Simulating") as tick:
         if len(loaded) == 1:
             result = compare_plan(

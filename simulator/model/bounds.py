@@ -73,14 +73,21 @@ def size_problems(sc: Scenario) -> list[str]:
     return problems
 
 
-def run_problems(sc: Scenario, replications: int | None = None, scale: float = 1.0) -> list[str]:
+def run_problems(
+    sc: Scenario,
+    replications: int | None = None,
+    scale: float = 1.0,
+    keep_records: bool = False,
+    workers: int = 1,
+) -> list[str]:
     """Loops, too-long journeys, and a run that would not fit in memory (with the
-    file's replications unless `replications` is given, volumes x `scale`)."""
+    file's replications unless `replications` is given, volumes x `scale`; see
+    `limits.run_size`)."""
     problems = journey_problems(sc)
     if problems:
         return problems
     days = replications or sc.simulation.replications
-    size = limits.run_size(segments_per_day(sc, scale), days)
+    size = limits.run_size(segments_per_day(sc, scale), days, keep_records, workers)
     where = "simulation.replications" if replications is None else "--replications"
     return limits.too_big(size, where)
 

@@ -33,16 +33,19 @@ MAX_REPLICATIONS = 10_000
 MAX_ATTEMPTS = 100
 MAX_VISITS = 100  # queues one first call passes through, on average (transfer loops)
 
-# Measured on the shipped scenarios (issue 10): a simulated day keeps about 600 bytes
-# per call segment (records, KPIs, the engine's working set); a process starts at
-# about 150 MB (numpy, pandas, SimPy, matplotlib on demand).
-BYTES_PER_SEGMENT = 650
+# Measured (single queue, 80,000 and 320,000 calls a day, peak resident memory): a
+# process starts at about 150 MB (numpy, pandas, SimPy); a day being simulated holds
+# about 1,200 bytes per call segment (the engine's working set; one day per worker);
+# each day's records kept for --out (calls.csv) about 200 bytes more per segment, and
+# writing them as a table as much again.
+DAY_BYTES = 1_500
+RECORD_BYTES = 500
 BASE_BYTES = 150 * 2**20
 MEMORY_ENV = "CALLSIM_MEMORY_LIMIT_MB"
 
 
 class RunSize(NamedTuple):
-    """What a run would hold: expected call segments a day, days, bytes."""
+    """What a run would hold: expected call segments a day, days, peak bytes."""
 
     segments_per_day: float
     replications: int
@@ -63,9 +66,14 @@ def memory_limit() -> float:
         return 8 * 2**30
 
 
-def run_size(segments_per_day: float, replications: int) -> RunSize:
-    """The memory a run of `replications` days of `segments_per_day` would need."""
-    size = BASE_BYTES + BYTES_PER_SEGMENT * segments_per_day * replications
+def run_size(
+    segments_per_day: float, replications: int, keep_records: bool = False, workers: int = 1
+) -> RunSize:
+    """The peak memory of a run of `replications` days of `segments_per_day`, with
+    `workers` days at a time, keeping every day's records or not."""
+    size = BASE_BYTES * workers + DAY_BYTES * segments_per_day * min(workers, replications)
+    if keep_records:
+        size += RECORD_BYTES * segments_per_day * replications
     return RunSize(segments_per_day, replications, size)
 
 
