@@ -93,11 +93,10 @@ def check_tree(root: yaml.Node) -> list[str]:
     while stack:
         node, path = stack.pop()
         count += 1
-        where = ".".join(path) or "(top level)"
         if count > limits.MAX_VALUES:
             return [f"(top level): more than {limits.MAX_VALUES:,} values (aliases included)"]
         if len(path) > limits.MAX_DEPTH:
-            return [f"{where}: nested deeper than {limits.MAX_DEPTH} levels"]
+            return [f"{path[0]}: nested deeper than {limits.MAX_DEPTH} levels"]
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for k, v in node.value:
@@ -114,12 +113,13 @@ def check_tree(root: yaml.Node) -> list[str]:
     return problems
 
 
-def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str) -> str:
     where = getattr(exc, "problem_mark", None)
     at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
     problem = getattr(exc, "problem", None) or ""
     hint = ""
-    if "\\t" in problem or "tab" in problem:
+    line = text.splitlines()[where.line] if where and where.line < text.count("\n") + 1 else ""
+    if "\t" in line[: where.column + 1 if where else 0] or "tab" in problem:
         hint = ": YAML does not allow tabs for indentation, use spaces"
     elif problem:
         hint = f": {problem}"
@@ -140,7 +140,7 @@ def read_data(path: str | Path) -> Any:
             raise ScenarioError(problems)
         return loader.construct_document(root)
     except yaml.YAMLError as exc:
-        raise ScenarioError([_yaml_problem(path, exc)]) from None
+        raise ScenarioError([_yaml_problem(path, exc, text)]) from None
     finally:
         loader.dispose()
 
