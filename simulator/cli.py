@@ -289,9 +289,12 @@ def _scale(value: float) -> float:
     """A volume scale of 0.1-10: 115 (meant 1.15) would plan for a hundredfold day."""
     if not 0.1 <= value <= 10:
         meant = f"; did you mean {value / 100:g}?" if 10 < value <= 1000 else ""
-        raise typer.BadParameter(
-            f"{value:g} multiplies every volume by {value:g}; a scale must be 0.1-10 "
-            f"(1.15 means 15% more calls{meant})"
+        fail(
+            [
+                f"--volume-scale: {value:g} is outside 0.1-10: the scale multiplies every "
+                f"volume (1.15 means 15% more calls{meant})"
+            ],
+            "invalid option",
         )
     return value
 

@@ -109,7 +109,7 @@ def test_staff_table_and_volume_scale():
     "args,message",
     [
         (("--method", "erlang-b"), "method: must be one of erlang-c, erlang-a, simulation"),
-        (("--volume-scale", "-1"), "volume_scale: must be a number > 0"),
+        (("--volume-scale", "-1"), "--volume-scale: -1 is outside 0.1-10"),
     ],
 )
 def test_staff_bad_option_exits_2_with_the_field(args, message):
@@ -193,7 +193,7 @@ def test_staff_simulation_json_has_simulated_kpis_with_cis():
         ),
         (
             ("staff", SINGLE, "--method", "simulation", "--volume-scale", "0"),
-            "volume_scale: must be a number > 0",
+            "--volume-scale: 0 is outside 0.1-10",
         ),
     ],
 )

@@ -290,9 +290,9 @@ def test_replications_asked_on_the_command_line_are_sized_too(tmp_path, monkeypa
         (["run", "-r", "100000000000000000000"], "less than or equal to 10000"),
         (["run", "-r", "20001"], "less than or equal to 10000"),
         (["compare", "-r", "20001"], "less than or equal to 10000"),
-        (["compare", "--volume-scale", "1e6"], "a scale must be 0.1-10"),
+        (["compare", "--volume-scale", "1e6"], "--volume-scale: 1e+06 is outside 0.1-10"),
         (["staff", "--volume-scale", "115"], "did you mean 1.15?"),
-        (["staff", "--volume-scale", "0.01"], "a scale must be 0.1-10"),
+        (["staff", "--volume-scale", "0.01"], "--volume-scale: 0.01 is outside 0.1-10"),
     ],
 )
 def test_options_beyond_the_limits_are_refused(args, says):
