@@ -9,6 +9,7 @@ naming the field, on standard error).
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,27 @@ err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrappe
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+WorkersOpt = Annotated[
+    int, typer.Option(min=1, help="Worker processes (with dask and no --address: its workers).")
+]
+ExecutorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        help="Where the days run: serial, processes (local, --workers) or dask "
+        "(a cluster at --address or $CALLSIM_DASK_ADDRESS, else a local one). "
+        "Results are the same.",
+        show_default=False,
+    ),
+]
+AddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help="Dask scheduler, tcp://HOST:PORT (implies --executor dask).",
+        show_default=False,
+    ),
+]
 
 
 def print_version(value: bool) -> None:
@@ -57,6 +79,13 @@ def callsim(
     ] = False,
 ) -> None:
     """Call-center simulator and staffing planner."""
+    signal.signal(signal.SIGTERM, stop)
+
+
+def stop(signum: int, _frame: object) -> NoReturn:
+    """SIGTERM (`timeout`, a CI cancel, a scheduler): unwind as SIGINT does, so that
+    worker processes are ended and no partial output is left; exit 128 + 15."""
+    raise SystemExit(128 + signum)
 
 
 def fail(problems: list[str], title: str) -> NoReturn:
@@ -107,6 +136,31 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def executing(kind: str | None, workers: int, address: str | None) -> Iterator[None]:
+    """Run every simulation of the command on the executor chosen (see
+    simulator.run.executors); a bad choice or an unreachable cluster exits 2."""
+    from .run.executors import executor, using
+
+    kind = kind or ("dask" if address else "processes")
+    if address and kind != "dask":
+        fail(
+            [f"--address: a Dask scheduler, so only with --executor dask (not {kind})"],
+            "invalid option",
+        )
+    try:
+        ex = executor(kind, workers, address)
+    except ValueError as exc:
+        fail([f"--{exc}"], "invalid option")
+    except OSError as exc:
+        fail([f"--address {address}: cannot reach the Dask scheduler ({exc})"], "invalid option")
+    try:
+        with using(ex):
+            yield
+    finally:
+        ex.close()
 
 
 def run_scenario(
@@ -168,7 +222,9 @@ def run(
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed (default: the file's).")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: WorkersOpt = 1,
+    executor: ExecutorOpt = None,
+    address: AddressOpt = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Also write CSV files, plots and report.html here."),
@@ -185,9 +241,10 @@ def run(
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)
-    res = run_scenario(
-        sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
-    )
+    with executing(executor, workers, address):
+        res = run_scenario(
+            sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
+        )
     if out_dir is not None:
         from .report.pages import write_run
 
@@ -335,6 +392,9 @@ def staff(
         Path | None,
         typer.Option("--write", help="Save a copy of the scenario staffed as planned."),
     ] = None,
+    workers: WorkersOpt = 1,
+    executor: ExecutorOpt = None,
+    address: AddressOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -345,6 +405,7 @@ def staff(
     if write is not None and write.resolve() == scenario.resolve():
         fail(["--write: would overwrite the scenario itself (and its comments)"], "invalid option")
     with (
+        executing(executor, workers, address),
         library_errors(f"cannot plan {scenario}"),
         progress_bar(
             None,
@@ -475,7 +536,9 @@ def compare(
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed, the same for every scenario.")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: WorkersOpt = 1,
+    executor: ExecutorOpt = None,
+    address: AddressOpt = None,
     out_dir: OutOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -489,7 +552,11 @@ def compare(
     result: PlanComparison | ScenarioComparison
     for sc in loaded:
         check_size(sc, replications or loaded[0].simulation.replications, volume_scale)
-    with library_errors("cannot compare"), progress_bar(total, quiet, "Simulating") as tick:
+    with (
+        executing(executor, workers, address),
+        library_errors("cannot compare"),
+        progress_bar(total, quiet, "Simulating") as tick,
+    ):
         if len(loaded) == 1:
             result = compare_plan(
                 loaded[0], method, volume_scale, replications, seed, workers, tick

@@ -25,10 +25,13 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 ADDRESS_VARIABLE = "CALLSIM_DASK_ADDRESS"
 KINDS = ("serial", "processes", "dask")
+CONNECT_TIMEOUT = "10s"  # to reach a cluster at a given address
 
 
 class Executor(Protocol):
@@ -151,7 +154,9 @@ class DaskCluster:
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
             )
-        self._client = Client(self._cluster if self._cluster is not None else address)
+        self._client = Client(
+            self._cluster if self._cluster is not None else address, timeout=CONNECT_TIMEOUT
+        )
         self.workers = len(self._client.scheduler_info()["workers"])
 
     def run(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[tuple[int, Any]]:
@@ -188,3 +193,23 @@ def executor(kind: str = "processes", workers: int = 1, address: str | None = No
     if kind == "serial" or workers == 1:
         return Serial()
     return LocalProcesses(workers)
+
+
+_IN_USE: ContextVar[Executor | None] = ContextVar("callsim_executor", default=None)
+
+
+@contextmanager
+def using(ex: Executor) -> Iterator[Executor]:
+    """Within the block, `simulate` runs its days on `ex` unless given another one; so
+    a staffing search's trials and a comparison's scenarios go to the same executor
+    without every planner function passing it along."""
+    token = _IN_USE.set(ex)
+    try:
+        yield ex
+    finally:
+        _IN_USE.reset(token)
+
+
+def in_use() -> Executor | None:
+    """The executor set by `using`, if any."""
+    return _IN_USE.get()

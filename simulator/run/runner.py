@@ -22,7 +22,7 @@ from ..kpi.stats import CI, confidence
 from ..model.scenario import Scenario
 from ..sim.records import NEXT, OUTCOMES, DayRecords
 from .day import DayResult, one_day
-from .executors import Executor, executor
+from .executors import Executor, executor, in_use
 
 
 @dataclass
@@ -160,8 +160,9 @@ def simulate(
 ) -> SimulationResult:
     """Simulate `replications` independent days of `sc` (defaults from its file).
 
-    The days run on `executor` (see `simulator.run.executors`), or with `workers` > 1
-    on that many local processes; results are identical either way. Each day's KPIs
+    The days run on `executor` (see `simulator.run.executors`; default: the one set
+    with `executors.using`), else with `workers` > 1 on that many local processes;
+    results are identical either way. Each day's KPIs
     are filed as it finishes; its per-call records (`days`, `calls`) are kept only with
     `keep_records`, and are what a day costs in memory. `progress(done)` is called after
     each finished day. `engine` (auto, simpy or fast) plays each day; the records are
@@ -198,7 +199,9 @@ def simulate(
 
 @contextmanager
 def _executor(given: Executor | None, workers: int) -> Iterator[Executor]:
-    """The caller's executor (left open), or one for `workers` (closed after)."""
+    """The caller's executor, or the one `executors.using` set (left open), or one for
+    `workers` (closed after)."""
+    given = given or in_use()
     if given is not None:
         yield given
         return
