@@ -1,0 +1,181 @@
+"""Reading call logs: one entry point, `read_log`, for every export callsim knows.
+
+Formats (`--format`):
+
+- ``schema``: a CSV or Parquet file already in callsim's log schema
+  (`simulator.calibrate.schema`); `day` may be left out if `arrival` is a timestamp.
+- ``callsim``: the ``calls.csv`` that ``callsim run --out`` writes (each replication a
+  day, dated from 2001-01-01, a Monday; times from the scenario's `open`).
+- ``anonymous-bank``: the Technion SEE Center's Anonymous Bank log.
+- ``auto`` (default): told apart by the file's columns.
+
+Any other export reads as ``schema`` with a column mapping: ``{"arrival": "CallStart",
+"wait": "QueueSecs", ...}`` renames the export's columns to the schema's, and
+``{"answered": "ANS", ...}`` maps its outcome codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..model.clock import clock_minutes
+from .anonymous_bank import FIELDS, read_anonymous_bank
+from .schema import COLUMNS, OUTCOMES, CallLog, LogError, check, finish
+
+FORMATS = ("auto", "schema", "callsim", "anonymous-bank")
+CALLSIM_FIRST_DAY = pd.Timestamp("2001-01-01")  # a Monday
+_CALLSIM_COLUMNS = ("replication", "arrival_s", "outcome", "wait_s", "answer_s", "talk_s")
+
+
+def _table(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet file as a DataFrame, or LogError."""
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path, keep_default_na=True)
+    except (OSError, ValueError, ImportError) as exc:
+        raise LogError([f"{path}: cannot read ({exc})"]) from exc
+
+
+def _sniff(path: Path) -> str:
+    """The format of `path` from its header line (or Parquet schema)."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        columns = list(_table(path).columns)
+    else:
+        try:
+            with path.open(encoding="utf-8", errors="replace") as f:
+                header = f.readline()
+        except OSError as exc:
+            raise LogError([f"{path}: cannot read ({exc.strerror or exc})"]) from exc
+        columns = [c.strip() for c in header.replace("\t", ",").split(",")]
+    if all(f in columns for f in FIELDS[:6]):
+        return "anonymous-bank"
+    if all(c in columns for c in _CALLSIM_COLUMNS):
+        return "callsim"
+    return "schema"
+
+
+def read_log(
+    path: str | Path,
+    format: str = "auto",
+    columns: dict[str, str] | None = None,
+    outcomes: dict[str, str] | None = None,
+    open: str = "00:00",
+) -> CallLog:
+    """Read a per-call log into callsim's schema (see the module docstring).
+
+    `columns` maps schema names to the export's column names, `outcomes` schema outcomes
+    to the export's codes; `open` is the clock time callsim's day starts (format callsim).
+    Raises LogError with one line per problem.
+    """
+    path = Path(path)
+    if format not in FORMATS:
+        raise LogError([f"--format: unknown format {format!r} (one of {', '.join(FORMATS)})"])
+    if not path.is_file():
+        raise LogError([f"{path}: no such file"])
+    kind = _sniff(path) if format == "auto" else format
+    if kind == "anonymous-bank":
+        return read_anonymous_bank(path)
+    table = _table(path)
+    if kind == "callsim":
+        return _from_callsim(table, str(path), clock_minutes(open) * 60.0)
+    return _from_schema(table, str(path), columns or {}, outcomes or {})
+
+
+def _from_schema(
+    table: pd.DataFrame, source: str, columns: dict[str, str], outcomes: dict[str, str]
+) -> CallLog:
+    missing = [f"{source}: no column {col!r} (for {name})" for name, col in columns.items()]
+    missing = [m for m, col in zip(missing, columns.values()) if col not in table.columns]
+    if missing:
+        raise LogError(missing)
+    table = table.rename(columns={col: name for name, col in columns.items()})
+    quirks: dict[str, int] = {"rows read": len(table)}
+    if "day" not in table and "arrival" in table:
+        stamps = pd.to_datetime(table["arrival"], errors="coerce")
+        table["day"] = stamps.dt.normalize()
+        table["arrival"] = (stamps - table["day"]).dt.total_seconds()
+    required = [c for c in ("day", "arrival", "outcome", "wait") if c not in table]
+    if required:
+        raise LogError([f"{source}: no column {c!r} (required; map one with --columns)" for c in required])
+    if outcomes:
+        table["outcome"] = table["outcome"].replace({v: k for k, v in outcomes.items()})
+    table["day"] = pd.to_datetime(table["day"], errors="coerce")
+    defaults = {"queue": "calls", "priority": 0}
+    for name, value in defaults.items():
+        if name not in table:
+            table[name] = value
+    unreadable = table["day"].isna() | pd.to_numeric(table["arrival"], errors="coerce").isna()
+    quirks["rows left out (no readable day or arrival)"] = int(unreadable.sum())
+    left_out = table[unreadable].assign(reason="unreadable")
+    table = table[~unreadable].copy()
+    for name in ("agent", "customer"):
+        if name in table:
+            table[name] = table[name].fillna("").astype(str)
+    check(table, source)
+    keep = [c for c in table.columns if c in COLUMNS]
+    return CallLog(finish(table[keep].copy()), source, "schema", quirks, left_out)
+
+
+def _from_callsim(table: pd.DataFrame, source: str, open_s: float) -> CallLog:
+    """callsim's own calls.csv: each replication a day; acw = handle - talk."""
+    missing = [c for c in _CALLSIM_COLUMNS if c not in table]
+    if missing:
+        raise LogError([f"{source}: not a callsim calls.csv: no column {', '.join(missing)}"])
+    answered = table["outcome"] == "answered"
+    calls = pd.DataFrame(
+        {
+            "day": CALLSIM_FIRST_DAY + pd.to_timedelta(table["replication"], unit="D"),
+            "arrival": open_s + table["arrival_s"],
+            "queue": table.get("queue", "calls"),
+            "priority": 0,
+            "outcome": table["outcome"],
+            "wait": table["wait_s"],
+            "answer": (open_s + table["answer_s"]).where(answered),
+            "talk": table["talk_s"].where(answered),
+            "acw": (table["handle_s"] - table["talk_s"]).where(answered),
+            "agent": table["agent"].fillna("").astype(str) if "agent" in table else "",
+            "customer": table["customer"].astype(str) if "customer" in table else "",
+        }
+    )
+    check(calls, source)
+    quirks = {
+        "rows read": len(table),
+        "answered calls with no agent id (calls.csv before agent ids)": int(
+            answered.sum() if "agent" not in table else (calls["agent"][answered] == "").sum()
+        ),
+    }
+    return CallLog(finish(calls), source, "callsim", quirks, table.iloc[0:0])
+
+
+def parse_mapping(text: str | None, option: str) -> dict[str, str]:
+    """'arrival=CallStart,wait=QueueSecs' -> {'arrival': 'CallStart', ...}; LogError if bad."""
+    if not text:
+        return {}
+    pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
+    bad = [p[0] for p in pairs if len(p) != 2 or not p[1].strip()]
+    if bad:
+        raise LogError([f"{option}: expected name=column pairs, got {', '.join(bad)}"])
+    known = set(COLUMNS) if option == "--columns" else set(OUTCOMES)
+    unknown = [k.strip() for k, _ in pairs if k.strip() not in known]
+    if unknown:
+        raise LogError([f"{option}: unknown name {', '.join(unknown)} (one of {', '.join(sorted(known))})"])
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def write_log(log: CallLog, path: str | Path) -> Path:
+    """Write the log in callsim's schema, as Parquet (.parquet) or CSV (anything else)."""
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        log.calls.to_parquet(path, index=False)
+    else:
+        log.calls.to_csv(path, index=False, float_format="%.6g")
+    return path
+
+
+def interval_of(calls: pd.DataFrame, open_s: float, length_s: float) -> np.ndarray:
+    """Index of the interval (from `open_s`, of `length_s` seconds) of each arrival."""
+    return np.floor((calls["arrival"].to_numpy() - open_s) / length_s).astype(int)

@@ -1,0 +1,132 @@
+"""The per-call log: one row per call that reached the call center, in one schema.
+
+Every ACD exports its calls differently; callsim reads them all into this table
+(`CallLog.calls`, a pandas DataFrame), and calibration and backtests read only it:
+
+| column | meaning |
+|---|---|
+| `day` | the calendar day the call arrived (datetime64, midnight) |
+| `arrival` | when the caller asked for an agent (joined the queue, or was put through at once), seconds after the day's midnight; may pass 86,400 for a call that started before midnight |
+| `queue` | queue or call type (text) |
+| `priority` | priority class (integer; the export's own codes) |
+| `outcome` | `answered`, `abandoned` (hung up while waiting), `blocked` (refused: busy signal), or `self_service` (ended in the voice response unit without asking for an agent: not offered to the agent queue) |
+| `wait` | seconds from arrival to answer or hang-up (0 for blocked, self-service and calls put through at once) |
+| `answer` | when an agent took the call, seconds after midnight (NaN if not answered) |
+| `talk`, `hold`, `acw` | seconds of talk, hold and after-call work (NaN where the log does not say) |
+| `handle` | seconds the agent was busy: talk + hold + acw where known (0 if not answered) |
+| `agent` | the agent's id ("" if unknown) |
+| `customer` | the customer's id ("" if unknown) |
+
+`CallLog.quirks` counts every row the reader had to repair, reinterpret or leave out,
+so nothing is dropped silently; `CallLog.left_out` keeps the rows left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+OUTCOMES = ("answered", "abandoned", "blocked", "self_service")
+COLUMNS = {
+    "day": "datetime64[ns]",
+    "arrival": float,
+    "queue": str,
+    "priority": np.int64,
+    "outcome": str,
+    "wait": float,
+    "answer": float,
+    "talk": float,
+    "hold": float,
+    "acw": float,
+    "handle": float,
+    "agent": str,
+    "customer": str,
+}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class LogError(ValueError):
+    """A log that cannot be read; `problems` lists one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class CallLog:
+    """A per-call log in callsim's schema, with what reading it involved.
+
+    `quirks` maps a quirk's description to how many rows it touched; `left_out` holds
+    the rows that are not calls to the agent queue (phantoms, unreadable rows), in the
+    export's own columns, with a `reason`.
+    """
+
+    calls: pd.DataFrame
+    source: str
+    format: str
+    quirks: dict[str, int] = field(default_factory=dict)
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def queued(self) -> pd.DataFrame:
+        """The calls offered to the agent queue (self-service calls left out)."""
+        return self.calls[self.calls["outcome"] != "self_service"]
+
+    @property
+    def days(self) -> list[pd.Timestamp]:
+        return sorted(self.calls["day"].unique())
+
+    def on_weekdays(self, weekdays: list[str] | None) -> CallLog:
+        """The same log, restricted to days whose weekday (mon..sun) is listed."""
+        if not weekdays:
+            return self
+        wanted = {WEEKDAYS.index(w) for w in weekdays}
+        keep = self.calls["day"].dt.weekday.isin(wanted)
+        return CallLog(self.calls[keep], self.source, self.format, self.quirks, self.left_out)
+
+
+def parse_weekdays(text: str | None) -> list[str] | None:
+    """'sun,mon,tue' -> ['sun', 'mon', 'tue']; raises LogError on an unknown name."""
+    if not text:
+        return None
+    names = [w.strip().lower()[:3] for w in text.split(",") if w.strip()]
+    bad = [w for w in names if w not in WEEKDAYS]
+    if bad:
+        raise LogError([f"--weekdays: unknown day {', '.join(bad)} (use {','.join(WEEKDAYS)})"])
+    return names
+
+
+def finish(calls: pd.DataFrame) -> pd.DataFrame:
+    """The schema's columns in order with their dtypes, sorted by day and arrival;
+    `handle` is talk + hold + acw (unknown parts count 0) for answered calls."""
+    for name in ("talk", "hold", "acw", "answer"):
+        if name not in calls:
+            calls[name] = np.nan
+    for name in ("agent", "customer"):
+        if name not in calls:
+            calls[name] = ""
+    if "handle" not in calls:
+        parts = calls[["talk", "hold", "acw"]].fillna(0.0).sum(axis=1)
+        calls["handle"] = np.where(calls["outcome"] == "answered", parts, 0.0)
+    out = pd.DataFrame({name: calls[name].astype(dtype) for name, dtype in COLUMNS.items()})
+    return out.sort_values(["day", "arrival"], kind="stable").reset_index(drop=True)
+
+
+def check(calls: pd.DataFrame, source: str) -> None:
+    """Raise LogError naming what is wrong with a table in the schema."""
+    problems = []
+    bad = ~calls["outcome"].isin(OUTCOMES)
+    if bad.any():
+        values = ", ".join(sorted(calls.loc[bad, "outcome"].astype(str).unique())[:5])
+        problems.append(
+            f"{source}: outcome: {bad.sum()} rows not one of {', '.join(OUTCOMES)} ({values})"
+        )
+    for name in ("arrival", "wait"):
+        values = pd.to_numeric(calls[name], errors="coerce")
+        if values.isna().any() or (values < 0).any():
+            problems.append(f"{source}: {name}: {int((~(values >= 0)).sum())} rows not >= 0")
+    if problems:
+        raise LogError(problems)
