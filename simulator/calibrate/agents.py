@@ -9,10 +9,11 @@ whole agent for the hour. Instead:
   of the next is time away (a break, the end of a shift). An agent is present from the
   start of a block's first service to the end of its last; presence is summed per
   interval as agent-seconds, so a fractional average (6.44 agents) is what it is.
-- **Not-ready time.** Within a block, a gap after a service while a caller was already
-  waiting is time the agent was there but not taking calls (after-call work, notes, a
-  pause). Those gaps are what the engine models as not-ready time after each call
-  (agent unavailable, caller gone); their distribution is returned as observed.
+- **Not-ready time.** Within a block, a gap after a service while a caller the agent
+  could take (of a queue the agent served that day) was already waiting is time the
+  agent was there but not taking calls (after-call work, notes, a pause). Those gaps
+  are what the engine models as not-ready time after each call (agent unavailable,
+  caller gone); their distribution is returned as observed.
 """
 
 from __future__ import annotations
@@ -51,6 +52,18 @@ def _waiting_at(calls: pd.DataFrame, t: np.ndarray) -> np.ndarray:
     return np.searchsorted(arrive, t, side="left") - np.searchsorted(leave, t, side="right")
 
 
+def _could_take(calls: pd.DataFrame, served: pd.DataFrame, t: np.ndarray) -> np.ndarray:
+    """Whether, at the end t of each service, a caller of a queue this agent served that
+    day was waiting (a caller the agent could have taken)."""
+    out = np.zeros(len(served), bool)
+    agent = served["agent"].to_numpy()
+    for queue, mine in served.groupby("queue")["agent"]:
+        skilled = np.isin(agent, mine.unique())
+        waiting = _waiting_at(calls[calls["queue"] == queue], t[skilled]) > 0
+        out[skilled] |= waiting
+    return out
+
+
 def _one_day(calls: pd.DataFrame, grid: Grid, gap_s: float):
     """Presence, not-ready and served counts per interval for one day's calls."""
     served = calls[(calls["outcome"] == "answered") & (calls["agent"] != "")]
@@ -67,7 +80,7 @@ def _one_day(calls: pd.DataFrame, grid: Grid, gap_s: float):
     block_end = pd.Series(end).groupby(block_id).max().to_numpy()
     t = lambda s, d: time_in_intervals(s - grid.open_s, d, grid.n, grid.length)
     present = t(block_start, block_end - block_start) / grid.length
-    waiting = _waiting_at(calls, end) > 0
+    waiting = _could_take(calls, served, end)
     nr = inside & waiting
     nr_gap = np.maximum(gap[nr], 0.0)
     not_ready = t(end[nr], nr_gap)
@@ -95,6 +108,12 @@ def estimate_agents(
         share = np.where(present > 0, not_ready / (present * grid.length), 0.0)
     unknown = int(((calls["outcome"] == "answered") & (calls["agent"] == "")).sum())
     return Agents(
-        present, served, np.concatenate(gaps) if gaps else np.array([]), share,
-        n_gaps, n_blocks, gap_minutes, unknown,
+        present,
+        served,
+        np.concatenate(gaps) if gaps else np.array([]),
+        share,
+        n_gaps,
+        n_blocks,
+        gap_minutes,
+        unknown,
     )

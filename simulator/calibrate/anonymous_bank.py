@@ -70,7 +70,7 @@ def _realign(raw: pd.DataFrame) -> pd.Series:
             row = raw.iloc[i].tolist()
             head = row[at].split()
             fixed = row[:at] + head + row[at + 1 : -1]  # the last field was empty
-            raw.iloc[i] = fixed[: len(FIELDS)]
+            raw.iloc[int(i)] = fixed[: len(FIELDS)]
     return merged
 
 
@@ -150,9 +150,7 @@ def _calls(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         ),
         "times past midnight (counted from the next midnight)": int(wrapped.sum()),
         "answered calls with no queue times (put through at once: wait 0)": int(direct.sum()),
-        "answered calls served by the NO_SERVER pseudo-agent (agent unknown)": int(
-            no_agent.sum()
-        ),
+        "answered calls served by the NO_SERVER pseudo-agent (agent unknown)": int(no_agent.sum()),
         "HANG in the VRU, never queued (self-service, not offered to agents)": int(
             (~answered & ~queued).sum()
         ),

@@ -2,8 +2,8 @@
 
 A log's day has no opening hours, only calls. The grid starts at midnight in steps of
 `interval_minutes`; the open hours are the longest run of intervals whose mean offered
-volume (over the log's days) is at least `min_calls`, unless given. Calls outside them
-are counted, not modelled.
+volume (over the log's days) is at least `MIN_SHARE` of the busiest interval's, unless
+given. Calls outside them are counted, not modelled.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import pandas as pd
 
 from ..model.clock import clock, clock_minutes
 from .schema import CallLog, LogError
+
+MIN_SHARE = 0.05  # an interval is open if it has at least 5% of the peak's mean volume
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def open_grid(
     minutes: int,
     open: str | None = None,
     close: str | None = None,
-    min_calls: float = 1.0,
+    min_share: float = MIN_SHARE,
 ) -> Grid:
     """The grid of open intervals (see the module docstring); LogError if none."""
     if minutes not in (15, 30, 60):
@@ -80,9 +82,7 @@ def open_grid(
             raise LogError([f"--open/--close: must fall on the {minutes}-minute grid, open first"])
         return Grid(minutes, first * 60.0, (last - first) // minutes)
     mean = counts(calls, days, whole).mean(axis=0)
-    busy = mean >= min_calls
-    if not busy.any():
-        raise LogError([f"{log.source}: no interval has {min_calls:g} calls a day on average"])
+    busy = (mean >= min_share * mean.max()) & (mean > 0)
     best, start, run = (0, 0), 0, 0
     for i, b in enumerate(busy):
         run = run + 1 if b else 0

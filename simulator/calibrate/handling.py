@@ -52,7 +52,10 @@ class HandleTime:
         m = float(self.mean.mean if mean is None else mean)
         if self.chosen == "empirical":
             scale = m / float(np.mean(self.values))
-            return {"distribution": "empirical", "values": [round(v * scale, 1) for v in self.values]}
+            return {
+                "distribution": "empirical",
+                "values": [round(v * scale, 1) for v in self.values],
+            }
         return {"distribution": self.chosen, "mean": round(m, 2), "cv": round(self.cv, 4)}
 
 
@@ -69,7 +72,9 @@ def estimate_handle_time(handle: np.ndarray, interval: np.ndarray, n: int) -> Ha
     """Handle time from answered calls' handle seconds and their arrival interval (0..n-1)."""
     handle = np.asarray(handle, dtype=float)
     positive = handle[handle > 0]
-    fits = {name: _fit(name, positive) for name in ("lognormal", "gamma")} if len(positive) > 2 else {}
+    fits = (
+        {name: _fit(name, positive) for name in ("lognormal", "gamma")} if len(positive) > 2 else {}
+    )
     best = min(fits.values(), key=lambda s: s.aic) if fits else None
     chosen = best.name if best and best.ks <= EMPIRICAL_KS else "empirical"
     cv = best.cv if best else float(np.std(handle) / np.mean(handle))

@@ -100,14 +100,16 @@ def _from_schema(
         table["arrival"] = (stamps - table["day"]).dt.total_seconds()
     required = [c for c in ("day", "arrival", "outcome", "wait") if c not in table]
     if required:
-        raise LogError([f"{source}: no column {c!r} (required; map one with --columns)" for c in required])
+        raise LogError(
+            [f"{source}: no column {c!r} (required; map one with --columns)" for c in required]
+        )
     if outcomes:
         table["outcome"] = table["outcome"].replace({v: k for k, v in outcomes.items()})
     table["day"] = pd.to_datetime(table["day"], errors="coerce")
-    defaults = {"queue": "calls", "priority": 0}
-    for name, value in defaults.items():
-        if name not in table:
-            table[name] = value
+    if "queue" not in table:
+        table["queue"] = "calls"
+    if "priority" not in table:
+        table["priority"] = 0
     unreadable = table["day"].isna() | pd.to_numeric(table["arrival"], errors="coerce").isna()
     quirks["rows left out (no readable day or arrival)"] = int(unreadable.sum())
     left_out = table[unreadable].assign(reason="unreadable")
@@ -162,7 +164,9 @@ def parse_mapping(text: str | None, option: str) -> dict[str, str]:
     known = set(COLUMNS) if option == "--columns" else set(OUTCOMES)
     unknown = [k.strip() for k, _ in pairs if k.strip() not in known]
     if unknown:
-        raise LogError([f"{option}: unknown name {', '.join(unknown)} (one of {', '.join(sorted(known))})"])
+        raise LogError(
+            [f"{option}: unknown name {', '.join(unknown)} (one of {', '.join(sorted(known))})"]
+        )
     return {k.strip(): v.strip() for k, v in pairs}
 
 

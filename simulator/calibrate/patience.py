@@ -69,13 +69,18 @@ def _gamma_fit(t: np.ndarray, event: np.ndarray) -> PatienceFit:
     def nll(p: np.ndarray) -> float:
         k, s = np.exp(p)
         return -float(
-            stats.gamma.logpdf(t[event], k, scale=s).sum() + stats.gamma.logsf(t[~event], k, scale=s).sum()
+            stats.gamma.logpdf(t[event], k, scale=s).sum()
+            + stats.gamma.logsf(t[~event], k, scale=s).sum()
         )
 
     start = np.log([1.0, max(t.sum() / max(event.sum(), 1), 1.0)])
-    res = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-6})
+    res = optimize.minimize(
+        nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-6}
+    )
     k, s = np.exp(res.x)
-    return PatienceFit("gamma", k * s, 1 / np.sqrt(k), float(stats.gamma.median(k, scale=s)), 4 + 2 * res.fun)
+    return PatienceFit(
+        "gamma", k * s, 1 / np.sqrt(k), float(stats.gamma.median(k, scale=s)), 4 + 2 * res.fun
+    )
 
 
 def _lifelines_fits(t: np.ndarray, event: np.ndarray) -> dict[str, PatienceFit]:
@@ -100,7 +105,11 @@ def _lifelines_fits(t: np.ndarray, event: np.ndarray) -> dict[str, PatienceFit]:
     mean = float(lam * np.exp(lgamma(1 + 1 / rho)))
     var = lam**2 * np.exp(lgamma(1 + 2 / rho)) - mean**2
     fits["weibull"] = PatienceFit(
-        "weibull", mean, float(np.sqrt(max(var, 0)) / mean), float(lam * np.log(2) ** (1 / rho)), float(wb.AIC_)
+        "weibull",
+        mean,
+        float(np.sqrt(max(var, 0)) / mean),
+        float(lam * np.log(2) ** (1 / rho)),
+        float(wb.AIC_),
     )
     return fits
 

@@ -60,18 +60,17 @@ def _decisions(day: pd.DataFrame, high: int) -> tuple[list[float], list[bool]]:
 def estimate_head_start(calls: pd.DataFrame, high: int = 2) -> HeadStart | None:
     """The head start of priority `high` (None if the log has no such class)."""
     share = float((calls["priority"] == high).mean()) if len(calls) else 0.0
-    if share == 0 or share == 1:
+    if share in {0, 1}:
         return None
     d_all: list[float] = []
     took_all: list[bool] = []
     for _, day in calls.groupby(["day", "queue"]):  # callers of one call type compete
-        d, took = _decisions(day, high)
-        d_all += d
-        took_all += took
+        one_d, one_took = _decisions(day, high)
+        d_all += one_d
+        took_all += one_took
     if not d_all:
         return HeadStart(high, 0.0, 0, np.nan, np.nan, share)
-    d = np.asarray(d_all)
-    took = np.asarray(took_all)
+    d, took = np.asarray(d_all), np.asarray(took_all, dtype=bool)
     order = np.argsort(d)
     d, took = d[order], took[order]
     # threshold between sorted d values: correct = took with d < X + not took with d >= X

@@ -3,19 +3,18 @@
 Every ACD exports its calls differently; callsim reads them all into this table
 (`CallLog.calls`, a pandas DataFrame), and calibration and backtests read only it:
 
-| column | meaning |
-|---|---|
-| `day` | the calendar day the call arrived (datetime64, midnight) |
-| `arrival` | when the caller asked for an agent (joined the queue, or was put through at once), seconds after the day's midnight; may pass 86,400 for a call that started before midnight |
-| `queue` | queue or call type (text) |
-| `priority` | priority class (integer; the export's own codes) |
-| `outcome` | `answered`, `abandoned` (hung up while waiting), `blocked` (refused: busy signal), or `self_service` (ended in the voice response unit without asking for an agent: not offered to the agent queue) |
-| `wait` | seconds from arrival to answer or hang-up (0 for blocked, self-service and calls put through at once) |
-| `answer` | when an agent took the call, seconds after midnight (NaN if not answered) |
-| `talk`, `hold`, `acw` | seconds of talk, hold and after-call work (NaN where the log does not say) |
-| `handle` | seconds the agent was busy: talk + hold + acw where known (0 if not answered) |
-| `agent` | the agent's id ("" if unknown) |
-| `customer` | the customer's id ("" if unknown) |
+- `day`: the calendar day the call arrived (datetime64, midnight);
+- `arrival`: when the caller asked for an agent (joined the queue, or was put through
+  at once), seconds after the day's midnight (past 86,400 for a call after midnight);
+- `queue`: queue or call type (text); `priority`: priority class (the export's codes);
+- `outcome`: `answered`, `abandoned` (hung up while waiting), `blocked` (refused: busy
+  signal) or `self_service` (ended in the voice response unit without asking for an
+  agent: not offered to the agent queue);
+- `wait`: seconds from arrival to answer or hang-up (0 if blocked, self-service or put
+  through at once); `answer`: when an agent took the call (NaN if not answered);
+- `talk`, `hold`, `acw`: seconds of talk, hold, after-call work (NaN where unknown);
+  `handle`: seconds the agent was busy, talk + hold + acw where known (0 if not answered);
+- `agent`, `customer`: ids ("" if unknown).
 
 `CallLog.quirks` counts every row the reader had to repair, reinterpret or leave out,
 so nothing is dropped silently; `CallLog.left_out` keeps the rows left out.
@@ -24,12 +23,13 @@ so nothing is dropped silently; `CallLog.left_out` keeps the rows left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 OUTCOMES = ("answered", "abandoned", "blocked", "self_service")
-COLUMNS = {
+COLUMNS: dict[str, Any] = {
     "day": "datetime64[ns]",
     "arrival": float,
     "queue": str,
@@ -125,8 +125,8 @@ def check(calls: pd.DataFrame, source: str) -> None:
             f"{source}: outcome: {bad.sum()} rows not one of {', '.join(OUTCOMES)} ({values})"
         )
     for name in ("arrival", "wait"):
-        values = pd.to_numeric(calls[name], errors="coerce")
-        if values.isna().any() or (values < 0).any():
-            problems.append(f"{source}: {name}: {int((~(values >= 0)).sum())} rows not >= 0")
+        number = pd.to_numeric(calls[name], errors="coerce")
+        if number.isna().any() or (number < 0).any():
+            problems.append(f"{source}: {name}: {int((~(number >= 0)).sum())} rows not >= 0")
     if problems:
         raise LogError(problems)

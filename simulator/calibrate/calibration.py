@@ -1,0 +1,145 @@
+"""Calibration: from a per-call log to a scenario, each estimate with its uncertainty.
+
+`calibrate(log, interval_minutes, ...)` chooses the open intervals, estimates volumes
+(and their day-to-day overdispersion), handle time per interval and its shape, patience
+with censoring, agents available per interval (presence and not-ready time) and the
+priority rule, and writes them as a scenario (`Calibration.scenario`, plain data that
+`simulator.parse_scenario` accepts). The modules beside this one say how each estimate
+is made; `simulator.report.calibration` presents them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..model.load import parse_scenario
+from ..model.scenario import Scenario
+from .agents import GAP_MINUTES, Agents, estimate_agents
+from .grid import Grid, counts, open_grid
+from .handling import HandleTime, estimate_handle_time
+from .patience import Patience, estimate_patience
+from .priority import HeadStart, estimate_head_start
+from .schema import CallLog
+from .volumes import Volumes, estimate_volumes
+from .writer import build_scenario
+
+HIGH_PRIORITY = 2  # the Anonymous Bank's high-priority class
+NOT_READY_VALUES = 200
+
+
+@dataclass
+class Calibration:
+    """Every estimate of a calibration, and the scenario written from them."""
+
+    log: CallLog
+    weekdays: list[str] | None
+    grid: Grid
+    staff_grid: Grid
+    volumes: Volumes
+    handle: HandleTime
+    patience: Patience | None
+    agents: Agents
+    staff_agents: Agents
+    head_start: HeadStart | None
+    scenario: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    outside: int = 0  # offered calls outside the open intervals
+
+    @property
+    def model(self) -> Scenario:
+        return parse_scenario(self.scenario)
+
+    @property
+    def hazard_patience(self) -> float:
+        """The patience mean Erlang A should use: 1 / ratio estimator (seconds)."""
+        return float(self.patience.ratio_mean.mean) if self.patience else float("inf")
+
+
+def _not_ready(agents: Agents) -> dict | None:
+    gaps = agents.not_ready
+    if len(gaps) < 10 or gaps.mean() <= 0:
+        return None
+    q = (np.arange(NOT_READY_VALUES) + 0.5) / NOT_READY_VALUES
+    return {
+        "distribution": "empirical",
+        "values": [round(float(v), 1) for v in np.quantile(gaps, q)],
+    }
+
+
+def calibrate(
+    log: CallLog,
+    interval_minutes: int = 60,
+    weekdays: list[str] | None = None,
+    service_level: tuple[float, float] = (20.0, 0.80),
+    staff_minutes: int = 15,
+    gap_minutes: float = GAP_MINUTES,
+    open: str | None = None,
+    close: str | None = None,
+    replications: int = 20,
+    seed: int = 1,
+    name: str | None = None,
+) -> Calibration:
+    """Estimate a scenario from `log` (days restricted to `weekdays`, mon..sun)."""
+    log = log.on_weekdays(weekdays)
+    grid = open_grid(log, interval_minutes, open, close)
+    staff = grid.finer(min(staff_minutes, interval_minutes))
+    calls, days = log.queued, log.days
+    k = grid.index(calls["arrival"].to_numpy())
+    inside = calls[k >= 0]
+    k_in = k[k >= 0]
+    volumes = estimate_volumes(counts(calls, days, grid), seed)
+    answered = (inside["outcome"] == "answered").to_numpy()
+    handle = estimate_handle_time(inside["handle"].to_numpy()[answered], k_in[answered], grid.n)
+    accepted = inside[inside["outcome"] != "blocked"]
+    abandoned = (accepted["outcome"] == "abandoned").to_numpy()
+    patience = (
+        estimate_patience(accepted["wait"].to_numpy(), abandoned) if abandoned.any() else None
+    )
+    agents = estimate_agents(calls, days, grid, gap_minutes)
+    staff_agents = estimate_agents(calls, days, staff, gap_minutes)
+    head = estimate_head_start(inside, HIGH_PRIORITY)
+    high_share = None
+    if head is not None and head.decisions:
+        high = np.bincount(k_in[(inside["priority"] == HIGH_PRIORITY).to_numpy()], minlength=grid.n)
+        high_share = high / np.maximum(np.bincount(k_in, minlength=grid.n), 1)
+    aht = np.where(np.isfinite(handle.by_interval.mean), handle.by_interval.mean, handle.mean.mean)
+    scenario, notes = build_scenario(
+        name or f"Calibrated from {log.source}",
+        grid,
+        staff,
+        volumes.mean.mean,
+        high_share,
+        [handle.distribution(m) for m in aht],
+        patience.distribution() if patience else None,
+        _not_ready(agents),
+        head.seconds if head and head.decisions else None,
+        [int(v) for v in np.round(staff_agents.present.mean(axis=0))],
+        volumes.busyness_cv.mean if volumes.material else None,
+        service_level,
+        replications,
+        seed,
+    )
+    days_text = ",".join(weekdays) if weekdays else "all days"
+    scenario["description"] = (
+        f"Calibrated by callsim from {log.source} ({len(days)} days: {days_text}); "
+        f"estimates and their CIs in the calibration report. "
+        + " ".join(f"Note: {n}." for n in notes)
+    )
+    return Calibration(
+        log,
+        weekdays,
+        grid,
+        staff,
+        volumes,
+        handle,
+        patience,
+        agents,
+        staff_agents,
+        head,
+        scenario,
+        notes,
+        int((k < 0).sum()),
+    )
