@@ -29,6 +29,25 @@ from .grid import Grid
 GAP_MINUTES = 15.0  # longer gaps between an agent's services are time away
 
 
+def peak_in_service(calls: pd.DataFrame, days: list, grid: Grid) -> np.ndarray:
+    """The most calls in service at once in each interval (days x intervals): a lower
+    bound on the agents present, for a log with no agent ids."""
+    out = np.zeros((len(days), grid.n))
+    ans = calls[calls["outcome"] == "answered"]
+    for i, day in enumerate(days):
+        one = ans[ans["day"] == day]
+        start = one["answer"].to_numpy()
+        end = start + one["handle"].to_numpy()
+        times = np.concatenate([start, end])
+        step = np.concatenate([np.ones(len(start)), -np.ones(len(end))])
+        order = np.lexsort((step, times))  # an end before a start at the same moment
+        level = np.cumsum(step[order])
+        k = grid.index(times[order])
+        inside = k >= 0
+        np.maximum.at(out[i], k[inside], level[inside])
+    return out
+
+
 @dataclass(frozen=True)
 class Agents:
     """Agents present (days x intervals, agent-seconds / interval length), not-ready
@@ -67,6 +86,9 @@ def _could_take(calls: pd.DataFrame, served: pd.DataFrame, t: np.ndarray) -> np.
 def _one_day(calls: pd.DataFrame, grid: Grid, gap_s: float):
     """Presence, not-ready and served counts per interval for one day's calls."""
     served = calls[(calls["outcome"] == "answered") & (calls["agent"] != "")]
+    if served.empty:
+        zeros = np.zeros(grid.n)
+        return zeros, zeros, zeros, np.array([]), 0, 0
     served = served.sort_values(["agent", "answer"], kind="stable")
     start = served["answer"].to_numpy()
     end = start + served["handle"].to_numpy()

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..model.load import parse_scenario
 from ..model.scenario import Scenario
-from .agents import GAP_MINUTES, Agents, estimate_agents
+from .agents import GAP_MINUTES, Agents, estimate_agents, peak_in_service
 from .grid import Grid, counts, open_grid
 from .handling import HandleTime, estimate_handle_time
 from .patience import Patience, estimate_patience
@@ -105,6 +105,14 @@ def calibrate(
     if head is not None and head.decisions:
         high = np.bincount(k_in[(inside["priority"] == HIGH_PRIORITY).to_numpy()], minlength=grid.n)
         high_share = high / np.maximum(np.bincount(k_in, minlength=grid.n), 1)
+    staffing = staff_agents.present.mean(axis=0)
+    notes_in: list[str] = []
+    if not (calls["agent"] != "").any():
+        staffing = peak_in_service(calls, days, staff).mean(axis=0)
+        notes_in.append(
+            "the log has no agent ids: staffing is the most calls in service at once per "
+            "interval (mean over days), a lower bound on the agents present"
+        )
     aht = np.where(np.isfinite(handle.by_interval.mean), handle.by_interval.mean, handle.mean.mean)
     scenario, notes = build_scenario(
         name or f"Calibrated from {log.source}",
@@ -116,12 +124,13 @@ def calibrate(
         patience.distribution() if patience else None,
         _not_ready(agents),
         head.seconds if head and head.decisions else None,
-        [int(v) for v in np.round(staff_agents.present.mean(axis=0))],
+        [int(v) for v in np.round(staffing)],
         volumes.busyness_cv.mean if volumes.material else None,
         service_level,
         replications,
         seed,
     )
+    notes = notes_in + notes
     days_text = ",".join(weekdays) if weekdays else "all days"
     scenario["description"] = (
         f"Calibrated by callsim from {log.source} ({len(days)} days: {days_text}); "

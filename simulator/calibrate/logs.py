@@ -5,7 +5,8 @@ Formats (`--format`):
 - ``schema``: a CSV or Parquet file already in callsim's log schema
   (`simulator.calibrate.schema`); `day` may be left out if `arrival` is a timestamp.
 - ``callsim``: the ``calls.csv`` that ``callsim run --out`` writes (each replication a
-  day, dated from 2001-01-01, a Monday; times from the scenario's `open`).
+  day, dated from 2001-01-01, a Monday; times from the day's `open`, read from the
+  file's interval starts).
 - ``anonymous-bank``: the Technion SEE Center's Anonymous Bank log.
 - ``auto`` (default): told apart by the file's columns.
 
@@ -30,12 +31,13 @@ CALLSIM_FIRST_DAY = pd.Timestamp("2001-01-01")  # a Monday
 _CALLSIM_COLUMNS = ("replication", "arrival_s", "outcome", "wait_s", "answer_s", "talk_s")
 
 
-def _table(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet file as a DataFrame, or LogError."""
+def _table(path: Path, text: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV or Parquet file as a DataFrame (columns `text` read as text: ids keep
+    their digits), or LogError."""
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        return pd.read_csv(path, keep_default_na=True)
+        return pd.read_csv(path, dtype=dict.fromkeys(text, str))
     except (OSError, ValueError, ImportError) as exc:
         raise LogError([f"{path}: cannot read ({exc})"]) from exc
 
@@ -63,12 +65,13 @@ def read_log(
     format: str = "auto",
     columns: dict[str, str] | None = None,
     outcomes: dict[str, str] | None = None,
-    open: str = "00:00",
+    open: str | None = None,
 ) -> CallLog:
     """Read a per-call log into callsim's schema (see the module docstring).
 
     `columns` maps schema names to the export's column names, `outcomes` schema outcomes
-    to the export's codes; `open` is the clock time callsim's day starts (format callsim).
+    to the export's codes; `open` is the clock time callsim's day starts (format callsim;
+    default: read from the file's interval starts).
     Raises LogError with one line per problem.
     """
     path = Path(path)
@@ -79,9 +82,10 @@ def read_log(
     kind = _sniff(path) if format == "auto" else format
     if kind == "anonymous-bank":
         return read_anonymous_bank(path)
-    table = _table(path)
+    names = columns or {}
+    table = _table(path, tuple(names.get(c, c) for c in ("agent", "customer", "queue")))
     if kind == "callsim":
-        return _from_callsim(table, str(path), clock_minutes(open) * 60.0)
+        return _from_callsim(table, str(path), clock_minutes(open) * 60.0 if open else None)
     return _from_schema(table, str(path), columns or {}, outcomes or {})
 
 
@@ -122,11 +126,16 @@ def _from_schema(
     return CallLog(finish(table[keep].copy()), source, "schema", quirks, left_out)
 
 
-def _from_callsim(table: pd.DataFrame, source: str, open_s: float) -> CallLog:
-    """callsim's own calls.csv: each replication a day; acw = handle - talk."""
+def _from_callsim(table: pd.DataFrame, source: str, open_s: float | None) -> CallLog:
+    """callsim's own calls.csv: each replication a day; acw = handle - talk. The day
+    opens at `open_s` (seconds after midnight), or, if None, at the clock `start` of
+    the file's first interval (midnight if it has none)."""
     missing = [c for c in _CALLSIM_COLUMNS if c not in table]
     if missing:
         raise LogError([f"{source}: not a callsim calls.csv: no column {', '.join(missing)}"])
+    if open_s is None:
+        first = table[table["interval"] == 0]["start"] if "start" in table else []
+        open_s = clock_minutes(str(first.iloc[0])) * 60.0 if len(first) else 0.0
     answered = table["outcome"] == "answered"
     calls = pd.DataFrame(
         {

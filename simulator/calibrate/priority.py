@@ -5,7 +5,8 @@ At each answer where a priority caller and a regular caller of the same call typ
 (queue) were both waiting, let d be
 how much longer the oldest regular caller had waited than the oldest priority caller;
 the rule takes the priority caller exactly when d < X. X is estimated as the threshold
-that classifies the most such answers correctly (ties: the middle of the best range);
+that classifies the most such answers correctly (cut midway between observed d, ties:
+the median of the best cuts);
 strict priority is X = infinity, plain first-come-first-served X = 0.
 """
 
@@ -78,7 +79,8 @@ def estimate_head_start(calls: pd.DataFrame, high: int = 2) -> HeadStart | None:
     not_took_above = np.concatenate([[0], np.cumsum(~took[::-1])])[::-1]
     correct = took_below + not_took_above
     best = np.flatnonzero(correct == correct.max())
-    edges = np.concatenate([[min(d[0], 0.0)], d])  # X at edges[i]: the first i below
-    x = float(np.median(edges[best]))
+    # X with the first i values below it: midway between the i-th and the next
+    cuts = np.concatenate([[min(d[0], 0.0)], (d[:-1] + d[1:]) / 2, [d[-1] + 1.0]])
+    x = float(np.median(cuts[best]))
     fifo = float(((d < 0) == took).mean())
     return HeadStart(high, max(x, 0.0), len(d), float(correct.max() / len(d)), fifo, share)
