@@ -720,8 +720,11 @@ def calibrate(
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate a scenario from a per-call log (volumes, handle time, patience, agents)."""
+    import yaml
+
     from .calibrate.calibration import calibrate as estimate
     from .calibrate.schema import LogError
+    from .model.scenario import ScenarioError
     from .report.calibration import calibration_dict, write_calibration
 
     if replay:

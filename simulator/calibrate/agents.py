@@ -83,6 +83,13 @@ def _could_take(calls: pd.DataFrame, served: pd.DataFrame, t: np.ndarray) -> np.
     return out
 
 
+def _seconds_in(grid: Grid, start: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    """Seconds that spans spend in each interval of `grid` (parts before it dropped)."""
+    begin = np.maximum(start - grid.open_s, 0.0)
+    end = np.maximum(start + duration - grid.open_s, 0.0)
+    return time_in_intervals(begin, end - begin, grid.n, grid.length)
+
+
 def _one_day(calls: pd.DataFrame, grid: Grid, gap_s: float):
     """Presence, not-ready and served counts per interval for one day's calls."""
     served = calls[(calls["outcome"] == "answered") & (calls["agent"] != "")]
@@ -100,12 +107,11 @@ def _one_day(calls: pd.DataFrame, grid: Grid, gap_s: float):
     block_id = np.cumsum(new_block) - 1
     block_start = start[new_block]
     block_end = pd.Series(end).groupby(block_id).max().to_numpy()
-    t = lambda s, d: time_in_intervals(s - grid.open_s, d, grid.n, grid.length)
-    present = t(block_start, block_end - block_start) / grid.length
+    present = _seconds_in(grid, block_start, block_end - block_start) / grid.length
     waiting = _could_take(calls, served, end)
     nr = inside & waiting
     nr_gap = np.maximum(gap[nr], 0.0)
-    not_ready = t(end[nr], nr_gap)
+    not_ready = _seconds_in(grid, end[nr], nr_gap)
     k = grid.index(start)
     pairs = pd.DataFrame({"k": k, "agent": agent})[k >= 0].drop_duplicates()
     who = np.bincount(pairs["k"], minlength=grid.n)

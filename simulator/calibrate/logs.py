@@ -134,8 +134,9 @@ def _from_callsim(table: pd.DataFrame, source: str, open_s: float | None) -> Cal
     if missing:
         raise LogError([f"{source}: not a callsim calls.csv: no column {', '.join(missing)}"])
     if open_s is None:
-        first = table[table["interval"] == 0]["start"] if "start" in table else []
-        open_s = clock_minutes(str(first.iloc[0])) * 60.0 if len(first) else 0.0
+        starts = table.loc[table["interval"] == 0, "start"] if "start" in table else None
+        has = starts is not None and len(starts) > 0
+        open_s = clock_minutes(str(starts.iloc[0])) * 60.0 if has and starts is not None else 0.0
     answered = table["outcome"] == "answered"
     calls = pd.DataFrame(
         {
