@@ -4,7 +4,6 @@ pages match the code that they document."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -17,6 +16,7 @@ import pytest
 import typer
 import yaml
 from pydantic import BaseModel
+from scripts import load_script
 from typer.testing import CliRunner
 
 import simulator
@@ -77,21 +77,12 @@ def test_schema_rejects_what_validate_rejects(schema, edit, field):
     assert any(field in f for f in found), found
 
 
-def load_generator():
-    """docs/generate.py, the script that writes the generated pages (not a package)."""
-    spec = importlib.util.spec_from_file_location("docs_generate", ROOT / "docs/generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_generated_pages_match_the_program():
     """The scenario reference, the schema file and the KPI page are generated from the
     models and the registry; a change to either without `make docs` fails here."""
     stale = [
         path
-        for path, text in load_generator().pages().items()
+        for path, text in load_script("docs/generate.py").pages().items()
         if not (ROOT / "docs" / path).is_file()
         or (ROOT / "docs" / path).read_text(encoding="utf-8") != text
     ]

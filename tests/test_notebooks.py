@@ -15,12 +15,12 @@ and the site build share the ``notebooks`` xdist group, so that under
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 from pathlib import Path
 
 import pytest
+from scripts import load_script
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -30,19 +30,10 @@ NOTEBOOKS = ROOT / "notebooks"
 pytestmark = pytest.mark.xdist_group("notebooks")
 
 
-def docs_hooks():
-    """docs/hooks.py (the site's hooks, not a package): its notebook executor."""
-    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs/hooks.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def run_notebook(name: str, cwd: Path = NOTEBOOKS) -> dict:
     """Execute notebooks/`name` from `cwd`, keep the executed copy for the site;
     return the JSON printed by its summary cell."""
-    hooks = docs_hooks()
+    hooks = load_script("docs/hooks.py")
     nb = hooks.execute(NOTEBOOKS / name, hooks.EXECUTED / name, cwd)
     summary = [c for c in nb.cells if "summary" in c.metadata.get("tags", [])]
     assert len(summary) == 1, f"{name}: needs exactly one cell tagged 'summary'"
