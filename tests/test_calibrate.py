@@ -218,3 +218,25 @@ def test_replay_says_the_format_has_no_dates(tmp_path, round_trip):
     )
     assert result.exit_code == 2
     assert "no dates yet" in result.output
+
+
+def test_erlang_a_patience_is_the_hazard_matched_mean():
+    """Exponential: its mean. Empirical [10, 100, 1000] s over 180 s: waited 10 + 100 +
+    180 = 290 s for 2 abandons, 145 s. Lognormal mean 1,885 s, median 281 s: within 1%
+    of 1,000,000 draws' seconds waited ÷ abandons (fixed seed), and far below 1,885."""
+    from simulator.model.load import parse_scenario as parse
+    from simulator.planner.predict import hazard_matched_mean
+
+    def dist(d: dict):
+        sc = _known(d)
+        return parse(sc).queues["calls"].patience
+
+    assert hazard_matched_mean(dist({"distribution": "exponential", "mean": 240})) == 240
+    empirical = dist({"distribution": "empirical", "values": [10, 100, 1000]})
+    assert hazard_matched_mean(empirical) == pytest.approx(145.0)
+    cv = float(np.sqrt((1885 / 281) ** 2 - 1))
+    heavy = dist({"distribution": "lognormal", "mean": 1885, "cv": cv})
+    draws = heavy.draw(np.random.default_rng(1), 1_000_000)
+    ratio = np.minimum(draws, 180).sum() / (draws <= 180).sum()
+    assert hazard_matched_mean(heavy) == pytest.approx(ratio, rel=0.01)
+    assert hazard_matched_mean(heavy) < 0.25 * 1885

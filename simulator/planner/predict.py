@@ -7,9 +7,12 @@ Two formulas (see `simulator.erlang`):
   an ``abandon_rate`` target is always met; when real callers do hang up, the callers
   who leave shorten everybody else's wait, and Erlang C asks for more agents than
   needed (it over-staffs).
-* ``erlang-a`` (M/M/n+M): waiting callers hang up after an exponential patience whose
-  mean is the queue's ``patience`` mean (its shape is ignored). Abandoned calls count
-  as misses of the service level.
+* ``erlang-a`` (M/M/n+M): waiting callers hang up after an exponential patience. For
+  an exponential ``patience`` that is its mean; for any other shape it is the
+  hazard-matched mean (`hazard_matched_mean`): the exponential with the same rate of
+  hanging up over the first `HAZARD_HORIZON` seconds of waiting, not the distribution's
+  mean (a heavy tail makes that mean far too long). Abandoned calls count as misses of
+  the service level.
 
 Handle times enter only through their mean (AHT); redials, repeat calls, callbacks and
 trunk ``lines`` (busy signals) are not modelled.
@@ -23,6 +26,7 @@ import numpy as np
 
 from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
 from ..kpi.registry import PREDICTED
+from ..model.distributions import Distribution
 from ..model.scenario import Scenario, ScenarioError
 from .allocation import queue_agents
 from .load import offered_calls, offered_load
@@ -43,8 +47,46 @@ def erlang_method(sc: Scenario) -> str:
     return "erlang-a" if all(q.patience for q in sc.queues.values()) else "erlang-c"
 
 
+HAZARD_HORIZON = 180.0  # s: where waits end in a center near its service level
+
+
+def hazard_matched_mean(patience: Distribution, horizon: float = HAZARD_HORIZON) -> float:
+    """The exponential mean (s) with the patience's hazard of hanging up averaged over
+    the first `horizon` seconds of waiting: E[min(patience, H)] / P(patience <= H), the
+    ratio estimator (seconds waited ÷ abandons) of callers who wait up to H. Exact for
+    an exponential patience; inf if nobody hangs up within H."""
+    if patience.distribution == "exponential":
+        return float(patience.mean)
+    if patience.distribution == "empirical":
+        v = np.asarray(patience.values, dtype=float)
+        gone = float((v <= horizon).mean())
+        return float(np.minimum(v, horizon).mean() / gone) if gone else float("inf")
+    if patience.distribution == "deterministic":
+        return float(patience.mean) if patience.mean <= horizon else float("inf")
+    law = _law(patience)
+    t = np.linspace(0.0, horizon, 2001)
+    waited = float(np.trapezoid(law.sf(t), t))  # E[min(patience, H)]
+    gone = float(law.cdf(horizon))
+    return waited / gone if gone > 0 else float("inf")
+
+
+def _law(d: Distribution):
+    """scipy's frozen law for a lognormal, gamma, erlang or uniform duration."""
+    from scipy import stats
+
+    mean, cv = float(d.mean), float(getattr(d, "cv", 0.0))
+    if d.distribution == "lognormal":
+        s2 = np.log1p(cv * cv)
+        return stats.lognorm(s=np.sqrt(s2), scale=mean * np.exp(-s2 / 2))
+    if d.distribution in ("gamma", "erlang"):
+        return stats.gamma(1 / (cv * cv), scale=mean * cv * cv)
+    half = np.sqrt(3) * cv * mean
+    return stats.uniform(loc=mean - half, scale=2 * half)
+
+
 def patience_means(sc: Scenario, method: str) -> np.ndarray:
-    """Mean patience per queue, seconds (inf for erlang-c). Raises ScenarioError."""
+    """Erlang A's patience per queue, seconds: the hazard-matched mean (inf for
+    erlang-c). Raises ScenarioError."""
     if method == "erlang-c":
         return np.full(len(sc.queues), np.inf)
     missing = [
@@ -54,7 +96,7 @@ def patience_means(sc: Scenario, method: str) -> np.ndarray:
     ]
     if missing:
         raise ScenarioError(missing)
-    return np.array([q.patience.mean for q in sc.queues.values() if q.patience])
+    return np.array([hazard_matched_mean(q.patience) for q in sc.queues.values() if q.patience])
 
 
 def erlang_kpis(method: str, load, agents, aht, patience, threshold) -> dict[str, np.ndarray]:

@@ -219,7 +219,10 @@ def erlang_notes(sc: Scenario, method: str) -> list[str]:
     if method == "erlang-a" and any(
         q.patience is not None and q.patience.distribution != "exponential" for q in queues
     ):
-        notes.append("erlang-a: patience enters by its mean only (exponential assumed)")
+        notes.append(
+            "erlang-a: a non-exponential patience enters by its hazard-matched mean "
+            "(the exponential that hangs up as often in the first 180 s of waiting)"
+        )
     if any(len(q.parts) > 1 or q.parts[0].distribution != "exponential" for q in queues):
         notes.append("handle times enter by their mean only (AHT; exponential assumed)")
     if len(sc.queues) > 1:
