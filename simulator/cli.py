@@ -657,7 +657,7 @@ def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
             for label in labels:
                 per.add_column(f"{fmt.label(kpi)} {label}", justify="right")
         stats = [
-            {k: [np.asarray(v) for v in confidence(res.interval_samples[k])] for k in kpis}
+            {k: [np.asarray(v) for v in confidence(res.interval_samples[k], kpi=k)] for k in kpis}
             for res in cmp.results
         ]
         for i, start in enumerate(first.starts):

@@ -73,7 +73,7 @@ def _ahead(
     inside = np.bincount(cell, w * ((j + 1) * length - points), size).reshape(keys, n + 1)
     weight = np.bincount(cell, w, size).reshape(keys, n + 1)
     before = np.cumsum(weight, axis=1) - weight  # weight of the points in earlier intervals
-    return (before * length + inside)[:, :n]
+    return np.maximum(before * length + inside, 0.0)[:, :n]  # no -1e-06 from cancellation
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

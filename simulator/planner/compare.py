@@ -65,7 +65,7 @@ class PlanComparison:
 
     def figures(self, kpi: str) -> tuple[np.ndarray, ...]:
         """(predicted, simulated mean, ci95 low, ci95 high, disagree) per interval."""
-        mean, low, high = confidence(self.simulated.interval_samples[kpi])
+        mean, low, high = confidence(self.simulated.interval_samples[kpi], kpi=kpi)
         pred = self.predicted[kpi]
         flags = np.array(
             [_disagree(kpi, p, lo, hi) for p, lo, hi in zip(pred, low, high)], dtype=object
@@ -74,7 +74,7 @@ class PlanComparison:
 
     def day_figures(self, kpi: str) -> tuple:
         """(predicted, simulated mean, ci95 low, ci95 high, disagree) for the day."""
-        mean, low, high = (float(v) for v in confidence(self.simulated.day_samples[kpi]))
+        mean, low, high = (float(v) for v in confidence(self.simulated.day_samples[kpi], kpi=kpi))
         pred = self.predicted_day[kpi]
         return pred, mean, low, high, _disagree(kpi, pred, low, high)
 

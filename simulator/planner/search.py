@@ -74,9 +74,10 @@ def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
     def pad(x: np.ndarray) -> np.ndarray:
         return np.concatenate([np.full(x.shape[:-1] + (skip,), np.nan), x], axis=-1)
 
-    queues = {k: tuple(pad(v) for v in confidence(samples[k], axis=1)) for k in SIMULATED}
+    queues = {k: tuple(pad(v) for v in confidence(samples[k], axis=1, kpi=k)) for k in SIMULATED}
     center = {
-        k: tuple(pad(np.asarray(v)) for v in confidence(res.interval_samples[k])) for k in SIMULATED
+        k: tuple(pad(np.asarray(v)) for v in confidence(res.interval_samples[k], kpi=k))
+        for k in SIMULATED
     }
     return queues, center
 

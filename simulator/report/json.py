@@ -52,7 +52,7 @@ def to_dict(obj: object) -> dict:
 @to_dict.register
 def run_dict(res: SimulationResult) -> dict:
     """Exactly the `callsim run --json` object of the product contract."""
-    stats = {k: confidence(v) for k, v in res.interval_samples.items()}
+    stats = {k: confidence(v, kpi=k) for k, v in res.interval_samples.items()}
     intervals = [
         {"start": start, **{k: figure(CI(*(v[i] for v in ci))) for k, ci in stats.items()}}
         for i, start in enumerate(res.starts)
@@ -61,10 +61,10 @@ def run_dict(res: SimulationResult) -> dict:
         "scenario": res.scenario.name,
         "replications": res.replications,
         "seed": res.seed,
-        "summary": {k: figure(confidence(v)) for k, v in res.day_samples.items()},
+        "summary": {k: figure(confidence(v, kpi=k)) for k, v in res.day_samples.items()},
         "intervals": intervals,
         "queues": {
-            q: {k: figure(confidence(v)) for k, v in samples.items()}
+            q: {k: figure(confidence(v, kpi=k)) for k, v in samples.items()}
             for q, samples in res.queue_samples.items()
         },
     }

@@ -133,7 +133,7 @@ def interval_table(res: SimulationResult) -> pd.DataFrame:
 def queue_table(res: SimulationResult) -> pd.DataFrame:
     """The day's KPIs per queue: queue, kpi, unit, mean, ci95_low, ci95_high."""
     rows = [
-        (q, k, UNITS.get(k, ""), *(float(x) for x in confidence(v)))
+        (q, k, UNITS.get(k, ""), *(float(x) for x in confidence(v, kpi=k)))
         for q, samples in res.queue_samples.items()
         for k, v in samples.items()
     ]

@@ -165,7 +165,7 @@ def band(
 
 
 def _interval_stats(res: SimulationResult, kpi: str):
-    return confidence(res.interval_samples[kpi])
+    return confidence(res.interval_samples[kpi], kpi=kpi)
 
 
 def _percent_axis(ax, top: float | None = None, decimals: int | None = 0) -> None:

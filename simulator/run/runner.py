@@ -54,14 +54,14 @@ class SimulationResult:
     @property
     def summary(self) -> pd.DataFrame:
         """KPI -> mean, ci95_low, ci95_high for the whole day."""
-        return _table({k: confidence(v) for k, v in self.day_samples.items()})
+        return _table({k: confidence(v, kpi=k) for k, v in self.day_samples.items()})
 
     @property
     def intervals(self) -> pd.DataFrame:
         """One row per (interval, KPI): start, kpi, mean, ci95_low, ci95_high."""
         rows = []
         for kpi, samples in self.interval_samples.items():
-            ci = confidence(samples)
+            ci = confidence(samples, kpi=kpi)
             rows += [
                 (i, s, kpi, m, lo, hi)
                 for i, (s, m, lo, hi) in enumerate(zip(self.starts, ci.mean, ci.low, ci.high))

@@ -18,8 +18,8 @@ NEXT = ("", "transfer", "escalation")
 # record column -> dtype
 COLUMNS = {
     "customer": np.int64,
-    "attempt": np.int16,
-    "segment": np.int16,
+    "attempt": np.int32,
+    "segment": np.int32,
     "queue": np.int16,
     "arrival": float,
     "outcome": np.int8,
