@@ -196,9 +196,11 @@ use is listed below, model by model, with its type, its default and its meaning;
 stands for a name you choose (a queue, an agent group, a shift). Times are in seconds
 and fractions are 0-1 unless a key's name says otherwise. `callsim validate FILE` checks
 a file, with one message per problem naming the key path
-(`queues.billing.handle_time.mean: must be > 0`); the cross-checks that involve several
-keys (a skill naming an unknown queue, staffing lists of the wrong length) are listed in
-[the CLI and JSON contract](cli.md).
+(`queues.billing.handle_time.mean: must be > 0`), including the checks that involve
+several keys and that no schema can express: every `volumes` and `staffing` list has one
+number per interval, a skill, transfer or escalation names a queue that exists, every
+queue is served by some agent group, a shift names its group when there are several.
+The [command line](cli.md) page says how problems and cautions are reported.
 
 ## In your editor
 
