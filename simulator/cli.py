@@ -1,6 +1,6 @@
-"""callsim: the command line (typer + rich). It reads files and prints; the work is
-done by the library (`simulator.simulate`, `simulator.staffing`), which knows
-nothing of terminals.
+"""callsim: the command line (typer only): parse, call the library, print what the
+report layer makes of the result (`simulator.report.terminal` tables, `.json` objects,
+`.pages` files), exit. The library knows nothing of terminals.
 
 Exit codes: 0 done; 2 the scenario or an option is invalid (one line per problem,
 naming the field, on standard error).
@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from .kpi.registry import PREDICTED
+from .kpi.registry import KPIS
 from .model.limits import MAX_REPLICATIONS
 
 # The library is imported where a command needs it, so that `callsim --help` and
@@ -28,7 +27,6 @@ from .model.limits import MAX_REPLICATIONS
 if TYPE_CHECKING:
     from .model.scenario import Scenario
     from .planner.compare import PlanComparison, ScenarioComparison
-    from .planner.staffing import StaffingPlan
     from .run.runner import SimulationResult
 
 app = typer.Typer(
@@ -229,6 +227,14 @@ def run(
         Path | None,
         typer.Option("--out", help="Also write CSV files, plots and report.html here."),
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="KPIs of the per-interval table, comma-separated (default: as many as "
+            "fit the terminal).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     engine: Annotated[
@@ -241,15 +247,17 @@ def run(
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)
+    chosen = kpi_list(columns, "--columns")
     with executing(executor, workers, address):
         res = run_scenario(
             sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
         )
     if out_dir is not None:
+        from .planner.staffing import erlang_requirement
         from .report.pages import write_run
 
         with writing(out_dir, "--out"):
-            written = write_run(res, out_dir, *erlang_requirement(res))
+            written = write_run(res, out_dir, *erlang_requirement(sc))
         if not as_json:
             err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
@@ -257,24 +265,22 @@ def run(
 
         print_json(to_dict(res))
         return
-    out.print(summary_table(res))
-    out.print(interval_table(res))
+    from .report import terminal
+
+    out.print(terminal.summary_table(res))
+    out.print(terminal.interval_table(res, None if chosen else out.width, chosen))
 
 
-def erlang_requirement(res: SimulationResult) -> tuple[list[float] | None, str]:
-    """(required agents per reported interval, label) by the formula that fits the
-    scenario (`predict.erlang_method`), to draw beside its staffing; (None, "") where
-    no plan can be made (a target that cannot be met)."""
-    from .planner.predict import erlang_method
-    from .planner.staffing import plan
-
-    sc = res.scenario
-    method = erlang_method(sc)
-    try:
-        required = plan(sc, method).total["required"][sc.simulation.warmup_intervals :]
-    except ValueError:
-        return None, ""
-    return [float(r) for r in required], f"required ({method})"
+def kpi_list(text: str | None, option: str) -> list[str] | None:
+    """KPI keys from 'asa,service_level', or exit 2 naming the unknown ones."""
+    if text is None:
+        return None
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in KPIS]
+    if unknown or not keys:
+        named = ", ".join(unknown) or "(none given)"
+        fail([f"{option}: unknown KPI {named} (KPIs are: {', '.join(KPIS)})"], "invalid option")
+    return keys
 
 
 @app.command()
@@ -291,38 +297,6 @@ def validate(scenario: ScenarioArg) -> None:
         f"{sc.interval_minutes} min from {sc.open}",
         highlight=False,
     )
-
-
-def summary_table(res: SimulationResult) -> Table:
-    from .report import format as fmt
-
-    table = Table(
-        title=f"{res.scenario.name}: the day ({res.replications} replications, "
-        f"seed {res.seed}, 95% CI)",
-        title_justify="left",
-    )
-    table.add_column("KPI")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    for name, row in res.summary.iterrows():
-        kpi = str(name)
-        table.add_row(
-            kpi, fmt.value(kpi, row["mean"]), fmt.interval(kpi, row["ci95_low"], row["ci95_high"])
-        )
-    return table
-
-
-def interval_table(res: SimulationResult) -> Table:
-    from .report import format as fmt
-
-    table = Table(title="Per interval (mean ± 95% CI half-width)", title_justify="left")
-    kpis, rows = fmt.interval_rows(res)
-    table.add_column("start")
-    for kpi in kpis:
-        table.add_column(fmt.label(kpi), justify="right")
-    for row in rows:
-        table.add_row(*row)
-    return table
 
 
 # ----------------------------------------------------------------- staff and compare
@@ -425,92 +399,25 @@ def staff(
             written = write_plan(result, out_dir)
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if write is not None:
-        write_planned(scenario, write, result)
-        err.print(
-            f"Wrote {write}: the scenario with the planned staffing"
-            + (
-                ""
-                if volume_scale == 1
-                else f" (volumes kept as in the file; planned for volumes × {volume_scale:g})"
-            ),
-            highlight=False,
-        )
+        from .report.scenario_file import write_planned
+
+        with writing(write, "--write"):
+            write_planned(scenario, write, result)
+        load(write)  # the copy must run
+        scaled = "" if volume_scale == 1 else f" and the volumes × {volume_scale:g} it was made for"
+        err.print(f"Wrote {write}: the scenario with the planned staffing{scaled}", highlight=False)
     if as_json:
         from .report.json import to_dict
 
         print_json(to_dict(result))
         return
-    out.print(plan_table(result))
+    from .report import terminal
+
+    out.print(terminal.plan_table(result, out.width))
     for group, shift_plan in (result.shifts or {}).items():
-        out.print(shift_table(group, shift_plan))
+        out.print(terminal.shift_table(group, shift_plan))
     for note in result.notes:
         out.print(f"[dim]note: {note}[/]", highlight=False)
-
-
-def write_planned(source: Path, target: Path, result: StaffingPlan) -> None:
-    """Copy the user's YAML with each group's staffing replaced by the plan's agents
-    logged in (`StaffingPlan.staffing`); every other key is kept (comments are not:
-    YAML is re-written). The copy is re-loaded to prove it runs."""
-    import yaml
-
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    for group, agents in result.staffing.items():
-        data["agents"][group]["staffing"] = agents
-    what = "agents on the shift plan less shrinkage" if result.shifts else "required agents"
-    header = (
-        f"# Staffing planned by `callsim staff --method {result.method}` from {source},\n"
-        f"# volume scale {result.volume_scale:g}: agents.*.staffing holds agents logged in\n"
-        f"# ({what}). Comments of the original file are not kept.\n"
-    )
-    text = yaml.safe_dump(
-        data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
-    )
-    with writing(target, "--write"):
-        target.write_text(header + text, encoding="utf-8")
-    load(target)
-
-
-def plan_table(result: StaffingPlan) -> Table:
-    from .report import format as fmt
-
-    sc = result.scenario
-    scale = "" if result.volume_scale == 1 else f", volumes × {result.volume_scale:g}"
-    at = (
-        "simulated at required, mean ± 95% CI half-width"
-        if result.search
-        else "predicted at required"
-    )
-    table = Table(
-        title=f"{sc.name}: {result.method} plan{scale} (target "
-        f"{100 * sc.service_level.target:g}% in {sc.service_level.seconds:g} s, "
-        f"shrinkage {100 * sc.shrinkage:g}%; {at})",
-        title_justify="left",
-    )
-    header, rows = fmt.plan_rows(result)
-    table.add_column(header[0])
-    for name in header[1:]:
-        table.add_column(name, justify="right")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def shift_table(group: str, shift_plan) -> Table:
-    under = sum(shift_plan.under)
-    table = Table(
-        title=f"Shifts of {group}: cost {shift_plan.cost:,.2f}, "
-        f"{shift_plan.paid_hours:,.1f} paid hours, over-staffed "
-        f"{sum(shift_plan.over)} agent-intervals, under-staffed {under}"
-        + ("" if shift_plan.optimal else " (best found, not proved optimal)"),
-        title_justify="left",
-    )
-    frame = shift_plan.table()
-    table.add_column("shift")
-    for name in frame.columns:
-        table.add_column(name, justify="right")
-    for name, row in frame.iterrows():
-        table.add_row(str(name), *(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
-    return table
 
 
 @app.command()
@@ -572,100 +479,21 @@ def compare(
             written = (
                 write_plan_comparison(result, out_dir)
                 if isinstance(result, PlanComparison)
-                else write_compare(dict(zip(short_labels(result.labels), result.results)), out_dir)
+                else write_compare(result, out_dir)
             )
         err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
     if as_json:
         from .report.json import to_dict
 
         print_json(to_dict(result))
-    elif isinstance(result, PlanComparison):
-        out.print(plan_comparison_table(result))
+        return
+    from .report import terminal
+
+    if isinstance(result, PlanComparison):
+        out.print(terminal.plan_comparison_table(result, out.width))
     else:
-        for table in scenarios_tables(result):
+        for table in terminal.scenarios_tables(result, out.width):
             out.print(table)
-
-
-COMPARED_COLUMNS = PREDICTED  # the KPIs a plan predicts
-
-
-def plan_comparison_table(cmp: PlanComparison) -> Table:
-    from .report import format as fmt
-
-    res = cmp.simulated
-    scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
-    table = Table(
-        title=f"{res.scenario.name}: {cmp.method} at the file's staffing vs "
-        f"simulation ({res.replications} replications, seed {res.seed}"
-        f"{scale})",
-        caption="* the Erlang prediction is outside the simulation's 95% CI",
-        title_justify="left",
-        caption_justify="left",
-    )
-    table.add_column("start")
-    table.add_column("agents", justify="right")
-    for kpi in COMPARED_COLUMNS:
-        table.add_column(f"{fmt.label(kpi)} {cmp.method}", justify="right")
-        table.add_column(f"{fmt.label(kpi)} sim", justify="right")
-    rows = fmt.comparison_rows(cmp, COMPARED_COLUMNS, mark="[bold red]*[/]")
-    for row in rows[:-1]:
-        table.add_row(*row)
-    table.add_row(*rows[-1], style="bold")
-    return table
-
-
-def short_labels(labels: list[str]) -> list[str]:
-    """File names without folder and extension, unless two would look the same."""
-    stems = [Path(label).stem for label in labels]
-    return stems if len(set(stems)) == len(stems) else labels
-
-
-def scenarios_tables(cmp: ScenarioComparison) -> list[Table]:
-    import numpy as np
-
-    from .kpi.stats import confidence
-    from .report import format as fmt
-
-    first = cmp.results[0]
-    labels = short_labels(cmp.labels)
-    scale = "" if cmp.volume_scale == 1 else f", volumes × {cmp.volume_scale:g}"
-    summary = Table(
-        title=f"The day, side by side ({first.replications} replications, "
-        f"seed {first.seed}{scale}; Δ = paired difference to "
-        f"{labels[0]}, 95% CI)",
-        title_justify="left",
-    )
-    summary.add_column("KPI")
-    for label in labels:
-        summary.add_column(label, justify="right")
-    for label in labels[1:]:
-        summary.add_column(f"Δ {label}", justify="right")
-    for kpi in first.summary.index:
-        row = [kpi]
-        for res in cmp.results:
-            s = res.summary.loc[kpi]
-            row.append(fmt.with_half_width(kpi, s["mean"], s["ci95_low"], s["ci95_high"]))
-        for i in range(1, len(cmp.results)):
-            row.append(fmt.with_half_width(kpi, *cmp.difference(i, kpi)))
-        summary.add_row(*row)
-    tables = [summary]
-    if all(res.starts == first.starts for res in cmp.results):
-        per = Table(title="Per interval (mean ± 95% CI half-width)", title_justify="left")
-        per.add_column("start")
-        kpis = ("service_level", "asa", "abandon_rate")
-        for kpi in kpis:
-            for label in labels:
-                per.add_column(f"{fmt.label(kpi)} {label}", justify="right")
-        stats = [
-            {k: [np.asarray(v) for v in confidence(res.interval_samples[k], kpi=k)] for k in kpis}
-            for res in cmp.results
-        ]
-        for i, start in enumerate(first.starts):
-            per.add_row(
-                start, *(fmt.with_half_width(k, *(v[i] for v in s[k])) for k in kpis for s in stats)
-            )
-        tables.append(per)
-    return tables
 
 
 @app.command()

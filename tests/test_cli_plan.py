@@ -3,6 +3,7 @@
 message, exit 2)."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,7 +12,6 @@ from typer.testing import CliRunner
 
 from simulator import load_scenario
 from simulator.cli import app
-from simulator.erlang import agents_for_service_level
 from simulator.report.pages import COMPARE_FILES, PLAN_FILES
 
 SINGLE = "scenarios/single_queue.yaml"
@@ -71,7 +71,7 @@ def test_staff_write_saves_a_scenario_that_runs(tmp_path):
     target = tmp_path / "planned.yaml"
     d = json_of(invoke("staff", PEAK, "--method", "erlang-a", "--write", target, "--json"))
     written = load_scenario(target)
-    original = yaml.safe_load(open(PEAK, encoding="utf-8"))
+    original = yaml.safe_load(Path(PEAK).read_text(encoding="utf-8"))
     data = yaml.safe_load(target.read_text(encoding="utf-8"))
     assert written.agents["team"].staffing == [r["required"] for r in d["intervals"]]
     # every other key of the user's file is kept as it was
@@ -118,7 +118,7 @@ def test_staff_bad_option_exits_2_with_the_field(args, message):
 
 
 def test_staff_problems_in_the_scenario_exit_2(tmp_path):
-    data = yaml.safe_load(open(SINGLE, encoding="utf-8"))
+    data = yaml.safe_load(Path(SINGLE).read_text(encoding="utf-8"))
     del data["queues"]["general"]["patience"]
     bad = tmp_path / "no_patience.yaml"
     bad.write_text(yaml.safe_dump(data))
@@ -138,27 +138,44 @@ def test_compare_one_scenario_json():
     assert set(sl["simulated"]) == {"mean", "ci95"} and sl["disagree"] in (True, False)
 
 
+def test_staff_write_with_a_volume_scale_writes_the_scaled_volumes(tmp_path):
+    """The planned file carries the forecast it was planned for (issue 15): `run` on it
+    checks the plan against 115 calls an interval, not the file's 100."""
+    planned = tmp_path / "planned.yaml"
+    res = invoke("staff", SINGLE, "--volume-scale", "1.15", "--write", planned)
+    assert res.exit_code == 0 and "volumes × 1.15" in res.stderr
+    data = yaml.safe_load(planned.read_text(encoding="utf-8"))
+    assert data["queues"]["general"]["volumes"] == [115.0] * 4
+    assert data["agents"]["team"]["staffing"] == [15] * 4  # Erlang C at 11.5 Erlangs
+    assert "× 1.15" in planned.read_text(encoding="utf-8").split("\n")[3]
+    unscaled = tmp_path / "unscaled.yaml"
+    assert invoke("staff", SINGLE, "--write", unscaled).exit_code == 0
+    assert yaml.safe_load(unscaled.read_text())["queues"]["general"]["volumes"] == [100] * 4
+
+
 def test_compare_two_scenarios_with_volume_scale(tmp_path):
     planned = tmp_path / "planned.yaml"
-    assert invoke("staff", SINGLE, "--volume-scale", "1.15", "--write", planned).exit_code == 0
+    assert invoke("staff", SINGLE, "--write", planned).exit_code == 0
+    busier = tmp_path / "busier.yaml"  # the file's staffing, volumes scaled
+    data = yaml.safe_load(planned.read_text(encoding="utf-8"))
+    data["agents"]["team"]["staffing"] = [13] * 4
+    busier.write_text(yaml.safe_dump(data), encoding="utf-8")
     d = json_of(
         invoke(
-            "compare", SINGLE, planned, "--volume-scale", "1.15", "-r", "6", "--seed", "4", "--json"
+            "compare", SINGLE, busier, "--volume-scale", "1.15", "-r", "6", "--seed", "4", "--json"
         )
     )
     assert d["volume_scale"] == 1.15 and d["replications"] == 6 and d["seed"] == 4
-    base, plan = d["scenarios"]
-    assert base["file"] == SINGLE and plan["file"] == str(planned)
-    assert base["summary"]["offered"] == plan["summary"]["offered"]  # same callers
+    base, other = d["scenarios"]
+    assert base["file"] == SINGLE and other["file"] == str(busier)
+    assert base["summary"]["offered"] == other["summary"]["offered"]  # same callers
     assert base["summary"]["offered"]["mean"] == pytest.approx(460, rel=0.05)
     diff = d["differences"][0]
     assert diff["versus"] == SINGLE
-    # 115 calls / 30 min = 11.5 Erlangs: Erlang C's 80/20 needs one agent more than 14
-    assert agents_for_service_level(11.5, 180, 20, 0.8) == 15
-    assert diff["summary"]["agents"]["mean"] == pytest.approx(1.0)
-    assert diff["summary"]["service_level"]["ci95"][0] > 0
-    table = invoke("compare", SINGLE, planned, "--volume-scale", "1.15", "-r", "3")
-    assert table.exit_code == 0 and "Δ planned" in table.stdout
+    assert diff["summary"]["agents"]["mean"] == pytest.approx(-1.0)  # 13 against 14
+    assert diff["summary"]["service_level"]["ci95"][1] < 0
+    table = invoke("compare", SINGLE, busier, "--volume-scale", "1.15", "-r", "3")
+    assert table.exit_code == 0 and "Δ busier" in table.stdout
 
 
 def test_compare_table_marks_disagreements():

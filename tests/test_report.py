@@ -20,7 +20,7 @@ from simulator.report import plots
 from simulator.report.pages import RUN_FILES, write_compare, write_html, write_run
 
 NAME = 'Tiny <desk> & "co"'
-ESCAPED = "Tiny &lt;desk&gt; &amp; &quot;co&quot;"
+ESCAPED = "Tiny &lt;desk&gt; &amp; &#34;co&#34;"  # as Jinja2 (markupsafe) escapes it
 PNGS = [f for f in RUN_FILES if f.endswith(".png")]
 
 
@@ -128,6 +128,17 @@ def test_calls_csv_has_one_row_per_call_with_units_in_names(run, res):
     assert list(df["outcome"]) == list(calls["outcome"])
     # the clock time of each call's interval, to join with intervals.csv
     assert list(df["start"]) == [res.scenario.interval_starts()[i] for i in calls["interval"]]
+
+
+def test_writing_a_run_twice_leaves_the_result_as_it_was(res, tmp_path):
+    """Issue 9, defect 1: call_table inserted `start` into the cached res.calls, so a
+    second write_run of the same result raised ValueError (column already exists)."""
+    before = list(res.calls.columns)
+    first = write_run(res, tmp_path / "a")
+    second = write_run(res, tmp_path / "b")
+    assert [p.name for p in first] == [p.name for p in second] == list(RUN_FILES)
+    assert list(res.calls.columns) == before and "start" not in before
+    assert (tmp_path / "a/calls.csv").read_bytes() == (tmp_path / "b/calls.csv").read_bytes()
 
 
 def test_data_dictionary_explains_every_column_and_kpi(run):
@@ -280,8 +291,8 @@ def test_user_text_is_never_read_as_mathtext():
 def test_terminal_and_page_show_the_same_interval_columns(res):
     kpis, rows = fmt.interval_rows(res)
     assert kpis == [k for k in fmt.INTERVAL_COLUMNS]  # lines are limited: blocked too
-    from simulator.cli import interval_table
     from simulator.report.pages import intervals_html
+    from simulator.report.terminal import interval_table
 
     assert [c.header for c in interval_table(res).columns] == ["start"] + [
         fmt.label(k) for k in kpis

@@ -33,7 +33,7 @@ from ..model.scenario import Scenario, ScenarioError
 from .allocation import after_shrinkage, group_requirement
 from .edits import scale_volumes
 from .load import offered_calls, offered_load
-from .predict import KPIS, center, check_method, predict
+from .predict import KPIS, center, check_method, erlang_method, predict
 from .requirement import required_agents
 from .search import Search, search_by_simulation, search_notes
 from .shifts import ShiftPlan, schedule_shifts
@@ -240,3 +240,15 @@ def erlang_notes(sc: Scenario, method: str) -> list[str]:
     if sc.lines is not None:
         notes.append(f"lines ({sc.lines}) are not modelled: no busy signals in the plan")
     return notes
+
+
+def erlang_requirement(sc: Scenario) -> tuple[list[float] | None, str]:
+    """(required agents per reported interval, label) by the formula that fits the
+    scenario (`predict.erlang_method`), to draw beside its staffing; (None, "") where
+    no plan can be made (a target that cannot be met)."""
+    method = erlang_method(sc)
+    try:
+        required = plan(sc, method).total["required"][sc.simulation.warmup_intervals :]
+    except ValueError:
+        return None, ""
+    return [float(r) for r in required], f"required ({method})"

@@ -6,8 +6,10 @@ Shared by the terminal tables and the reports, so a figure looks the same everyw
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from ..kpi.registry import PREDICTED, kpi_record
+from ..kpi.stats import confidence
 
 
 def label(key: str) -> str:
@@ -29,6 +31,11 @@ def value(kpi: str, x: float | None) -> str:
         return f"{100 * x:.1f}%"
     record = kpi_record(kpi)
     return f"{x:,.{record.decimals if record else 1}f}"
+
+
+def money(x: float) -> str:
+    """An amount of the scenario's currency: '13,136.00'."""
+    return f"{x:,.2f}"
 
 
 def interval(kpi: str, low: float | None, high: float | None) -> str:
@@ -65,21 +72,25 @@ INTERVAL_COLUMNS = (
 )
 
 
-def interval_rows(res) -> tuple[list[str], list[list[str]]]:
-    """(KPIs, rows) of a SimulationResult's per-interval table: one row per reported
-    interval, its start and then 'mean ± CI half-width' for each KPI."""
-    kpis = [
+def interval_kpis(res) -> list[str]:
+    """The per-interval table's KPIs for a SimulationResult: INTERVAL_COLUMNS, blocked
+    only where trunk lines are limited."""
+    return [
         k
         for k in INTERVAL_COLUMNS
         if k in res.interval_samples and (k != "blocked_rate" or res.scenario.lines is not None)
     ]
-    wide = res.intervals.pivot(index="interval", columns="kpi")
+
+
+def interval_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """(KPIs, rows) of a SimulationResult's per-interval table: one row per reported
+    interval, its start and then 'mean ± CI half-width' for each KPI (`kpis`, default
+    `interval_kpis`)."""
+    kpis = interval_kpis(res) if kpis is None else kpis
+    stats = {k: confidence(res.interval_samples[k], kpi=k) for k in kpis}
     rows = [
         [start]
-        + [
-            with_half_width(k, wide["mean"][k][i], wide["ci95_low"][k][i], wide["ci95_high"][k][i])
-            for k in kpis
-        ]
+        + [with_half_width(k, stats[k].mean[i], stats[k].low[i], stats[k].high[i]) for k in kpis]
         for i, start in enumerate(res.starts)
     ]
     return kpis, rows
@@ -125,14 +136,30 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
     return header, rows
 
 
-def comparison_rows(cmp, kpis, mark: str = "*") -> list[list[str]]:
+# One meaning of the star in every table (terminal, page) that sets a formula beside
+# the simulation; the CSV files and the JSON say the same in their `disagree` column.
+STAR = "*"
+STAR_LEGEND = (
+    "* the formula's prediction lies outside the simulation's 95% confidence interval "
+    "by more than the KPI's tolerance (a disagreement); inputs, such as the offered "
+    "calls of the forecast, are never starred"
+)
+
+
+def starred(kpi: str, disagree: bool | None) -> bool:
+    """Whether a prediction gets the star: a predicted KPI (never an input, such as the
+    forecast's offered calls) that disagrees with the simulation."""
+    return bool(disagree) and kpi in PREDICTED
+
+
+def comparison_rows(cmp, kpis, mark: str = STAR) -> list[list[str]]:
     """Rows of a PlanComparison's table: start, agents, then for each KPI the prediction
-    (followed by `mark` where it is outside the simulated 95% CI) and the simulated
-    mean ± half-width. The last row is the day's."""
+    (followed by `mark` where `starred`) and the simulated mean ± half-width. The last
+    row is the day's."""
 
     def cells(kpi, predicted, mean, low, high, disagree) -> list[str]:
         return [
-            f"{value(kpi, predicted)}{mark if disagree else ' '}",
+            f"{value(kpi, predicted)}{mark if starred(kpi, disagree) else ' '}",
             with_half_width(kpi, mean, low, high),
         ]
 
@@ -143,3 +170,29 @@ def comparison_rows(cmp, kpis, mark: str = "*") -> list[list[str]]:
         for i, start in enumerate(cmp.simulated.starts)
     ]
     return rows + [["day", ""] + [c for k in kpis for c in cells(k, *cmp.day_figures(k))]]
+
+
+def shift_rows(shift) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of one group's shift patterns, cost in money format, and a last
+    row with the total agents and cost."""
+    frame = shift.table()
+    rows = [
+        [
+            str(name),
+            row["start"],
+            row["end"],
+            f"{row['hours']:g}",
+            f"{row['paid_hours']:g}",
+            str(int(row["count"])),
+            money(row["cost"]),
+        ]
+        for name, row in frame.iterrows()
+    ]
+    total = ["total", "", "", "", "", str(int(frame["count"].sum())), money(frame["cost"].sum())]
+    return ["shift", *frame.columns], rows + [total]
+
+
+def short_labels(labels: list[str]) -> list[str]:
+    """File names without folder and extension, unless two would look the same."""
+    stems = [Path(label).stem for label in labels]
+    return stems if len(set(stems)) == len(stems) else labels

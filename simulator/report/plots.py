@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -95,7 +96,7 @@ def _styled(make: Callable[..., Figure]) -> Callable[..., Figure]:
 
     @functools.wraps(make)
     def wrapper(*args, **kwargs) -> Figure:
-        with mpl.rc_context(STYLE):
+        with mpl.rc_context(cast(Any, STYLE)):
             return make(*args, **kwargs)
 
     return wrapper
@@ -252,6 +253,39 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
     return fig
 
 
+def _requirement_steps(
+    ax,
+    x: np.ndarray,
+    interval_minutes: int,
+    top: float,
+    required: Sequence[float] | None,
+    required_label: str,
+    scheduled: Sequence[float] | None,
+) -> float:
+    """The required (solid) and scheduled (dashed) agents as steps over each
+    interval's width, so they read against the bar beneath; the highest value drawn."""
+    edges = np.append(x, x[-1] + interval_minutes) - interval_minutes / 2
+    for key, given, label, style in (
+        ("required", required, required_label, "-"),
+        ("scheduled", scheduled, "scheduled (after shrinkage)", "--"),
+    ):
+        if given is None:
+            continue
+        values = np.asarray(given, float)
+        ax.stairs(
+            values,
+            edges,
+            color=color(key),
+            linewidth=2.2,
+            baseline=None,
+            linestyle=style,
+            label=label,
+            gid=key,
+        )
+        top = max(top, float(np.nanmax(values)) if np.isfinite(values).any() else 0.0)
+    return top
+
+
 @_styled
 def staffing_figure(
     starts: Sequence[str],
@@ -275,8 +309,8 @@ def staffing_figure(
     x = clock_x(starts, interval_minutes)
     clock_axis(ax, x[0], x[-1], interval_minutes)
     base = np.zeros(len(starts))
-    for i, (group, agents) in enumerate(staffed.items()):
-        agents = np.asarray(agents, float)
+    for i, (group, staffing) in enumerate(staffed.items()):
+        agents = np.asarray(staffing, float)
         ax.bar(
             x,
             agents,
@@ -288,27 +322,9 @@ def staffing_figure(
             gid=f"staffed:{group}",
         )
         base += agents
-    # steps over each interval's width, so they read against the bar beneath them
-    edges = np.append(x, x[-1] + interval_minutes) - interval_minutes / 2
-    top = base.max()
-    for key, values, label, style in (
-        ("required", required, required_label, "-"),
-        ("scheduled", scheduled, "scheduled (after shrinkage)", "--"),
-    ):
-        if values is None:
-            continue
-        values = np.asarray(values, float)
-        ax.stairs(
-            values,
-            edges,
-            color=color(key),
-            linewidth=2.2,
-            baseline=None,
-            linestyle=style,
-            label=label,
-            gid=key,
-        )
-        top = max(top, np.nanmax(values) if np.isfinite(values).any() else 0)
+    top = _requirement_steps(
+        ax, x, interval_minutes, float(base.max()), required, required_label, scheduled
+    )
     if required is None:
         ax.plot([], [], " ", label="required: not given (see callsim staff)")
     ax.set_ylim(0, max(top * 1.15, 1))

@@ -1,0 +1,158 @@
+"""The staffing plan's files: `write_plan(plan, out_dir)` (`callsim staff --out`) writes
+plan tables per interval, queue and agent group with a data dictionary, staffing.png
+and staff.html."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from ..planner.shifts import ShiftPlan
+from ..planner.staffing import StaffingPlan
+from . import format as fmt
+from . import plots
+from .html import Raw, bullets, details, files_note, image, note, table, write_html
+from .run_page import save_figures
+from .tables import plan_dictionary, plan_tables, write_csv
+from .words import goals, hours
+
+PLAN_FILES = (
+    "plan_intervals.csv",
+    "plan_queues.csv",
+    "plan_groups.csv",
+    "data_dictionary.csv",
+    "staffing.png",
+    "staff.html",
+)
+METHOD_WORDS = {
+    "erlang-c": "Erlang C (M/M/n): callers never hang up",
+    "erlang-a": "Erlang A (M/M/n+M): callers hang up after an exponential "
+    "patience with the file's mean",
+}
+
+
+def plan_figure(p: StaffingPlan) -> Figure:
+    """The file's staffing (bars) against the plan's required and scheduled agents."""
+    sc, total = p.scenario, p.total
+    return plots.staffing_figure(
+        p.starts,
+        sc.interval_minutes,
+        {g: a.staffing for g, a in sc.agents.items()},
+        total["required"],
+        scheduled=total["scheduled"],
+        required_label=f"required ({p.method})",
+        title=f"Staffing in the file vs the {p.method} plan — {plots.text(sc.name)}",
+    )
+
+
+def method_words(p: StaffingPlan) -> str:
+    """How the plan was made, in a sentence."""
+    if p.search is None:
+        return METHOD_WORDS[p.method]
+    res, search = p.search.result, p.search
+    return (
+        f"simulation search from the {search.start} requirement: {search.simulations} "
+        f"trials of the same {res.replications} simulated days (seed {res.seed})"
+        + ("" if search.converged else ", stopped before the end (see the notes)")
+    )
+
+
+def _settings(p: StaffingPlan, staffed_sum: float) -> Raw:
+    sc, total = p.scenario, p.total
+    h = sc.interval_minutes / 60
+    rows = [
+        ("Method", method_words(p)),
+        *goals(sc),
+        *([("Volume scale", f"forecast × {p.volume_scale:g}")] if p.volume_scale != 1 else []),
+        (
+            "Agent-hours",
+            f"{total['required'].sum() * h:,.1f} required, "
+            f"{total['scheduled'].sum() * h:,.1f} scheduled; "
+            f"{staffed_sum * h:,.1f} staffed in the file",
+        ),
+    ]
+    return table(("Setting", "Value"), rows, align="ll", css="keyvalue")
+
+
+def _per_interval(p: StaffingPlan) -> Raw:
+    at = (
+        "simulated at the required agents: mean ± half-width of the 95% confidence interval"
+        if p.search
+        else f"predicted by {p.method} at the required agents"
+    )
+    header, rows = fmt.plan_rows(p)
+    return note(
+        f"Required: productive agents logged in; scheduled: after shrinkage. KPIs {at}."
+    ) + table(header, rows, css="compact")
+
+
+def _groups(p: StaffingPlan) -> Raw:
+    groups = p.scenario.agents
+    logged_in = p.staffing  # a property that rebuilds: read once
+    header = ["Start"] + [
+        f"{g}: {c}" for g in groups for c in ("required", "scheduled", "logged in")
+    ]
+    rows = [
+        [s]
+        + [v[i] for g in groups for v in (p.group_required[g], p.group_scheduled[g], logged_in[g])]
+        for i, s in enumerate(p.starts)
+    ]
+    return table(header, rows, css="compact")
+
+
+def shift_section(group: str, shift: ShiftPlan) -> tuple[str, str]:
+    """One agent group's shifts: cost and paid hours, then one row per shift pattern."""
+    words = f"Cost {fmt.money(shift.cost)}, {shift.paid_hours:,.1f} paid hours" + (
+        "" if shift.optimal else " (best found, not proved optimal)"
+    )
+    header, rows = fmt.shift_rows(shift)
+    return f"Shifts of {group}", note(words + ".") + table(header, rows, align="lll")
+
+
+def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
+    """Write a staffing plan into `out_dir`: plan_intervals.csv, plan_queues.csv,
+    plan_groups.csv, data_dictionary.csv, staffing.png and staff.html (PLAN_FILES)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = plan_tables(p)
+    written = [write_csv(df, out / name) for name, df in tables.items()]
+    written.append(write_csv(plan_dictionary(tables), out / "data_dictionary.csv"))
+    pngs = save_figures({"staffing.png": plan_figure(p)}, out)
+    written.append(out / "staffing.png")
+
+    sc = p.scenario
+    staffed = float(tables["plan_intervals.csv"]["staffed_agents"].sum())
+    sections: list[tuple[str, str]] = [
+        ("", _settings(p, staffed)),
+        ("Per interval", _per_interval(p)),
+        (
+            "Staffing",
+            image(
+                pngs["staffing.png"],
+                "staffing",
+                "The scenario's staffing (bars, by agent group) against the "
+                "plan's required agents and the agents to schedule.",
+            ),
+        ),
+    ]
+    if len(p.queues) > 1:
+        folded = (
+            details(q, table(*fmt.plan_rows(p, i), css="compact")) for i, q in enumerate(p.queues)
+        )
+        sections.append(("Per queue", Raw("\n").join(folded)))
+    sections.append(("Agent groups", _groups(p)))
+    sections += [shift_section(g, s) for g, s in (p.shifts or {}).items()]
+    if p.notes:
+        sections.append(("Notes", bullets(p.notes)))
+    sections.append(("Files", files_note(written + [out / "staff.html"])))
+    written.append(
+        write_html(
+            out / "staff.html",
+            f"Staffing plan: {sc.name}",
+            sections,
+            subtitle=f"{p.method} · {hours(sc)}",
+            kicker="callsim staff",
+        )
+    )
+    return written

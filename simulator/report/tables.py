@@ -1,0 +1,295 @@
+"""CSV tables and their data dictionaries: plain data, one row per figure, units in a
+column or in the column name, every KPI's words from the registry.
+
+Units: "fraction" columns hold 0-1 values (0.8 is 80%), "s" seconds, "calls" call
+counts, "agents" agents logged in. Fractions only become percentages on a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..kpi.registry import PREDICTED, REGISTRY, UNITS
+from ..kpi.stats import CI, confidence
+from ..planner.compare import COMPARED, PlanComparison
+from ..planner.staffing import StaffingPlan
+from ..run.runner import SimulationResult
+
+TABLE_COLUMNS = {
+    "kpi": ("KPI key (definitions below, as 'kpi = ...')", ""),
+    "unit": ("unit of mean, ci95_low and ci95_high", ""),
+    "mean": ("mean over the replications (independent simulated days)", "see unit"),
+    "ci95_low": ("lower end of the 95% Student-t confidence interval of the mean", "see unit"),
+    "ci95_high": ("upper end of the 95% Student-t confidence interval of the mean", "see unit"),
+    "interval": ("interval number, 0 = first reported interval (after any warm-up)", ""),
+    "start": ("clock time at which the interval starts", "HH:MM"),
+    "queue": ("queue name; call figures are the queue's, agents and occupancy center-wide", ""),
+}
+CALL_COLUMNS = {
+    "replication": ("simulated day, 0 = first", ""),
+    "customer": ("caller id within the day (the same person across redials and repeats)", ""),
+    "attempt": ("the customer's call number, 1 = first call", ""),
+    "segment": ("the call's queue number, 1 = first queue (2+ after transfer or escalation)", ""),
+    "queue": ("queue the call segment waited in", ""),
+    "interval": (
+        "interval of the arrival, 0 = the interval starting at open (warm-up intervals included)",
+        "",
+    ),
+    "start": ("clock time at which that interval starts", "HH:MM"),
+    "arrival_s": ("arrival in this queue, after open", "s"),
+    "outcome": ("answered, abandoned (hung up while waiting) or blocked (busy signal)", ""),
+    "wait_s": ("wait until answered or until the caller hung up", "s"),
+    "agent_group": ("agent group that handled it (empty if not answered)", ""),
+    "answer_s": ("time the agent took the call, after open (empty if not answered)", "s"),
+    "talk_s": ("caller with the agent: talk + hold (0 if not answered)", "s"),
+    "handle_s": ("agent busy time: talk + hold + after-call work (0 if not answered)", "s"),
+    "next": ("where the call went after this segment: transfer, escalation, or empty", ""),
+    "callback": ("answered by a call back (virtual hold)", "true/false"),
+    "unresolved": (
+        "served, but the customer will call again or gave up at the attempt cap",
+        "true/false",
+    ),
+}
+RUN_TABLES = {
+    "summary.csv": ("kpi", "unit", "mean", "ci95_low", "ci95_high"),
+    "intervals.csv": ("interval", "start", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
+    "queues.csv": ("queue", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
+}
+
+
+def write_csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
+    """`df` as CSV without the index; the path written."""
+    df.to_csv(path, index=False, **kwargs)
+    return path
+
+
+def _unit(kpi: str) -> str:
+    return UNITS.get(kpi, "")
+
+
+# ---------------------------------------------------------------- a run
+
+
+def summary_table(res: SimulationResult) -> pd.DataFrame:
+    """The day's KPIs: kpi, unit, mean, ci95_low, ci95_high."""
+    df = res.summary.reset_index()
+    df.insert(1, "unit", [_unit(k) for k in df["kpi"]])
+    return df
+
+
+def interval_table(res: SimulationResult) -> pd.DataFrame:
+    """One row per interval x KPI: interval, start, kpi, unit, mean, ci95_low, ci95_high."""
+    df = res.intervals
+    df.insert(3, "unit", [_unit(k) for k in df["kpi"]])
+    return df
+
+
+def queue_table(res: SimulationResult) -> pd.DataFrame:
+    """The day's KPIs per queue: queue, kpi, unit, mean, ci95_low, ci95_high."""
+    rows = [
+        (q, k, _unit(k), *(float(x) for x in confidence(v, kpi=k)))
+        for q, samples in res.queue_samples.items()
+        for k, v in samples.items()
+    ]
+    return pd.DataFrame(rows, columns=list(RUN_TABLES["queues.csv"]))
+
+
+def call_table(res: SimulationResult) -> pd.DataFrame:
+    """The per-call records, with the clock time of each call's interval added (a new
+    table: the result's own `calls` is left as it is)."""
+    calls = res.calls.copy()
+    starts = np.array(res.scenario.interval_starts())
+    at = list(calls.columns).index("interval") + 1
+    calls.insert(at, "start", starts[calls["interval"].to_numpy()])
+    return calls
+
+
+def data_dictionary(kpis: Iterable[str], call_columns: Iterable[str]) -> pd.DataFrame:
+    """file, column, meaning, unit: every column of a run's tables, and every KPI's
+    definition (from the registry)."""
+    rows = [(f, c, *TABLE_COLUMNS[c]) for f, columns in RUN_TABLES.items() for c in columns]
+    rows += [
+        ("calls.csv", c, *CALL_COLUMNS.get(c, ("see simulator.run.runner", "")))
+        for c in call_columns
+    ]
+    rows += [
+        (
+            ", ".join(RUN_TABLES),
+            f"kpi = {k}",
+            REGISTRY[k].definition if k in REGISTRY else "",
+            _unit(k),
+        )
+        for k in kpis
+    ]
+    return pd.DataFrame(rows, columns=["file", "column", "meaning", "unit"])
+
+
+# ---------------------------------------------------------------- scenarios compared
+
+
+def compare_tables(results: Mapping[str, SimulationResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(side by side, long): the day's KPIs with one mean/ci95_low/ci95_high column
+    triple per scenario; and every interval KPI of every scenario, tidy."""
+    kpis = list(dict.fromkeys(k for r in results.values() for k in r.summary.index))
+    wide = pd.DataFrame({"kpi": kpis, "unit": [_unit(k) for k in kpis]})
+    for name, res in results.items():
+        s = res.summary.reindex(kpis)
+        for col in ("mean", "ci95_low", "ci95_high"):
+            wide[f"{name} {col}"] = s[col].to_numpy()
+    long = pd.concat(
+        [interval_table(r).assign(scenario=name) for name, r in results.items()], ignore_index=True
+    )
+    long = long[["scenario"] + [c for c in long.columns if c != "scenario"]]
+    return wide, long
+
+
+# ---------------------------------------------------------------- Erlang vs simulation
+
+PREDICTION_COLUMNS = ["kpi", "unit", "predicted", "mean", "ci95_low", "ci95_high", "disagree"]
+
+
+def prediction_tables(cmp: PlanComparison) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(day, per interval): each compared KPI's prediction beside the simulated mean and
+    95% CI, and whether they disagree; tidy, one row per (interval,) KPI."""
+    res = cmp.simulated
+    day = pd.DataFrame(
+        [(k, _unit(k), *_judged(k, cmp.day_figures(k))) for k in COMPARED],
+        columns=PREDICTION_COLUMNS,
+    )
+    figures = {k: cmp.figures(k) for k in COMPARED}  # once per KPI, not per interval
+    rows = [
+        (i, s, cmp.agents[i], k, _unit(k), *_judged(k, tuple(col[i] for col in figures[k])))
+        for k in COMPARED
+        for i, s in enumerate(res.starts)
+    ]
+    return day, pd.DataFrame(rows, columns=["interval", "start", "agents"] + PREDICTION_COLUMNS)
+
+
+def _judged(kpi: str, figures: tuple) -> tuple:
+    """(predicted, mean, low, high, disagree), disagree left empty for an input (the
+    forecast's offered calls are no prediction to judge)."""
+    return figures if kpi in PREDICTED else (*figures[:4], None)
+
+
+# ---------------------------------------------------------------- staffing plans
+
+# A plan's figures -> (CSV column, meaning, unit): the unit is in the name where it has one.
+PLAN_COLUMNS = {
+    "offered": (
+        "offered_calls",
+        "calls offered: the forecast (× volume scale) plus calls transferred or escalated in",
+        "calls",
+    ),
+    "load": ("load_erlangs", "offered calls × AHT ÷ interval length: agents kept busy", "Erlangs"),
+    "required": (
+        "required_agents",
+        "productive agents logged in needed to meet every target",
+        "agents",
+    ),
+    "scheduled": (
+        "scheduled_agents",
+        "required ÷ (1 − shrinkage), rounded up: agents to put on the schedule",
+        "agents",
+    ),
+    **{
+        k: (
+            f"{k}_s" if UNITS[k] == "s" else k,
+            f"{REGISTRY[k].definition}, at the required agents (predicted, or simulated mean)",
+            UNITS[k],
+        )
+        for k in PREDICTED
+    },
+}
+PLAN_OTHER_COLUMNS = {
+    "queue": ("queue", ""),
+    "group": ("agent group", ""),
+    "interval": ("interval number, 0 = the interval starting at open", ""),
+    "start": TABLE_COLUMNS["start"],
+    "staffed_agents": ("agents logged in as the scenario file staffs them", "agents"),
+    "on_shift_agents": (
+        "agents working on the shift plan (--shifts), shrinkage included",
+        "agents",
+    ),
+    "logged_in_agents": (
+        "agents logged in as planned: what --write puts in agents.GROUP.staffing",
+        "agents",
+    ),
+}
+
+
+def _plan_frame(
+    p: StaffingPlan, columns: Mapping[str, np.ndarray], figures: Mapping[str, tuple] | None, **first
+) -> pd.DataFrame:
+    df = pd.DataFrame({**first, "interval": range(len(p.starts)), "start": p.starts})
+    for key, (name, _, _) in PLAN_COLUMNS.items():
+        df[name] = columns[key]
+        if figures and key in figures:
+            ci = CI(*figures[key])
+            df[f"{name}_ci95_low"], df[f"{name}_ci95_high"] = ci.low, ci.high
+    return df
+
+
+def _group_table(p: StaffingPlan) -> pd.DataFrame:
+    logged_in = p.staffing  # a property that rebuilds: read once
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "group": g,
+                    "interval": range(len(p.starts)),
+                    "start": p.starts,
+                    "required_agents": p.group_required[g],
+                    "scheduled_agents": p.group_scheduled[g],
+                    "logged_in_agents": logged_in[g],
+                    "staffed_agents": a.staffing,
+                }
+            )
+            for g, a in p.scenario.agents.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
+    """File name -> table of a plan: the center per interval, each queue per interval,
+    each agent group per interval. Simulated KPIs come with _ci95_low/_ci95_high."""
+    sc = p.scenario
+    center = _plan_frame(p, p.total, p.figures())
+    center["staffed_agents"] = np.sum([g.staffing for g in sc.agents.values()], axis=0)
+    if p.shifts:
+        center["on_shift_agents"] = np.sum([s.staffing for s in p.shifts.values()], axis=0)
+    columns = p.queue_columns()
+    queues = pd.concat(
+        [
+            _plan_frame(p, {k: v[i] for k, v in columns.items()}, p.figures(i), queue=q)
+            for i, q in enumerate(p.queues)
+        ],
+        ignore_index=True,
+    )
+    return {
+        "plan_intervals.csv": center,
+        "plan_queues.csv": queues,
+        "plan_groups.csv": _group_table(p),
+    }
+
+
+def plan_dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """file, column, meaning, unit for every column of the plan's tables."""
+    known = {name: (meaning, unit) for name, meaning, unit in PLAN_COLUMNS.values()}
+    known |= PLAN_OTHER_COLUMNS
+    rows = []
+    for file, df in tables.items():
+        for column in df.columns:
+            base, _, end = column.partition("_ci95_")
+            meaning, unit = known[base]
+            if end:
+                meaning = (
+                    f"{'lower' if end == 'low' else 'upper'} end of the 95% "
+                    f"confidence interval of the simulated {base}"
+                )
+            rows.append((file, column, meaning, unit))
+    return pd.DataFrame(rows, columns=["file", "column", "meaning", "unit"])
