@@ -633,6 +633,8 @@ def backtest(
     if as_json:
         print_json(backtest_dict(bt))
         return
+    from rich.table import Table
+
     header, rows = backtest_rows(bt)
     table = Table(*header, title=f"Backtest: {bt.days} days observed, {bt.replications} simulated")
     for row in rows:
