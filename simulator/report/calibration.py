@@ -21,7 +21,9 @@ from ..calibrate.backtest import ERROR_KPIS, KPIS, Backtest
 from ..calibrate.calibration import Calibration
 from ..calibrate.writer import plain
 from . import plots
-from .pages import figure_png, html_image, html_table, write_html
+from .html import figure_png, write_html
+from .html import image as html_image
+from .html import table as html_table
 
 
 def _num(x: Any) -> float | None:
