@@ -59,14 +59,15 @@ class Calibration:
 
 
 def _not_ready(agents: Agents) -> dict | None:
+    """The not-ready gaps as an empirical distribution (quantiles), or None where there
+    is none to speak of: under 10 gaps, or a mean under half a second (the log's
+    resolution is a second)."""
     gaps = agents.not_ready
-    if len(gaps) < 10 or gaps.mean() <= 0:
+    if len(gaps) < 10 or gaps.mean() < 0.5:
         return None
     q = (np.arange(NOT_READY_VALUES) + 0.5) / NOT_READY_VALUES
-    return {
-        "distribution": "empirical",
-        "values": [round(float(v), 1) for v in np.quantile(gaps, q)],
-    }
+    values = [round(float(v), 1) for v in np.quantile(gaps, q)]
+    return {"distribution": "empirical", "values": values} if sum(values) > 0 else None
 
 
 def calibrate(
