@@ -428,7 +428,16 @@ def compare(
             help="One scenario: Erlang vs simulation. Several: side by side.", show_default=False
         ),
     ],
-    method: MethodOpt = "erlang-c",
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="erlang-c (nobody hangs up) or erlang-a (patience); default: erlang-a "
+            "when every queue has a patience, else erlang-c.",
+            show_default=False,
+        ),
+    ] = None,
     volume_scale: ScaleOpt = 1.0,
     replications: Annotated[
         int | None,
@@ -491,6 +500,8 @@ def compare(
 
     if isinstance(result, PlanComparison):
         out.print(terminal.plan_comparison_table(result, out.width))
+        for note in result.notes:
+            out.print(f"[dim]note: {note}[/]", highlight=False)
     else:
         for table in terminal.scenarios_tables(result, out.width):
             out.print(table)

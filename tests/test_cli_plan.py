@@ -179,9 +179,17 @@ def test_compare_two_scenarios_with_volume_scale(tmp_path):
 
 
 def test_compare_table_marks_disagreements():
-    result = invoke("compare", SINGLE, "-r", "5")
+    result = invoke("compare", SINGLE, "-r", "5", "--method", "erlang-c")
     assert result.exit_code == 0, result.stderr
     assert "erlang-c at the file's staffing" in result.stdout and "*" in result.stdout
+    assert "--method erlang-a fits this file" in result.stdout
+
+
+def test_compare_defaults_to_erlang_a_when_every_queue_has_patience():
+    result = invoke("compare", SINGLE, "-r", "3")
+    assert result.exit_code == 0, result.stderr
+    assert "erlang-a at the file's staffing" in result.stdout
+    assert "note: erlang-a: chosen because every queue has a patience" in result.stdout
 
 
 # ------------------------------------------------------------------ --method simulation

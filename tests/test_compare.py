@@ -20,7 +20,7 @@ from simulator.planner.edits import with_staffing
 from simulator.planner.staffing import plan
 
 
-def impatient(staffing=22, replications=30):
+def impatient(staffing=22, replications=30, patience=None):
     """200 calls / 30 min at 180 s (20 Erlangs), patience 90 s; the first interval of
     five is warm-up (the day starts empty)."""
     exp = {"distribution": "exponential"}
@@ -34,7 +34,7 @@ def impatient(staffing=22, replications=30):
                 "q": {
                     "volumes": [200] * 5,
                     "handle_time": exp | {"mean": 180},
-                    "patience": exp | {"mean": 90},
+                    "patience": patience or exp | {"mean": 90},
                 }
             },
             "agents": {"team": {"skills": ["q"], "staffing": [staffing] * 5}},
@@ -137,3 +137,42 @@ def test_common_random_numbers_make_paired_differences_tight():
 def test_a_prediction_needs_a_formula():
     with pytest.raises(ValueError, match="method: must be one of erlang-c, erlang-a"):
         compare_plan(impatient(replications=2), "simulation")
+
+
+def two_queues(replications=2):
+    """`impatient()` plus a queue 'p' whose callers never hang up (no patience)."""
+    sc = impatient(replications=replications)
+    q = sc.queues["q"]
+    queues = {"q": q, "p": q.model_copy(update={"patience": None})}
+    team = sc.agents["team"].model_copy(update={"skills": ["q", "p"], "ranks": {"q": 1, "p": 1}})
+    return sc.model_copy(update={"queues": queues, "agents": {"team": team}})
+
+
+def test_compare_defaults_to_the_formula_that_fits_the_file():
+    """Issue 15: with patience in every queue the default is Erlang A, and a note says
+    why; with a queue that has none it is Erlang C, and the note names that queue and
+    says that the queues whose callers hang up disagree by construction."""
+    cmp = compare_plan(impatient(replications=2))
+    assert cmp.method == "erlang-a"
+    assert cmp.notes == ["erlang-a: chosen because every queue has a patience"]
+    assert simulator.to_dict(cmp)["notes"] == cmp.notes
+    mixed = compare_plan(two_queues())
+    assert mixed.method == "erlang-c"
+    assert "queue(s) p have no patience" in mixed.notes[0]
+    assert "callers of q do" in mixed.notes[0] and "by construction" in mixed.notes[0]
+
+
+def test_erlang_c_asked_for_on_a_file_with_patience_says_why_it_disagrees():
+    cmp = compare_plan(impatient(replications=2), "erlang-c")
+    assert cmp.method == "erlang-c"
+    assert len(cmp.notes) == 1 and "(as asked)" in cmp.notes[0]
+    assert cmp.notes[0].endswith("--method erlang-a fits this file")
+
+
+def test_erlang_a_notes_a_patience_it_takes_by_its_mean():
+    lognormal = {"distribution": "lognormal", "mean": 90, "cv": 1.5}
+    cmp = compare_plan(impatient(replications=2, patience=lognormal), "erlang-a")
+    assert cmp.notes == [
+        "erlang-a takes the patience of q by its mean only (exponential assumed); "
+        "the simulation draws its shape"
+    ]

@@ -34,7 +34,7 @@ from ..kpi.stats import CI, confidence
 from ..model.scenario import Scenario
 from ..run.runner import SimulationResult, simulate
 from .edits import scale_volumes
-from .predict import ERLANG, check_method, predict_at
+from .predict import ERLANG, check_method, erlang_method, predict_at
 
 COMPARED = ("offered", *PREDICTED)
 
@@ -62,6 +62,7 @@ class PlanComparison:
     predicted_day: dict[str, float]
     agents: np.ndarray
     simulated: SimulationResult = field(repr=False)
+    notes: list[str] = field(default_factory=list)  # why this formula, what it ignores
 
     def figures(self, kpi: str) -> tuple[np.ndarray, ...]:
         """(predicted, simulated mean, ci95 low, ci95 high, disagree) per interval."""
@@ -79,17 +80,53 @@ class PlanComparison:
         return pred, mean, low, high, _disagree(kpi, pred, low, high)
 
 
+def formula_notes(sc: Scenario, method: str, chosen: bool) -> list[str]:
+    """Why `method` was used on `sc` (`chosen`: picked by `erlang_method`, not given),
+    and what in the file it ignores, in a sentence each."""
+    stay = [n for n, q in sc.queues.items() if q.patience is None]  # nobody hangs up
+    leave = [n for n, q in sc.queues.items() if q.patience is not None]
+    notes = []
+    if method == "erlang-c" and leave:
+        why = (
+            f"chosen because queue(s) {', '.join(stay)} have no patience (erlang-a needs it)"
+            if chosen
+            else "as asked"
+        )
+        notes.append(
+            f"erlang-c ({why}) lets nobody hang up, but callers of {', '.join(leave)} do: "
+            "it predicts longer waits and no abandonment there, so those intervals disagree "
+            "with the simulation by construction"
+            + ("" if chosen else "; --method erlang-a fits this file")
+        )
+    elif method == "erlang-a" and chosen:
+        notes.append("erlang-a: chosen because every queue has a patience")
+    if method == "erlang-a":
+        shaped = [
+            n
+            for n, q in sc.queues.items()
+            if q.patience and q.patience.distribution != "exponential"
+        ]
+        if shaped:
+            notes.append(
+                f"erlang-a takes the patience of {', '.join(shaped)} by its mean only "
+                "(exponential assumed); the simulation draws its shape"
+            )
+    return notes
+
+
 def compare_plan(
     sc: Scenario,
-    method: str = "erlang-c",
+    method: str | None = None,
     volume_scale: float = 1.0,
     replications: int | None = None,
     seed: int | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> PlanComparison:
-    """Erlang (`method`: erlang-c or erlang-a) at the scenario's own staffing vs the
-    simulated day."""
+    """Erlang (`method`: erlang-c or erlang-a; None: the one that fits the file, see
+    `predict.erlang_method`) at the scenario's own staffing vs the simulated day."""
+    chosen = method is None
+    method = erlang_method(sc) if method is None else method
     check_method(method, ERLANG)
     scaled = scale_volumes(sc, volume_scale)
     pred = predict_at(scaled, method)  # raises before a long simulation
@@ -103,6 +140,7 @@ def compare_plan(
         predicted_day=pred.day(first),
         agents=total["agents"],
         simulated=res,
+        notes=formula_notes(sc, method, chosen),
     )
 
 

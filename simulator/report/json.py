@@ -186,6 +186,7 @@ def plan_comparison_dict(cmp: PlanComparison) -> dict:
         "seed": res.seed,
         "summary": summary,
         "intervals": intervals,
+        "notes": cmp.notes,
     }
 
 
