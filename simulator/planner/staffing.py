@@ -30,12 +30,13 @@ import numpy as np
 import pandas as pd
 
 from ..model.scenario import Scenario, ScenarioError
-from .allocation import after_shrinkage, group_requirement
-from .edits import scale_volumes
+from ..run.runner import simulate
+from .allocation import after_shrinkage, group_requirement, queue_agents
+from .edits import scale_volumes, with_staffing
 from .load import offered_calls, offered_load
 from .predict import KPIS, center, check_method, erlang_method, predict
 from .requirement import required_agents
-from .search import Search, search_by_simulation, search_notes
+from .search import Search, search_by_simulation, search_notes, simulated_figures
 from .shifts import ShiftPlan, schedule_shifts
 
 
@@ -45,7 +46,9 @@ class StaffingPlan:
 
     Per-queue arrays are (queues, intervals); center arrays are (intervals,).
     `required` and `scheduled` are whole agents. `shifts` holds a ShiftPlan per agent
-    group when shifts were scheduled (see `plan(..., shifts=True)`).
+    group when shifts were scheduled (see `plan(..., shifts=True)`); the KPIs are then
+    at the agents the shifts log in (`kpis_at` "shifts", `kpi_agents` per queue), else
+    at the required agents.
     """
 
     scenario: Scenario = field(repr=False)  # as planned (volumes scaled)
@@ -63,6 +66,14 @@ class StaffingPlan:
     notes: list[str]
     shifts: dict[str, ShiftPlan] | None = None
     search: Search | None = None  # method "simulation": the simulated day, with CIs
+    kpis_at: str = "required"  # or "shifts": the agents the shift plan logs in
+    kpi_agents: np.ndarray | None = None  # agents per queue the KPIs are at (None: required)
+
+    @property
+    def at_words(self) -> str:
+        """Where the KPIs are taken, in words: 'the required agents' or 'the agents
+        the shifts log in'."""
+        return "the agents the shifts log in" if self.kpis_at == "shifts" else "the required agents"
 
     @property
     def total(self) -> dict[str, np.ndarray]:
@@ -72,7 +83,11 @@ class StaffingPlan:
         kpis = (
             {k: self.search.center_figures[k][0] for k in KPIS}
             if self.search
-            else center(self.offered, self.required, self.kpis)
+            else center(
+                self.offered,
+                self.required if self.kpi_agents is None else self.kpi_agents,
+                self.kpis,
+            )
         )
         return {
             "offered": self.offered.sum(axis=0),
@@ -185,7 +200,35 @@ def plan(
     )
     if not shifts:
         return result
-    return replace(result, shifts=shift_plans(scaled, result))
+    return at_shift_staffing(replace(result, shifts=shift_plans(scaled, result)))
+
+
+def at_shift_staffing(p: StaffingPlan) -> StaffingPlan:
+    """`p` with its KPIs at the agents its shifts log in (`StaffingPlan.staffing`),
+    which caps and shift lengths make differ from the requirement: Erlang's prediction
+    there, or for a simulated plan the day simulated there (the search's seed)."""
+    sc, logged = p.scenario, p.staffing
+    agents = queue_agents(sc, logged, p.load)
+    under = sum(sum(s.under) for s in (p.shifts or {}).values())
+    notes = p.notes + [
+        "KPIs are at the agents the shifts log in (on shift less shrinkage), not at the "
+        "requirement"
+        + (f": the shifts leave {under} agent-interval(s) under-staffed" if under else "")
+    ]
+    if p.search is None:
+        kpis = predict(sc, p.method, p.load, agents)
+        return replace(p, kpis=kpis, kpi_agents=agents, kpis_at="shifts", notes=notes)
+    res = simulate(with_staffing(sc, logged), keep_records=False)
+    queues, centre = simulated_figures(res)
+    search = replace(
+        p.search,
+        simulations=p.search.simulations + 1,
+        result=res,
+        queue_figures=queues,
+        center_figures=centre,
+    )
+    kpis = {"p_wait": np.full(p.load.shape, np.nan), **{k: queues[k][0] for k in KPIS}}
+    return replace(p, kpis=kpis, kpi_agents=agents, kpis_at="shifts", notes=notes, search=search)
 
 
 def shift_plans(sc: Scenario, staffing_plan: StaffingPlan) -> dict[str, ShiftPlan]:

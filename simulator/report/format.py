@@ -99,8 +99,8 @@ def interval_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[l
 def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]]]:
     """(header, rows) of a StaffingPlan's table, the center's or queue number `queue`'s,
     one row per interval: start, offered, load, required, scheduled, agents on shift
-    (center with shifts; and the gap to scheduled), then the KPIs at the required
-    staffing (simulated plans: mean ± CI half-width)."""
+    (center with shifts; and the gap to scheduled), then the KPIs at the plan's
+    staffing (`StaffingPlan.at_words`; simulated plans: mean ± CI half-width)."""
     figures = plan.figures(queue)
     if queue is None:
         columns = plan.total

@@ -77,9 +77,9 @@ def _settings(p: StaffingPlan, staffed_sum: float) -> Raw:
 
 def _per_interval(p: StaffingPlan) -> Raw:
     at = (
-        "simulated at the required agents: mean ± half-width of the 95% confidence interval"
+        f"simulated at {p.at_words}: mean ± half-width of the 95% confidence interval"
         if p.search
-        else f"predicted by {p.method} at the required agents"
+        else f"predicted by {p.method} at {p.at_words}"
     )
     header, rows = fmt.plan_rows(p)
     return note(

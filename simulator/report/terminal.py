@@ -125,9 +125,9 @@ def plan_table(result: StaffingPlan, width: int | None = None) -> Table:
     sc = result.scenario
     scale = "" if result.volume_scale == 1 else f", volumes × {result.volume_scale:g}"
     at = (
-        "simulated at required, mean ± 95% CI half-width"
+        f"simulated at {result.at_words}, mean ± 95% CI half-width"
         if result.search
-        else "predicted at required"
+        else f"predicted at {result.at_words}"
     )
     title = (
         f"{sc.name}: {result.method} plan{scale} (target "
