@@ -657,6 +657,14 @@ def backtest(
             f"Erlang C {d['erlang_c']:.1f}; noise floor {bt.noise_floor[k]:.1f}",
             highlight=False,
         )
+    shares = {
+        side: " / ".join(f"{c.mean:.0%}" for c in p.values()) for side, p in bt.profile.items()
+    }
+    out.print(
+        f"abandoners gone within 30 / 60 / 180 s: log {shares['observed']}, "
+        f"simulation {shares['simulated']}",
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

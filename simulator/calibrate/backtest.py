@@ -27,6 +27,7 @@ from ..model.scenario import Scenario
 from ..run.runner import simulate
 from .grid import Grid, counts
 from .logs import _from_callsim
+from .patience import PROFILE_SECONDS
 from .schema import CallLog
 
 KPIS = ("offered", "service_level", "asa", "abandon_rate")
@@ -80,6 +81,17 @@ def _weighted(calls: pd.DataFrame, days: list, grid: Grid) -> np.ndarray:
     np.add.at(
         out, (calls["day"].map(day_index).to_numpy()[keep], k[keep]), calls["wait"].to_numpy()[keep]
     )
+    return out
+
+
+def abandon_profile(calls: pd.DataFrame, days: list, grid: Grid) -> dict[int, CI]:
+    """Share of the day's abandoners gone within 30, 60 and 180 s: mean over days, CI."""
+    ab = calls[(calls["outcome"] == "abandoned") & (grid.index(calls["arrival"].to_numpy()) >= 0)]
+    waits = {d: w.to_numpy() for d, w in ab.groupby("day")["wait"]}
+    out = {}
+    for s in PROFILE_SECONDS:
+        share = [float((waits[d] <= s).mean()) if d in waits else np.nan for d in days]
+        out[s] = CI(*(float(v) for v in confidence(np.array(share))))
     return out
 
 
@@ -161,6 +173,7 @@ class Backtest:
     noise_floor: dict[str, float]
     mae: dict[str, dict[str, float]]
     patience: float
+    profile: dict[str, dict[int, CI]]  # "observed" / "simulated" -> seconds -> share
 
     def table(self) -> pd.DataFrame:
         """One row per interval: observed, simulated, Erlang C and A for each KPI."""
@@ -222,4 +235,8 @@ def backtest(
         floor,
         mae,
         patience,
+        {
+            "observed": abandon_profile(log.calls, days, grid),
+            "simulated": abandon_profile(sim_log.calls, sim_log.days, grid),
+        },
     )

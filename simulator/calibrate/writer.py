@@ -119,12 +119,8 @@ def build_scenario(
         "simulation": {"replications": replications, "seed": seed},
     }
     if busyness_cv:
-        if _supports(Scenario, "busyness"):
-            scenario["busyness"] = {
-                "distribution": "gamma",
-                "mean": 1.0,
-                "cv": round(busyness_cv, 4),
-            }
+        if _supports(Scenario, "arrivals"):  # the engine's Poisson-gamma arrivals
+            scenario["arrivals"] = {"busyness_cv": round(min(busyness_cv, 1.0), 4)}
         else:
             notes.append(
                 f"the day-to-day busyness (cv {busyness_cv:.2f}) is measured but not modelled: "

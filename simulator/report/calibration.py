@@ -152,6 +152,10 @@ def backtest_dict(bt: Backtest) -> dict:
             "intervals": intervals,
             "mae": {k: {m: _num(v) for m, v in d.items()} for k, d in bt.mae.items()},
             "noise_floor": {k: _num(v) for k, v in bt.noise_floor.items()},
+            "abandoned_within": {
+                side: {f"{sec}s": _ci(ci) for sec, ci in p.items()}
+                for side, p in bt.profile.items()
+            },
             "units": {"service_level": "points", "abandon_rate": "points", "asa": "s"},
         }
     )
@@ -166,13 +170,25 @@ def _band(ax, x, ci, label: str, color: str, scale: float = 1.0) -> None:
     ax.fill_between(x, lo, hi, alpha=0.2, color=color, linewidth=0)
 
 
+def _law(name: str, mean: float, cv: float):
+    """scipy's frozen law of a lognormal, gamma or exponential with this mean and cv."""
+    from scipy import stats
+
+    if name == "lognormal":
+        s2 = np.log1p(cv * cv)
+        return stats.lognorm(s=np.sqrt(s2), scale=mean * np.exp(-s2 / 2))
+    if name == "gamma":
+        return stats.gamma(1 / (cv * cv), scale=mean * cv * cv)
+    return stats.expon(scale=mean)
+
+
 @plots._styled
 def calibration_figure(cal: Calibration) -> Figure:
     """Volumes and staffing by interval; handle-time and patience survival curves."""
     fig = Figure(figsize=(plots.WIDTH, 8.4), dpi=plots.DPI, layout="constrained")
     plots.FigureCanvasAgg(fig)
     (vol, staff), (ht, pat) = fig.subplots(2, 2)
-    x = plots.clock_x(cal.grid.starts, cal.grid.minutes) / 60
+    x = (plots.clock_x(cal.grid.starts, cal.grid.minutes) + cal.grid.minutes / 2) / 60
     _band(vol, x, cal.volumes.mean, "offered calls (mean, 95% CI)", "#0072B2")
     vol.set_title("Volumes by interval")
     vol.set_xlabel("hour")
@@ -185,7 +201,13 @@ def calibration_figure(cal: Calibration) -> Figure:
     staff.set_xlabel("hour")
     handle = np.sort(cal.log.queued.query("outcome == 'answered'")["handle"].to_numpy())
     ht.plot(handle, 1 - np.arange(1, len(handle) + 1) / len(handle), label="log", color="#0072B2")
-    ht.set_xlim(0, np.quantile(handle, 0.99) if len(handle) else 1)
+    top = float(np.quantile(handle, 0.99)) if len(handle) else 1.0
+    t = np.linspace(0, top, 300)
+    for name, style in (("lognormal", "--"), ("gamma", ":")):
+        if name in cal.handle.fits:
+            law = _law(name, float(cal.handle.mean.mean), cal.handle.fits[name].cv)
+            ht.plot(t, law.sf(t), style, label=f"{name} fit (KS {cal.handle.fits[name].ks:.3f})")
+    ht.set_xlim(0, top)
     ht.set_title(f"Handle time survival (shape: {cal.handle.chosen})")
     ht.set_xlabel("seconds")
     if cal.patience is not None:
@@ -194,6 +216,9 @@ def calibration_figure(cal: Calibration) -> Figure:
         t = np.linspace(0, max(p.km_times.max(), 1), 200)
         rate = 1 / p.ratio_mean.mean
         pat.plot(t, np.exp(-rate * t), "--", label="exponential, ratio estimator", color="#D55E00")
+        fit = p.fits[p.chosen]
+        law = _law(p.chosen, fit.mean, fit.cv)
+        pat.plot(t, law.sf(t), ":", label=f"{p.chosen} fit (censored)", color="#009E73")
         pat.set_title(f"Patience survival (chosen: {p.chosen})")
         pat.set_xlabel("seconds waited")
     for ax in (vol, staff, ht, pat):
@@ -207,7 +232,7 @@ def backtest_figure(bt: Backtest) -> Figure:
     fig = Figure(figsize=(plots.WIDTH, 9.0), dpi=plots.DPI, layout="constrained")
     plots.FigureCanvasAgg(fig)
     axes = fig.subplots(3, 1, sharex=True)
-    x = plots.clock_x(bt.grid.starts, bt.grid.minutes) / 60
+    x = (plots.clock_x(bt.grid.starts, bt.grid.minutes) + bt.grid.minutes / 2) / 60
     titles = {
         "service_level": "Service level (%)",
         "asa": "ASA (s)",
