@@ -34,8 +34,8 @@ test: install lint
 
 # Lint, format, types and the layer contracts (part of `make test`, so of CI).
 lint: install
-	$(BIN)/ruff check simulator tests benchmarks
-	$(BIN)/ruff format --check simulator tests benchmarks
+	$(BIN)/ruff check simulator tests benchmarks docs/*.py
+	$(BIN)/ruff format --check simulator tests benchmarks docs/*.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

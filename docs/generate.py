@@ -216,7 +216,6 @@ mistakes as you type when the file's first line names the schema:
 (the path is relative to the YAML file: the line above is the one the shipped
 `scenarios/*.yaml` use). Or write the schema where your editor can find it:
 `callsim schema > scenario.schema.json`.
-
 """
 
 
@@ -242,7 +241,6 @@ it was offered, as an ACD report does. Every simulated figure is the mean over
 independent replications (simulated days) with its 95% Student-t confidence interval; a
 figure without its interval is not a simulation result. Fractions are 0-1 in the JSON
 and CSV files and shown as percentages in tables and pages.
-
 """
 _BETTER = {True: "higher", False: "lower", None: ""}
 
