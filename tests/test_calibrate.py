@@ -254,3 +254,23 @@ def test_erlang_a_patience_is_the_hazard_matched_mean():
     ratio = np.minimum(draws, 180).sum() / (draws <= 180).sum()
     assert hazard_matched_mean(heavy) == pytest.approx(ratio, rel=0.01)
     assert hazard_matched_mean(heavy) < 0.25 * 1885
+
+
+def test_run_out_then_calibrate_gives_the_staffing_back(tmp_path):
+    """`callsim run --out` then `callsim calibrate calls.csv`: the quarter-hour staffing
+    written is the simulated one, but for the first quarter (agents log on idle)."""
+    path = tmp_path / "known.yaml"
+    sc = _known({"distribution": "exponential", "mean": PATIENCE})
+    sc["simulation"] = {"replications": 10, "seed": 2}
+    path.write_text(yaml.safe_dump(sc))
+    run = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "run"), "-q"])
+    assert run.exit_code == 0, run.output
+    out = tmp_path / "cal.yaml"
+    result = CliRunner().invoke(
+        app, ["calibrate", str(tmp_path / "run" / "calls.csv"), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    staffing = yaml.safe_load(out.read_text())["agents"]["agents"]["staffing"]
+    quarters = list(np.repeat(STAFFING, 4))
+    assert staffing[1:] == quarters[1:]
+    assert abs(staffing[0] - quarters[0]) <= 1

@@ -167,6 +167,9 @@ def test_callsim_calls_csv_reads_back(tmp_path):
     answered = log.calls["outcome"] == "answered"
     assert np.allclose(log.calls.loc[answered, "handle"].sum(), raw["handle_s"].sum())
     assert log.calls["arrival"].min() >= 8 * 3600  # single_queue opens at 08:00
+    answered = log.calls["outcome"] == "answered"
+    assert (log.calls.loc[answered, "agent"] != "").all()
+    assert log.quirks["answered calls with no agent id"] == 0
 
 
 @pytest.mark.parametrize(

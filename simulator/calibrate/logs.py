@@ -156,7 +156,7 @@ def _from_callsim(table: pd.DataFrame, source: str, open_s: float | None) -> Cal
     check(calls, source)
     quirks = {
         "rows read": len(table),
-        "answered calls with no agent id (calls.csv before agent ids)": int(
+        "answered calls with no agent id": int(
             answered.sum() if "agent" not in table else (calls["agent"][answered] == "").sum()
         ),
     }

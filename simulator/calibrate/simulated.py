@@ -54,16 +54,19 @@ def replay_agents(day: DayRecords, groups: int) -> np.ndarray:
     return agent
 
 
-def log_from_result(res: SimulationResult) -> CallLog:
-    """Every replication of `res` (records kept) as a day of a call log with agent ids."""
-    calls = res.calls.copy()
+def agent_ids(res: SimulationResult) -> list[str]:
+    """The agent (GROUP-N, "" if none) of every call of `res.calls`, in its order."""
     names = list(res.scenario.agents)
     ids: list[str] = []
     for day in res.days:
         who = replay_agents(day, len(names))
         ids += [f"{names[g]}-{a}" if a >= 0 else "" for g, a in zip(day.calls["group"], who)]
-    calls["agent"] = ids
+    return ids
+
+
+def log_from_result(res: SimulationResult) -> CallLog:
+    """Every replication of `res` (records kept) as a day of a call log with agent ids."""
+    calls = res.calls.copy()
+    calls["agent"] = agent_ids(res)
     open_s = clock_minutes(res.scenario.open) * 60.0
-    log = _from_callsim(calls, f"simulation of {res.scenario.name}", open_s)
-    log.quirks.pop("answered calls with no agent id (calls.csv before agent ids)", None)
-    return log
+    return _from_callsim(calls, f"simulation of {res.scenario.name}", open_s)

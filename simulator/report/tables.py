@@ -44,6 +44,11 @@ CALL_COLUMNS = {
     "outcome": ("answered, abandoned (hung up while waiting) or blocked (busy signal)", ""),
     "wait_s": ("wait until answered or until the caller hung up", "s"),
     "agent_group": ("agent group that handled it (empty if not answered)", ""),
+    "agent": (
+        "the agent who handled it, GROUP-N, replayed from the records by the engine's "
+        "routing (longest idle first; empty if not answered): what an ACD log would show",
+        "",
+    ),
     "answer_s": ("time the agent took the call, after open (empty if not answered)", "s"),
     "talk_s": ("caller with the agent: talk + hold (0 if not answered)", "s"),
     "handle_s": ("agent busy time: talk + hold + after-call work (0 if not answered)", "s"),
@@ -99,12 +104,15 @@ def queue_table(res: SimulationResult) -> pd.DataFrame:
 
 
 def call_table(res: SimulationResult) -> pd.DataFrame:
-    """The per-call records, with the clock time of each call's interval added (a new
-    table: the result's own `calls` is left as it is)."""
+    """The per-call records, with the clock time of each call's interval and the agent
+    who handled it added (a new table: the result's own `calls` is left as it is)."""
+    from ..calibrate.simulated import agent_ids
+
     calls = res.calls.copy()
     starts = np.array(res.scenario.interval_starts())
     at = list(calls.columns).index("interval") + 1
     calls.insert(at, "start", starts[calls["interval"].to_numpy()])
+    calls.insert(list(calls.columns).index("agent_group") + 1, "agent", agent_ids(res))
     return calls
 
 
