@@ -27,6 +27,7 @@ from .model.limits import MAX_REPLICATIONS
 if TYPE_CHECKING:
     from .model.scenario import Scenario
     from .planner.compare import PlanComparison, ScenarioComparison
+    from .planner.staffing import StaffingPlan
     from .run.runner import SimulationResult
 
 app = typer.Typer(
@@ -36,6 +37,10 @@ out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-c
 err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace output files that callsim did not write."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 WorkersOpt = Annotated[
@@ -105,14 +110,53 @@ def load(path: Path) -> Scenario:
         fail(exc.problems, f"{path} is not a valid scenario")
 
 
+def load_data(path: Path) -> tuple[dict, Scenario]:
+    """The file's YAML data (read once) and the scenario it validates to, or exit 2."""
+    from .model.load import parse_scenario, read_data
+    from .model.scenario import ScenarioError
+
+    try:
+        data = read_data(path)
+        if data is None:
+            raise ScenarioError([f"{path}: the file is empty"])
+        return data, parse_scenario(data, strict=True)
+    except ScenarioError as exc:
+        fail(exc.problems, f"{path} is not a valid scenario")
+
+
 @contextmanager
-def writing(path: Path, option: str) -> Iterator[None]:
-    """Turn a failure to write `path` (a file in the way, no permission...) into a
-    clean message and exit 2."""
+def writing(path: Path | str, option: str) -> Iterator[None]:
+    """Turn a failure to write `path` (a file in the way, no permission, a file
+    callsim did not write...) into a clean message and exit 2."""
+    from .report.output import OutputError
+
     try:
         yield
+    except OutputError as exc:
+        fail(exc.problems, f"{option} refused")
     except OSError as exc:
         fail([f"{path}: cannot write ({exc.strerror or exc})"], f"{option} failed")
+
+
+def check_out(out_dir: str | None) -> None:
+    """Refuse a bad --out (empty, a file, /dev/null, a dangling link) before any work."""
+    from .report.output import target_path
+
+    if out_dir is not None:
+        with writing(out_dir, "--out"):
+            target_path(out_dir)
+
+
+@contextmanager
+def output_dir(out_dir: str, force: bool, say: bool = True) -> Iterator[Path]:
+    """A temporary directory to write into; its files are moved into `out_dir` when
+    all are complete (`simulator.report.output.staged`). Exit 2 on a refusal."""
+    from .report.output import staged
+
+    with writing(out_dir, "--out"), staged(out_dir, force=force) as stage:
+        yield stage.dir
+    if say:
+        err.print(f"Wrote {len(stage.written)} files to {stage.target}", highlight=False)
 
 
 @contextmanager
@@ -224,7 +268,7 @@ def run(
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
     out_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--out", help="Also write CSV files, plots and report.html here."),
     ] = None,
     columns: Annotated[
@@ -235,6 +279,7 @@ def run(
             "fit the terminal).",
         ),
     ] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     engine: Annotated[
@@ -248,6 +293,7 @@ def run(
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)
     chosen = kpi_list(columns, "--columns")
+    check_out(out_dir)
     with executing(executor, workers, address):
         res = run_scenario(
             sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
@@ -256,10 +302,8 @@ def run(
         from .planner.staffing import erlang_requirement
         from .report.pages import write_run
 
-        with writing(out_dir, "--out"):
-            written = write_run(res, out_dir, *erlang_requirement(sc))
-        if not as_json:
-            err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
+        with output_dir(out_dir, force, say=not as_json) as folder:
+            write_run(res, folder, *erlang_requirement(sc))
     if as_json:
         from .report.json import to_dict
 
@@ -311,7 +355,7 @@ MethodOpt = Annotated[
     ),
 ]
 OutOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option("--out", help="Also write CSV files, a plot and an HTML page here."),
 ]
 
@@ -370,14 +414,22 @@ def staff(
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
     out_dir: OutOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Staffing plan: agents required and scheduled per interval, and the KPIs at that
     staffing (predicted by Erlang, or simulated)."""
-    sc = load(scenario)
-    if write is not None and write.resolve() == scenario.resolve():
-        fail(["--write: would overwrite the scenario itself (and its comments)"], "invalid option")
+    data, sc = load_data(scenario)  # read once: the source may be a pipe
+    check_out(out_dir)
+    if write is not None:
+        from .report.output import same_file
+
+        if same_file(write, scenario):
+            fail(
+                [f"--write: {write} is the scenario itself (by another path or a hard link)"],
+                "invalid option",
+            )
     with (
         executing(executor, workers, address),
         library_errors(f"cannot plan {scenario}"),
@@ -395,15 +447,10 @@ def staff(
     if out_dir is not None:
         from .report.pages import write_plan
 
-        with writing(out_dir, "--out"):
-            written = write_plan(result, out_dir)
-        err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
+        with output_dir(out_dir, force) as folder:
+            write_plan(result, folder)
     if write is not None:
-        from .report.scenario_file import write_planned
-
-        with writing(write, "--write"):
-            write_planned(scenario, write, result)
-        load(write)  # the copy must run
+        write_plan_copy(scenario, write, result, data, force)
         scaled = "" if volume_scale == 1 else f" and the volumes × {volume_scale:g} it was made for"
         err.print(f"Wrote {write}: the scenario with the planned staffing{scaled}", highlight=False)
     if as_json:
@@ -418,6 +465,35 @@ def staff(
         out.print(terminal.shift_table(group, shift_plan))
     for note in result.notes:
         out.print(f"[dim]note: {note}[/]", highlight=False)
+
+
+def write_plan_copy(
+    source: Path, target: Path, result: StaffingPlan, data: dict, force: bool = False
+) -> None:
+    """Write the planned copy of the scenario (`planned_scenario`, from `data` as
+    read: the source may be a pipe) in one rename, after loading it to prove it runs;
+    never over the source by any path, nor over a file callsim did not write (without
+    `force`)."""
+    from .model.load import load_scenario
+    from .model.scenario import ScenarioError
+    from .report.output import write_file
+    from .report.scenario_file import PLANNED, planned_scenario
+
+    def runs(temp: Path) -> None:
+        try:
+            load_scenario(temp)
+        except ScenarioError as exc:
+            fail(exc.problems, f"{target}: the planned copy would not be valid")
+
+    with writing(target, "--write"):
+        write_file(
+            target,
+            planned_scenario(source, result, data),
+            source=source,
+            ours=lambda head: head.startswith(PLANNED),
+            check=runs,
+            force=force,
+        )
 
 
 @app.command()
@@ -456,6 +532,7 @@ def compare(
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
     out_dir: OutOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -484,13 +561,11 @@ def compare(
     if out_dir is not None:
         from .report.pages import write_compare, write_plan_comparison
 
-        with writing(out_dir, "--out"):
-            written = (
-                write_plan_comparison(result, out_dir)
-                if isinstance(result, PlanComparison)
-                else write_compare(result, out_dir)
-            )
-        err.print(f"Wrote {len(written)} files to {out_dir}", highlight=False)
+        with output_dir(out_dir, force) as folder:
+            if isinstance(result, PlanComparison):
+                write_plan_comparison(result, folder)
+            else:
+                write_compare(result, folder)
     if as_json:
         from .report.json import to_dict
 

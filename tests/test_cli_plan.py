@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from simulator import load_scenario
 from simulator.cli import app
+from simulator.report.output import MANIFEST
 from simulator.report.pages import COMPARE_FILES, PLAN_FILES
 
 SINGLE = "scenarios/single_queue.yaml"
@@ -234,7 +235,7 @@ def test_staff_out_writes_the_plan_tables_plot_and_page(tmp_path):
     d = json_of(
         invoke("staff", PEAK, "--method", "erlang-a", "--shifts", "--json", "--out", tmp_path)
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PLAN_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST) == sorted(PLAN_FILES)
     center = pd.read_csv(tmp_path / "plan_intervals.csv")
     assert list(center["required_agents"]) == [r["required"] for r in d["intervals"]]
     assert list(center["scheduled_agents"]) == [r["scheduled"] for r in d["intervals"]]
@@ -264,7 +265,7 @@ def test_compare_out_for_one_scenario_writes_predicted_vs_simulated(tmp_path):
     d = json_of(
         invoke("compare", SINGLE, "--method", "erlang-a", "-r", "5", "--json", "--out", tmp_path)
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(COMPARE_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST) == sorted(COMPARE_FILES)
     rows = pd.read_csv(tmp_path / "compare_intervals.csv").query("kpi == 'service_level'")
     assert list(rows["start"]) == [r["start"] for r in d["intervals"]]
     assert rows["predicted"].to_numpy() == pytest.approx(
@@ -310,4 +311,5 @@ def test_an_out_dir_that_cannot_be_written_exits_2_without_traceback(tmp_path, c
     in_the_way.write_text("not a folder")
     res = invoke(*command, "--out", in_the_way)
     assert res.exit_code == 2
-    assert f"{in_the_way}: cannot write" in res.stderr and "Traceback" not in res.stderr
+    assert f"{in_the_way}: exists and is not a directory" in res.stderr
+    assert "Traceback" not in res.stderr

@@ -193,6 +193,11 @@ def shift_rows(shift) -> tuple[list[str], list[list[str]]]:
 
 
 def short_labels(labels: list[str]) -> list[str]:
-    """File names without folder and extension, unless two would look the same."""
+    """File names without folder and extension, unless two would look the same; the
+    same file given twice is told apart by its place: "peak_day (2)"."""
     stems = [Path(label).stem for label in labels]
-    return stems if len(set(stems)) == len(stems) else labels
+    names = stems if len(set(stems)) == len(set(labels)) else list(labels)
+    return [
+        name if name not in names[:i] else f"{name} ({names[: i + 1].count(name)})"
+        for i, name in enumerate(names)
+    ]

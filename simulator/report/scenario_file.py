@@ -4,19 +4,25 @@ forecast it was made for."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from ..planner.staffing import StaffingPlan
 
+PLANNED = "# Staffing planned by `callsim staff"  # how a planned copy begins
 
-def planned_scenario(source: Path, p: StaffingPlan) -> str:
-    """The text of `source` (YAML) with each group's staffing replaced by the plan's
-    agents logged in (`StaffingPlan.staffing`) and, under a volume scale, each queue's
-    volumes by the scaled ones; every other key is kept (comments are not: the YAML is
+
+def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
+    """The text of `source` (YAML; or its `data`, already read) with each group's
+    staffing replaced by the plan's agents logged in (`StaffingPlan.staffing`) and,
+    under a volume scale, each queue's volumes by the scaled ones; every other key is kept (comments are not: the YAML is
     re-written, under a header saying so)."""
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if data is None:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
     for group, agents in p.staffing.items():
         data["agents"][group]["staffing"] = agents
     if p.volume_scale != 1:
@@ -29,7 +35,7 @@ def planned_scenario(source: Path, p: StaffingPlan) -> str:
         else f"# queues.*.volumes are the file's × {p.volume_scale:g}, as planned.\n"
     )
     header = (
-        f"# Staffing planned by `callsim staff --method {p.method}` from {source},\n"
+        f"{PLANNED} --method {p.method}` from {source},\n"
         f"# volume scale {p.volume_scale:g}: agents.*.staffing holds agents logged in\n"
         f"# ({what}). Comments of the original file are not kept.\n" + volumes
     )
