@@ -85,31 +85,69 @@ def _key(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.tag}>"
 
 
+def _children(node: yaml.Node) -> list[tuple[str, yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        return [(_key(k), v) for k, v in node.value]
+    if isinstance(node, yaml.SequenceNode):
+        return [(str(i), v) for i, v in enumerate(node.value)]
+    return []
+
+
+def _expanded(root: yaml.Node) -> tuple[float, int]:
+    """(values, levels) of the tree once aliases are expanded, each node counted once
+    (memoised post-order, no recursion): linear in the file, not in its expansion.
+    An alias inside its own anchor gives (inf, inf)."""
+    memo: dict[int, tuple[float, int]] = {}
+    open_nodes: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in memo:
+            stack.pop()
+            continue
+        pending = [v for _, v in _children(node) if id(v) not in memo]
+        if id(node) in open_nodes:
+            if pending:  # a child still open: the node contains itself
+                return float("inf"), 1 << 30
+            kids = [memo[id(v)] for _, v in _children(node)]
+            memo[id(node)] = (1 + sum(k[0] for k in kids), 1 + max((k[1] for k in kids), default=0))
+            stack.pop()
+            continue
+        open_nodes.add(id(node))
+        stack.extend(v for v in pending if id(v) not in open_nodes)
+        if any(id(v) in open_nodes for v in pending):
+            return float("inf"), 1 << 30
+    return memo[id(root)]
+
+
 def check_tree(root: yaml.Node) -> list[str]:
-    """Duplicate keys, depth and size of a composed YAML tree (walked without recursion)."""
+    """Duplicate keys, depth and size of a composed YAML tree (walked without recursion,
+    each node once)."""
+    values, levels = _expanded(root)
+    if values > limits.MAX_VALUES:
+        return [f"(top level): more than {limits.MAX_VALUES:,} values (aliases included)"]
+    if levels > limits.MAX_DEPTH + 1:
+        deepest = max(_children(root), key=lambda kv: _expanded(kv[1])[1], default=("", root))
+        return [f"{deepest[0] or '(top level)'}: nested deeper than {limits.MAX_DEPTH} levels"]
     problems: list[str] = []
+    seen_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
-    count = 0
     while stack:
         node, path = stack.pop()
-        count += 1
-        if count > limits.MAX_VALUES:
-            return [f"(top level): more than {limits.MAX_VALUES:,} values (aliases included)"]
-        if len(path) > limits.MAX_DEPTH:
-            return [f"{path[0]}: nested deeper than {limits.MAX_DEPTH} levels"]
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for k, v in node.value:
-                key = _key(k)
-                if key in seen and key != "<<":
+            first: dict[str, int] = {}
+            for k, _ in node.value:
+                key, line = _key(k), k.start_mark.line + 1
+                if key in first and key != "<<":
                     problems.append(
-                        f"{'.'.join((*path, key))}: given twice (lines {seen[key]} and "
-                        f"{k.start_mark.line + 1}); the first would be lost"
+                        f"{'.'.join((*path, key))}: given twice (lines {first[key]} and "
+                        f"{line}); the first would be lost"
                     )
-                seen.setdefault(key, k.start_mark.line + 1)
-                stack.append((v, (*path, key)))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((v, (*path, str(i))) for i, v in enumerate(node.value))
+                first.setdefault(key, line)
+        stack.extend((v, (*path, key)) for key, v in reversed(_children(node)))
     return problems
 
 
