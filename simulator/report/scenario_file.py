@@ -18,8 +18,8 @@ PLANNED = "# Staffing planned by `callsim staff"  # how a planned copy begins
 def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
     """The text of `source` (YAML; or its `data`, already read) with each group's
     staffing replaced by the plan's agents logged in (`StaffingPlan.staffing`) and,
-    under a volume scale, each queue's volumes by the scaled ones; every other key is kept (comments are not: the YAML is
-    re-written, under a header saying so)."""
+    under a volume scale, each queue's volumes by the scaled ones; every other key is
+    kept (comments are not: the YAML is re-written, under a header saying so)."""
     if data is None:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data = copy.deepcopy(data)
