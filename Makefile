@@ -2,6 +2,7 @@
 #   make demo   install, then simulate the shipped peak-day scenario
 #   make test   install, then lint, type-check and run the whole test suite (what CI runs)
 #   make bench  install, then run the benchmarks
+#   make gallery  regenerate docs/gallery (README figures, A4 prints of the pages)
 #   make docs   install, regenerate the reference pages, execute the notebooks, build
 #               the documentation site into site/ (warnings fail)
 # PYTHON and VENV may be given, e.g. `make test PYTHON=python3.13 VENV=.venv-3.13`.
@@ -12,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench docs clean
+.PHONY: install demo test lint bench docs gallery clean
 
 $(BIN)/callsim: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "callsim needs Python >= 3.12 (none found)"; exit 1; }
@@ -43,6 +44,11 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_erlang.py
+
+# The README's figures and A4 prints of report/staff/compare.html (needs chromium and
+# poppler-utils for the prints); tests/test_gallery.py checks they are current.
+gallery: install
+	$(BIN)/python docs/gallery/generate.py
 
 docs: install
 	$(BIN)/python docs/generate.py

@@ -66,3 +66,13 @@ def test_planner_figures_for_the_peak_day_are_the_programs():
     afternoon = [i for i, t in enumerate(starts) if t >= "12:00"]
     assert any(sim[i] > a[i] for i in afternoon)
     assert plans["simulation"]["simulation"]["simulations"] < 30  # "far fewer than 60"
+
+
+def test_what_the_readme_says_of_cost_without_costs_is_what_the_json_gives():
+    """single_queue.yaml gives no cost: `cost` is 0 and `cost_per_call` null (issue 15)."""
+    text = " ".join(README.split())
+    assert "`cost` (agents' paid logged-in time plus trunk lines; 0 when no cost is given)" in text
+    assert "`null` in the JSON" in text and "absent when no cost" not in text
+    sc = simulator.load_scenario(ROOT / "scenarios/single_queue.yaml")
+    summary = simulator.to_dict(simulator.simulate(sc, replications=2, seed=1))["summary"]
+    assert summary["cost"]["mean"] == 0.0 and summary["cost_per_call"]["mean"] is None

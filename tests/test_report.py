@@ -373,3 +373,151 @@ def test_write_plan_comparison_lists_predicted_simulated_and_disagree(tmp_path):
     assert list(sl["unit"]) == ["fraction"] * 3 and list(sl["disagree"]) == list(flag)
     page = (tmp_path / "compare.html").read_text(encoding="utf-8")
     assert ESCAPED in page and page.count("data:image/png;base64,") == 1
+
+
+# ------------------------------------------------------------------ issue 15: what users read
+
+
+def test_a_star_means_disagree_everywhere_and_inputs_are_never_starred(tmp_path):
+    """One meaning of `*` (outside the 95% CI by more than the tolerance), said in a
+    legend in the terminal and on the page; the forecast's offered calls, an input, are
+    never starred, even when off by 100 calls."""
+    from dataclasses import replace
+
+    from simulator.kpi.registry import PREDICTED
+    from simulator.planner.compare import COMPARED, compare_plan
+    from simulator.report import terminal
+    from simulator.report.pages import write_plan_comparison
+
+    cmp = compare_plan(scenario(), "erlang-c")
+    far = {**cmp.predicted, "offered": cmp.predicted["offered"] + 100}
+    cmp = replace(cmp, predicted=far)
+    assert all(cmp.figures("offered")[4])  # the offered calls do disagree
+    rows = fmt.comparison_rows(cmp, COMPARED)
+    for i, kpi in enumerate(COMPARED):
+        flags = list(cmp.figures(kpi)[4]) + [cmp.day_figures(kpi)[4]]
+        cells = [row[2 + 2 * i] for row in rows]
+        starred = [c.endswith("*") for c in cells]
+        assert starred == [bool(f) and kpi in PREDICTED for f in flags], kpi
+    assert not any(row[2].endswith("*") for row in rows)  # offered
+    assert terminal.plan_comparison_table(cmp).caption == fmt.STAR_LEGEND
+    write_plan_comparison(cmp, tmp_path)
+    page = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    assert page.count(fmt.STAR_LEGEND.replace("'", "&#39;")) == 2  # under both tables
+    csv = pd.read_csv(tmp_path / "compare_intervals.csv")
+    assert csv.loc[csv["kpi"] == "offered", "disagree"].isna().all()
+    sl = csv.loc[csv["kpi"] == "service_level", "disagree"]
+    assert list(sl) == list(cmp.figures("service_level")[4])
+
+
+def test_the_compare_page_says_what_a_paired_interval_means(res, tmp_path):
+    from simulator.planner.compare import ScenarioComparison
+    from simulator.report.compare_page import PAIRED_NOTE
+
+    busier = simulator.simulate(scenario("Busier", volumes=(60, 80, 70)))
+    write_compare({"base": res, "busier": busier}, tmp_path)
+    page = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    assert "common random numbers" in PAIRED_NOTE and "may be chance" not in page
+    assert PAIRED_NOTE.replace("'", "&#39;") in page and ">Δ busier<" in page
+    diff = ScenarioComparison(["base", "busier"], 1.0, [res, busier]).difference(1, "offered")
+    assert f"{fmt.value('offered', diff.mean)}<br><small>" in page
+
+
+def test_cost_per_call_counts_the_trunk_lines_as_the_dictionary_says(tmp_path):
+    """No agent cost, 12 lines at 3.00 an hour: cost is the lines' alone (12 x 3 x 0.75 h
+    = 27.00 a day), and cost per call divides it by the answered calls."""
+    sc = simulator.parse_scenario(
+        {**scenario().model_dump(mode="json", exclude_none=True), "line_cost_per_hour": 3.0}
+    )
+    res = simulator.simulate(sc)
+    assert res.summary.loc["cost", "mean"] == pytest.approx(12 * 3.0 * 0.75)
+    per_call = res.day_samples["cost"] / res.day_samples["answered"]
+    assert res.summary.loc["cost_per_call", "mean"] == pytest.approx(per_call.mean())
+    write_run(res, tmp_path)
+    dd = pd.read_csv(tmp_path / "data_dictionary.csv", keep_default_na=False)
+    meaning = dd.set_index("column").loc["kpi = cost_per_call", "meaning"]
+    assert "trunk lines" in meaning and "staffed agent cost" not in meaning
+
+
+def test_pages_print_on_a4_with_wide_tables_unclipped(run):
+    page = (run[0] / "report.html").read_text(encoding="utf-8")
+    print_rules = page[page.index("@media print") :]
+    assert "size:A4" in print_rules and ".scroll { overflow:visible; }" in print_rules
+    assert "overflow-wrap:anywhere" in page  # a long title wraps instead of running off
+
+
+def test_the_abandon_legend_stays_off_the_target_line(res):
+    fig = plots.asa_abandon_figure(res)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        legend = ax.get_legend().get_window_extent()
+        assert legend.x0 >= ax.get_window_extent().x1  # beside the panel, not over it
+        assert legend.x1 <= fig.bbox.x1 + 1
+
+
+def test_a_long_figure_title_wraps_inside_the_figure(res):
+    long = "a scenario with a very long file name indeed, as planners write them"
+    fig = plots.compare_figure({long: res, long + " (+15%)": res})
+    fig.canvas.draw()
+    title = fig.axes[0].title.get_window_extent()
+    assert fig.bbox.x0 <= title.x0 and title.x1 <= fig.bbox.x1
+    assert "\n" in fig.axes[0].get_title(loc="left")
+
+
+def test_shift_tables_show_cost_as_money_with_a_total():
+    class Shifts:
+        def table(self):
+            return pd.DataFrame(
+                {
+                    "start": ["08:00", "12:00"],
+                    "end": ["16:00", "20:00"],
+                    "hours": [8, 8],
+                    "paid_hours": [7.5, 7.5],
+                    "count": [16, 2],
+                    "cost": [7296.0, 5840.0],
+                },
+                index=pd.Index(["early", "late"], name="shift"),
+            )
+
+    header, rows = fmt.shift_rows(Shifts())
+    assert header == ["shift", "start", "end", "hours", "paid_hours", "count", "cost"]
+    assert [r[-1] for r in rows] == ["7,296.00", "5,840.00", "13,136.00"]
+    assert rows[-1][0] == "total" and rows[-1][-2] == "18"
+
+
+def test_an_80_column_terminal_gets_one_line_per_interval(res):
+    import io
+
+    from rich.console import Console
+
+    from simulator.report import terminal
+
+    console = Console(width=80, file=io.StringIO(), record=True)
+    console.print(terminal.interval_table(res, 80))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = [line for line in lines if line.startswith("┃")]
+    rows = [line for line in lines if line.startswith("│")]
+    assert len(header) == 1 and "SL %" in header[0] and "ASA s" in header[0]
+    assert [r.split()[1] for r in rows] == res.starts  # one line each: nothing wraps
+    assert any("left out at this width" in line for line in lines)
+    wide = Console(width=200, file=io.StringIO(), record=True)
+    wide.print(terminal.interval_table(res, 200))
+    assert "left out" not in wide.export_text()
+
+
+def test_run_columns_chooses_the_interval_columns_and_refuses_unknown_kpis(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(scenario().model_dump(mode="json", exclude_none=True)))
+    done = CliRunner().invoke(app, ["run", str(path), "--columns", "service_level,asa"])
+    assert done.exit_code == 0, done.stderr
+    per_interval = done.stdout[done.stdout.index("Per interval") :]
+    assert "SL %" in per_interval and "ASA s" in per_interval
+    assert "occupancy" not in per_interval
+    bad = CliRunner().invoke(app, ["run", str(path), "--columns", "service_level,nope"])
+    assert bad.exit_code == 2 and "--columns: unknown KPI nope" in bad.stderr

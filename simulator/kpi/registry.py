@@ -201,7 +201,8 @@ _RECORDS = (
         "cost",
         "currency",
         "cost",
-        "agents' paid logged-in time plus trunk lines, at the given hourly costs",
+        "agents' paid logged-in time plus trunk lines, at the given hourly costs "
+        "(0 where none is given)",
         "cost",
         higher_is_better=False,
     ),
@@ -209,7 +210,8 @@ _RECORDS = (
         "cost_per_call",
         "currency",
         "cost/call",
-        "staffed agent cost ÷ answered calls",
+        "cost (agents' paid logged-in time plus trunk lines) ÷ answered calls; "
+        "undefined where no cost is given",
         "cost per call",
         higher_is_better=False,
         decimals=2,

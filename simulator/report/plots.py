@@ -18,6 +18,7 @@ code and tests can find what a figure was drawn from.
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -174,12 +175,21 @@ def _percent_axis(ax, top: float | None = None, decimals: int | None = 0) -> Non
     ax.set_ylim(0, top)
 
 
+TITLE_CHARACTERS = 80  # a title longer than this wraps (bold 12 pt on a 9-inch figure)
+
+
+def set_title(ax, words: str) -> None:
+    """The panel's title, wrapped so a long scenario name is never cut off."""
+    ax.set_title(textwrap.fill(words, TITLE_CHARACTERS, break_long_words=True))
+
+
 def _ci_patch_label(ax) -> None:
     """The legend, with one grey entry standing for all the 95% CI bands."""
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(color="#888888", alpha=0.3, linewidth=0))
     labels.append("95% confidence interval")
-    ax.legend(handles, labels, loc="best")
+    # beside the panel, never over a curve or a target line
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 @_styled
@@ -211,7 +221,7 @@ def service_level_figure(res: SimulationResult) -> Figure:
     _percent_axis(ax, 1.05)
     ax.set_ylabel(f"answered within {sc.service_level.seconds:g} s (% of accepted)")
     ax.set_xlabel("interval start")
-    ax.set_title(f"Service level per interval — {text(sc.name)}")
+    set_title(ax, f"Service level per interval — {text(sc.name)}")
     _ci_patch_label(ax)
     return fig
 
@@ -249,7 +259,7 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
         _ci_patch_label(ax)
     _percent_axis(bottom, decimals=None)
     bottom.set_xlabel("interval start")
-    top.set_title(f"Speed of answer and abandonment — {text(sc.name)}")
+    set_title(top, f"Speed of answer and abandonment — {text(sc.name)}")
     return fig
 
 
@@ -331,7 +341,7 @@ def staffing_figure(
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("agents")
     ax.set_xlabel("interval start")
-    ax.set_title(title or "Agents staffed and required per interval")
+    set_title(ax, title or "Agents staffed and required per interval")
     ax.legend(loc="upper left", ncols=min(len(staffed) + 2, 4))
     return fig
 
@@ -397,7 +407,7 @@ def wait_figure(res: SimulationResult) -> Figure:
     _percent_axis(ax, 1.02)
     ax.set_xlabel("wait (s): until answered, or until the caller hung up")
     ax.set_ylabel("calls that waited at most x (%)")
-    ax.set_title(f"Wait-time distribution, {res.replications} days pooled — {text(sc.name)}")
+    set_title(ax, f"Wait-time distribution, {res.replications} days pooled — {text(sc.name)}")
     ax.legend(loc="lower right")
     return fig
 
@@ -427,7 +437,7 @@ def compare_figure(
     for ax, kpi in zip(axes, kpis):
         _kpi_axis(ax, kpi)
     axes[-1].set_xlabel("interval start")
-    axes[0].set_title("Scenarios compared per interval — " + " vs ".join(text(n) for n in results))
+    set_title(axes[0], "Scenarios compared per interval — " + " vs ".join(text(n) for n in results))
     _ci_patch_label(axes[0])
     return fig
 
@@ -481,5 +491,5 @@ def prediction_figure(
         _kpi_axis(ax, kpi)
         _ci_patch_label(ax)
     axes[-1].set_xlabel("interval start")
-    axes[0].set_title(title or f"Predicted by {text(method)} vs simulated, per interval")
+    set_title(axes[0], title or f"Predicted by {text(method)} vs simulated, per interval")
     return fig
