@@ -26,11 +26,15 @@ try:  # pragma: no cover - which branch runs depends on the machine
     # No reference counting: the kernel allocates nothing, and passing the tables
     # between functions would otherwise cost two atomic operations per array per call.
     jit = _numba.njit(cache=True, _nrt=False)
+    # small steps are inlined where they are called: no call, no tables passed
+    leaf = _numba.njit(cache=True, _nrt=False, inline="always")
 except ImportError:  # pragma: no cover
     COMPILED = False
 
     def jit(f):
         return f
+
+    leaf = jit
 
 
 # outcome and next-step codes (as in simulator.sim.records)
@@ -49,7 +53,7 @@ INF = math.inf
 
 
 # -------------------------------------------------------------------- the event heap
-@jit
+@leaf
 def push(s, t, kind, data):
     """Schedule an event at time t (ties: in the order scheduled, as SimPy)."""
     n = s.iv[HSIZE]
@@ -69,7 +73,7 @@ def push(s, t, kind, data):
     s.iv[HSIZE] += 1
 
 
-@jit
+@leaf
 def pop(s):
     """Remove the earliest event; returns (time, kind, data)."""
     ht, he, hk, hd = s.h_time, s.h_eid, s.h_kind, s.h_data
@@ -143,7 +147,7 @@ def new_segment(c, d, s, q, arrival, customer, attempt, segment):
 
 
 # ---------------------------------------------------------------------- queues
-@jit
+@leaf
 def append(head, tail, link, q, k):
     """Append call k to the linked list q (a waiting queue or a callback list)."""
     link[k] = -1
@@ -154,7 +158,7 @@ def append(head, tail, link, q, k):
     tail[q] = k
 
 
-@jit
+@leaf
 def popleft(head, tail, link, q):
     k = head[q]
     head[q] = link[k]
@@ -163,6 +167,6 @@ def popleft(head, tail, link, q):
     return k
 
 
-@jit
+@leaf
 def entry(c, k):
     return c.entry[k] if c.entry[k] >= 0 else c.queue[k]

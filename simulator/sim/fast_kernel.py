@@ -40,6 +40,7 @@ from .fast_base import (
     delay,
     entry,
     jit,
+    leaf,
     new_segment,
     pop,
     popleft,
@@ -74,7 +75,7 @@ def maybe_repeat(c, r, d, s, k):
             call_again(c, d, s, k, s.fv[NOW] + delay(d, s, q, True))
 
 
-@jit
+@leaf
 def lost(c, k, outcome, wait):
     c.outcome[k] = outcome
     c.wait[k] = wait
@@ -132,14 +133,14 @@ def arrive(c, r, d, s, k):
 
 
 # ---------------------------------------------------------------------- routing
-@jit
+@leaf
 def idle_pop_oldest(s, g):
     i = s.idle_head[g]
     s.idle_head[g] = i + 1 if i + 1 < s.idle_off[g + 1] else s.idle_off[g]
     s.idle_count[g] -= 1
 
 
-@jit
+@leaf
 def idle_oldest(s, g):
     return s.idle_buf[s.idle_head[g]]
 
@@ -171,7 +172,7 @@ def offer(c, r, s, k):
             push(s, c.deadline[k], HANG_UP, k)
 
 
-@jit
+@leaf
 def answer(c, s, k, g):
     now = s.fv[NOW]
     c.outcome[k] = ANSWERED
@@ -249,7 +250,7 @@ def callback_for(c, r, s, g):
 
 
 # ---------------------------------------------------------------------- agents
-@jit
+@leaf
 def log(s, g, staffed):
     s.staffed[g] = staffed
     n = s.iv[NLOG]
@@ -342,7 +343,7 @@ def restaff(c, r, d, s, k):
 
 
 # ---------------------------------------------------------------------- the day
-@jit
+@leaf
 def dispatch(c, r, d, s, kind, data):
     if kind == TALK_END:
         talk_end(c, r, d, s, data)
