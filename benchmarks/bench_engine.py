@@ -42,6 +42,7 @@ import simpy
 
 import simulator
 from simulator.kpi.compute import all_kpis
+from simulator.model.scenario import Scenario, ScenarioError
 from simulator.sim.fast import day_engine
 
 AHT, PATIENCE, OCCUPANCY = 180.0, 300.0, 0.95
@@ -99,22 +100,28 @@ def ciw_day(agents: int, load: float, hours: float, seed: int) -> int:
 
 def callsim_scenario(agents: int, minutes: int, intervals: int) -> simulator.Scenario:
     per_interval = OCCUPANCY * agents / AHT * minutes * 60
-    return simulator.parse_scenario(
-        {
-            "name": f"M/M/{agents}+M benchmark",
-            "interval_minutes": minutes,
-            "open": "00:00",
-            "service_level": {"seconds": 20, "target": 0.8},
-            "queues": {
-                "q": {
-                    "volumes": [per_interval] * intervals,
-                    "handle_time": {"distribution": "exponential", "mean": AHT},
-                    "patience": {"distribution": "exponential", "mean": PATIENCE},
-                }
-            },
-            "agents": {"a": {"skills": ["q"], "staffing": [agents] * intervals}},
-        }
-    )
+    data = {
+        "name": f"M/M/{agents}+M benchmark",
+        "interval_minutes": minutes,
+        "open": "00:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "queues": {
+            "q": {
+                "volumes": [per_interval] * intervals,
+                "handle_time": {"distribution": "exponential", "mean": AHT},
+                "patience": {"distribution": "exponential", "mean": PATIENCE},
+            }
+        },
+        "agents": {"a": {"skills": ["q"], "staffing": [agents] * intervals}},
+    }
+    try:
+        return simulator.parse_scenario(data)
+    except ScenarioError as exc:
+        # 45,000 agents are offered 213,750 calls a quarter hour: past the file limit of
+        # 100,000 per queue and interval, which guards users' files, not the engines
+        if not all("calls in one interval" in p for p in exc.problems):
+            raise
+        return Scenario.model_validate(data)
 
 
 def callsim_day(sc: simulator.Scenario, engine: str) -> Callable[[int], int]:
