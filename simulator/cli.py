@@ -465,6 +465,8 @@ def staff(
         out.print(terminal.shift_table(group, shift_plan))
     for note in result.notes:
         out.print(f"[dim]note: {note}[/]", highlight=False)
+    for warning in result.warnings:
+        out.print(f"[yellow]warning: {warning}[/]", highlight=False)
 
 
 def write_plan_copy(

@@ -33,6 +33,7 @@ from ..model.scenario import Scenario, ScenarioError
 from ..run.runner import simulate
 from .allocation import after_shrinkage, group_requirement, queue_agents
 from .edits import scale_volumes, with_staffing
+from .lines import LinePlan, line_notes, plan_lines
 from .load import offered_calls, offered_load
 from .predict import KPIS, center, check_method, erlang_method, predict
 from .requirement import required_agents
@@ -68,6 +69,8 @@ class StaffingPlan:
     search: Search | None = None  # method "simulation": the simulated day, with CIs
     kpis_at: str = "required"  # or "shifts": the agents the shift plan logs in
     kpi_agents: np.ndarray | None = None  # agents per queue the KPIs are at (None: required)
+    lines: LinePlan | None = None  # the trunk lines the plan needs (`lines.plan_lines`)
+    warnings: list[str] = field(default_factory=list)  # e.g. the lines, not the agents, bind
 
     @property
     def at_words(self) -> str:
@@ -198,9 +201,19 @@ def plan(
         notes=search_notes(scaled, search) if search else erlang_notes(scaled, method),
         search=search,
     )
-    if not shifts:
-        return result
-    return at_shift_staffing(replace(result, shifts=shift_plans(scaled, result)))
+    if shifts:
+        result = at_shift_staffing(replace(result, shifts=shift_plans(scaled, result)))
+    return with_lines(result)
+
+
+def with_lines(p: StaffingPlan) -> StaffingPlan:
+    """`p` with the trunk lines it needs, a note saying how many, and a warning where the
+    file's lines bind (`simulator.planner.lines`)."""
+    agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
+    lp = plan_lines(p.scenario, p.offered, p.load, agents)
+    logged_in = np.sum([np.asarray(v) for v in p.staffing.values()], axis=0)
+    notes, warnings = line_notes(lp, p.starts, logged_in)
+    return replace(p, lines=lp, notes=p.notes + notes, warnings=p.warnings + warnings)
 
 
 def at_shift_staffing(p: StaffingPlan) -> StaffingPlan:

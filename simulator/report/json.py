@@ -18,6 +18,7 @@ import numpy as np
 from ..kpi.registry import PREDICTED
 from ..kpi.stats import CI, confidence
 from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
+from ..planner.lines import LinePlan
 from ..planner.shifts import ShiftPlan
 from ..planner.staffing import StaffingPlan
 from ..run.runner import SimulationResult
@@ -103,6 +104,18 @@ def shift_dict(s: ShiftPlan) -> dict:
     }
 
 
+def lines_dict(lp: LinePlan) -> dict:
+    """The trunk lines a plan needs (`simulator.planner.lines`)."""
+    limit = np.iinfo(np.int64).max
+    return {
+        "needed": [int(v) if v < limit else None for v in lp.needed],
+        "blocking_target": lp.blocking,
+        "recall": lp.recall,
+        "file": lp.lines,
+        "blocked_at_file": None if lp.blocked is None else [number(v) for v in lp.blocked],
+    }
+
+
 @to_dict.register
 def plan_dict(p: StaffingPlan) -> dict:
     """The `callsim staff --json` object. Simulated plans add each row's 95% CIs
@@ -133,7 +146,10 @@ def plan_dict(p: StaffingPlan) -> dict:
             for i, q in enumerate(p.queues)
         },
         "notes": p.notes,
+        "warnings": p.warnings,
     }
+    if p.lines is not None:
+        out["lines"] = lines_dict(p.lines)
     if p.shifts:
         out["shifts"] = {g: shift_dict(s) for g, s in p.shifts.items()}
     if p.search:
