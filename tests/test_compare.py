@@ -173,6 +173,6 @@ def test_erlang_a_notes_a_patience_it_takes_by_its_mean():
     lognormal = {"distribution": "lognormal", "mean": 90, "cv": 1.5}
     cmp = compare_plan(impatient(replications=2, patience=lognormal), "erlang-a")
     assert cmp.notes == [
-        "erlang-a takes the patience of q by its mean only (exponential assumed); "
-        "the simulation draws its shape"
+        "erlang-a takes the patience of q as an exponential with its hazard-matched mean "
+        "(see predict.hazard_matched_mean); the simulation draws its shape"
     ]

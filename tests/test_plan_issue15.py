@@ -150,7 +150,7 @@ def test_redials_raise_the_lines_needed():
 
 
 def test_staff_on_peak_day_says_the_lines_bind():
-    """peak_day.yaml has 46 lines; its Erlang A plan keeps ~48 lines busy at 10:00."""
+    """peak_day.yaml has 46 lines; its Erlang A plan needs 49 at 10:00 (2.2% busy at 46)."""
     from typer.testing import CliRunner
 
     from simulator.cli import app
@@ -158,5 +158,5 @@ def test_staff_on_peak_day_says_the_lines_bind():
     result = CliRunner().invoke(app, ["staff", "scenarios/peak_day.yaml", "-m", "erlang-a"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
-    assert "note: lines: the plan needs 50 trunk lines at the peak (10:00)" in text
+    assert "note: lines: the plan needs 49 trunk lines at the peak (10:00)" in text
     assert "warning: the lines, not the agents, bind in 2 interval(s): with 46 lines" in text

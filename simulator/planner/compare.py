@@ -108,8 +108,9 @@ def formula_notes(sc: Scenario, method: str, chosen: bool) -> list[str]:
         ]
         if shaped:
             notes.append(
-                f"erlang-a takes the patience of {', '.join(shaped)} by its mean only "
-                "(exponential assumed); the simulation draws its shape"
+                f"erlang-a takes the patience of {', '.join(shaped)} as an exponential "
+                "with its hazard-matched mean (see predict.hazard_matched_mean); the "
+                "simulation draws its shape"
             )
     return notes
 

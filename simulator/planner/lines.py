@@ -3,7 +3,8 @@
 A call holds a line from the moment it is accepted until it ends: while it waits and
 while it talks. So the lines a queue keeps busy on average are its calls in the system,
 ``busy agents + callers waiting`` (Little's law), which Erlang A (or Erlang C for a
-queue without patience) gives at the plan's agents per queue. The centre's line load
+queue without patience) gives at the plan's agents per queue, with the patience it
+plans with (`predict.hazard_matched_mean`). The centre's line load
 is their sum over queues, and its busy-signal rate at L lines is Erlang B with
 redials (`erlang_b_recall`: a share `recall` of blocked callers dials again; here the
 queues' redial probabilities weighted by offered calls). Erlang B depends on the
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..erlang import erlang_a, erlang_b_recall, fewest_agents
 from ..model.scenario import Scenario
+from .predict import hazard_matched_mean
 
 BLOCKING = 0.01  # the highest share of call attempts that may find every line busy
 
@@ -54,7 +56,9 @@ def line_load(sc: Scenario, load: np.ndarray, agents: np.ndarray) -> np.ndarray:
     """Mean lines busy per interval: calls in the system (talking + waiting), summed over
     queues, at `agents` per (queue, interval); inf where a queue without patience has
     no more agents than load (its queue grows without bound)."""
-    patience = np.array([q.patience.mean if q.patience else np.inf for q in sc.queues.values()])
+    patience = np.array(
+        [hazard_matched_mean(q.patience) if q.patience else np.inf for q in sc.queues.values()]
+    )
     shape = load.shape
     aht = np.broadcast_to(np.array([q.aht for q in sc.queues.values()])[:, None], shape)
     theta = np.broadcast_to(patience[:, None], shape)
