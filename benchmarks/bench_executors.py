@@ -4,8 +4,8 @@ LocalCluster, on the same replications (results checked identical).
     python benchmarks/bench_executors.py [rounds]
 
 The work: `scenarios/bank_journeys.yaml` (three queues, journeys) with volumes x 3 and
-20 replications, on the SimPy engine (about half a second a day: with the fast engine a
-day of it takes milliseconds, and shipping it costs more than it saves). Each round
+20 replications, on the SimPy engine (a tenth to half a second a day here: with the
+fast engine a day of it takes milliseconds, and shipping it costs more than it saves). Each round
 times the three executors in turn (so a busy moment on the shared machine hits all of
 them); the table gives the median wall time and the speed-up over `--workers 1`. The
 pool and the cluster are started before the clock starts (their start-up is reported on
