@@ -120,10 +120,12 @@ def test_backtest_cli_json_and_files(tmp_path, october):
 
 def test_abandonment_time_profile_is_reported_on_both_sides(october):
     """Share of abandoners gone within 30 / 60 / 180 s, log and simulation: rising, and
-    the simulation within 6 points of the log at each (fixed seeds; measured 3-4)."""
+    the two 95% CIs overlapping at each (for a model that is right, a false alarm well
+    under 1% per point)."""
     _, _, bt = october
     obs, sim = bt.profile["observed"], bt.profile["simulated"]
     assert list(obs) == [30, 60, 180]
     assert obs[30].mean < obs[60].mean < obs[180].mean
     for s in obs:
-        assert abs(sim[s].mean - obs[s].mean) < 0.06
+        reach = (obs[s].high - obs[s].mean) + (sim[s].high - sim[s].mean)
+        assert abs(sim[s].mean - obs[s].mean) < reach

@@ -109,14 +109,15 @@ def test_round_trip_scenario_runs_and_reproduces_the_day(round_trip):
 
 def test_round_trip_staffing_comes_back(round_trip):
     """Agents present (work blocks) within half an agent of the staffing in every
-    interval, and inside its 95% CI widened by 0.25 agent where the day opens: agents
-    log on idle, so presence counted from a first call runs a little short there. The
-    scenario written staffs each quarter hour as simulated, give or take one agent."""
+    interval, within 0.15 agent after the first: agents log on idle, so presence
+    counted from a joining agent's first call runs a little short (most where the day
+    opens). The scenario written staffs each quarter hour as simulated, give or take
+    one agent."""
     log, cal = round_trip
     assert (log.calls.loc[log.calls["outcome"] == "answered", "agent"] != "").all()
     present = cal.agents.present.mean(axis=0)
     assert np.all(np.abs(present - STAFFING) < 0.5)
-    assert np.all(np.abs(present[1:] - STAFFING[1:]) < 0.05)
+    assert np.all(np.abs(present[1:] - STAFFING[1:]) < 0.15)
     quarters = np.repeat(STAFFING, 4)
     assert np.all(np.abs(np.array(cal.model.agents["agents"].staffing) - quarters) <= 1)
     assert cal.agents.not_ready.mean() < 1.0  # the simulated agents are never not ready
