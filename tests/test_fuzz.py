@@ -103,7 +103,7 @@ def mutated(draw: st.DrawFn, base: dict) -> str | bytes:
         elif kind == "value":
             node[last] = draw(st.sampled_from(TROUBLE))
         elif kind == "delete":
-            node.pop(last) if isinstance(node, dict) else node.pop(last)
+            node.pop(last)
         elif kind == "rename" and isinstance(node, dict):
             node[draw(st.sampled_from(["a\nb", "x", "billing", " ", "<<"]))] = node.pop(last)
         elif kind == "list" and isinstance(
