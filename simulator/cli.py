@@ -410,6 +410,23 @@ def staff(
         Path | None,
         typer.Option("--write", help="Save a copy of the scenario staffed as planned."),
     ] = None,
+    busyness_cv: Annotated[
+        float | None,
+        typer.Option(
+            "--busyness-cv",
+            min=0.0,
+            help="Daily busyness factor's cv (0.1: days 10% apart): report the share of "
+            "days each interval meets its targets.",
+        ),
+    ] = None,
+    days_meeting: Annotated[
+        float | None,
+        typer.Option(
+            "--days-meeting",
+            help="With --busyness-cv: plan to meet the targets on at least this share of "
+            "days (0.9), per interval.",
+        ),
+    ] = None,
     workers: WorkersOpt = 1,
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
@@ -443,7 +460,15 @@ def staff(
 
         if method == "simulation":
             check_size(sc, None, volume_scale)
-        result = plan(sc, method, volume_scale, shifts=shifts, progress=tick)
+        result = plan(
+            sc,
+            method,
+            volume_scale,
+            shifts=shifts,
+            progress=tick,
+            busyness_cv=busyness_cv,
+            days_meeting=days_meeting,
+        )
     if out_dir is not None:
         from .report.pages import write_plan
 

@@ -32,6 +32,7 @@ import pandas as pd
 from ..model.scenario import Scenario, ScenarioError
 from ..run.runner import simulate
 from .allocation import after_shrinkage, group_requirement, queue_agents
+from .chance import chance_requirement, share_of_days
 from .edits import scale_volumes, with_staffing
 from .lines import LinePlan, line_notes, plan_lines
 from .load import offered_calls, offered_load
@@ -71,6 +72,9 @@ class StaffingPlan:
     kpi_agents: np.ndarray | None = None  # agents per queue the KPIs are at (None: required)
     lines: LinePlan | None = None  # the trunk lines the plan needs (`lines.plan_lines`)
     warnings: list[str] = field(default_factory=list)  # e.g. the lines, not the agents, bind
+    days_share: np.ndarray | None = None  # share of days meeting every target (`chance`)
+    busyness_cv: float | None = None  # the daily busyness factor's cv it was computed for
+    days_meeting: float | None = None  # the chance target planned for, if any
 
     @property
     def at_words(self) -> str:
@@ -160,6 +164,8 @@ def plan(
     volume_scale: float = 1.0,
     shifts: bool = False,
     progress: Callable[[int], None] | None = None,
+    busyness_cv: float | None = None,
+    days_meeting: float | None = None,
 ) -> StaffingPlan:
     """Plan the day's staffing of `sc` by `method` ("erlang-c", "erlang-a" or
     "simulation"; see the module docstring).
@@ -167,7 +173,9 @@ def plan(
     `volume_scale` multiplies every forecast volume first (1.15: 15% over forecast).
     `shifts=True` also turns each group's scheduled agents into shift counts
     (`simulator.shifts`), using the scenario's shifts for that group. `progress(n)` is
-    called after each simulated day-set of a simulation search.
+    called after each simulated day-set of a simulation search. `busyness_cv` (a gamma
+    daily busyness factor's cv) adds the share of days each interval meets its targets
+    (`chance`); `days_meeting` (Erlang methods) then plans for at least that share.
     Raises ValueError (ScenarioError for scenario fields) naming the field.
     """
     check_method(method)
@@ -183,6 +191,10 @@ def plan(
         }
     else:
         required = required_agents(scaled, method, load)
+        if days_meeting is not None:
+            if busyness_cv is None:
+                raise ValueError("days_meeting: needs busyness_cv (the days' spread)")
+            required = chance_requirement(scaled, method, load, busyness_cv, days_meeting, required)
         kpis = predict(scaled, method, load, required.astype(float))
     group_req = group_requirement(scaled, required)
     result = StaffingPlan(
@@ -201,9 +213,35 @@ def plan(
         notes=search_notes(scaled, search) if search else erlang_notes(scaled, method),
         search=search,
     )
+    if days_meeting is not None and method == "simulation":
+        raise ValueError("days_meeting: with --method erlang-c or erlang-a only (for now)")
     if shifts:
         result = at_shift_staffing(replace(result, shifts=shift_plans(scaled, result)))
-    return with_lines(result)
+    result = with_lines(result)
+    return result if busyness_cv is None else with_days_share(result, busyness_cv, days_meeting)
+
+
+def with_days_share(p: StaffingPlan, cv: float, days_meeting: float | None) -> StaffingPlan:
+    """`p` with the share of days each (queue, interval) meets every target under a gamma
+    daily busyness factor of coefficient of variation `cv` (`chance.share_of_days`, by
+    the plan's formula; a simulated plan by the formula that fits the file)."""
+    agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
+    formula = p.method if p.method != "simulation" else erlang_method(p.scenario)
+    share = share_of_days(p.scenario, formula, p.load, agents, cv)
+    worst = np.unravel_index(int(np.argmin(share)), share.shape)
+    note = (
+        f"busyness: with a daily busyness cv of {100 * cv:g}%, every interval meets every "
+        f"target on at least {100 * share[worst]:.1f}% of days ({p.queues[worst[0]]} at "
+        f"{p.starts[worst[1]]}; {formula}, steady state, within-day chance not included)"
+        + (
+            f"; planned for at least {100 * days_meeting:g}% of days"
+            if days_meeting is not None
+            else ""
+        )
+    )
+    return replace(
+        p, days_share=share, busyness_cv=cv, days_meeting=days_meeting, notes=p.notes + [note]
+    )
 
 
 def with_lines(p: StaffingPlan) -> StaffingPlan:

@@ -150,6 +150,12 @@ def plan_dict(p: StaffingPlan) -> dict:
     }
     if p.lines is not None:
         out["lines"] = lines_dict(p.lines)
+    if p.days_share is not None:
+        out["busyness"] = {
+            "cv": p.busyness_cv,
+            "days_meeting_target": p.days_meeting,
+            "queues": {q: [number(v) for v in p.days_share[i]] for i, q in enumerate(p.queues)},
+        }
     if p.shifts:
         out["shifts"] = {g: shift_dict(s) for g, s in p.shifts.items()}
     if p.search:
