@@ -59,6 +59,11 @@ class Search:
     queue_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
     center_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
 
+    @property
+    def days_meeting(self) -> np.ndarray:
+        """Share of the simulated days each (queue, interval) met every target."""
+        return days_meeting_targets(self.result)
+
 
 def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
     """(per queue, centre): mean, ci95 low and ci95 high of each SIMULATED KPI per
@@ -80,6 +85,22 @@ def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
         for k in SIMULATED
     }
     return queues, center
+
+
+def days_meeting_targets(res: SimulationResult) -> np.ndarray:
+    """Share of the simulated days on which each (queue, interval) met every target, as
+    (queues, intervals); a day without accepted calls there counts as met; NaN over
+    the warm-up."""
+    sc = res.scenario
+    if len(sc.queues) == 1:
+        samples = {k: res.interval_samples[k][None] for k in SIMULATED}
+    else:
+        per_queue = res.queue_interval_samples.values()
+        samples = {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
+    ok = meets_targets(sc, samples) | ~(np.nan_to_num(samples["accepted"]) > 0)
+    share = ok.mean(axis=1)
+    skip = sc.simulation.warmup_intervals
+    return np.concatenate([np.full((share.shape[0], skip), np.nan), share], axis=1)
 
 
 def misses(sc: Scenario, figures: dict[str, tuple[np.ndarray, ...]]) -> np.ndarray:
@@ -153,6 +174,14 @@ def search_notes(sc: Scenario, search: Search) -> list[str]:
         "agent fewer there makes it or a neighbouring interval miss one; KPIs are "
         "those simulated means (95% CIs in --json)"
     ]
+    share = search.days_meeting
+    if np.isfinite(share).any():
+        q, i = np.unravel_index(int(np.nanargmin(share)), share.shape)
+        notes.append(
+            f"simulation: each interval met every target on at least "
+            f"{100 * share[q, i]:.0f}% of the {res.replications} simulated days (fewest: "
+            f"{list(sc.queues)[q]} at {sc.interval_starts()[i]}; per interval in --json)"
+        )
     if not search.converged:
         notes.append(
             f"simulation: search stopped at {MAX_SIMULATIONS} trials: some "

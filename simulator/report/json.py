@@ -166,6 +166,9 @@ def plan_dict(p: StaffingPlan) -> dict:
             "seed": res.seed,
             "simulations": p.search.simulations,
             "converged": p.search.converged,
+            "days_meeting_targets": {
+                q: [number(v) for v in p.search.days_meeting[i]] for i, q in enumerate(p.queues)
+            },
         }
     return out
 
