@@ -440,6 +440,9 @@ def test_simulated_plan_reports_the_simulated_means_with_their_cis(searched):
         "seed": 3,
         "simulations": searched.search.simulations,
         "converged": True,
+        "days_meeting_targets": {
+            "q": [None] + [round(float(v), 6) for v in searched.search.days_meeting[0, 1:]]
+        },
     }
     row = d["intervals"][1]
     assert row["service_level"] == pytest.approx(mean[0], abs=1e-6)
