@@ -175,7 +175,7 @@ def test_priority_queue_waits_less_by_the_cobham_formula():
         {"g": {"skills": {"vip": 1, "std": 1}, "n": n}},
         n=12,
         warmup=2,
-        reps=30,
+        reps=40,
     )
     res = simulator.simulate(sc)
     w0 = erlang_c(load, n) * aht / n

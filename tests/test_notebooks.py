@@ -53,8 +53,10 @@ def test_quick_start_runs_and_more_agents_give_more_service():
     erlang = {int(n): v for n, v in s["erlang_a_by_agents"].items()}
     agents = sorted(sim)
     assert all(sim[a] < sim[b] for a, b in itertools.pairwise(agents))
-    # a steady single queue: the simulation tells Erlang A's story
-    assert all(abs(sim[n] - erlang[n]) < 0.04 for n in agents)
+    # a steady single queue: the simulation tells Erlang A's story, within its 95% CI
+    # plus 0.02 for what Erlang A leaves out (the day starts empty; 25 trunk lines)
+    half = {int(n): v for n, v in s["service_level_half_width_by_agents"].items()}
+    assert all(abs(sim[n] - erlang[n]) < half[n] + 0.02 for n in agents)
     assert s["fewest_agents_meeting_goal"] == min(n for n in agents if erlang[n] >= 0.8)
     assert s["fewest_agents_meeting_goal_ci_low"] >= s["fewest_agents_meeting_goal"]
 

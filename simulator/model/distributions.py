@@ -23,8 +23,6 @@ cv of lognormal, gamma and erlang from 0.001 to 10 (smaller: use deterministic).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -290,21 +288,3 @@ def distribution(**spec: Any) -> Distribution:
     mean=240, cv=0.6)``; raises pydantic's ValidationError."""
     return _ADAPTER.validate_python(spec)
 
-
-_BATCH = 1024
-
-
-def stream(fill: Callable[[int], np.ndarray]) -> Callable[[], float]:
-    """A function returning one value per call from a vectorised `fill(size)`, drawn
-    in batches (a generator over Python floats: the cheapest draw Python offers)."""
-
-    def values():
-        while True:
-            yield from fill(_BATCH).tolist()
-
-    return partial(next, values())
-
-
-def durations(dist: Distribution, rng: np.random.Generator) -> Callable[[], float]:
-    """One duration (seconds) from `dist` per call, drawn with `rng`."""
-    return stream(lambda size: dist.draw(rng, size))

@@ -240,6 +240,17 @@ class Shift(_Model):
     _clock = field_validator("start")(lambda cls, v: check_clock(v))
 
 
+class Arrivals(_Model):
+    """How the forecast becomes calls: Poisson counts at the forecast rate in each
+    interval, scaled by one random busyness factor per day (gamma, mean 1, cv
+    `busyness_cv`; 0 = none). The factor makes daily volumes overdispersed, as real
+    ones are: a day's count has variance m + cv^2 m^2 instead of m (Poisson-gamma)."""
+
+    busyness_cv: float = Field(default=0.0, ge=0, le=1)
+    """The cv of the day's busyness factor (e.g. 0.1: days 10% busier or quieter than
+    the forecast are common); 0 = every day exactly as forecast (plain Poisson)."""
+
+
 class Simulation(_Model):
     """How many independent days to simulate, from which seed."""
 
@@ -279,6 +290,8 @@ class Scenario(_Model):
     """The call types, by name."""
     agents: dict[str, AgentGroup] = Field(min_length=1)
     """The agent groups, by name."""
+    arrivals: Arrivals = Arrivals()
+    """How the forecast becomes calls (a random daily busyness factor)."""
     simulation: Simulation = Simulation()
     """How many days to simulate, from which seed."""
 

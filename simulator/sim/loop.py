@@ -38,7 +38,8 @@ class Clock(simpy.Environment):
         while True:
             if queue and queue[0][0] <= upcoming:
                 self._now, _, _, event = heappop(queue)
-                callbacks, event.callbacks = event.callbacks, None
+                callbacks = event.callbacks
+                event.callbacks = None  # type: ignore[assignment]  # fired, as SimPy marks it
                 for callback in callbacks:
                     callback(event)
             elif i < n:

@@ -1,0 +1,183 @@
+"""Every random number a day needs, drawn from the named streams before the engine uses it.
+
+The forecast's callers come as arrays (`Forecast`: arrival, queue, talk, handle,
+patience and the caller's yes/no decisions), drawn in bulk; callers who were not in the
+forecast (redials, repeat calls, transferred and escalated segments) take theirs one at
+a time from `Later`. A caller carries their draws from the moment they call, so a
+what-if with other staffing or another feature elsewhere meets the same callers
+(common random numbers). The layout of the streams is in `simulator.sim.streams`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.distributions import Distribution
+from ..model.scenario import Queue, Scenario
+from .streams import Streams, cursor
+
+# a caller's decisions, in this order: uniforms on [0, 1) or delays in seconds (NaN: none)
+DECISIONS = (
+    "transfer",
+    "escalation",
+    "redial",
+    "redial_delay",
+    "repeat",
+    "repeat_delay",
+    "callback",
+)
+_INF, _NAN = float("inf"), float("nan")
+
+
+def _parts(q: Queue) -> list[tuple[str, Distribution]]:
+    """The handling distributions by stream name: handle_time, or talk, hold, acw."""
+    named = (("handle_time", q.handle_time), ("talk", q.talk), ("hold", q.hold), ("acw", q.acw))
+    return [(name, d) for name, d in named if d is not None]
+
+
+def _decisions(q: Queue, entry: Queue) -> list[tuple[str, Distribution | None]]:
+    """The decision streams a caller of queue q (who first called `entry`) draws:
+    (name, None) for a uniform, (name, delay distribution) for a delay."""
+    wanted: list[tuple[str, Distribution | None]] = []
+    if q.transfers:
+        wanted.append(("transfer", None))
+    if q.escalation:
+        wanted.append(("escalation", None))
+    for name, rule in (("redial", entry.redial), ("repeat", entry.repeat)):
+        if rule:
+            wanted += [(name, None), (f"{name}_delay", rule.delay)]
+    if q.callback:
+        wanted.append(("callback", None))
+    return wanted
+
+
+def has_decisions(sc: Scenario) -> bool:
+    """Whether any caller of the day has a decision to draw."""
+    return any(_decisions(q, q) for q in sc.queues.values())
+
+
+def busyness(sc: Scenario, streams: Streams) -> float:
+    """The day's busyness factor (mean 1): gamma with the scenario's cv, else 1."""
+    cv = sc.arrivals.busyness_cv
+    if not cv:
+        return 1.0
+    shape = 1 / (cv * cv)
+    return float(streams.rng("busyness").gamma(shape, 1 / shape))
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The forecast's callers, in order of arrival (customer i is row i).
+
+    `arrival` seconds from open; `queue` index in the scenario; `talk` (talk + hold)
+    and `handle` (talk + hold + acw) seconds; `patience` seconds (inf: endless);
+    `decisions` one row per caller with the columns of DECISIONS, or None if no queue
+    has any.
+    """
+
+    arrival: np.ndarray
+    queue: np.ndarray
+    talk: np.ndarray
+    handle: np.ndarray
+    patience: np.ndarray
+    decisions: np.ndarray | None
+
+
+def forecast(sc: Scenario, streams: Streams) -> Forecast:
+    """Draw the forecast's callers: Poisson arrivals at a rate constant within each
+    interval (a Poisson(volume x busyness) count spread uniformly over the interval)."""
+    length, factor = sc.interval_seconds, busyness(sc, streams)
+    decide = has_decisions(sc)
+    names = sorted(sc.queues)  # ties in time go by name, not by the file's order
+    index = {name: i for i, name in enumerate(sc.queues)}
+    columns = []
+    for name in names:
+        q = sc.queues[name]
+        rng = streams.rng("arrivals", name)
+        counts = rng.poisson(np.asarray(q.volumes, dtype=float) * factor)
+        n = int(counts.sum())
+        start = np.repeat(np.arange(len(counts)) * length, counts)
+        arrival = np.sort(start + rng.uniform(0, length, n))  # Q's callers in order
+        talk, handle, patience = _durations(q, streams, name, n)
+        extra = [_decision_rows(q, streams, name, n)] if decide else []
+        columns.append([arrival, np.full(n, index[name]), talk, handle, patience, *extra])
+    merged = [np.concatenate(c) for c in zip(*columns)]
+    order = np.argsort(merged[0], kind="stable")
+    arrival, queue, talk, handle, patience, *rows = (c[order] for c in merged)
+    return Forecast(arrival, queue, talk, handle, patience, rows[0] if rows else None)
+
+
+def _durations(q: Queue, streams: Streams, name: str, n: int):
+    """Talk, handle and patience of n callers of q, seconds."""
+    parts = {part: d.draw(streams.rng(part, name), n) for part, d in _parts(q)}
+    zero = np.zeros(n)
+    talk = parts.get("handle_time", parts.get("talk", zero)) + parts.get("hold", zero)
+    handle = talk + parts.get("acw", zero)
+    if q.patience is None:
+        return talk, handle, np.full(n, _INF)
+    return talk, handle, q.patience.draw(streams.rng("patience", name), n)
+
+
+def _decision_rows(q: Queue, streams: Streams, name: str, n: int) -> np.ndarray:
+    rows = np.full((n, len(DECISIONS)), np.nan)
+    for purpose, delay in _decisions(q, q):
+        rng = streams.rng(purpose, name)
+        rows[:, DECISIONS.index(purpose)] = _filler(delay, rng)(n)
+    return rows
+
+
+class Later:
+    """Draws for callers who were not in the forecast, one caller at a time."""
+
+    def __init__(self, sc: Scenario, streams: Streams):
+        self.sc, self.streams = sc, streams
+        self.names = list(sc.queues)
+        self._decide = has_decisions(sc)
+        self._cursors: dict[tuple[int, int, str], Callable[[], tuple]] = {}
+
+    def caller(self, queue: int, entry: int, origin: str) -> tuple:
+        """(talk, handle, patience, decisions) of a new caller of `queue`, whose
+        customer first called `entry`; origin "redial", "repeat", "transfer from P" or
+        "escalation from P". decisions is a tuple in DECISIONS order, or None."""
+        key = (queue, entry, origin)
+        draw = self._cursors.get(key)
+        if draw is None:
+            draw = self._cursors[key] = self._cursor(*key)
+        return draw()
+
+    def _cursor(self, queue: int, entry: int, origin: str) -> Callable[[], tuple]:
+        name = self.names[queue]
+        q, first_called = self.sc.queues[name], self.sc.queues[self.names[entry]]
+        rng = lambda purpose: self.streams.rng(purpose, name, origin)
+        parts = {part: cursor(_filler(d, rng(part))) for part, d in _parts(q)}
+        talk_part = parts.get("handle_time") or parts["talk"]
+        hold, acw = parts.get("hold"), parts.get("acw")
+        patience = cursor(_filler(q.patience, rng("patience"))) if q.patience else None
+        deciding = self._decide  # the closure below must not hold self: no cycle
+        decide = [
+            (DECISIONS.index(purpose), cursor(_filler(delay, rng(purpose))))
+            for purpose, delay in (_decisions(q, first_called) if deciding else ())
+        ]
+
+        def draw() -> tuple:
+            talk = talk_part() + (hold() if hold else 0.0)
+            handle = talk + (acw() if acw else 0.0)
+            wait = patience() if patience else _INF
+            if not deciding:
+                return talk, handle, wait, None
+            row = [_NAN] * len(DECISIONS)
+            for i, take in decide:
+                row[i] = take()
+            return talk, handle, wait, tuple(row)
+
+        return draw
+
+
+def _filler(dist: Distribution | None, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+    """size -> that many draws of `dist` (uniforms on [0, 1) if None) from `rng`."""
+    if dist is None:
+        return rng.random
+    return lambda size: dist.draw(rng, size)
