@@ -176,7 +176,7 @@ def test_later_callers_draw_one_at_a_time_from_blocks_of_their_origin_stream():
     sc = parse_scenario(two_desks(redial=REDIAL))
     calls = simulate_day(sc, DAY).calls
     redials = (calls["queue"] == 0) & (calls["attempt"] == 2) & (calls["outcome"] == ANSWERED)
-    talk = np.random.default_rng(stream_seed(DAY, "handle_time", "a", "redial"))
+    talk = np.random.default_rng(stream_seed(DAY, "handle_time", "a", "later", "a"))
     block = talk.exponential(200, BLOCK)
     assert redials.sum() > 5
     # the answered redials are a subset of the redials, in creation order

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..model.distributions import Distribution
 from ..model.scenario import Queue, Scenario
-from .streams import Streams, cursor
+from .streams import BLOCK, Streams
 
 # a caller's decisions, in this order: uniforms on [0, 1) or delays in seconds (NaN: none)
 DECISIONS = (
@@ -129,51 +129,82 @@ def _decision_rows(q: Queue, streams: Streams, name: str, n: int) -> np.ndarray:
     return rows
 
 
+class LaterStream:
+    """The draws of the later callers of one queue whose customer first called `entry`:
+    columns grown in whole blocks of BLOCK rows; row i is the i-th such caller's."""
+
+    def __init__(self, sc: Scenario, streams: Streams, queue: str, entry: str):
+        q = sc.queues[queue]
+        names = (queue, "later", entry)
+        self._parts = {part: (d, streams.rng(part, *names)) for part, d in _parts(q)}
+        self._patience = (q.patience, streams.rng("patience", *names)) if q.patience else None
+        self._decisions = [
+            (DECISIONS.index(purpose), delay, streams.rng(purpose, *names))
+            for purpose, delay in _decisions(q, sc.queues[entry])
+        ]
+        self.talk = self.handle = self.patience = np.empty(0)
+        self.decisions = np.empty((0, len(DECISIONS)))
+
+    def upto(self, n: int) -> None:
+        """Grow the columns by whole blocks until they hold at least n rows."""
+        while len(self.talk) < n:
+            part = {name: d.draw(rng, BLOCK) for name, (d, rng) in self._parts.items()}
+            zero = np.zeros(BLOCK)
+            talk = part.get("handle_time", part.get("talk", zero)) + part.get("hold", zero)
+            handle = talk + part.get("acw", zero)
+            patience = (
+                self._patience[0].draw(self._patience[1], BLOCK)
+                if self._patience
+                else np.full(BLOCK, _INF)
+            )
+            rows = np.full((BLOCK, len(DECISIONS)), np.nan)
+            for col, delay, rng in self._decisions:
+                rows[:, col] = _filler(delay, rng)(BLOCK)
+            self.talk = np.concatenate([self.talk, talk])
+            self.handle = np.concatenate([self.handle, handle])
+            self.patience = np.concatenate([self.patience, patience])
+            self.decisions = np.concatenate([self.decisions, rows])
+
+
 class Later:
-    """Draws for callers who were not in the forecast, one caller at a time."""
+    """Draws for callers who were not in the forecast, one caller at a time, in the
+    order they are created, from the `LaterStream` of their (queue, entry queue)."""
 
     def __init__(self, sc: Scenario, streams: Streams):
         self.sc, self.streams = sc, streams
         self.names = list(sc.queues)
-        self._decide = has_decisions(sc)
-        self._cursors: dict[tuple[int, int, str], Callable[[], tuple]] = {}
+        self._deciding = has_decisions(sc)
+        self._streams: dict[tuple[int, int], LaterStream] = {}
+        self._rows: dict[tuple[int, int], list[tuple]] = {}
+        self._used: dict[tuple[int, int], int] = {}
 
-    def caller(self, queue: int, entry: int, origin: str) -> tuple:
-        """(talk, handle, patience, decisions) of a new caller of `queue`, whose
-        customer first called `entry`; origin "redial", "repeat", "transfer from P" or
-        "escalation from P". decisions is a tuple in DECISIONS order, or None."""
-        key = (queue, entry, origin)
-        draw = self._cursors.get(key)
-        if draw is None:
-            draw = self._cursors[key] = self._cursor(*key)
-        return draw()
+    def stream(self, queue: int, entry: int) -> LaterStream:
+        """The LaterStream of later callers of `queue` who first called `entry`."""
+        key = (queue, entry)
+        if key not in self._streams:
+            self._streams[key] = LaterStream(
+                self.sc, self.streams, self.names[queue], self.names[entry]
+            )
+        return self._streams[key]
 
-    def _cursor(self, queue: int, entry: int, origin: str) -> Callable[[], tuple]:
-        name = self.names[queue]
-        q, first_called = self.sc.queues[name], self.sc.queues[self.names[entry]]
-        rng = lambda purpose: self.streams.rng(purpose, name, origin)
-        parts = {part: cursor(_filler(d, rng(part))) for part, d in _parts(q)}
-        talk_part = parts.get("handle_time") or parts["talk"]
-        hold, acw = parts.get("hold"), parts.get("acw")
-        patience = cursor(_filler(q.patience, rng("patience"))) if q.patience else None
-        deciding = self._decide  # the closure below must not hold self: no cycle
-        decide = [
-            (DECISIONS.index(purpose), cursor(_filler(delay, rng(purpose))))
-            for purpose, delay in (_decisions(q, first_called) if deciding else ())
-        ]
-
-        def draw() -> tuple:
-            talk = talk_part() + (hold() if hold else 0.0)
-            handle = talk + (acw() if acw else 0.0)
-            wait = patience() if patience else _INF
-            if not deciding:
-                return talk, handle, wait, None
-            row = [_NAN] * len(DECISIONS)
-            for i, take in decide:
-                row[i] = take()
-            return talk, handle, wait, tuple(row)
-
-        return draw
+    def caller(self, queue: int, entry: int) -> tuple:
+        """(talk, handle, patience, decisions) of the next later caller of `queue`
+        whose customer first called `entry`; decisions in DECISIONS order, or None."""
+        key = (queue, entry)
+        i = self._used.get(key, 0)
+        rows = self._rows.setdefault(key, [])
+        if i == len(rows):
+            block = self.stream(queue, entry)
+            block.upto(i + 1)
+            columns = [block.talk[i:], block.handle[i:], block.patience[i:]]
+            if self._deciding:
+                rows += zip(
+                    *(c.tolist() for c in columns), map(tuple, block.decisions[i:].tolist())
+                )
+            else:
+                rows += zip(*(c.tolist() for c in columns), [None] * (len(block.talk) - i))
+        self._used[key] = i + 1
+        return rows[i]
 
 
 def _filler(dist: Distribution | None, rng: np.random.Generator) -> Callable[[int], np.ndarray]:

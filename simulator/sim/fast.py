@@ -4,11 +4,11 @@
 returns for the same scenario and seed, column for column and bit for bit
 (`tests/test_fast_engine.py` checks it), 10-40 times sooner: the kernel
 (`simulator.sim.fast_kernel`) replays the reference engine's rules over arrays,
-compiled by numba. It consumes the same random numbers: the forecast's callers are
-drawn in bulk exactly as the reference draws them, and the numbers the reference
-takes one at a time (later callers, routing and redial draws, delays) are pre-drawn
-here in the same batches from the same streams. If a day needs more of them than
-were drawn, the blocks are extended and the day is played again.
+compiled by numba. It consumes the same random numbers, from the same code
+(`simulator.sim.draws`): the forecast's callers with their decisions as arrays, and
+the later callers' rows of each (queue, entry queue) in whole blocks. If a day needs
+more later callers than were drawn, the blocks are extended and the day is played
+again.
 
 `day_engine(sc, engine)` picks the engine: `simpy` (the readable reference), `fast`
 (refused, with the reason, for a scenario feature the kernel does not cover), or
@@ -25,9 +25,11 @@ from pydantic import BaseModel
 
 from ..model.scenario import AgentGroup, Queue, Scenario
 from . import fast_base as base
+from .draws import Later, forecast
 from .fast_kernel import run_day
-from .fast_tables import BATCH, Calls, Draws, QueueDraws, Rules, State, rules
+from .fast_tables import Calls, Draws, Rules, State, rules
 from .records import COLUMNS, DayRecords
+from .streams import BLOCK, Streams
 
 ENGINES = ("auto", "simpy", "fast")
 DaySimulator = Callable[[Scenario, np.random.SeedSequence], DayRecords]
@@ -36,7 +38,7 @@ DaySimulator = Callable[[Scenario, np.random.SeedSequence], DayRecords]
 _COVERED = {
     Scenario: {
         "name", "description", "interval_minutes", "open", "service_level", "lines",
-        "line_cost_per_hour", "shrinkage", "targets", "shifts", "queues", "agents",
+        "line_cost_per_hour", "shrinkage", "targets", "shifts", "queues", "agents", "arrivals",
         "simulation",
     },
     Queue: {
@@ -88,28 +90,31 @@ class _Day:
 
     def __init__(self, sc: Scenario, seed: np.random.SeedSequence):
         self.sc = sc
-        arrival_seed, *queue_seeds = seed.spawn(1 + len(sc.queues))
-        self.draws = [QueueDraws(q, s) for q, s in zip(sc.queues.values(), queue_seeds)]
-        self._first_calls(np.random.default_rng(arrival_seed))
+        streams = Streams(seed)
+        f = forecast(sc, streams)
+        self.arrival, self.queue, self.talk, self.handle, self.patience = (
+            f.arrival,
+            f.queue,
+            f.talk,
+            f.handle,
+            f.patience,
+        )
+        self.decisions = f.decisions
+        self.later_draws = Later(sc, streams)
         self.rules = rules(sc)
-        n, queues = len(self.arrival), list(sc.queues.values())
-        targets = {int(t) for t in self.rules.route_target}
-        # First guesses of how many one-at-a-time numbers the day takes (enlarged and
-        # the day replayed if one runs out): later callers, and per call segment at most
-        # one routing, one redial (or callback) and one repeat draw.
-        guess = lambda x: BATCH * math.ceil((x + 1) / BATCH)
+        n, queues, nq = len(self.arrival), list(sc.queues.values()), len(sc.queues)
+        targets = {int(t) for t in self.rules.route_target} | {
+            int(t) for t in self.rules.esc_target if t >= 0
+        }
+        # First guesses of how many later callers each (queue, entry) slot takes
+        # (enlarged and the day replayed if one runs out).
+        guess = lambda x: BLOCK * math.ceil((x + 1) / BLOCK)
         later = guess(0.25 * n)
         self.later = [
-            later if (q.redial or q.repeat or i in targets) else 0 for i, q in enumerate(queues)
+            later if (e == q and (queues[q].redial or queues[q].repeat)) or q in targets else 0
+            for q in range(nq)
+            for e in range(nq)
         ]
-        self.uniforms = [
-            guess(3 * (sum(q.volumes) + later))
-            if (q.redial or q.repeat or q.callback or q.transfers or q.escalation)
-            else 0
-            for q in queues
-        ]
-        self.redials = [guess(sum(q.volumes)) if q.redial else 0 for q in queues]
-        self.repeats = [guess(0.5 * sum(q.volumes)) if q.repeat else 0 for q in queues]
         self.hang_up_events = bool(sc.lines or any(q.redial or q.callback for q in queues))
         agents = sum(max(g.staffing) for g in sc.agents.values())
         self.heap = 2 * agents + sum(self.later) + 8 + (n if self.hang_up_events else 0)
@@ -118,21 +123,6 @@ class _Day:
         )
         self.log = len(sc.agents) * sc.n_intervals + drops + 8
 
-    def _first_calls(self, rng: np.random.Generator) -> None:
-        """The forecast's callers, as `CallCenter._first_calls` draws and orders them."""
-        length, columns = self.sc.interval_seconds, []
-        for qi, q in enumerate(self.sc.queues.values()):
-            counts = rng.poisson(np.asarray(q.volumes, dtype=float))
-            n = counts.sum()
-            start = np.repeat(np.arange(len(counts)) * length, counts)
-            columns.append(
-                (start + rng.uniform(0, length, n), np.full(n, qi), *self.draws[qi].callers(n))
-            )
-        t, queue, talk, handle, patience = (np.concatenate(c) for c in zip(*columns))
-        order = np.argsort(t, kind="stable")
-        self.arrival, self.queue = t[order], queue[order]
-        self.talk, self.handle, self.patience = talk[order], handle[order], patience[order]
-
     def play(self) -> DayRecords:
         """Run the kernel; enlarge what ran out and run again until the day is done."""
         while True:
@@ -140,15 +130,9 @@ class _Day:
             status = _run(c, self.rules, d, s)
             if status == base.OK:
                 return _records(self.sc, c, s)
-            q = int(s.iv[base.DRY_QUEUE])
-            sizes = {
-                base.DRY_CALLERS: self.later,
-                base.DRY_UNIFORM: self.uniforms,
-                base.DRY_REDIAL: self.redials,
-                base.DRY_REPEAT: self.repeats,
-            }.get(status)
-            if sizes is not None:
-                sizes[q] = max(2 * sizes[q], BATCH)
+            if status == base.DRY_CALLERS:
+                slot = int(s.iv[base.DRY_QUEUE])
+                self.later[slot] = max(2 * self.later[slot], BLOCK)
             elif status == base.FULL_HEAP:
                 self.heap *= 2
             else:
@@ -164,8 +148,12 @@ class _Day:
             cols[name][:n] = getattr(self, name)
         patience = np.zeros(size)
         patience[:n] = self.patience
+        dec = np.full((size, base.ND), np.nan)
+        if self.decisions is not None:
+            dec[:n] = self.decisions
         return Calls(
             **cols,
+            dec=dec.ravel(),
             patience=patience,
             deadline=np.full(size, math.inf),
             waiting=np.zeros(size, bool),
@@ -174,21 +162,20 @@ class _Day:
         )
 
     def _draws(self) -> Draws:
-        later = [w.later(n) for w, n in zip(self.draws, self.later)]
-        uniform = [w.uniform.upto(n)[:n] for w, n in zip(self.draws, self.uniforms)]
-        redial = [w.redial.upto(n)[:n] for w, n in zip(self.draws, self.redials)]
-        repeat = [w.repeat.upto(n)[:n] for w, n in zip(self.draws, self.repeats)]
-
-        def flat(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            off = np.cumsum([0] + [len(b) for b in blocks]).astype(np.int64)
-            return off, off[:-1].copy(), np.concatenate([np.empty(0), *blocks])
-
-        lz_off, lz_cur, lz_talk = flat([x[0] for x in later])
-        return Draws(
-            lz_off, lz_cur, lz_talk,
-            flat([x[1] for x in later])[2], flat([x[2] for x in later])[2],
-            *flat(uniform), *flat(redial), *flat(repeat),
-        )  # fmt: skip
+        nq = len(self.sc.queues)
+        blocks = []
+        for slot, n in enumerate(self.later):
+            if n:
+                stream = self.later_draws.stream(*divmod(slot, nq))
+                stream.upto(n)
+                blocks.append(
+                    (stream.talk, stream.handle, stream.patience, stream.decisions.ravel())
+                )
+            else:
+                blocks.append((np.empty(0),) * 4)
+        off = np.cumsum([0] + [len(b[0]) for b in blocks]).astype(np.int64)
+        columns = [np.concatenate([np.empty(0), *(b[i] for b in blocks)]) for i in range(4)]
+        return Draws(off, off[:-1].copy(), *columns)
 
     def _state(self) -> State:
         sc, nq, ng = self.sc, len(self.sc.queues), len(self.sc.agents)
@@ -199,6 +186,7 @@ class _Day:
         iv[base.ANY_REPEAT] = any(q.repeat for q in sc.queues.values())
         iv[base.ANY_CALLBACK] = any(q.callback for q in sc.queues.values())
         iv[base.HANGUP_EVENTS] = self.hang_up_events
+        iv[base.N_QUEUES] = nq
         idle_off = np.cumsum([0] + [max(g.staffing) + 1 for g in sc.agents.values()])
         minus = lambda n: np.full(n, -1, np.int64)
         return State(

@@ -2,9 +2,10 @@
 
 Events are kept in a binary heap ordered by (time, scheduling order), exactly SimPy's
 order; waiting calls and callbacks are linked lists per queue (a hang-up stays as a
-tombstone). Random numbers are not drawn here: they come in pre-drawn blocks with
-cursors (`simulator.sim.fast_tables`). A block that runs dry, or a full table, stops
-the day with a status; `simulator.sim.fast` enlarges it and plays the day again.
+tombstone). Random numbers are not drawn here: each call carries its own decisions
+(`c.dec`), and later callers come in pre-drawn blocks with cursors
+(`simulator.sim.fast_tables`). A block that runs dry, or a full table, stops the day
+with a status; `simulator.sim.fast` enlarges it and plays the day again.
 
 The functions take four named tuples of arrays: `c` (the calls: record columns and the
 kernel's own), `r` (the scenario's rules), `d` (the pre-drawn numbers and their
@@ -39,16 +40,19 @@ except ImportError:  # pragma: no cover
 
 # outcome and next-step codes (as in simulator.sim.records)
 ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
-NEXT_NONE = 0
+NEXT_NONE, NEXT_TRANSFER, NEXT_ESCALATION = 0, 1, 2
 # event kinds
 TALK_END, HANG_UP, ACW_END, RESTAFF, ARRIVE = 0, 1, 2, 3, 4
 # s.iv slots (integers of the day) and s.fv slots (floats)
 N_CALLS, HSIZE, EID, IN_LINE, LINES, STATUS, NLOG, CLOSED, N_FIRST, N_INT = range(10)
-ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE = 10, 11, 12, 13
-N_IV = 14
+ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE, N_QUEUES = 10, 11, 12, 13, 14
+N_IV = 15
 NOW, LENGTH = 0, 1
 # status: 0 done; otherwise which table or block ran out
-OK, FULL_HEAP, FULL_LOG, DRY_CALLERS, DRY_UNIFORM, DRY_REDIAL, DRY_REPEAT = range(7)
+OK, FULL_HEAP, FULL_LOG, DRY_CALLERS = range(4)
+# a caller's decisions: columns of c.dec (draws.DECISIONS), ND per call
+TRANSFER, ESCALATION, REDIAL, REDIAL_DELAY, REPEAT, REPEAT_DELAY, CALLBACK = range(7)
+ND = 7
 INF = math.inf
 
 
@@ -102,42 +106,23 @@ def pop(s):
 
 # ------------------------------------------------------------------ pre-drawn numbers
 @jit
-def uniform(d, s, q):
-    """The next number of queue q's uniform stream (routing, redial, callback, repeat)."""
-    i = d.u_cur[q]
-    if i == d.u_off[q + 1]:
-        s.iv[STATUS], s.iv[DRY_QUEUE] = DRY_UNIFORM, q
-        return 0.0
-    d.u_cur[q] = i + 1
-    return d.u_vals[i]
-
-
-@jit
-def delay(d, s, q, repeat):
-    """The next redial (or repeat) delay of queue q, seconds."""
-    off, cur, vals = (d.rp_off, d.rp_cur, d.rp_vals) if repeat else (d.rd_off, d.rd_cur, d.rd_vals)
-    i = cur[q]
-    if i == off[q + 1]:
-        s.iv[STATUS], s.iv[DRY_QUEUE] = (DRY_REPEAT if repeat else DRY_REDIAL), q
-        return 0.0
-    cur[q] = i + 1
-    return vals[i]
-
-
-@jit
-def new_segment(c, d, s, q, arrival, customer, attempt, segment):
-    """A call that was not in the forecast (redial, repeat, transfer): its caller's
-    talk, handle and patience from queue q's blocks. Returns its index."""
-    i = d.lz_cur[q]
+def new_segment(c, d, s, q, e, arrival, customer, attempt, segment):
+    """A call that was not in the forecast (redial, repeat, transfer) of queue q, whose
+    customer first called e: its caller's talk, handle, patience and decisions from the
+    blocks of slot (q, e). Returns its index."""
+    slot = q * s.iv[N_QUEUES] + e
+    i = d.lz_cur[slot]
     k = s.iv[N_CALLS]
-    if i == d.lz_off[q + 1] or k == len(c.arrival) - 1:
-        s.iv[STATUS], s.iv[DRY_QUEUE] = DRY_CALLERS, q
+    if i == d.lz_off[slot + 1] or k == len(c.arrival) - 1:
+        s.iv[STATUS], s.iv[DRY_QUEUE] = DRY_CALLERS, slot
         return len(c.arrival) - 1  # the spare last row: the day will be rerun
-    d.lz_cur[q] = i + 1
+    d.lz_cur[slot] = i + 1
     s.iv[N_CALLS] = k + 1
     c.queue[k], c.arrival[k], c.customer[k] = q, arrival, customer
     c.attempt[k], c.segment[k] = attempt, segment
     c.talk[k], c.handle[k], c.patience[k] = d.lz_talk[i], d.lz_handle[i], d.lz_patience[i]
+    for j in range(ND):
+        c.dec[k * ND + j] = d.lz_dec[i * ND + j]
     c.waiting[k] = c.line[k] = False
     c.deadline[k] = INF
     c.next[k] = NEXT_NONE

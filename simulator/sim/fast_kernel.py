@@ -18,7 +18,9 @@ from .fast_base import (
     ANY_REPEAT,
     ARRIVE,
     BLOCKED,
+    CALLBACK,
     CLOSED,
+    ESCALATION,
     FULL_LOG,
     HANG_UP,
     HANGUP_EVENTS,
@@ -30,14 +32,21 @@ from .fast_base import (
     N_CALLS,
     N_FIRST,
     N_INT,
+    ND,
+    NEXT_ESCALATION,
+    NEXT_TRANSFER,
     NLOG,
     NOW,
     OK,
+    REDIAL,
+    REDIAL_DELAY,
+    REPEAT,
+    REPEAT_DELAY,
     RESTAFF,
     STATUS,
     TALK_END,
+    TRANSFER,
     append,
-    delay,
     entry,
     jit,
     leaf,
@@ -45,7 +54,6 @@ from .fast_base import (
     pop,
     popleft,
     push,
-    uniform,
 )
 
 
@@ -53,7 +61,8 @@ from .fast_base import (
 @jit
 def call_again(c, d, s, k, at):
     """The customer calls again at `at`, on the queue they first called."""
-    again = new_segment(c, d, s, entry(c, k), at, c.customer[k], c.attempt[k] + 1, 1)
+    e = entry(c, k)
+    again = new_segment(c, d, s, e, e, at, c.customer[k], c.attempt[k] + 1, 1)
     push(s, at, ARRIVE, again)
 
 
@@ -61,18 +70,22 @@ def call_again(c, d, s, k, at):
 def maybe_redial(c, r, d, s, k):
     """A blocked or abandoned caller tries again, maybe (back to their first queue)."""
     q = entry(c, k)
-    if r.redial_p[q] >= 0 and c.attempt[k] < r.redial_max[q] and uniform(d, s, q) < r.redial_p[q]:
-        call_again(c, d, s, k, c.arrival[k] + c.wait[k] + delay(d, s, q, False))
+    if (
+        r.redial_p[q] >= 0
+        and c.attempt[k] < r.redial_max[q]
+        and c.dec[k * ND + REDIAL] < r.redial_p[q]
+    ):
+        call_again(c, d, s, k, c.arrival[k] + c.wait[k] + c.dec[k * ND + REDIAL_DELAY])
 
 
 @jit
 def maybe_repeat(c, r, d, s, k):
     """A served caller whose problem is not solved may call again later."""
     q = entry(c, k)
-    if r.repeat_p[q] >= 0 and uniform(d, s, q) < r.repeat_p[q]:
+    if r.repeat_p[q] >= 0 and c.dec[k * ND + REPEAT] < r.repeat_p[q]:
         c.unresolved[k] = True
         if c.attempt[k] < r.repeat_max[q]:
-            call_again(c, d, s, k, s.fv[NOW] + delay(d, s, q, True))
+            call_again(c, d, s, k, s.fv[NOW] + c.dec[k * ND + REPEAT_DELAY])
 
 
 @leaf
@@ -98,9 +111,10 @@ def abandon(c, r, d, s, k):
 
 
 @jit
-def offers_callback(r, d, s, q):
+def offers_callback(c, r, s, k):
     """Expected wait (calls ahead x AHT / agents with the skill) over the threshold:
-    the caller takes the callback with the given probability."""
+    the caller takes the callback by their own draw."""
+    q = c.queue[k]
     if not r.cb[q]:
         return False
     agents = 0
@@ -110,7 +124,9 @@ def offers_callback(r, d, s, q):
         agents += s.staffed[g] - s.leaving[g]
         any_idle = any_idle or s.idle_count[g] > 0
     expected = (s.n_waiting[q] + 1) * r.aht[q] / agents if agents else INF
-    return not any_idle and expected > r.cb_threshold[q] and uniform(d, s, q) < r.cb_accept[q]
+    return (
+        not any_idle and expected > r.cb_threshold[q] and c.dec[k * ND + CALLBACK] < r.cb_accept[q]
+    )
 
 
 @jit
@@ -122,7 +138,7 @@ def arrive(c, r, d, s, k):
     s.iv[IN_LINE] += 1
     c.line[k] = True
     q = c.queue[k]
-    if s.iv[ANY_CALLBACK] and offers_callback(r, d, s, q):
+    if s.iv[ANY_CALLBACK] and offers_callback(c, r, s, k):
         c.callback[k] = True
         c.line[k] = False
         s.iv[IN_LINE] -= 1
@@ -283,31 +299,32 @@ def agent_free(c, r, d, s, g):
 
 
 @jit
+def route(c, r, k):
+    """(next queue, NEXT_TRANSFER or NEXT_ESCALATION) by the caller's draws, or (-1, 0)."""
+    q = c.queue[k]
+    u = c.dec[k * ND + TRANSFER]
+    for j in range(r.route_off[q], r.route_off[q + 1]):
+        if u < r.route_cum[j]:
+            return r.route_target[j], NEXT_TRANSFER
+    if r.esc_target[q] >= 0 and c.dec[k * ND + ESCALATION] < r.esc_share[q]:
+        return r.esc_target[q], NEXT_ESCALATION
+    return -1, 0
+
+
+@jit
 def talk_end(c, r, d, s, k):
     """The caller leaves the agent: transferred, escalated, or done (maybe unsolved)."""
-    q = c.queue[k]
-    routed = False
-    if r.route_off[q + 1] > r.route_off[q]:
-        u = uniform(d, s, q)
-        for j in range(r.route_off[q], r.route_off[q + 1]):
-            if u < r.route_cum[j]:
-                c.next[k] = r.route_kind[j]
-                nxt = new_segment(
-                    c,
-                    d,
-                    s,
-                    r.route_target[j],
-                    s.fv[NOW],
-                    c.customer[k],
-                    c.attempt[k],
-                    c.segment[k] + 1,
-                )
-                c.line[nxt] = c.line[k]
-                c.entry[nxt] = entry(c, k)
-                offer(c, r, s, nxt)
-                routed = True
-                break
-    if not routed:
+    target, kind = route(c, r, k)
+    if target >= 0:
+        c.next[k] = kind
+        e = entry(c, k)
+        nxt = new_segment(
+            c, d, s, target, e, s.fv[NOW], c.customer[k], c.attempt[k], c.segment[k] + 1
+        )
+        c.line[nxt] = c.line[k]
+        c.entry[nxt] = e
+        offer(c, r, s, nxt)
+    else:
         if c.line[k]:
             s.iv[IN_LINE] -= 1
         if s.iv[ANY_REPEAT]:
@@ -322,7 +339,7 @@ def talk_end(c, r, d, s, k):
 def restaff(c, r, d, s, k):
     """Interval k begins: agents log on (idle) or off (idle ones first)."""
     n_int = s.iv[N_INT]
-    for g in range(len(r.only)):
+    for g in r.group_order:
         target = r.staffing[g * n_int + k]
         present = s.staffed[g] - s.leaving[g]
         if target > present:

@@ -1,79 +1,20 @@
-"""The fast engine's inputs: the reference engine's random streams, pre-drawn, and the
-kernel's tables (named tuples of arrays: calls, rules, draws, state).
+"""The fast engine's inputs: the kernel's tables (named tuples of arrays: calls, rules,
+draws, state).
 
-The streams are spawned and drawn exactly as `simulator.sim.engine` spawns and draws
-them: the forecast's callers in bulk, the numbers it takes one at a time in its
-batches of 1024 from their own generators, so pre-drawing more of them than a day
-uses changes nothing.
+The random numbers are the reference engine's own (`simulator.sim.draws`, with the
+stream layout of `simulator.sim.streams`): the forecast's callers as arrays, and the
+later callers' rows of each (queue, entry queue) in whole blocks, so pre-drawing more
+of them than a day uses changes nothing.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
-from ..model.scenario import Queue, Scenario
-from .records import NEXT_ESCALATION, NEXT_TRANSFER
-
-BATCH = 1024  # the reference engine's batch of one-at-a-time draws
-
-
-# ----------------------------------------------------------------- random numbers
-class Stream:
-    """One of the reference engine's one-at-a-time streams, drawn in its batches."""
-
-    def __init__(self, fill: Callable[[int], np.ndarray] | None):
-        self.fill = fill
-        self.values = np.empty(0)
-
-    def upto(self, n: int) -> np.ndarray:
-        """The stream's first n values or more (whole batches), as the reference sees them."""
-        if self.fill is not None and len(self.values) < n:
-            more = [self.fill(BATCH) for _ in range(-(-(n - len(self.values)) // BATCH))]
-            self.values = np.concatenate([self.values, *more])
-        return self.values
-
-
-class QueueDraws:
-    """A queue's random streams, spawned exactly as `engine._QueueRules` spawns them."""
-
-    def __init__(self, q: Queue, seed: np.random.SeedSequence):
-        rngs = iter(np.random.default_rng(s) for s in seed.spawn(12))
-        self.parts = []  # (distribution, bulk generator, one-at-a-time stream)
-        for dist in (q.handle_time or q.talk, q.hold, q.acw, q.patience):
-            bulk = next(rngs)
-            lazy = Stream(_filler(dist, next(rngs))) if dist else None
-            self.parts.append((dist, bulk, lazy))
-        self.redial = Stream(_filler(q.redial.delay, next(rngs)) if q.redial else None)
-        self.repeat = Stream(_filler(q.repeat.delay, next(rngs)) if q.repeat else None)
-        self.uniform = Stream(next(rngs).random)
-
-    def callers(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The forecast's n callers: talk, handle, patience (as `_QueueRules.callers`)."""
-        talk, hold, acw, patience = (
-            dist.draw(rng, n) if dist else np.zeros(n) for dist, rng, _ in self.parts
-        )
-        if self.parts[3][0] is None:
-            patience = np.full(n, math.inf)
-        return talk + hold, talk + hold + acw, patience
-
-    def later(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The first n (or more) callers drawn one at a time (as `_QueueRules.caller`)."""
-        if n == 0:
-            return np.empty(0), np.empty(0), np.empty(0)
-        talk, hold, acw, patience = (
-            lazy.upto(n)[:n] if lazy else np.zeros(n) for _, _, lazy in self.parts
-        )
-        if self.parts[3][0] is None:
-            patience = np.full(n, math.inf)
-        return talk + hold, talk + hold + acw, patience
-
-
-def _filler(dist, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
-    return lambda size: dist.draw(rng, size)
+from ..model.scenario import Scenario
+from .layout import Layout
 
 
 # ----------------------------------------------------------------- the kernel's tables
@@ -95,6 +36,7 @@ class Calls(NamedTuple):
     next: np.ndarray
     callback: np.ndarray
     unresolved: np.ndarray
+    dec: np.ndarray  # the caller's decisions, ND per call (flat; see draws.DECISIONS)
     patience: np.ndarray
     deadline: np.ndarray
     waiting: np.ndarray
@@ -116,37 +58,31 @@ class Rules(NamedTuple):
     redial_max: np.ndarray
     repeat_p: np.ndarray
     repeat_max: np.ndarray
-    route_off: np.ndarray  # q: after-talk routes (cumulative probability, target, kind)
+    route_off: np.ndarray  # q: transfer targets by name (cumulative probability, target)
     route_cum: np.ndarray
     route_target: np.ndarray
-    route_kind: np.ndarray
-    server_off: np.ndarray  # q: groups with the skill
+    esc_share: np.ndarray  # q: escalation probability given no transfer
+    esc_target: np.ndarray  # q: escalation queue, or -1
+    server_off: np.ndarray  # q: groups with the skill (by group name)
     servers: np.ndarray
     only: np.ndarray  # g: its only skill, or -1
     skill_off: np.ndarray  # g: skills by rank then priority, and their tier
     skills: np.ndarray
     skill_tier: np.ndarray
     staffing: np.ndarray  # g x interval, flat
+    group_order: np.ndarray  # groups by name (who logs on first)
 
 
 class Draws(NamedTuple):
-    """Pre-drawn numbers per queue (flat, with offsets and cursors): later callers'
-    talk, handle and patience; uniforms; redial and repeat delays."""
+    """Pre-drawn later callers per (queue q, entry queue e), slot q * n_queues + e
+    (flat, with offsets and cursors): talk, handle, patience and decisions (ND each)."""
 
     lz_off: np.ndarray
     lz_cur: np.ndarray
     lz_talk: np.ndarray
     lz_handle: np.ndarray
     lz_patience: np.ndarray
-    u_off: np.ndarray
-    u_cur: np.ndarray
-    u_vals: np.ndarray
-    rd_off: np.ndarray
-    rd_cur: np.ndarray
-    rd_vals: np.ndarray
-    rp_off: np.ndarray
-    rp_cur: np.ndarray
-    rp_vals: np.ndarray
+    lz_dec: np.ndarray
 
 
 class State(NamedTuple):
@@ -182,39 +118,17 @@ def _flat(lists: list[list]) -> tuple[np.ndarray, list]:
 
 
 def rules(sc: Scenario) -> Rules:
-    index = {name: i for i, name in enumerate(sc.queues)}
+    """The kernel's rules from the reference engine's `Layout` (same orders, same ties)."""
+    lay = Layout(sc)
     queues, groups = list(sc.queues.values()), list(sc.agents.values())
-    tiers = []  # per group: (queue, tier) by rank (best first), each by priority
-    for g in groups:
-        ranks = g.ranks
-        order = []
-        for tier, rank in enumerate(sorted(set(ranks.values()))):
-            qs = sorted(
-                (index[s] for s, r in ranks.items() if r == rank), key=lambda q: -queues[q].priority
-            )
-            order += [(q, tier) for q in qs]
-        tiers.append(order)
-    servers = [
-        [g for g in range(len(groups)) if any(q == x for x, _ in tiers[g])]
-        for q in range(len(queues))
-    ]
-    routes = []
-    for q in queues:
-        cum, route = 0.0, []
-        for target, p in q.transfers.items():
-            cum += p
-            route.append((cum, index[target], NEXT_TRANSFER))
-        if q.escalation:
-            cum += q.escalation.probability
-            route.append((cum, index[q.escalation.to], NEXT_ESCALATION))
-        routes.append(route)
-    route_off, route = _flat(routes)
-    server_off, server = _flat(servers)
+    tiers = [[(q, t) for t, tier in enumerate(ts) for q in tier] for ts in lay.tiers]
+    route_off, route = _flat([qr.transfers for qr in lay.rules])
+    server_off, server = _flat(lay.servers)
     skill_off, skill = _flat(tiers)
     ints = lambda x: np.array(x, dtype=np.int64)
     floats = lambda x: np.array(x, dtype=float)
     return Rules(
-        sole=ints([s[0] if len(s) == 1 else -1 for s in servers]),
+        sole=ints(lay.sole),
         priority=ints([q.priority for q in queues]),
         aht=floats([q.aht for q in queues]),
         cb=np.array([q.callback is not None for q in queues]),
@@ -227,12 +141,14 @@ def rules(sc: Scenario) -> Rules:
         route_off=ints(route_off),
         route_cum=floats([x[0] for x in route]),
         route_target=ints([x[1] for x in route]),
-        route_kind=ints([x[2] for x in route]),
+        esc_share=floats([qr.escalation[0] if qr.escalation else 0.0 for qr in lay.rules]),
+        esc_target=ints([qr.escalation[1] if qr.escalation else -1 for qr in lay.rules]),
         server_off=ints(server_off),
         servers=ints(server),
-        only=ints([t[0][0] if len(t) == 1 else -1 for t in tiers]),
+        only=ints(lay.only),
         skill_off=ints(skill_off),
         skills=ints([x[0] for x in skill]),
         skill_tier=ints([x[1] for x in skill]),
         staffing=ints([g.staffing for g in groups]).ravel(),
+        group_order=ints(lay.group_order),
     )

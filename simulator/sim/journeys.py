@@ -19,13 +19,12 @@ from typing import Any
 from .draws import DECISIONS, Later
 from .layout import Layout, QueueRules, route
 from .loop import Clock
-from .records import NEXT_ESCALATION, NEXT_NONE, NEXT_TRANSFER
+from .records import NEXT_NONE
 
 _NAN, _INF = float("nan"), float("inf")
 _TRANSFER, _ESCALATION, _REDIAL, _REDIAL_DELAY, _REPEAT, _REPEAT_DELAY, _CALLBACK = range(
     len(DECISIONS)
 )
-_ORIGIN = {NEXT_TRANSFER: "transfer from ", NEXT_ESCALATION: "escalation from "}
 
 
 class _Call:
@@ -103,15 +102,13 @@ class Journeys:
     _arrive: Callable[[_Call], None]
     _offer: Callable[[_Call], None]
 
-    def _segment(self, queue: int, at: float, parent: _Call, attempt: int, origin: str) -> _Call:
+    def _segment(self, queue: int, at: float, parent: _Call, attempt: int) -> _Call:
         """A call that was not in the forecast, of `parent`'s customer: a redial or
         repeat call (a new attempt), a transferred or escalated segment (the next one)."""
         entry = self._entry(parent)
         segment = 1 if attempt > parent.attempt else parent.segment + 1
         call = _Call(queue, at, parent.customer, attempt, segment)
-        call.talk, call.handle, call.patience, call.draws = self._later_draws.caller(
-            queue, entry, origin
-        )
+        call.talk, call.handle, call.patience, call.draws = self._later_draws.caller(queue, entry)
         self.later.append(call)
         return call
 
@@ -119,9 +116,9 @@ class Journeys:
     def _entry(call: _Call) -> int:
         return call.entry if call.entry >= 0 else call.queue
 
-    def _call_again(self, call: _Call, at: float, why: str) -> None:
+    def _call_again(self, call: _Call, at: float) -> None:
         """The customer calls again at `at`, on the queue they first called."""
-        again = self._segment(self._entry(call), at, call, call.attempt + 1, why)
+        again = self._segment(self._entry(call), at, call, call.attempt + 1)
         again.callbacks = [self._arrive]
         self._at(at, again)
 
@@ -133,7 +130,7 @@ class Journeys:
             and call.attempt < redial.max_attempts
             and call.draws[_REDIAL] < redial.probability
         ):
-            self._call_again(call, call.arrival + call.wait + call.draws[_REDIAL_DELAY], "redial")
+            self._call_again(call, call.arrival + call.wait + call.draws[_REDIAL_DELAY])
 
     def _maybe_repeat(self, call: _Call) -> None:
         """A served caller whose problem is not solved may call again later."""
@@ -141,7 +138,7 @@ class Journeys:
         if repeat and call.draws[_REPEAT] < repeat.probability:
             call.unresolved = True
             if call.attempt < repeat.max_attempts:
-                self._call_again(call, self.env.now + call.draws[_REPEAT_DELAY], "repeat")
+                self._call_again(call, self.env.now + call.draws[_REPEAT_DELAY])
 
     def _offers_callback(self, call: _Call) -> bool:
         """Estimate the wait (calls ahead x AHT / agents with the skill) against the
@@ -165,8 +162,7 @@ class Journeys:
         if target < 0:
             return False
         call.next = kind
-        origin = _ORIGIN[kind] + self.layout.queue_names[call.queue]
-        nxt = self._segment(target, self.env.now, call, call.attempt, origin)
+        nxt = self._segment(target, self.env.now, call, call.attempt)
         nxt.line = call.line
         nxt.entry = self._entry(call)
         self._offer(nxt)

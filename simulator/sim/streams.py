@@ -41,22 +41,17 @@ Forecast callers of queue Q (see `simulator.sim.draws.forecast`)
   ("callback", Q)       uniform: takes the callback offered if below the acceptance.
   Decisions of a feature Q lacks are NaN (never taken); a missing patience is inf.
   Redial and repeat follow the rules of the queue the customer first called (entry).
-Later segments (redials, repeat calls, transferred and escalated segments)
-  take the same attributes one at a time, from streams whose names add the origin:
-  (purpose, Q, origin) with origin "redial", "repeat", "transfer from P" or
-  "escalation from P" (P the queue passed on from); each is refilled in blocks of
-  BLOCK values (one draw of size BLOCK each time), one value per segment in the order
-  the segments are created.
-Agent group G
-  ("not_ready", G)      not-ready time after each call of the group, in blocks of BLOCK,
-                        in the order the group's agents finish their calls.
+Later callers (redials, repeat calls, transferred and escalated segments) of queue Q
+  whose customer first called queue E (E = Q for redials and repeats) take the same
+  attributes from streams (purpose, Q, "later", E), in blocks of BLOCK rows: each block
+  is one draw of size BLOCK from each of those streams, and row i goes to the i-th
+  such caller in the order the engine creates them (`simulator.sim.draws.LaterStream`).
+  Their redial and repeat decisions and delays follow E's rules.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from functools import partial
 
 import numpy as np
 
@@ -79,17 +74,6 @@ def stream_seed(day: np.random.SeedSequence, purpose: str, *names: str) -> np.ra
     )
 
 
-def cursor(fill: Callable[[int], np.ndarray]) -> Callable[[], float]:
-    """One value per call from a vectorised `fill(size)`, refilled BLOCK values at a
-    time (a generator over Python floats: the cheapest draw Python offers)."""
-
-    def values():
-        while True:
-            yield from fill(BLOCK).tolist()
-
-    return partial(next, values())
-
-
 class Streams:
     """The named streams of one day: each Generator made on first use, then kept."""
 
@@ -104,7 +88,3 @@ class Streams:
         if rng is None:
             rng = self._rngs[key] = np.random.default_rng(stream_seed(self.day, *key))
         return rng
-
-    def uniform(self, purpose: str, *names: str) -> Callable[[], float]:
-        """A one-at-a-time cursor of uniforms on [0, 1) from stream (purpose, *names)."""
-        return cursor(self.rng(purpose, *names).random)
