@@ -287,4 +287,3 @@ def distribution(**spec: Any) -> Distribution:
     """A duration from its YAML keys, e.g. ``distribution(distribution="gamma",
     mean=240, cv=0.6)``; raises pydantic's ValidationError."""
     return _ADAPTER.validate_python(spec)
-
