@@ -65,15 +65,19 @@ class Search:
         return days_meeting_targets(self.result)
 
 
+def queue_samples(res: SimulationResult) -> dict[str, np.ndarray]:
+    """Each SIMULATED KPI per (queue, day, interval) of the reported intervals."""
+    if len(res.scenario.queues) == 1:
+        return {k: res.interval_samples[k][None] for k in SIMULATED}
+    per_queue = res.queue_interval_samples.values()
+    return {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
+
+
 def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
     """(per queue, centre): mean, ci95 low and ci95 high of each SIMULATED KPI per
     interval, NaN-padded over the warm-up so that they line up with a plan's intervals."""
     sc = res.scenario
-    if len(sc.queues) == 1:
-        samples = {k: res.interval_samples[k][None] for k in SIMULATED}
-    else:
-        per_queue = res.queue_interval_samples.values()
-        samples = {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
+    samples = queue_samples(res)
     skip = sc.simulation.warmup_intervals
 
     def pad(x: np.ndarray) -> np.ndarray:
@@ -92,11 +96,7 @@ def days_meeting_targets(res: SimulationResult) -> np.ndarray:
     (queues, intervals); a day without accepted calls there counts as met; NaN over
     the warm-up."""
     sc = res.scenario
-    if len(sc.queues) == 1:
-        samples = {k: res.interval_samples[k][None] for k in SIMULATED}
-    else:
-        per_queue = res.queue_interval_samples.values()
-        samples = {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
+    samples = queue_samples(res)
     ok = meets_targets(sc, samples) | ~(np.nan_to_num(samples["accepted"]) > 0)
     share = ok.mean(axis=1)
     skip = sc.simulation.warmup_intervals
