@@ -128,6 +128,9 @@ class Queue(_Model):
     """How long a caller waits before hanging up, seconds; absent: nobody hangs up."""
     priority: int = 0
     """Higher is served first among skills of equal rank."""
+    head_start: float = Field(default=0.0, ge=0, le=86_400)
+    """Seconds: among skills of equal rank and priority, this queue's callers rank as if
+    they had waited this much longer (0: oldest call first)."""
     transfers: dict[str, Probability] = {}
     """QUEUE: p: after talking, the call moves to QUEUE with probability p (the same phone
     call, a new segment that waits, and may abandon, again)."""

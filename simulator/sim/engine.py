@@ -214,11 +214,11 @@ class CallCenter(Journeys):
 
     def _best_call(self, g: int) -> _Call | None:
         """The call a free agent of a multi-skill group takes: best rank, then higher
-        queue priority, then the oldest."""
+        queue priority, then the longest wait counting the queue's head start."""
         rules = self.rules
         for tier in self.layout.tiers[g]:
             heads = [
-                (-rules[q].priority, head.arrival, i, q)
+                (-rules[q].priority, head.arrival - rules[q].head_start, i, q)
                 for i, q in enumerate(tier)
                 if (head := self._head(q))
             ]

@@ -37,6 +37,7 @@ class QueueRules:
         self.callback = q.callback
         self.aht = q.aht
         self.priority = q.priority
+        self.head_start = q.head_start
 
 
 class Layout:
