@@ -82,7 +82,7 @@ CASES = {
     ),
     "staffing_typo": (
         edit(SMALL, "staffing: [14, 14, 14, 14]", "staffing: [14, 14, 14000000000, 14]"),
-        "agents.team.staffing.2: 14,000,000,000 agents, at most 50,000 in one group",
+        "agents.team.staffing.2: 14,000,000,000 agents, at most 50,000 (a typo?)",
     ),
     "repeat_a_billion_times": (
         edit(

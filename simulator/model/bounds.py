@@ -51,12 +51,9 @@ def size_problems(sc: Scenario) -> list[str]:
     if sc.lines is not None and sc.lines > limits.MAX_LINES:
         problems.append(f"lines: must be <= {limits.MAX_LINES:,}")
     for name, q in sc.queues.items():
-        big = [i for i, v in enumerate(q.volumes) if v > limits.MAX_VOLUME]
-        if big:
-            problems.append(
-                f"queues.{name}.volumes.{big[0]}: {q.volumes[big[0]]:,.0f} calls in one "
-                f"interval, at most {limits.MAX_VOLUME:,}"
-            )
+        problems += _first_over(
+            q.volumes, limits.MAX_VOLUME, f"queues.{name}.volumes", "calls in one interval"
+        )
         for part in ("redial", "repeat"):
             rule = getattr(q, part)
             if rule is not None and rule.max_attempts > limits.MAX_ATTEMPTS:
@@ -64,13 +61,16 @@ def size_problems(sc: Scenario) -> list[str]:
                     f"queues.{name}.{part}.max_attempts: must be <= {limits.MAX_ATTEMPTS}"
                 )
     for name, g in sc.agents.items():
-        big = [i for i, a in enumerate(g.staffing) if a > limits.MAX_AGENTS]
-        if big:
-            problems.append(
-                f"agents.{name}.staffing.{big[0]}: {g.staffing[big[0]]:,} agents, at most "
-                f"{limits.MAX_AGENTS:,} in one group (a typo?)"
-            )
+        problems += _first_over(g.staffing, limits.MAX_AGENTS, f"agents.{name}.staffing", "agents")
     return problems
+
+
+def _first_over(values: list, top: int, where: str, what: str) -> list[str]:
+    """The first per-interval value above `top`, as a problem line."""
+    for i, v in enumerate(values):
+        if v > top:
+            return [f"{where}.{i}: {v:,.0f} {what}, at most {top:,} (a typo?)"]
+    return []
 
 
 def run_problems(
