@@ -239,7 +239,7 @@ def test_progress_is_reported_once_per_day_in_order_whatever_the_workers():
 def test_progress_bar_draws_on_a_terminal_and_stays_off_stdout(capsys, monkeypatch):
     from rich.console import Console
 
-    from simulator import cli
+    from simulator.cli import common as cli
 
     monkeypatch.setattr(cli, "err", Console(stderr=True, force_terminal=True))
     with cli.progress_bar(3, quiet=False, label="days") as tick:

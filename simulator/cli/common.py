@@ -1,0 +1,305 @@
+"""What every callsim command shares: the typer app, the consoles, option types, and
+the helpers that load a scenario, stage outputs, run the days and fail with exit 2."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from ..kpi.registry import KPIS
+
+# The library is imported where a command needs it, so that `callsim --help` and
+# `validate` start fast (no pandas, scipy, matplotlib, ortools: see bench_startup.py).
+if TYPE_CHECKING:
+    from ..model.scenario import Scenario
+    from ..run.runner import SimulationResult
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Call-center simulator and staffing planner."
+)
+out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-col wrap
+err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace output files that callsim did not write."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+WorkersOpt = Annotated[
+    int, typer.Option(min=1, help="Worker processes (with dask and no --address: its workers).")
+]
+ExecutorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        help="Where the days run: serial, processes (local, --workers) or dask "
+        "(a cluster at --address or $CALLSIM_DASK_ADDRESS, else a local one). "
+        "Results are the same.",
+        show_default=False,
+    ),
+]
+AddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help="Dask scheduler, tcp://HOST:PORT (implies --executor dask).",
+        show_default=False,
+    ),
+]
+
+
+def print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        out.print(f"callsim {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def callsim(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=print_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Call-center simulator and staffing planner."""
+    signal.signal(signal.SIGTERM, stop)
+
+
+def stop(signum: int, _frame: object) -> NoReturn:
+    """SIGTERM (`timeout`, a CI cancel, a scheduler): unwind as SIGINT does, so that
+    worker processes are ended and no partial output is left; exit 128 + 15."""
+    raise SystemExit(128 + signum)
+
+
+def fail(problems: list[str], title: str) -> NoReturn:
+    """Print problems to stderr and exit with code 2."""
+    err.print(f"[bold red]callsim:[/] {title}", highlight=False)
+    for p in problems:
+        err.print(f"  {p}", highlight=False, markup=False)
+    raise typer.Exit(2)
+
+
+def load(path: Path) -> Scenario:
+    """The validated scenario, or exit 2 with one message per problem."""
+    from ..model.load import load_scenario
+    from ..model.scenario import ScenarioError
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        fail(exc.problems, f"{path} is not a valid scenario")
+
+
+def load_data(path: Path) -> tuple[dict, Scenario]:
+    """The file's YAML data (read once) and the scenario it validates to, or exit 2."""
+    from ..model.load import parse_scenario, read_data
+    from ..model.scenario import ScenarioError
+
+    try:
+        data = read_data(path)
+        if data is None:
+            raise ScenarioError([f"{path}: the file is empty"])
+        return data, parse_scenario(data, strict=True)
+    except ScenarioError as exc:
+        fail(exc.problems, f"{path} is not a valid scenario")
+
+
+@contextmanager
+def writing(path: Path | str, option: str) -> Iterator[None]:
+    """Turn a failure to write `path` (a file in the way, no permission, a file
+    callsim did not write...) into a clean message and exit 2."""
+    from ..report.output import OutputError
+
+    try:
+        yield
+    except OutputError as exc:
+        fail(exc.problems, f"{option} refused")
+    except OSError as exc:
+        fail([f"{path}: cannot write ({exc.strerror or exc})"], f"{option} failed")
+
+
+def check_out(out_dir: str | None) -> None:
+    """Refuse a bad --out (empty, a file, /dev/null, a dangling link) before any work."""
+    from ..report.output import target_path
+
+    if out_dir is not None:
+        with writing(out_dir, "--out"):
+            target_path(out_dir)
+
+
+@contextmanager
+def output_dir(out_dir: str, force: bool, say: bool = True) -> Iterator[Path]:
+    """A temporary directory to write into; its files are moved into `out_dir` when
+    all are complete (`simulator.report.output.staged`). Exit 2 on a refusal."""
+    from ..report.output import staged
+
+    with writing(out_dir, "--out"), staged(out_dir, force=force) as stage:
+        yield stage.dir
+    if say:
+        err.print(f"Wrote {len(stage.written)} files to {stage.target}", highlight=False)
+
+
+@contextmanager
+def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
+    """A progress callback drawing a bar on stderr (only on a terminal, not --quiet);
+    `total` None: a count with no end known in advance."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def executing(kind: str | None, workers: int, address: str | None) -> Iterator[None]:
+    """Run every simulation of the command on the executor chosen (see
+    simulator.run.executors); a bad choice or an unreachable cluster exits 2."""
+    from ..run.executors import executor, using
+
+    kind = kind or ("dask" if address else "processes")
+    if address and kind != "dask":
+        fail(
+            [f"--address: a Dask scheduler, so only with --executor dask (not {kind})"],
+            "invalid option",
+        )
+    try:
+        ex = executor(kind, workers, address)
+    except ValueError as exc:
+        fail([f"--{exc}"], "invalid option")
+    except OSError as exc:
+        fail([f"--address {address}: cannot reach the Dask scheduler ({exc})"], "invalid option")
+    try:
+        with using(ex):
+            yield
+    finally:
+        ex.close()
+
+
+def run_scenario(
+    sc: Scenario,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    quiet: bool,
+    keep_records: bool = True,
+    engine: str = "auto",
+) -> SimulationResult:
+    """Simulate with a progress bar; bad option values (or a run that would not fit
+    in memory) exit 2."""
+    from ..run.runner import simulate
+
+    total = replications or sc.simulation.replications
+    check_size(sc, replications, keep_records=keep_records, workers=workers)
+    try:
+        with progress_bar(total, quiet, f"Simulating {sc.name}") as tick:
+            return simulate(
+                sc,
+                replications,
+                seed,
+                workers,
+                progress=tick,
+                keep_records=keep_records,
+                engine=engine,
+            )
+    except ValueError as exc:
+        fail([str(exc)], "invalid option")
+
+
+def check_size(sc: Scenario, replications: int | None, scale: float = 1.0, **how) -> None:
+    """Exit 2, with the figure, if the run would not fit in memory (`run_problems`)."""
+    from ..model.bounds import run_problems
+
+    problems = run_problems(sc, replications, scale, **how)
+    if problems:
+        fail(problems, f"cannot simulate {sc.name}")
+
+
+def print_json(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
+
+
+def kpi_list(text: str | None, option: str) -> list[str] | None:
+    """KPI keys from 'asa,service_level', or exit 2 naming the unknown ones."""
+    if text is None:
+        return None
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in KPIS]
+    if unknown or not keys:
+        named = ", ".join(unknown) or "(none given)"
+        fail([f"{option}: unknown KPI {named} (KPIs are: {', '.join(KPIS)})"], "invalid option")
+    return keys
+
+
+# Options and checks shared by staff and compare.
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        "-m",
+        help="erlang-c (nobody hangs up), erlang-a (patience); staff "
+        "also: simulation (searched by simulating the day).",
+    ),
+]
+OutOpt = Annotated[
+    str | None,
+    typer.Option("--out", help="Also write CSV files, a plot and an HTML page here."),
+]
+
+
+def _scale(value: float) -> float:
+    """A volume scale of 0.1-10: 115 (meant 1.15) would plan for a hundredfold day."""
+    if not 0.1 <= value <= 10:
+        meant = f"; did you mean {value / 100:g}?" if 10 < value <= 1000 else ""
+        fail(
+            [
+                f"--volume-scale: {value:g} is outside 0.1-10: the scale multiplies every "
+                f"volume (1.15 means 15% more calls{meant})"
+            ],
+            "invalid option",
+        )
+    return value
+
+
+ScaleOpt = Annotated[
+    float,
+    typer.Option(
+        "--volume-scale",
+        callback=_scale,
+        help="Multiply every forecast volume first, 0.1-10 (1.15: 15% over).",
+    ),
+]
+
+
+@contextmanager
+def library_errors(title: str) -> Iterator[None]:
+    """Turn the library's ValueError / ScenarioError into field-path messages, exit 2."""
+    from ..model.scenario import ScenarioError
+
+    try:
+        yield
+    except ScenarioError as exc:
+        fail(exc.problems, title)
+    except ValueError as exc:
+        fail([str(exc)], title)

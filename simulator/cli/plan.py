@@ -1,0 +1,252 @@
+"""callsim staff and compare: the planner's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..model.limits import MAX_REPLICATIONS
+from .common import (
+    AddressOpt,
+    ExecutorOpt,
+    ForceOpt,
+    JsonOpt,
+    MethodOpt,
+    OutOpt,
+    QuietOpt,
+    ScaleOpt,
+    ScenarioArg,
+    WorkersOpt,
+    app,
+    check_out,
+    check_size,
+    err,
+    executing,
+    fail,
+    library_errors,
+    load,
+    load_data,
+    out,
+    output_dir,
+    print_json,
+    progress_bar,
+    writing,
+)
+
+if TYPE_CHECKING:
+    from ..planner.compare import ScenarioComparison
+    from ..planner.staffing import StaffingPlan
+
+
+@app.command()
+def staff(
+    scenario: ScenarioArg,
+    method: MethodOpt = "erlang-c",
+    shifts: Annotated[
+        bool,
+        typer.Option("--shifts", help="Also schedule the scenario's shifts (cost, over/under)."),
+    ] = False,
+    volume_scale: ScaleOpt = 1.0,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Save a copy of the scenario staffed as planned."),
+    ] = None,
+    busyness_cv: Annotated[
+        float | None,
+        typer.Option(
+            "--busyness-cv",
+            min=0.0,
+            help="Daily busyness factor's cv (0.1: days 10% apart): report the share of "
+            "days each interval meets its targets.",
+        ),
+    ] = None,
+    days_meeting: Annotated[
+        float | None,
+        typer.Option(
+            "--days-meeting",
+            help="With --busyness-cv: plan to meet the targets on at least this share of "
+            "days (0.9), per interval.",
+        ),
+    ] = None,
+    workers: WorkersOpt = 1,
+    executor: ExecutorOpt = None,
+    address: AddressOpt = None,
+    out_dir: OutOpt = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Staffing plan: agents required and scheduled per interval, and the KPIs at that
+    staffing (predicted by Erlang, or simulated)."""
+    data, sc = load_data(scenario)  # read once: the source may be a pipe
+    check_out(out_dir)
+    if write is not None:
+        from ..report.output import same_file
+
+        if same_file(write, scenario):
+            fail(
+                [f"--write: {write} is the scenario itself (by another path or a hard link)"],
+                "invalid option",
+            )
+    with (
+        executing(executor, workers, address),
+        library_errors(f"cannot plan {scenario}"),
+        progress_bar(
+            None,
+            quiet or method != "simulation",
+            f"Searching by simulation ({sc.simulation.replications} days a trial)",
+        ) as tick,
+    ):
+        from ..planner.staffing import plan
+
+        if method == "simulation":
+            check_size(sc, None, volume_scale)
+        result = plan(
+            sc,
+            method,
+            volume_scale,
+            shifts=shifts,
+            progress=tick,
+            busyness_cv=busyness_cv,
+            days_meeting=days_meeting,
+        )
+    if out_dir is not None:
+        from ..report.pages import write_plan
+
+        with output_dir(out_dir, force) as folder:
+            write_plan(result, folder)
+    if write is not None:
+        write_plan_copy(scenario, write, result, data, force)
+        scaled = "" if volume_scale == 1 else f" and the volumes × {volume_scale:g} it was made for"
+        err.print(f"Wrote {write}: the scenario with the planned staffing{scaled}", highlight=False)
+    if as_json:
+        from ..report.json import to_dict
+
+        print_json(to_dict(result))
+        return
+    from ..report import terminal
+
+    out.print(terminal.plan_table(result, out.width))
+    for group, shift_plan in (result.shifts or {}).items():
+        out.print(terminal.shift_table(group, shift_plan))
+    for note in result.notes:
+        out.print(f"[dim]note: {note}[/]", highlight=False)
+    for warning in result.warnings:
+        out.print(f"[yellow]warning: {warning}[/]", highlight=False)
+
+
+def write_plan_copy(
+    source: Path, target: Path, result: StaffingPlan, data: dict, force: bool = False
+) -> None:
+    """Write the planned copy of the scenario (`planned_scenario`, from `data` as
+    read: the source may be a pipe) in one rename, after loading it to prove it runs;
+    never over the source by any path, nor over a file callsim did not write (without
+    `force`)."""
+    from ..model.load import load_scenario
+    from ..model.scenario import ScenarioError
+    from ..report.output import write_file
+    from ..report.scenario_file import PLANNED, planned_scenario
+
+    def runs(temp: Path) -> None:
+        try:
+            load_scenario(temp)
+        except ScenarioError as exc:
+            fail(exc.problems, f"{target}: the planned copy would not be valid")
+
+    with writing(target, "--write"):
+        write_file(
+            target,
+            planned_scenario(source, result, data),
+            source=source,
+            ours=lambda head: head.startswith(PLANNED),
+            check=runs,
+            force=force,
+        )
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(
+            help="One scenario: Erlang vs simulation. Several: side by side.", show_default=False
+        ),
+    ],
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="erlang-c (nobody hangs up) or erlang-a (patience); default: erlang-a "
+            "when every queue has a patience, else erlang-c.",
+            show_default=False,
+        ),
+    ] = None,
+    volume_scale: ScaleOpt = 1.0,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-r",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days (default: the first file's).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed, the same for every scenario.")
+    ] = None,
+    workers: WorkersOpt = 1,
+    executor: ExecutorOpt = None,
+    address: AddressOpt = None,
+    out_dir: OutOpt = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Erlang's prediction at the file's staffing vs the simulation (one scenario),
+    or several scenarios simulated with the same random numbers."""
+    from ..planner.compare import PlanComparison, compare_plan, compare_scenarios
+
+    loaded = [load(path) for path in scenarios]
+    total = (replications or loaded[0].simulation.replications) * len(loaded)
+    result: PlanComparison | ScenarioComparison
+    for sc in loaded:
+        check_size(sc, replications or loaded[0].simulation.replications, volume_scale)
+    with (
+        executing(executor, workers, address),
+        library_errors("cannot compare"),
+        progress_bar(total, quiet, "Simulating") as tick,
+    ):
+        if len(loaded) == 1:
+            result = compare_plan(
+                loaded[0], method, volume_scale, replications, seed, workers, tick
+            )
+        else:
+            result = compare_scenarios(
+                loaded, [str(p) for p in scenarios], volume_scale, replications, seed, workers, tick
+            )
+    if out_dir is not None:
+        from ..report.pages import write_compare, write_plan_comparison
+
+        with output_dir(out_dir, force) as folder:
+            if isinstance(result, PlanComparison):
+                write_plan_comparison(result, folder)
+            else:
+                write_compare(result, folder)
+    if as_json:
+        from ..report.json import to_dict
+
+        print_json(to_dict(result))
+        return
+    from ..report import terminal
+
+    if isinstance(result, PlanComparison):
+        out.print(terminal.plan_comparison_table(result, out.width))
+        for note in result.notes:
+            out.print(f"[dim]note: {note}[/]", highlight=False)
+    else:
+        for table in terminal.scenarios_tables(result, out.width):
+            out.print(table)

@@ -1,0 +1,121 @@
+"""callsim run, validate and schema: one scenario, simulated or checked."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from ..model.limits import MAX_REPLICATIONS
+from .common import (
+    AddressOpt,
+    ExecutorOpt,
+    ForceOpt,
+    JsonOpt,
+    QuietOpt,
+    ScenarioArg,
+    WorkersOpt,
+    app,
+    check_out,
+    err,
+    executing,
+    kpi_list,
+    load,
+    out,
+    output_dir,
+    print_json,
+    run_scenario,
+)
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-r",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days (default: the file's).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed (default: the file's).")
+    ] = None,
+    workers: WorkersOpt = 1,
+    executor: ExecutorOpt = None,
+    address: AddressOpt = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option("--out", help="Also write CSV files, plots and report.html here."),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="KPIs of the per-interval table, comma-separated (default: as many as "
+            "fit the terminal).",
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Engine playing each day: auto (fast where it covers the scenario), "
+            "simpy (the reference) or fast (compiled); the results are identical."
+        ),
+    ] = "auto",
+) -> None:
+    """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
+    sc = load(scenario)
+    chosen = kpi_list(columns, "--columns")
+    check_out(out_dir)
+    with executing(executor, workers, address):
+        res = run_scenario(
+            sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
+        )
+    if out_dir is not None:
+        from ..planner.staffing import erlang_requirement
+        from ..report.pages import write_run
+
+        with output_dir(out_dir, force, say=not as_json) as folder:
+            write_run(res, folder, *erlang_requirement(sc))
+    if as_json:
+        from ..report.json import to_dict
+
+        print_json(to_dict(res))
+        return
+    from ..report import terminal
+
+    out.print(terminal.summary_table(res))
+    out.print(terminal.interval_table(res, None if chosen else out.width, chosen))
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file without running it."""
+    from ..model.checks import cautions
+
+    sc = load(scenario)
+    for caution in cautions(sc):
+        err.print(f"[yellow]caution:[/] {caution}", highlight=False)
+    out.print(
+        f"[green]ok[/] {scenario}: {sc.name} — {len(sc.queues)} queue(s), "
+        f"{len(sc.agents)} agent group(s), {sc.n_intervals} intervals of "
+        f"{sc.interval_minutes} min from {sc.open}",
+        highlight=False,
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario files' JSON Schema (for editors: completion and checking)."""
+    from ..model.load import scenario_schema
+
+    sys.stdout.write(json.dumps(scenario_schema(), indent=2) + "\n")
