@@ -90,6 +90,8 @@ def random_scenario(i: int) -> dict:
         if rng.random() < 0.7:
             q["patience"] = duration(rng, float(rng.uniform(30, 600)))
         q["priority"] = int(rng.integers(0, 3))
+        if rng.random() < 0.3:
+            q["head_start"] = float(rng.uniform(0, 120))
         others = [x for x in names if x != name]
         if others and rng.random() < 0.5:
             q["transfers"] = {others[0]: float(rng.uniform(0, 0.3))}
@@ -179,6 +181,7 @@ def test_random_scenarios_reach_every_feature():
     for feature in ("patience", "acw", "hold", "transfers", "escalation", "redial", "repeat"):
         assert sum(bool(getattr(q, feature)) for q in qs) >= 5, feature
     assert sum(q.callback is not None for q in qs) >= 5
+    assert sum(q.head_start > 0 for q in qs) >= 5
     days = [simulate_day_fast(sc, seed(0)).calls for sc in scs]
     assert sum(int((c["attempt"] > 1).sum()) for c in days) > 100  # redials and repeats
     assert sum(int((c["segment"] > 1).sum()) for c in days) > 100  # transfers, escalations

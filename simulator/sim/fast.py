@@ -43,7 +43,7 @@ _COVERED = {
     },
     Queue: {
         "volumes", "handle_time", "talk", "hold", "acw", "patience", "priority",
-        "transfers", "escalation", "redial", "repeat", "callback",
+        "transfers", "escalation", "redial", "repeat", "callback", "head_start",
     },
     AgentGroup: {"skills", "staffing", "cost_per_hour"},
 }  # fmt: skip

@@ -245,8 +245,9 @@ def best_call(c, r, d, s, g):
             k = head(c, r, d, s, q)
             if k >= 0:
                 p = -r.priority[q]
-                if best < 0 or p < best_p or (p == best_p and c.arrival[k] < best_t):
-                    best, best_p, best_t = q, p, c.arrival[k]
+                t = c.arrival[k] - r.head_start[q]  # waited as if head_start longer
+                if best < 0 or p < best_p or (p == best_p and t < best_t):
+                    best, best_p, best_t = q, p, t
             j += 1
         if best >= 0:
             return take(c, r, d, s, best)

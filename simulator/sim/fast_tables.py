@@ -50,6 +50,7 @@ class Rules(NamedTuple):
 
     sole: np.ndarray  # q: the only group with the skill, or -1
     priority: np.ndarray
+    head_start: np.ndarray  # q: seconds its callers rank as if they had waited longer
     aht: np.ndarray
     cb: np.ndarray  # q: offers callbacks
     cb_threshold: np.ndarray
@@ -130,6 +131,7 @@ def rules(sc: Scenario) -> Rules:
     return Rules(
         sole=ints(lay.sole),
         priority=ints([q.priority for q in queues]),
+        head_start=floats([r.head_start for r in lay.rules]),
         aht=floats([q.aht for q in queues]),
         cb=np.array([q.callback is not None for q in queues]),
         cb_threshold=floats([q.callback.threshold if q.callback else 0 for q in queues]),
