@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 
+from simulator import parse_scenario
+
 AHT = 180.0  # seconds, the default mean handle time
 THRESHOLD = 20.0  # seconds, the default service-level threshold
 
@@ -79,3 +81,25 @@ def steady(load: float, agents: int, intervals: int, **options) -> dict:
     """Constant load (Erlangs, at the mean handle time AHT) and staffing, 60-min intervals."""
     volume = load * 3600.0 / AHT
     return single_queue([volume] * intervals, [agents] * intervals, interval_minutes=60, **options)
+
+
+def capped_day(max_count=12, lines=None, patience=None, volumes=(100, 100, 100, 100)):
+    """Half-hours of 100 calls (10 Erlangs at 180 s: 14 agents for 80/20 by Erlang C),
+    one group, one two-hour shift capped at `max_count` agents, no shrinkage."""
+    exp = {"distribution": "exponential"}
+    q = {"volumes": list(volumes), "handle_time": exp | {"mean": 180}}
+    if patience:
+        q["patience"] = exp | {"mean": patience}
+    d = {
+        "name": "capped",
+        "interval_minutes": 30,
+        "open": "08:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "queues": {"q": q},
+        "agents": {"team": {"skills": ["q"], "staffing": [14] * len(volumes)}},
+        "shifts": {"only": {"start": "08:00", "hours": len(volumes) / 2, "max_count": max_count}},
+        "simulation": {"replications": 3, "seed": 5},
+    }
+    if lines:
+        d["lines"] = lines
+    return parse_scenario(d)

@@ -3,9 +3,9 @@ KPIs at the staffing a shift plan actually has, and the trunk lines a plan needs
 
 import numpy as np
 import pytest
+from builders import capped_day
 
 import simulator
-from simulator import parse_scenario
 from simulator.erlang import (
     erlang_a,
     erlang_b,
@@ -17,28 +17,6 @@ from simulator.erlang import (
 from simulator.model.scenario import Redial
 from simulator.planner.lines import plan_lines
 from simulator.planner.staffing import plan
-
-
-def capped_day(max_count=12, lines=None, patience=None, volumes=(100, 100, 100, 100)):
-    """Half-hours of 100 calls (10 Erlangs at 180 s: 14 agents for 80/20 by Erlang C),
-    one group, one two-hour shift capped at `max_count` agents, no shrinkage."""
-    exp = {"distribution": "exponential"}
-    q = {"volumes": list(volumes), "handle_time": exp | {"mean": 180}}
-    if patience:
-        q["patience"] = exp | {"mean": patience}
-    d = {
-        "name": "capped",
-        "interval_minutes": 30,
-        "open": "08:00",
-        "service_level": {"seconds": 20, "target": 0.8},
-        "queues": {"q": q},
-        "agents": {"team": {"skills": ["q"], "staffing": [14] * len(volumes)}},
-        "shifts": {"only": {"start": "08:00", "hours": len(volumes) / 2, "max_count": max_count}},
-        "simulation": {"replications": 3, "seed": 5},
-    }
-    if lines:
-        d["lines"] = lines
-    return parse_scenario(d)
 
 
 def test_a_plan_short_of_its_requirement_shows_kpis_at_the_agents_it_has():

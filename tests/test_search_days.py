@@ -2,10 +2,10 @@
 computed by hand from the day samples of the plan's own simulation."""
 
 import numpy as np
+from builders import capped_day
 
 import simulator
 from simulator.planner.staffing import plan
-from tests.test_plan_issue15 import capped_day
 
 
 def test_simulated_plan_reports_the_share_of_days_meeting_every_target():
