@@ -214,6 +214,10 @@ def write(tmp_path: Path, content: str | bytes) -> Path:
     return path
 
 
+# Seconds before a command counts as hung (hang guards only; speed is in benchmarks/).
+HANG = 60
+
+
 def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
@@ -229,7 +233,9 @@ def test_validate_refuses_first_what_run_would_choke_on(case, command, tmp_path)
     assert res.exception is None or isinstance(res.exception, SystemExit)
     assert "Traceback" not in res.output
     assert line in res.output, res.output
-    assert time.perf_counter() - started < 10  # no hang, however big the file asks
+    # A hang guard, not a speed test: the refusal comes before any simulation, so even a
+    # loaded machine answers in seconds; a run of the file would take hours.
+    assert time.perf_counter() - started < HANG
 
 
 def test_each_problem_is_one_line_without_validator_internals(tmp_path):
@@ -250,15 +256,18 @@ def test_validate_dev_zero_stops_at_the_size_limit():
     res = invoke("validate", "/dev/zero")
     assert res.exit_code == 2
     assert "larger than 20 MiB" in res.output
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < HANG  # stopped at the cap, not at MemoryError
 
 
-def test_yaml_is_parsed_by_libyaml_in_linear_time(tmp_path):
-    """One 5 MB scalar (the pure-Python parser was quadratic on it)."""
+def test_yaml_is_parsed_by_libyaml_in_linear_time(tmp_path, monkeypatch):
+    """One 5 MB scalar (the pure-Python parser was quadratic on it): libyaml reads it."""
     path = write(tmp_path, SMALL + "description: " + "x" * 5_000_000 + "\n")
+    built, real = [], yaml.CSafeLoader
+    monkeypatch.setattr(yaml, "CSafeLoader", lambda text: built.append(1) or real(text))
     started = time.perf_counter()
     assert load_scenario(path).description.startswith("xxx")
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG  # the pure-Python parser took minutes
+    assert built == [1]
 
 
 def test_memory_estimate_refuses_a_run_that_would_not_fit(tmp_path, monkeypatch):
