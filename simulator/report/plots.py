@@ -80,6 +80,18 @@ def _interval_stats(res: SimulationResult, kpi: str):
     return confidence(res.interval_samples[kpi], kpi=kpi)
 
 
+def target_line(ax, kpi: str, target: float) -> None:
+    """A KPI's target as a dashed line, labelled with the target's value."""
+    ax.axhline(
+        target,
+        color=color("target"),
+        linestyle="--",
+        linewidth=1.4,
+        label=f"target {fmt.value(kpi, target)}",
+        gid="target",
+    )
+
+
 @_styled
 def service_level_figure(res: SimulationResult) -> Figure:
     """Service level per interval, its 95% CI band, and the target line."""
@@ -98,14 +110,7 @@ def service_level_figure(res: SimulationResult) -> Figure:
         color=color("service_level"),
     )
     target = sc.service_level.target
-    ax.axhline(
-        target,
-        color=color("target"),
-        linestyle="--",
-        linewidth=1.4,
-        label=f"target {fmt.value('service_level', target)}",
-        gid="target",
-    )
+    target_line(ax, "service_level", target)
     _percent_axis(ax, 1.05)
     ax.set_ylabel(f"answered within {sc.service_level.seconds:g} s (% of accepted)")
     ax.set_xlabel("interval start")
@@ -134,14 +139,7 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
             color=color(kpi),
         )
         if target is not None:
-            ax.axhline(
-                target,
-                color=color("target"),
-                linestyle="--",
-                linewidth=1.4,
-                label=f"target {fmt.value(kpi, target)}",
-                gid="target",
-            )
+            target_line(ax, kpi, target)
         ax.set_ylabel(axis_label(kpi))
         ax.set_ylim(bottom=0)
         _ci_patch_label(ax)
