@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from ..kpi.registry import KPIS
+from ..model.limits import MAX_REPLICATIONS
 
 # The library is imported where a command needs it, so that `callsim --help` and
 # `validate` start fast (no pandas, scipy, matplotlib, ortools: see bench_startup.py).
@@ -303,3 +304,15 @@ def library_errors(title: str) -> Iterator[None]:
         fail(exc.problems, title)
     except ValueError as exc:
         fail([str(exc)], title)
+
+
+def replications_option(default: str) -> typer.models.OptionInfo:
+    """`--replications/-r`: simulated days, capped at MAX_REPLICATIONS; `default` says
+    where the number comes from when not given."""
+    return typer.Option(
+        "--replications",
+        "-r",
+        min=2,
+        max=MAX_REPLICATIONS,
+        help=f"Simulated days (default: {default}).",
+    )

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..model.limits import MAX_REPLICATIONS
 from .common import (
     AddressOpt,
     ExecutorOpt,
@@ -32,6 +31,7 @@ from .common import (
     output_dir,
     print_json,
     progress_bar,
+    replications_option,
     writing,
 )
 
@@ -185,16 +185,7 @@ def compare(
         ),
     ] = None,
     volume_scale: ScaleOpt = 1.0,
-    replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications",
-            "-r",
-            min=2,
-            max=MAX_REPLICATIONS,
-            help="Simulated days (default: the first file's).",
-        ),
-    ] = None,
+    replications: Annotated[int | None, replications_option("the first file's")] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed, the same for every scenario.")
     ] = None,

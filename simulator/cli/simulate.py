@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ..model.limits import MAX_REPLICATIONS
 from .common import (
     AddressOpt,
     ExecutorOpt,
@@ -26,6 +25,7 @@ from .common import (
     out,
     output_dir,
     print_json,
+    replications_option,
     run_scenario,
 )
 
@@ -33,16 +33,7 @@ from .common import (
 @app.command()
 def run(
     scenario: ScenarioArg,
-    replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications",
-            "-r",
-            min=2,
-            max=MAX_REPLICATIONS,
-            help="Simulated days (default: the file's).",
-        ),
-    ] = None,
+    replications: Annotated[int | None, replications_option("the file's")] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed (default: the file's).")
     ] = None,
