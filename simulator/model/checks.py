@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .bounds import name_problems, run_problems, shift_problems, size_problems
+from .horizon import horizon_problems
 from .scenario import Scenario
 
 
@@ -75,6 +76,8 @@ def cross_check(sc: Scenario) -> list[str]:
     n = sc.n_intervals
     if sc.simulation.warmup_intervals >= n:
         problems.append(f"simulation.warmup_intervals: must be < the {n} intervals")
+    if not problems:  # the horizon's count needs lists of one length
+        problems += horizon_problems(sc)
     if problems:  # the rest needs consistent names, lengths and sizes
         return problems
     return shift_problems(sc) + run_problems(sc)
@@ -94,7 +97,7 @@ def cautions(sc: Scenario) -> list[str]:
       times).
     """
     found = []
-    starts = sc.interval_starts()
+    starts = [slot.label for slot in sc.calendar()]
     length = sc.interval_seconds
     for name, q in sc.queues.items():
         staffed = [
@@ -128,7 +131,7 @@ def cautions(sc: Scenario) -> list[str]:
 def _line_cautions(sc: Scenario) -> list[str]:
     if sc.lines is None:
         return []
-    starts = sc.interval_starts()
+    starts = [slot.label for slot in sc.calendar()]
     logged = [sum(g.staffing[i] for g in sc.agents.values()) for i in range(sc.n_intervals)]
     over = [i for i, a in enumerate(logged) if a > sc.lines]
     if not over:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .horizon import HOURS_SHAPES
 from .scenario import SKILL_SHAPES
 
 _MESSAGES = {
@@ -40,6 +41,8 @@ def _path(loc: tuple) -> str:
     for part in map(str, loc):
         after = kept[-1] if kept else ""
         if after == "skills" and part in SKILL_SHAPES:
+            continue
+        if len(kept) > 1 and kept[-2] == "hours" and part in HOURS_SHAPES:
             continue
         if "[" in part:  # pydantic's name for a union member, e.g. 'list[str]'
             continue

@@ -24,8 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from .base import MODEL_CONFIG, PER_INTERVAL
 from .clock import check_clock, clock, clock_minutes
 from .distributions import Distribution
+from .horizon import Day, Horizon, Slot, calendar, open_days
 from .limits import MAX_REPLICATIONS
 
 # Control characters shown escaped, so a name holding a newline cannot forge a line.
@@ -42,13 +44,7 @@ class ScenarioError(ValueError):
 
 
 class _Model(BaseModel):
-    # attribute docstrings become the fields' descriptions: in the JSON Schema (editors
-    # show them) and in the generated reference (docs/reference/scenario.md). No NaN or
-    # inf anywhere; files are validated strictly (`load_scenario`): `seed: true`,
-    # `staffing: ["14"]` are refused, not coerced.
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
-    )
+    model_config = MODEL_CONFIG  # strict, frozen, no NaN (see simulator.model.base)
 
 
 class ServiceLevel(_Model):
@@ -114,7 +110,7 @@ class Queue(_Model):
     (after-call work: the agent is still busy, the caller has gone).
     """
 
-    volumes: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    volumes: Annotated[list[Annotated[float, Field(ge=0)]], PER_INTERVAL] = Field(min_length=1)
     """Calls offered in each interval (the forecast), one number per interval."""
     handle_time: Distribution | None = None
     """Talk + hold + after-call work, seconds (or give them apart: talk, hold, acw)."""
@@ -187,7 +183,7 @@ class AgentGroup(_Model):
     ]
     """Queues served: a list (served in that order) or a mapping queue: rank (1 first;
     equal ranks are served by queue priority, then the oldest call first)."""
-    staffing: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    staffing: Annotated[list[Annotated[int, Field(ge=0)]], PER_INTERVAL] = Field(min_length=1)
     """Agents logged in, one number per interval."""
     cost_per_hour: float = Field(default=0.0, ge=0)
     """Cost of an agent's logged-in hour (gives the cost and cost_per_call KPIs)."""
@@ -275,7 +271,9 @@ class Scenario(_Model):
     interval_minutes: Literal[15, 30, 60]
     """Length of an interval, minutes."""
     open: str
-    """Clock time the first interval starts, "HH:MM"."""
+    """Clock time the first interval starts, "HH:MM" (in a horizon: of each day)."""
+    horizon: Horizon | None = None
+    """The calendar days covered, with their opening hours; absent: one dateless day."""
     service_level: ServiceLevel
     """The service-level goal, e.g. 80% of calls answered within 20 s."""
     lines: int | None = Field(default=None, ge=1)
@@ -310,5 +308,17 @@ class Scenario(_Model):
 
     def interval_starts(self) -> list[str]:
         """Clock time of each interval start, "HH:MM" (wraps past midnight)."""
+        if self.horizon is not None:
+            return [slot.start for slot in calendar(self)]
         first = clock_minutes(self.open)
         return [clock(first + i * self.interval_minutes) for i in range(self.n_intervals)]
+
+    def calendar(self) -> list[Slot]:
+        """One Slot per interval: date, start "HH:MM", label ("Mon 12-07 08:00" in a
+        horizon, "08:00" in one day)."""
+        return calendar(self)
+
+    def days(self) -> list[Day]:
+        """One Day per open day (date, label, interval range first..stop-1); one
+        dateless day without a horizon."""
+        return open_days(self)

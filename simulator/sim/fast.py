@@ -39,8 +39,8 @@ _COVERED = {
     Scenario: {
         "name", "description", "interval_minutes", "open", "service_level", "lines",
         "line_cost_per_hour", "shrinkage", "targets", "shifts", "queues", "agents", "arrivals",
-        "simulation",
-    },
+        "simulation", "horizon",  # a horizon is played stretch by stretch (run.day):
+    },  # the engine only ever sees dateless runs
     Queue: {
         "volumes", "handle_time", "talk", "hold", "acw", "patience", "priority",
         "transfers", "escalation", "redial", "repeat", "callback", "head_start",
