@@ -115,6 +115,7 @@ def test_backtest_cli_json_and_files(tmp_path, october):
         "backtest.csv",
         "backtest.png",
         "backtest.html",
+        ".callsim-manifest.json",
     }
 
 

@@ -224,6 +224,7 @@ def test_calibrate_cli_writes_a_scenario_and_report(tmp_path, round_trip):
         "calibration.json",
         "calibration.png",
         "calibration.html",
+        ".callsim-manifest.json",
     }
 
 

@@ -24,7 +24,7 @@ from .patience import Patience, estimate_patience
 from .priority import HeadStart, estimate_head_start
 from .schema import CallLog
 from .volumes import Volumes, estimate_volumes
-from .writer import build_scenario
+from .writer import DayEstimates, build_scenario
 
 HIGH_PRIORITY = 2  # the Anonymous Bank's high-priority class
 NOT_READY_VALUES = 200
@@ -70,6 +70,28 @@ def _not_ready(agents: Agents) -> dict | None:
     return {"distribution": "empirical", "values": values} if sum(values) > 0 else None
 
 
+def _high_share(inside, k_in: np.ndarray, n: int, head: HeadStart | None) -> np.ndarray | None:
+    """The priority class's share of each interval's calls, where the log shows a rule."""
+    if head is None or not head.decisions:
+        return None
+    high = np.bincount(k_in[(inside["priority"] == HIGH_PRIORITY).to_numpy()], minlength=n)
+    return high / np.maximum(np.bincount(k_in, minlength=n), 1)
+
+
+def _staffing(log: CallLog, staff: Grid, agents: Agents) -> tuple[list[int], list[str]]:
+    """Whole agents per staffing interval (mean presence over days), and a note where
+    the log has no agent ids (then the most calls in service at once)."""
+    calls = log.queued
+    if (calls["agent"] != "").any():
+        return [int(v) for v in np.round(agents.present.mean(axis=0))], []
+    peak = peak_in_service(calls, log.days, staff).mean(axis=0)
+    note = (
+        "the log has no agent ids: staffing is the most calls in service at once per "
+        "interval (mean over days), a lower bound on the agents present"
+    )
+    return [int(v) for v in np.round(peak)], [note]
+
+
 def calibrate(
     log: CallLog,
     interval_minutes: int = 60,
@@ -89,8 +111,7 @@ def calibrate(
     staff = grid.finer(min(staff_minutes, interval_minutes))
     calls, days = log.queued, log.days
     k = grid.index(calls["arrival"].to_numpy())
-    inside = calls[k >= 0]
-    k_in = k[k >= 0]
+    inside, k_in = calls[k >= 0], k[k >= 0]
     volumes = estimate_volumes(counts(calls, days, grid), seed)
     answered = (inside["outcome"] == "answered").to_numpy()
     handle = estimate_handle_time(inside["handle"].to_numpy()[answered], k_in[answered], grid.n)
@@ -102,21 +123,10 @@ def calibrate(
     agents = estimate_agents(calls, days, grid, gap_minutes)
     staff_agents = estimate_agents(calls, days, staff, gap_minutes)
     head = estimate_head_start(inside, HIGH_PRIORITY)
-    high_share = None
-    if head is not None and head.decisions:
-        high = np.bincount(k_in[(inside["priority"] == HIGH_PRIORITY).to_numpy()], minlength=grid.n)
-        high_share = high / np.maximum(np.bincount(k_in, minlength=grid.n), 1)
-    staffing = staff_agents.present.mean(axis=0)
-    notes_in: list[str] = []
-    if not (calls["agent"] != "").any():
-        staffing = peak_in_service(calls, days, staff).mean(axis=0)
-        notes_in.append(
-            "the log has no agent ids: staffing is the most calls in service at once per "
-            "interval (mean over days), a lower bound on the agents present"
-        )
+    high_share = _high_share(inside, k_in, grid.n, head)
+    staffing, notes = _staffing(log, staff, staff_agents)
     aht = np.where(np.isfinite(handle.by_interval.mean), handle.by_interval.mean, handle.mean.mean)
-    scenario, notes = build_scenario(
-        name or f"Calibrated from {log.source}",
+    est = DayEstimates(
         grid,
         staff,
         volumes.mean.mean,
@@ -124,32 +134,25 @@ def calibrate(
         [handle.distribution(m) for m in aht],
         patience.distribution() if patience else None,
         _not_ready(agents),
-        head.seconds if head and head.decisions else None,
-        [int(v) for v in np.round(staffing)],
+        head.seconds if high_share is not None and head is not None else None,
+        staffing,
         volumes.busyness_cv.mean if volumes.material else None,
-        service_level,
-        replications,
-        seed,
     )
-    notes = notes_in + notes
+    scenario, written = build_scenario(
+        name or f"Calibrated from {log.source}", est, service_level, replications, seed
+    )
+    notes += written
+    scenario["description"] = _description(log, weekdays, notes)
+    return Calibration(
+        log, weekdays, grid, staff, volumes, handle, patience, agents, staff_agents, head,
+        scenario, notes, int((k < 0).sum()),
+    )  # fmt: skip
+
+
+def _description(log: CallLog, weekdays: list[str] | None, notes: list[str]) -> str:
     days_text = ",".join(weekdays) if weekdays else "all days"
-    scenario["description"] = (
-        f"Calibrated by callsim from {log.source} ({len(days)} days: {days_text}); "
+    return (
+        f"Calibrated by callsim from {log.source} ({len(log.days)} days: {days_text}); "
         f"estimates and their CIs in the calibration report. "
         + " ".join(f"Note: {n}." for n in notes)
-    )
-    return Calibration(
-        log,
-        weekdays,
-        grid,
-        staff,
-        volumes,
-        handle,
-        patience,
-        agents,
-        staff_agents,
-        head,
-        scenario,
-        notes,
-        int((k < 0).sum()),
     )

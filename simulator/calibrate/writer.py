@@ -11,21 +11,44 @@ What the scenario format can say is used; what it cannot is said in `notes`:
   estimates are hourly: a mean of 6.44 agents in an hour becomes quarters such as
   6, 6, 7, 7. Each interval's volume is spread evenly over its quarters (the same
   Poisson process).
-- Not-ready time after calls is the engine's, where it has it; otherwise it is written
-  as after-call work (the agent is equally unavailable; reported AHT then includes it).
+- Not-ready time after calls is the engine's, where it has it (`agents.NAME.not_ready`:
+  the agent is unavailable, the caller has gone); otherwise it is written as after-call
+  work (the agent is equally unavailable; reported AHT then includes it).
+- The priority class's head start is the engine's `queues.NAME.head_start` (seconds).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
-from ..model.scenario import AgentGroup, Queue, Scenario
+from ..model.scenario import AgentGroup, Scenario
 from .grid import Grid
 
 GROUP = "agents"
+
+
+@dataclass(frozen=True)
+class DayEstimates:
+    """What the scenario is written from: the estimation grid and the finer staffing
+    grid, offered calls per interval and the priority class's share of them (None: one
+    class), a handle-time distribution per interval, the patience and not-ready
+    distributions (None: none), the head start (s), whole agents per staffing interval,
+    and the busyness factor's cv (None: not modelled)."""
+
+    grid: Grid
+    staff: Grid
+    volumes: np.ndarray
+    high_share: np.ndarray | None
+    handle: list[dict]
+    patience: dict | None
+    not_ready: dict | None
+    head_start: float | None
+    staffing: list[int]
+    busyness_cv: float | None
 
 
 def plain(x: Any) -> Any:
@@ -53,86 +76,80 @@ def _spread(values: np.ndarray, i: int, grid: Grid, staff: Grid) -> list[float]:
     return [round(float(v), 3) for v in out]
 
 
-def _feature_notes(not_ready: bool, head_start: float | None) -> list[str]:
+def _not_ready_as_acw(est: DayEstimates) -> bool:
+    """Not-ready time written as each queue's ACW (the engine has no not-ready yet)."""
+    return est.not_ready is not None and not _supports(AgentGroup, "not_ready")
+
+
+def _queues(est: DayEstimates) -> dict[str, dict[str, Any]]:
+    """One queue per interval and class: its volumes, handling, patience, head start."""
+    high = np.zeros(est.grid.n) if est.high_share is None else np.asarray(est.high_share, float)
+    classes = [("calls", 1.0 - high)] + ([("priority", high)] if est.high_share is not None else [])
+    queues: dict[str, dict[str, Any]] = {}
+    for i, start in enumerate(est.grid.starts):
+        for cls, share in classes:
+            if est.volumes[i] * share[i] <= 0:
+                continue
+            q: dict[str, Any] = {"volumes": _spread(est.volumes * share, i, est.grid, est.staff)}
+            if _not_ready_as_acw(est):
+                q["talk"], q["acw"] = est.handle[i], est.not_ready
+            else:
+                q["handle_time"] = est.handle[i]
+            if est.patience is not None:
+                q["patience"] = est.patience
+            if cls == "priority" and est.head_start:
+                q["head_start"] = round(est.head_start, 1)
+            queues[f"{cls}_{start.replace(':', '')}"] = q
+    return queues
+
+
+def _notes(est: DayEstimates) -> list[str]:
+    """What the scenario could not say, or says differently from the log."""
     notes = []
-    if not_ready and not _supports(AgentGroup, "not_ready"):
+    if _not_ready_as_acw(est):
         notes.append(
             "not-ready time after calls is written as after-call work (acw): the engine "
             "has no not-ready time yet; the simulated AHT includes it"
         )
-    if head_start and not _supports(Queue, "head_start"):
+    if est.busyness_cv and not _supports(Scenario, "arrivals"):
         notes.append(
-            f"priority callers' head start ({head_start:.0f} s) is not modelled: the "
-            "scenario format has no head start yet; all callers are served in arrival order"
+            f"the day-to-day busyness (cv {est.busyness_cv:.2f}) is measured but not "
+            "modelled: the engine has no busyness factor yet"
         )
-    return notes
-
-
-def build_scenario(
-    name: str,
-    grid: Grid,
-    staff: Grid,
-    volumes: np.ndarray,
-    high_share: np.ndarray | None,
-    handle: list[dict],
-    patience: dict | None,
-    not_ready: dict | None,
-    head_start: float | None,
-    staffing: list[int],
-    busyness_cv: float | None,
-    service_level: tuple[float, float],
-    replications: int,
-    seed: int,
-) -> tuple[dict[str, Any], list[str]]:
-    """The scenario (plain data, ready for YAML) and notes on what it could not say."""
-    notes: list[str] = []
-    high = np.zeros(grid.n) if high_share is None else np.asarray(high_share, dtype=float)
-    classes = [("calls", 1.0 - high)] + ([("priority", high)] if high_share is not None else [])
-    queues: dict[str, dict] = {}
-    head = _supports(Queue, "head_start")
-    for i, start in enumerate(grid.starts):
-        for cls, share in classes:
-            if volumes[i] * share[i] <= 0:
-                continue
-            q: dict[str, Any] = {"volumes": _spread(volumes * share, i, grid, staff)}
-            if not_ready is not None and not _supports(AgentGroup, "not_ready"):
-                q["talk"], q["acw"] = handle[i], not_ready
-            else:
-                q["handle_time"] = handle[i]
-            if patience is not None:
-                q["patience"] = patience
-            if cls == "priority" and head_start and head:
-                q["head_start"] = round(head_start, 1)
-            queues[f"{cls}_{start.replace(':', '')}"] = q
-    notes += _feature_notes(not_ready is not None, head_start if high_share is not None else None)
-    group: dict[str, Any] = {"skills": {q: 1 for q in queues}, "staffing": staffing}
-    if not_ready is not None and _supports(AgentGroup, "not_ready"):
-        group["not_ready"] = not_ready
-    scenario: dict[str, Any] = {
-        "name": name,
-        "description": "",
-        "interval_minutes": staff.minutes,
-        "open": grid.open,
-        "service_level": {"seconds": service_level[0], "target": service_level[1]},
-        "queues": queues,
-        "agents": {GROUP: group},
-        "simulation": {"replications": replications, "seed": seed},
-    }
-    if busyness_cv:
-        if _supports(Scenario, "arrivals"):  # the engine's Poisson-gamma arrivals
-            scenario["arrivals"] = {"busyness_cv": round(min(busyness_cv, 1.0), 4)}
-        else:
-            notes.append(
-                f"the day-to-day busyness (cv {busyness_cv:.2f}) is measured but not modelled: "
-                "the engine has no busyness factor yet"
-            )
-    if grid.minutes != staff.minutes:
+    if est.grid.minutes != est.staff.minutes:
         notes.append(
-            f"written on a {staff.minutes}-minute grid so that fractional staffing is kept; "
-            f"each {grid.minutes}-minute interval's volume is spread evenly over it"
+            f"written on a {est.staff.minutes}-minute grid so that fractional staffing is "
+            f"kept; each {est.grid.minutes}-minute interval's volume is spread evenly over it"
         )
     notes.append(
         "one queue per interval (calls_HHMM): the scenario cannot vary handle time within "
         "a queue yet; agents serve them all at one rank, oldest first"
     )
-    return plain(scenario), notes
+    return notes
+
+
+def build_scenario(
+    name: str,
+    est: DayEstimates,
+    service_level: tuple[float, float],
+    replications: int,
+    seed: int,
+) -> tuple[dict[str, Any], list[str]]:
+    """The scenario (plain data, ready for YAML) and notes on what it could not say."""
+    queues = _queues(est)
+    group: dict[str, Any] = {"skills": {q: 1 for q in queues}, "staffing": est.staffing}
+    if est.not_ready is not None and not _not_ready_as_acw(est):
+        group["not_ready"] = est.not_ready
+    scenario: dict[str, Any] = {
+        "name": name,
+        "description": "",
+        "interval_minutes": est.staff.minutes,
+        "open": est.grid.open,
+        "service_level": {"seconds": service_level[0], "target": service_level[1]},
+        "queues": queues,
+        "agents": {GROUP: group},
+        "simulation": {"replications": replications, "seed": seed},
+    }
+    if est.busyness_cv and _supports(Scenario, "arrivals"):  # Poisson-gamma arrivals
+        scenario["arrivals"] = {"busyness_cv": round(min(est.busyness_cv, 1.0), 4)}
+    return plain(scenario), _notes(est)

@@ -131,13 +131,13 @@ def writing(path: Path | str, option: str) -> Iterator[None]:
         fail([f"{path}: cannot write ({exc.strerror or exc})"], f"{option} failed")
 
 
-def check_out(out_dir: str | None) -> None:
+def check_out(out_dir: str | None, option: str = "--out") -> None:
     """Refuse a bad --out (empty, a file, /dev/null, a dangling link) before any work."""
     from ..report.output import target_path
 
     if out_dir is not None:
-        with writing(out_dir, "--out"):
-            target_path(out_dir)
+        with writing(out_dir, option):
+            target_path(out_dir, option)
 
 
 @contextmanager

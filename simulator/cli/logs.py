@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import (
+    ForceOpt,
     JsonOpt,
     ScenarioArg,
     app,
+    check_out,
     fail,
     load,
     out,
+    output_dir,
     print_json,
     writing,
 )
+
+if TYPE_CHECKING:
+    from ..calibrate.backtest import Backtest
+    from ..calibrate.calibration import Calibration
+    from ..calibrate.grid import Grid
+    from ..model.scenario import Scenario
 
 # -- calibrate and backtest: from a per-call log to a scenario, and back ----------------
 LogArg = Annotated[Path, typer.Argument(help="Per-call log (CSV, Parquet, or Anonymous Bank).")]
@@ -44,10 +53,59 @@ def read_call_log(path: Path, format: str, columns: str | None, weekdays: str | 
     return log, days
 
 
+def _service_level(text: str) -> tuple[float, float]:
+    """'20/0.80' as (seconds, target), or exit 2."""
+    try:
+        seconds, target = (float(x) for x in text.split("/"))
+    except ValueError:
+        fail(
+            [f"--service-level: expected seconds/target such as 20/0.80, got {text!r}"],
+            "invalid option",
+        )
+    return seconds, target
+
+
+def write_calibrated(
+    cal: Calibration, log_path: Path, out_path: Path, folder: Path, force: bool
+) -> list[Path]:
+    """The report into `folder` and the scenario into `out_path`, both or neither. The
+    scenario is checked first (never over the log by any path, nor over a file callsim
+    did not write without `force`) and loaded from its complete temporary file to prove
+    it runs; then the report is staged and moved into place (refused over files callsim
+    did not write), and only then the scenario renamed into place. Exit 2 on a refusal."""
+    from ..model.load import load_scenario
+    from ..model.scenario import ScenarioError
+    from ..report.calibration import CALIBRATED, scenario_text, write_calibration
+    from ..report.output import staged, write_file
+
+    written: list[Path] = [out_path]
+
+    def runs_then_report(temp: Path) -> None:
+        try:
+            load_scenario(temp)
+        except ScenarioError as exc:
+            fail(exc.problems, f"{out_path}: the calibrated scenario would not be valid")
+        with writing(folder, "--report"), staged(folder, force=force, option="--report") as stage:
+            write_calibration(cal, stage.dir)
+        written.extend(stage.written)
+
+    with writing(out_path, "--out"):
+        write_file(
+            out_path,
+            scenario_text(cal),
+            source=log_path,
+            ours=lambda head: head.startswith(CALIBRATED),
+            check=runs_then_report,
+            force=force,
+            option="--out",
+        )
+    return written
+
+
 @app.command()
 def calibrate(
     log_path: LogArg,
-    out_path: Annotated[Path, typer.Option("--out", help="Scenario YAML to write.")],
+    out_file: Annotated[str, typer.Option("--out", help="Scenario YAML to write.")],
     interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="15, 30 or 60.")] = 60,
     weekdays: WeekdaysOpt = None,
     format: FormatOpt = "auto",
@@ -57,17 +115,16 @@ def calibrate(
     ] = "20/0.80",
     replay: Annotated[bool, typer.Option("--replay", help="Every day with its date.")] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Report folder (default: beside --out).")
+        str | None, typer.Option("--report", help="Report folder (default: beside --out).")
     ] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate a scenario from a per-call log (volumes, handle time, patience, agents)."""
-    import yaml
-
     from ..calibrate.calibration import calibrate as estimate
     from ..calibrate.schema import LogError
     from ..model.scenario import ScenarioError
-    from ..report.calibration import calibration_dict, write_calibration
+    from ..report.calibration import calibration_dict
 
     if replay:
         fail(
@@ -77,23 +134,21 @@ def calibrate(
             ],
             "--replay is not available",
         )
-    try:
-        seconds, target = (float(x) for x in service_level.split("/"))
-    except ValueError:
-        fail(
-            [f"--service-level: expected seconds/target such as 20/0.80, got {service_level!r}"],
-            "invalid option",
-        )
+    seconds, target = _service_level(service_level)
+    if not out_file.strip():
+        fail(["--out: an empty path; name the scenario file to write"], "--out refused")
+    out_path = Path(out_file)
+    folder = (
+        Path(report) if report is not None else out_path.with_name(out_path.stem + "_calibration")
+    )
+    check_out(str(folder) if report is None else report, "--report")
     log, days = read_call_log(log_path, format, columns, weekdays)
     try:
         cal = estimate(log, interval_minutes, days, (seconds, target), name=out_path.stem)
         cal.model  # noqa: B018 - validates the scenario written
     except (LogError, ScenarioError) as exc:
         fail(exc.problems, "calibration failed")
-    folder = report or out_path.with_name(out_path.stem + "_calibration")
-    with writing(out_path, "--out"):
-        out_path.write_text(yaml.safe_dump(cal.scenario, sort_keys=False, width=100))
-        written = write_calibration(cal, folder)
+    written = write_calibrated(cal, log_path, out_path, folder, force)
     if as_json:
         print_json(calibration_dict(cal))
         return
@@ -101,31 +156,14 @@ def calibrate(
         out.print(f"{v:>8,}  {k}", highlight=False)
     for note in cal.notes:
         out.print(f"note: {note}", highlight=False)
-    out.print(f"wrote {out_path} and {', '.join(str(p) for p in written)}", highlight=False)
+    out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
 
 
-@app.command()
-def backtest(
-    log_path: LogArg,
-    scenario: ScenarioArg,
-    interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="15, 30 or 60.")] = 60,
-    weekdays: WeekdaysOpt = None,
-    format: FormatOpt = "auto",
-    columns: ColumnsOpt = None,
-    replications: Annotated[int | None, typer.Option("--replications", "-r", min=2)] = None,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Write CSV, JSON, plot, page.")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """The log beside the scenario's simulation, Erlang C and Erlang A, per interval."""
-    from ..calibrate.backtest import backtest as compare_log
+def _backtest_grid(sc: Scenario, interval_minutes: int) -> Grid:
+    """The log's grid for comparing with `sc`, or exit 2 if it does not fit the scenario."""
     from ..calibrate.grid import Grid
     from ..model.clock import clock_minutes
-    from ..report.calibration import backtest_dict, backtest_rows, write_backtest
 
-    sc = load(scenario)
-    log, days = read_call_log(log_path, format, columns, weekdays)
     span = sc.n_intervals * sc.interval_minutes
     if (
         interval_minutes not in (15, 30, 60)
@@ -139,15 +177,47 @@ def backtest(
             ],
             "invalid option",
         )
-    grid = Grid(interval_minutes, clock_minutes(sc.open) * 60.0, span // interval_minutes)
+    return Grid(interval_minutes, clock_minutes(sc.open) * 60.0, span // interval_minutes)
+
+
+@app.command()
+def backtest(
+    log_path: LogArg,
+    scenario: ScenarioArg,
+    interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="15, 30 or 60.")] = 60,
+    weekdays: WeekdaysOpt = None,
+    format: FormatOpt = "auto",
+    columns: ColumnsOpt = None,
+    replications: Annotated[int | None, typer.Option("--replications", "-r", min=2)] = None,
+    out_dir: Annotated[
+        str | None, typer.Option("--out", help="Write CSV, JSON, plot, page.")
+    ] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The log beside the scenario's simulation, Erlang C and Erlang A, per interval."""
+    from ..calibrate.backtest import backtest as compare_log
+    from ..report.calibration import backtest_dict, write_backtest
+
+    sc = load(scenario)
+    check_out(out_dir)
+    log, days = read_call_log(log_path, format, columns, weekdays)
+    grid = _backtest_grid(sc, interval_minutes)
     bt = compare_log(log.on_weekdays(days), sc, grid, replications)
     if out_dir is not None:
-        with writing(out_dir, "--out"):
-            write_backtest(bt, out_dir)
+        with output_dir(out_dir, force, say=not as_json) as folder:
+            write_backtest(bt, folder)
     if as_json:
         print_json(backtest_dict(bt))
         return
+    _print_backtest(bt)
+
+
+def _print_backtest(bt: Backtest) -> None:
+    """The per-interval table, the errors against the noise floor, and the profile."""
     from rich.table import Table
+
+    from ..report.calibration import backtest_rows
 
     header, rows = backtest_rows(bt)
     table = Table(*header, title=f"Backtest: {bt.days} days observed, {bt.replications} simulated")

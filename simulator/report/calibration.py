@@ -17,8 +17,13 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..calibrate.agents import Agents
 from ..calibrate.backtest import ERROR_KPIS, KPIS, Backtest
 from ..calibrate.calibration import Calibration
+from ..calibrate.handling import HandleTime
+from ..calibrate.patience import Patience
+from ..calibrate.priority import HeadStart
+from ..calibrate.volumes import Volumes
 from ..calibrate.writer import plain
 from . import plots
 from .html import figure_png, write_html
@@ -39,9 +44,81 @@ def _per_interval(ci) -> list[dict]:
     return [_ci((m, lo, hi)) for m, lo, hi in zip(*ci)]
 
 
+def _volumes_dict(v: Volumes) -> dict:
+    return {
+        "per_interval": _per_interval(v.mean),
+        "dispersion": [_num(x) for x in v.dispersion],
+        "busyness_cv": _ci(v.busyness_cv),
+        "p_poisson": _num(v.p_poisson),
+        "modelled": v.material,
+    }
+
+
+def _handle_dict(h: HandleTime) -> dict:
+    return {
+        "mean": _ci(h.mean),
+        "per_interval": _per_interval(h.by_interval),
+        "shape": h.chosen,
+        "cv": _num(h.cv),
+        "fits": {
+            k: {"cv": _num(f.cv), "aic": _num(f.aic), "ks": _num(f.ks)} for k, f in h.fits.items()
+        },
+        "criterion": "lower AIC of lognormal and gamma; empirical if its KS distance > 0.05",
+        "zero_seconds": h.zeros,
+    }
+
+
+def _agents_dict(a: Agents) -> dict:
+    gaps = len(a.not_ready)
+    return {
+        "present": _per_interval(_days_ci(a.present)),
+        "served_a_call": _per_interval(_days_ci(a.served)),
+        "not_ready_share": _per_interval(_days_ci(a.not_ready_share)),
+        "not_ready_seconds": {
+            "mean": _num(np.mean(a.not_ready)) if gaps else None,
+            "median": _num(np.median(a.not_ready)) if gaps else None,
+            "gaps": gaps,
+        },
+        "work_block_gap_minutes": a.gap_minutes,
+        "answered_without_agent": a.unknown_agent,
+    }
+
+
+def _patience_dict(p: Patience) -> dict:
+    return {
+        "callers": p.callers,
+        "abandons": p.abandons,
+        "abandoner_mean_wait": _num(p.abandoner_mean_wait),
+        "kaplan_meier_median": _num(p.km_median),
+        "ratio_estimator_mean": _ci(p.ratio_mean),
+        "fits": {
+            k: {
+                "mean": _num(f.mean),
+                "cv": _num(f.cv),
+                "median": _num(f.median),
+                "aic": _num(f.aic),
+            }
+            for k, f in p.fits.items()
+        },
+        "shape": p.chosen,
+        "abandoned_within": {f"{s}s": _num(x) for s, x in p.profile.items()},
+        "erlang_a_patience": _num(p.ratio_mean.mean),
+    }
+
+
+def _priority_dict(hs: HeadStart) -> dict:
+    return {
+        "high_class": hs.high,
+        "head_start_seconds": _num(hs.seconds),
+        "decisions": hs.decisions,
+        "agreement": _num(hs.agreement),
+        "fifo_agreement": _num(hs.fifo_agreement),
+        "high_share": _num(hs.share),
+    }
+
+
 def calibration_dict(cal: Calibration) -> dict:
     """Every estimate of `cal` with its CI, the notes, the quirks and the scenario."""
-    h, p, a, v = cal.handle, cal.patience, cal.agents, cal.volumes
     out: dict[str, Any] = {
         "log": cal.log.source,
         "format": cal.log.format,
@@ -52,70 +129,16 @@ def calibration_dict(cal: Calibration) -> dict:
         "starts": cal.grid.starts,
         "quirks": cal.log.quirks,
         "calls_outside_open_intervals": cal.outside,
-        "volumes": {
-            "per_interval": _per_interval(v.mean),
-            "dispersion": [_num(x) for x in v.dispersion],
-            "busyness_cv": _ci(v.busyness_cv),
-            "p_poisson": _num(v.p_poisson),
-            "modelled": v.material,
-        },
-        "handle_time": {
-            "mean": _ci(h.mean),
-            "per_interval": _per_interval(h.by_interval),
-            "shape": h.chosen,
-            "cv": _num(h.cv),
-            "fits": {
-                k: {"cv": _num(f.cv), "aic": _num(f.aic), "ks": _num(f.ks)}
-                for k, f in h.fits.items()
-            },
-            "criterion": "lower AIC of lognormal and gamma; empirical if its KS distance > 0.05",
-            "zero_seconds": h.zeros,
-        },
-        "agents": {
-            "present": _per_interval(_days_ci(a.present)),
-            "served_a_call": _per_interval(_days_ci(a.served)),
-            "not_ready_share": _per_interval(_days_ci(a.not_ready_share)),
-            "not_ready_seconds": {
-                "mean": _num(np.mean(a.not_ready)) if len(a.not_ready) else None,
-                "median": _num(np.median(a.not_ready)) if len(a.not_ready) else None,
-                "gaps": len(a.not_ready),
-            },
-            "work_block_gap_minutes": a.gap_minutes,
-            "answered_without_agent": a.unknown_agent,
-        },
+        "volumes": _volumes_dict(cal.volumes),
+        "handle_time": _handle_dict(cal.handle),
+        "agents": _agents_dict(cal.agents),
         "notes": cal.notes,
         "scenario": cal.scenario,
     }
-    if p is not None:
-        out["patience"] = {
-            "callers": p.callers,
-            "abandons": p.abandons,
-            "abandoner_mean_wait": _num(p.abandoner_mean_wait),
-            "kaplan_meier_median": _num(p.km_median),
-            "ratio_estimator_mean": _ci(p.ratio_mean),
-            "fits": {
-                k: {
-                    "mean": _num(f.mean),
-                    "cv": _num(f.cv),
-                    "median": _num(f.median),
-                    "aic": _num(f.aic),
-                }
-                for k, f in p.fits.items()
-            },
-            "shape": p.chosen,
-            "abandoned_within": {f"{s}s": _num(x) for s, x in p.profile.items()},
-            "erlang_a_patience": _num(p.ratio_mean.mean),
-        }
+    if cal.patience is not None:
+        out["patience"] = _patience_dict(cal.patience)
     if cal.head_start is not None:
-        hs = cal.head_start
-        out["priority"] = {
-            "high_class": hs.high,
-            "head_start_seconds": _num(hs.seconds),
-            "decisions": hs.decisions,
-            "agreement": _num(hs.agreement),
-            "fifo_agreement": _num(hs.fifo_agreement),
-            "high_share": _num(hs.share),
-        }
+        out["priority"] = _priority_dict(cal.head_start)
     return plain(out)
 
 
@@ -253,6 +276,20 @@ def backtest_figure(bt: Backtest) -> Figure:
 
 
 # ------------------------------------------------------------------------------ pages
+
+
+CALIBRATED = "# Calibrated by `callsim calibrate` from "  # how a calibrated scenario begins
+
+
+def scenario_text(cal: Calibration) -> str:
+    """The calibrated scenario as YAML, under a header naming the log and the report."""
+    import yaml
+
+    header = (
+        f"{CALIBRATED}{cal.log.source} ({len(cal.log.days)} days);\n"
+        "# every estimate, with its 95% CI, is in the calibration report.\n"
+    )
+    return header + yaml.safe_dump(cal.scenario, sort_keys=False, width=100, allow_unicode=True)
 
 
 def _write_json(obj: dict, path: Path) -> Path:

@@ -1,0 +1,143 @@
+"""calibrate and backtest write through the safe outputs (simulator.report.output):
+nothing a user wrote is replaced without --force, the log itself never, and the report
+and the scenario appear together or not at all. The scenario carries the engine's own
+head-start field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from builders import exponential, queue, scenario
+from typer.testing import CliRunner
+
+from simulator import parse_scenario, simulate
+from simulator.calibrate.calibration import calibrate
+from simulator.calibrate.logs import read_log
+from simulator.calibrate.simulated import log_from_result
+from simulator.cli import app
+from simulator.report.calibration import CALIBRATED
+
+OCTOBER = Path(__file__).parent.parent / "data" / "anonymous_bank" / "october_1999.txt"
+MINE = "my own notes\n"
+
+
+def _known() -> dict:
+    """Two hours of one queue: exponential handle time (200 s) and patience (240 s)."""
+    q = queue([60, 90], exponential(200), exponential(240))
+    return scenario({"calls": q}, {"team": {"skills": ["calls"], "staffing": [4, 5]}})
+
+
+@pytest.fixture(scope="module")
+def calls_csv(tmp_path_factory) -> Path:
+    """Five simulated days (two hours, exponential patience) as a calls.csv log."""
+    log = log_from_result(simulate(parse_scenario(_known()), 5, 3))
+    path = tmp_path_factory.mktemp("log") / "calls.csv"
+    log.calls.to_csv(path, index=False)
+    return path
+
+
+def _calibrate(log: Path, out: Path, *extra: str):
+    return CliRunner().invoke(app, ["calibrate", str(log), "--out", str(out), *extra])
+
+
+def test_calibrate_replaces_its_own_scenario_not_a_users(tmp_path, calls_csv):
+    """A second run replaces what the first wrote; a file the user wrote at --out is
+    refused (exit 2, unchanged, and no report written beside it) until --force."""
+    out = tmp_path / "day.yaml"
+    assert _calibrate(calls_csv, out).exit_code == 0
+    assert out.read_text().startswith(CALIBRATED)
+    assert _calibrate(calls_csv, out).exit_code == 0
+    users = tmp_path / "users.yaml"
+    users.write_text(MINE)
+    refused = _calibrate(calls_csv, users)
+    assert refused.exit_code == 2
+    assert "not written by callsim" in refused.output and "--force" in refused.output
+    assert users.read_text() == MINE
+    assert not (tmp_path / "users_calibration" / "calibration.html").exists()
+    forced = _calibrate(calls_csv, users, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert parse_scenario(yaml.safe_load(users.read_text())).queues
+
+
+def test_calibrate_never_writes_over_the_log(tmp_path, calls_csv):
+    """--out naming the log itself (here through a hard link) is refused even with --force."""
+    log = tmp_path / "log.csv"
+    log.hardlink_to(calls_csv)
+    before = calls_csv.read_bytes()
+    result = _calibrate(calls_csv, log, "--force")
+    assert result.exit_code == 2
+    assert calls_csv.read_bytes() == before
+
+
+def test_a_users_file_in_the_report_folder_stops_both(tmp_path, calls_csv):
+    """The report folder holds a calibration.html the user wrote: refused, and the
+    scenario is not written either (both or neither)."""
+    folder = tmp_path / "report"
+    folder.mkdir()
+    (folder / "calibration.html").write_text(MINE)
+    out = tmp_path / "day.yaml"
+    result = _calibrate(calls_csv, out, "--report", str(folder))
+    assert result.exit_code == 2
+    assert "--report refused" in result.output
+    assert (folder / "calibration.html").read_text() == MINE
+    assert not out.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["calibration.html"]
+
+
+@pytest.mark.parametrize("command", ["calibrate --report", "calibrate --out", "backtest --out"])
+def test_an_empty_output_path_is_refused_before_any_work(tmp_path, command):
+    """`--report ""` would write into the current folder: exit 2 naming the option (the
+    log does not even exist: the path is checked first)."""
+    option = command.split()[1]
+    args = ["calibrate", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "s.yaml")]
+    if command == "calibrate --report":
+        args += ["--report", ""]
+    elif command == "calibrate --out":
+        args[3] = ""
+    else:
+        sc = str(_scenario_file(tmp_path))
+        args = ["backtest", str(tmp_path / "missing.csv"), sc, "--out", ""]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{option}: an empty path" in result.output
+
+
+def _scenario_file(folder: Path) -> Path:
+    path = folder / "known.yaml"
+    path.write_text(yaml.safe_dump(_known()))
+    return path
+
+
+def test_backtest_out_keeps_a_users_file_until_force(tmp_path, calls_csv):
+    """backtest --out into a folder with the user's backtest.csv: exit 2, the file
+    unchanged; with --force it is replaced and the manifest lists what callsim wrote."""
+    sc = _scenario_file(tmp_path)
+    out = tmp_path / "bt"
+    out.mkdir()
+    (out / "backtest.csv").write_text(MINE)
+    args = ["backtest", str(calls_csv), str(sc), "-r", "2", "--out", str(out), "--json"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2
+    assert (out / "backtest.csv").read_text() == MINE
+    forced = CliRunner().invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (out / "backtest.csv").read_text().startswith("start,")
+    manifest = yaml.safe_load((out / ".callsim-manifest.json").read_text())
+    assert set(manifest["files"]) == {f"backtest.{x}" for x in ("csv", "json", "png", "html")}
+
+
+def test_october_scenario_uses_the_engines_head_start_field():
+    """The priority class's queues carry queues.NAME.head_start (the head start the log
+    shows, 89.5 s); the regular class's none; the file validates strictly (no unknown
+    or stale names) and no note says the head start is not modelled."""
+    log = read_log(OCTOBER).on_weekdays(["sun", "mon", "tue", "wed", "thu"])
+    cal = calibrate(log, 60)
+    sc = parse_scenario(cal.scenario, strict=True)
+    seconds = round(cal.head_start.seconds, 1)
+    assert 60 < seconds < 120
+    for name, q in sc.queues.items():
+        assert q.head_start == (seconds if name.startswith("priority_") else 0.0), name
+    assert any(n.startswith("priority_") for n in sc.queues)
+    assert not any("head start" in n for n in cal.notes)
