@@ -161,6 +161,7 @@ def hand_day(rows: list[dict], agent_log: list[tuple[float, int, int]]) -> DayRe
         "next": NEXT_NONE,
         "callback": False,
         "unresolved": False,
+        "not_ready": 0.0,
     }
     rows = [default | {"customer": i} | r for i, r in enumerate(rows)]
     for r in rows:
@@ -273,6 +274,19 @@ def test_warm_up_intervals_are_left_out_of_intervals_and_day():
     for k, second in SECOND.items():
         assert per_interval[k] == pytest.approx([second], rel=1e-12), k
         assert day[k] == pytest.approx(second, rel=1e-12), k
+
+
+def test_not_ready_time_is_logged_in_but_not_busy_by_hand():
+    """Not-ready time after calls (a group's `not_ready`) is the agents' logged-in time
+    (from the agent log), not busy time: the same six calls with 300 s and 500 s of
+    not-ready after the first two keep every figure, occupancy (200 + 670) / (2 x 900)
+    included."""
+    rows = [dict(r) for r in SIX_CALLS]
+    rows[0]["not_ready"], rows[1]["not_ready"] = 300.0, 500.0
+    per_interval, day = day_kpis(two_intervals(), hand_day(rows, AGENT_LOG))
+    for k, first in FIRST.items():
+        assert per_interval[k] == pytest.approx([first, SECOND[k]], rel=1e-12), k
+        assert day[k] == pytest.approx(DAY[k], rel=1e-12), k
 
 
 def test_transfer_escalation_and_first_contact_resolution_by_hand():

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..erlang import erlang_a, erlang_c_asa, erlang_c_service_level
 from ..kpi.stats import CI, confidence
+from ..model.handling import effective_handle_means
 from ..model.scenario import Scenario
 from ..run.runner import simulate
 from .grid import Grid, counts
@@ -104,11 +105,12 @@ def ratio_patience(log: CallLog, grid: Grid) -> float:
 
 
 def _scenario_inputs(sc: Scenario, grid: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Calls, load-weighted AHT (s) and mean agents per log interval, from the scenario."""
+    """Calls, load-weighted effective AHT (handle + not-ready, s) and mean agents per log
+    interval, from the scenario."""
     per = grid.minutes // sc.interval_minutes
     offset = round((grid.open_s - _open_s(sc)) / sc.interval_seconds)
     vol = np.array([q.volumes for q in sc.queues.values()], dtype=float)
-    work = vol * np.array([q.aht for q in sc.queues.values()])[:, None]
+    work = vol * effective_handle_means(sc)  # handle + not-ready time, per interval
     staffing = np.sum([g.staffing for g in sc.agents.values()], axis=0).astype(float)
 
     def regroup(x: np.ndarray, how) -> np.ndarray:

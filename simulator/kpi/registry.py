@@ -140,7 +140,8 @@ _RECORDS = (
         "occupancy",
         "fraction",
         "occupancy %",
-        "agent time spent handling calls ÷ agent time logged in",
+        "agent time spent handling calls ÷ agent time logged in (not-ready time after "
+        "calls counts as logged in, not as handling)",
         "occupancy",
         higher_is_better=False,
         tolerance=0.005,

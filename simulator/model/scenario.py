@@ -185,6 +185,9 @@ class AgentGroup(_Model):
     equal ranks are served by queue priority, then the oldest call first)."""
     staffing: Annotated[list[Annotated[int, Field(ge=0)]], PER_INTERVAL] = Field(min_length=1)
     """Agents logged in, one number per interval."""
+    not_ready: Distribution | None = None
+    """Not-ready time after each call, seconds: the agent is unavailable (neither busy
+    nor idle), the caller has gone; after any after-call work. Absent: always ready."""
     cost_per_hour: float = Field(default=0.0, ge=0)
     """Cost of an agent's logged-in hour (gives the cost and cost_per_call KPIs)."""
 

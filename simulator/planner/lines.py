@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..erlang import erlang_a, erlang_b_recall, fewest_agents
+from ..model.handling import effective_handle_means
 from ..model.scenario import Scenario
 from .predict import hazard_matched_mean
 
@@ -60,7 +61,7 @@ def line_load(sc: Scenario, load: np.ndarray, agents: np.ndarray) -> np.ndarray:
         [hazard_matched_mean(q.patience) if q.patience else np.inf for q in sc.queues.values()]
     )
     shape = load.shape
-    aht = np.broadcast_to(np.array([q.aht for q in sc.queues.values()])[:, None], shape)
+    aht = effective_handle_means(sc)
     theta = np.broadcast_to(patience[:, None], shape)
     in_system = np.zeros(shape)
     cells = (load > 0) & (agents > 0)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model.handling import effective_handle_means, home_groups
 from ..model.scenario import Scenario, ScenarioError
+
+__all__ = ["home_groups", "offered_calls", "offered_load"]
 
 
 def offered_load(sc: Scenario, offered: np.ndarray) -> np.ndarray:
-    """Erlangs per queue and interval: offered calls x AHT / interval seconds."""
-    aht = np.array([q.aht for q in sc.queues.values()])
-    return offered * aht[:, None] / sc.interval_seconds
+    """Erlangs per queue and interval: offered calls x effective handle time (the
+    interval's AHT + not-ready time, `simulator.model.handling`) / interval seconds."""
+    return offered * effective_handle_means(sc) / sc.interval_seconds
 
 
 def offered_calls(sc: Scenario) -> np.ndarray:
@@ -40,13 +43,3 @@ def offered_calls(sc: Scenario) -> np.ndarray:
             ["queues: transfers and escalations form a loop that calls never leave"]
         )
     return np.linalg.solve(system, forecast)
-
-
-def home_groups(sc: Scenario) -> dict[str, list[str]]:
-    """Queue -> the agent groups that serve it first (its best rank among groups)."""
-    homes = {}
-    for q in sc.queues:
-        ranks = {g: group.ranks[q] for g, group in sc.agents.items() if q in group.ranks}
-        best = min(ranks.values())
-        homes[q] = [g for g, r in ranks.items() if r == best]
-    return homes

@@ -27,6 +27,7 @@ import numpy as np
 from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
 from ..kpi.registry import PREDICTED
 from ..model.distributions import Distribution
+from ..model.handling import effective_handle_means, handle_means
 from ..model.scenario import Scenario, ScenarioError
 from .allocation import queue_agents
 from .load import offered_calls, offered_load
@@ -131,7 +132,7 @@ def predict(
     hangs up under Erlang A (none under Erlang C: they wait for ever).
     """
     shape = load.shape
-    aht = np.broadcast_to(np.array([q.aht for q in sc.queues.values()])[:, None], shape)
+    aht = effective_handle_means(sc)  # handle + not-ready: what the load is made of
     patience = np.broadcast_to(patience_means(sc, method)[:, None], shape)
     out = {k: np.full(shape, np.nan) for k in ("p_wait",) + KPIS}
     out["occupancy"][(load == 0) & (agents > 0)] = 0.0
@@ -151,6 +152,7 @@ def predict(
         )
         for k, v in values.items():
             out[k][cells] = v
+        out["occupancy"][cells] *= (handle_means(sc) / aht)[cells]  # not-ready is not busy
     return out
 
 

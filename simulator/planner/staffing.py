@@ -317,6 +317,11 @@ def erlang_notes(sc: Scenario, method: str) -> list[str]:
             "erlang-a: a non-exponential patience enters by its hazard-matched mean "
             "(the exponential that hangs up as often in the first 180 s of waiting)"
         )
+    if any(g.not_ready is not None for g in sc.agents.values()):
+        notes.append(
+            "not-ready time after calls adds to the handle time: the load is calls x "
+            "(AHT + the home groups' mean not-ready); occupancy is handling only"
+        )
     if any(len(q.parts) > 1 or q.parts[0].distribution != "exponential" for q in queues):
         notes.append("handle times enter by their mean only (AHT; exponential assumed)")
     if len(sc.queues) > 1:

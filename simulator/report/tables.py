@@ -52,6 +52,11 @@ CALL_COLUMNS = {
     "answer_s": ("time the agent took the call, after open (empty if not answered)", "s"),
     "talk_s": ("caller with the agent: talk + hold (0 if not answered)", "s"),
     "handle_s": ("agent busy time: talk + hold + after-call work (0 if not answered)", "s"),
+    "not_ready_s": (
+        "the agent's not-ready time after this call's handle time (group not_ready; "
+        "0 if not answered or the group is always ready)",
+        "s",
+    ),
     "next": ("where the call went after this segment: transfer, escalation, or empty", ""),
     "callback": ("answered by a call back (virtual hold)", "true/false"),
     "unresolved": (

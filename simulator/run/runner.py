@@ -98,6 +98,7 @@ class SimulationResult:
                         "answer_s": c["start"],
                         "talk_s": c["talk"],
                         "handle_s": c["handle"],
+                        "not_ready_s": c["not_ready"],
                         "next": np.array(NEXT)[c["next"]],
                         "callback": c["callback"],
                         "unresolved": c["unresolved"],

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from itertools import count
 
 import numpy as np
 
 from ..model.distributions import Distribution
-from ..model.scenario import Queue, Scenario
+from ..model.scenario import AgentGroup, Queue, Scenario
 from .streams import BLOCK, Streams
 
 # a caller's decisions, in this order: uniforms on [0, 1) or delays in seconds (NaN: none)
@@ -127,6 +129,18 @@ def _decision_rows(q: Queue, streams: Streams, name: str, n: int) -> np.ndarray:
         rng = streams.rng(purpose, name)
         rows[:, DECISIONS.index(purpose)] = _filler(delay, rng)(n)
     return rows
+
+
+def not_ready(group: AgentGroup, streams: Streams, name: str) -> Callable[[], float] | None:
+    """Group `name`'s not-ready times after calls, seconds, one per call in the order
+    its agents finish them (blocks of BLOCK from stream ("not_ready", name)); None if
+    its agents are always ready."""
+    dist = group.not_ready
+    if dist is None:
+        return None
+    rng = streams.rng("not_ready", name)
+    values = (v for _ in count() for v in dist.draw(rng, BLOCK).tolist())
+    return partial(next, values)
 
 
 class LaterStream:

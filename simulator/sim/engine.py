@@ -39,7 +39,7 @@ from operator import attrgetter
 import numpy as np
 
 from ..model.scenario import Scenario
-from .draws import Later, forecast
+from .draws import Later, forecast, not_ready
 from .journeys import Journeys, _Call
 from .layout import Layout
 from .loop import Clock, Tick
@@ -78,6 +78,7 @@ class CallCenter(Journeys):
         self.later: list[_Call] = []  # redials, repeat calls, transferred segments
         self.agent_log: list[tuple[float, int, int]] = []
         self._closed = False
+        self._not_ready = [not_ready(g, self.streams, name) for name, g in sc.agents.items()]
         self._on_talk_end = self._talk_end  # bound once, used per call; dropped by run()
 
     # -- arrivals ------------------------------------------------------------------
@@ -190,7 +191,11 @@ class CallCenter(Journeys):
                 self.in_line -= 1
             if self._any_repeat:
                 self._maybe_repeat(call)
-        if call.handle > call.talk:
+        unready = self._not_ready[call.group]
+        if unready is not None:  # after ACW, the agent is not ready for a while
+            call.not_ready = rest = unready()
+            self._at(call.start + call.handle + rest, Tick(self._acw_end, call.group))
+        elif call.handle > call.talk:
             self._at(call.start + call.handle, Tick(self._acw_end, call.group))
         else:
             self._agent_free(call.group)

@@ -36,6 +36,7 @@ class Calls(NamedTuple):
     next: np.ndarray
     callback: np.ndarray
     unresolved: np.ndarray
+    not_ready: np.ndarray  # not played by the kernel (uncovered): zeros
     dec: np.ndarray  # the caller's decisions, ND per call (flat; see draws.DECISIONS)
     patience: np.ndarray
     deadline: np.ndarray

@@ -57,6 +57,7 @@ class _Call:
     _value = None
     next = NEXT_NONE
     callback = unresolved = False
+    not_ready = 0.0
     entry = -1  # queue the phone call came in on, if not this one
     callbacks: list[Callable[[Any], None]] | None
     draws: Any

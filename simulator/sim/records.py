@@ -31,6 +31,7 @@ COLUMNS = {
     "next": np.int8,
     "callback": bool,
     "unresolved": bool,
+    "not_ready": float,
 }
 
 
@@ -46,7 +47,8 @@ class DayRecords:
     (agent group index, -1 if none), start (of handling), talk (caller with the agent:
     talk + hold), handle (agent busy: talk + hold + acw), next (NEXT_TRANSFER /
     NEXT_ESCALATION), callback (answered by a call back), unresolved (served, but the
-    customer will call again or gave up at the attempt cap).
+    customer will call again or gave up at the attempt cap), not_ready (the agent's
+    not-ready time after this call's handle time, seconds).
     `agent_log` rows: (time, group, agents logged in from then on).
     """
 

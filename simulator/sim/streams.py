@@ -47,6 +47,9 @@ Later callers (redials, repeat calls, transferred and escalated segments) of que
   is one draw of size BLOCK from each of those streams, and row i goes to the i-th
   such caller in the order the engine creates them (`simulator.sim.draws.LaterStream`).
   Their redial and repeat decisions and delays follow E's rules.
+Agent group G
+  ("not_ready", G)      with `not_ready`: the not-ready time after each call, in blocks
+                        of BLOCK, one value per call in the order G's agents finish them.
 """
 
 from __future__ import annotations
