@@ -464,25 +464,34 @@ def test_a_long_figure_title_wraps_inside_the_figure(res):
     assert "\n" in fig.axes[0].get_title(loc="left")
 
 
-def test_shift_tables_show_cost_as_money_with_a_total():
-    class Shifts:
-        def table(self):
-            return pd.DataFrame(
-                {
-                    "start": ["08:00", "12:00"],
-                    "end": ["16:00", "20:00"],
-                    "hours": [8, 8],
-                    "paid_hours": [7.5, 7.5],
-                    "count": [16, 2],
-                    "cost": [7296.0, 5840.0],
-                },
-                index=pd.Index(["early", "late"], name="shift"),
-            )
+def test_shift_tables_show_cost_as_money_with_a_total_and_break_times():
+    from simulator.model.scenario import Break, Shift
+    from simulator.planner.shifts import schedule_shifts
 
-    header, rows = fmt.shift_rows(Shifts())
-    assert header == ["shift", "start", "end", "hours", "paid_hours", "count", "cost"]
-    assert [r[-1] for r in rows] == ["7,296.00", "5,840.00", "13,136.00"]
-    assert rows[-1][0] == "total" and rows[-1][-2] == "18"
+    lunch = Break(earliest="11:00", latest="12:00", minutes=30, max_share=0.5)
+    shifts = {
+        "early": Shift(start="08:00", hours=8, cost_per_hour=20, unpaid_break=lunch),
+        "late": Shift(start="12:00", hours=8, cost_per_hour=19),
+    }
+    # 08:00-20:00 in 60 min intervals: 4 agents all day
+    plan = schedule_shifts([4] * 12, interval_minutes=60, open="08:00", shifts=shifts)
+    header, rows = fmt.shift_rows(plan)
+    assert header == [
+        "shift",
+        "start",
+        "end",
+        "hours",
+        "paid h",
+        "agents",
+        "cost",
+        "breaks",
+    ]
+    # 4 late agents (8 h × 19) cover 12:00-20:00. Early's breaks may not all go to 12:00
+    # (at most ceil(n / 2) there), so 11:00 keeps n - floor(n / 2) >= 4: n = 7, 3 of them
+    # off at 11:00 and 4 at 12:00; 7.5 paid hours × 20 each
+    assert rows[0] == ["early", "08:00", "16:00", "8", "7.5", "7", "1,050.00", "11:00×3 12:00×4"]
+    assert rows[1] == ["late", "12:00", "20:00", "8", "8", "4", "608.00", ""]
+    assert rows[-1] == ["total", "", "", "", "", "11", "1,658.00", ""]
 
 
 def test_an_80_column_terminal_gets_one_line_per_interval(res):

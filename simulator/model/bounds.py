@@ -1,19 +1,16 @@
 """Problems of size and shape a field's own type cannot see: counts beyond the limits
 of `simulator.model.limits`, names that would forge a message line, shifts that do not
-fit their day, and runs too big for memory. (Durations check their own bounds:
+fit their day (`shift_fit`), and runs too big for memory. (Durations check their own bounds:
 `simulator.model.distributions`.)"""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from . import limits
-from .clock import clock, clock_minutes
 from .journeys import journey_problems, segments_per_day
 from .scenario import Scenario
-
-DAY = 24 * 60
+from .shift_fit import fit_problems
 
 
 def _bad_name(name: str) -> bool:
@@ -93,61 +90,6 @@ def run_problems(
 
 
 def shift_problems(sc: Scenario) -> list[str]:
-    """Shifts that cannot be worked: no overlap with the day, a break longer than the
-    shift or with its window outside it (what `staff --shifts` would refuse)."""
-    problems = []
-    day = sc.n_intervals * sc.interval_minutes
-    hours = f"{sc.open}–{clock(clock_minutes(sc.open) + day)}"
-    for name, shift in (sc.shifts or {}).items():
-        length = shift.hours * 60
-        if abs(length - round(length)) > 1e-9:
-            problems.append(
-                f"shifts.{name}.hours: {shift.hours:g} h is not a whole number of minutes"
-            )
-            continue
-        start = (clock_minutes(shift.start) - clock_minutes(sc.open)) % DAY
-        if start >= day and start - DAY + length <= 0:
-            problems.append(
-                f"shifts.{name}: {shift.start} for {shift.hours:g} h is outside the "
-                f"opening hours {hours}"
-            )
-        if shift.unpaid_break is not None:
-            if start >= day:
-                start -= DAY
-            grid = (start, sc.interval_minutes)
-            problems += _break_problems(f"shifts.{name}.break", shift, round(length), grid)
-    return problems
-
-
-def _break_problems(path: str, shift: Any, length: int, grid: tuple[int, int]) -> list[str]:
-    """A break that does not fit its shift; `grid`: (shift start in minutes after
-    open, interval minutes), since breaks start on interval boundaries."""
-    brk = shift.unpaid_break
-    span = f"{shift.start}–{clock(clock_minutes(shift.start) + length)}"
-    if brk.minutes >= length:
-        return [f"{path}.minutes: {brk.minutes} min is not shorter than the shift {span}"]
-    offsets = {
-        key: (clock_minutes(getattr(brk, key)) - clock_minutes(shift.start)) % DAY
-        for key in ("earliest", "latest")
-    }
-    outside = [
-        f"{path}.{key}: {getattr(brk, key)} is outside the shift {span}"
-        for key, offset in offsets.items()
-        if offset >= length
-    ]
-    if outside:
-        return outside
-    if offsets["earliest"] > offsets["latest"]:
-        return [f"{path}: window {brk.earliest}–{brk.latest} is empty"]
-    if offsets["latest"] + brk.minutes > length:
-        return [
-            f"{path}: a {brk.minutes} min break starting at {brk.latest} "
-            f"ends after the shift {span}"
-        ]
-    start, interval = grid
-    if -(-(start + offsets["earliest"]) // interval) * interval > start + offsets["latest"]:
-        return [
-            f"{path}: no interval start between {brk.earliest} and {brk.latest} "
-            f"(breaks start on the {interval} min interval grid)"
-        ]
-    return []
+    """Shifts that cannot be worked (`shift_fit.fit_problems`: what `staff --shifts`
+    would refuse)."""
+    return fit_problems(sc)

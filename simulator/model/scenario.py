@@ -216,6 +216,10 @@ class Break(_Model):
     """The latest start, clock time "HH:MM"."""
     minutes: int = Field(gt=0)
     """The break's length, minutes."""
+    max_share: float | None = Field(default=None, gt=0, le=1)
+    """The most of a shift's agents (on one day) on this break in any one interval,
+    e.g. 0.25: at most ⌈0.25 × agents⌉ (`staff --shifts` staggers the breaks). Absent:
+    a quarter, or the least the window allows when that is more (a fixed time: all)."""
 
     _clock = field_validator("earliest", "latest")(lambda cls, v: check_clock(v))
 

@@ -1,38 +1,46 @@
-"""Shifts: from agents required per interval to how many agents work each shift.
+"""Shifts: from agents required per interval to how many agents work each shift, each
+day, and when each takes their break.
 
-Planning a contact-center day has three steps, as in pyworkforce's split:
+Planning a contact-center week has three steps, as in pyworkforce's split:
 
 1. **requirements**: Erlang or the simulator says how many agents must be scheduled in
    each interval (after shrinkage, whole agents), see `simulator.staffing`;
 2. **shift counts** (this module): agents cannot come and go every half hour; they work
    shifts (08:00 for 8 h, with a 30 min unpaid lunch between 11:30 and 13:30). Choose how
-   many agents work each shift so that every interval is covered, at the least cost;
-3. **staffing per interval**: the chosen shifts, turned back into agents working per
-   interval (`ShiftPlan.staffing`), which the simulator can run to see the service level
-   the plan really gives. Staffing is above the requirement in places: shifts are lumpy.
+   many agents work each shift on each day, and when each takes their break, so that
+   every interval is covered at the least cost;
+3. **the roster**: the chosen workings (shift, day, break start, agents: `ShiftPlan.
+   assignments`), which `callsim run` simulates minute by minute
+   (`simulator.planner.rostering`). Staffing is above the requirement in places:
+   shifts are lumpy.
 
 The problem is an integer program over a *coverage matrix* A: one row per interval, one
-column per way of working a shift (a shift with a break has one column per allowed break
-start, so the solver also places the breaks). With x agents per column, staffing = A·x,
-and the solver looks for whole x >= 0 that, in this order of priority:
+column per way of working a shift on a day (a shift with a break has one column per
+allowed break start, so the solver also places the breaks). With x agents per column,
+staffing = A·x, and the solver looks for whole x >= 0 that, in this order of priority:
 
 1. leave the fewest agent-intervals under-staffed (0 whenever the caps allow covering);
 2. cost the least: agents × paid hours × `cost_per_hour`;
 3. use the fewest paid hours (the only criterion when every cost is 0).
 
-subject to `max_count` per shift (summed over its break starts). Each criterion is
-minimised (to optimality, within the time budget), then held at that level while the
-next one is minimised: a lexicographic order, with no penalty weights to tune.
+subject to `max_count` per shift and day (summed over its break starts), and to the
+**break stagger**: in no interval may a shift's break take off more than
+⌈share × its agents that day⌉ (`Break.max_share`; by default a quarter, or the least the
+window allows: `simulator.model.shift_fit.break_share`). Each criterion is minimised
+(to optimality, within the time budget), then held at that level while the next one is
+minimised: a lexicographic order, with no penalty weights to tune.
 
-Rules of the clock (chosen to be conservative, never to flatter the plan):
+Rules of the clock (`simulator.model.shift_fit`, chosen to be conservative, never to
+flatter the plan):
 
 - An agent counts in an interval only if they work the *whole* interval: a shift
   starting 08:15 counts from the 08:30 interval when intervals are 30 min.
-- A shift starts at the first time its clock `start` comes on or after `open`, or one
-  day earlier if that is the only way it overlaps the day (06:00 for 8 h in a day opening
-  at 08:00 covers 08:00–14:00). Only the part inside the day counts; a shift that misses
-  the day entirely is an error. Shifts past midnight (22:00 for 8 h) work because this
-  module builds the coverage itself. A day is at most 24 h and is not cyclic.
+- A shift may be worked on every calendar day of the scenario from its clock `start`,
+  before the center opens and past midnight (22:00 for 8 h covers 00:00-06:00 of the
+  next day). In a 24/7 scenario coverage is cyclic: the last night's shift covers the
+  first morning, as the roster repeats. Elsewhere a shift worked the day before the
+  first day may cover its first hours. A shift that misses every open interval is an
+  error. All its hours are paid, open or not.
 - A break starts on an interval boundary between `earliest` and `latest` (clock times
   within the shift), and the agent is missing from every interval the break touches, so
   a 15 min break takes a whole 30 min interval. Break minutes are unpaid (exactly).
@@ -49,28 +57,52 @@ staffing >= required, min cost·x), and tests check both agree where it applies.
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from ..model.clock import check_clock, clock, clock_minutes
+from ..model.clock import check_clock, clock
 from ..model.scenario import Shift
+from ..model.shift_fit import (
+    Timeline,
+    break_share,
+    break_slots,
+    covers,
+    day_timeline,
+    shift_minutes,
+    shift_starts,
+    touches,
+)
 
-DAY = 24 * 60
 # CP-SAT needs integer objective coefficients: costs are compared in millionths of the
 # currency unit per agent. The reported cost is computed from the counts, unrounded.
 _COST_SCALE = 1_000_000
 
 
 @dataclass(frozen=True)
-class ShiftPlan:
-    """Agents per shift and what they give per interval. Lists run over the day's intervals."""
+class Assignment:
+    """Agents working one shift on one calendar day, with their break at one time."""
 
-    counts: dict[str, int]  # agents per shift
-    break_starts: dict[str, dict[str, int]]  # shift -> break start "HH:MM" -> agents
+    shift: str
+    day: int  # calendar day (`Timeline.day_label`); -1: the day before the first
+    start: int  # minutes from the first day's midnight
+    minutes: int  # the shift's length
+    break_start: int | None  # minutes from the first day's midnight, or None
+    break_minutes: int  # 0 without a break
+    agents: int
+
+
+@dataclass(frozen=True)
+class ShiftPlan:
+    """Agents per shift and what they give per interval. Lists run over the intervals."""
+
+    counts: dict[str, int]  # agent-shifts per shift (summed over days)
+    break_starts: dict[str, dict[str, int]]  # shift -> break start label -> agents
     staffing: list[int]  # agents working (not on break) per interval
     required: list[int]
     over: list[int]  # staffing above required, per interval
@@ -79,51 +111,68 @@ class ShiftPlan:
     paid_hours: float
     optimal: bool  # the solver proved every criterion optimal
     shifts: dict[str, Shift] = field(repr=False)  # the patterns planned, for table()
+    assignments: tuple[Assignment, ...] = field(default=(), repr=False)  # the roster
+    timeline: Timeline | None = field(default=None, repr=False, compare=False)
+    break_shares: dict[str, float] = field(default_factory=dict)  # shift -> share kept
+
+    @property
+    def day_labels(self) -> list[str]:
+        """The calendar days with workings, in order, where the intervals cover more
+        than one day (a horizon, or more than 24 h); else [] (one day)."""
+        tl = self.timeline
+        if tl is None or (not tl.day_labels and len(tl.starts) * tl.interval <= 24 * 60):
+            return []
+        return [tl.day_label(d) for d in sorted({a.day for a in self.assignments})]
+
+    @property
+    def day_counts(self) -> dict[str, dict[str, int]]:
+        """Shift -> calendar day label -> agents (days with nobody left out)."""
+        out: dict[str, dict[str, int]] = {name: {} for name in self.shifts}
+        assert self.timeline is not None
+        for a in sorted(self.assignments, key=lambda a: a.day):
+            label = self.timeline.day_label(a.day)
+            out[a.shift][label] = out[a.shift].get(label, 0) + a.agents
+        return out
+
+    def break_times(self, name: str) -> str:
+        """A shift's break starts by clock time over all days: "11:30×3 12:00×4"."""
+        times = Counter()
+        for a in self.assignments:
+            if a.shift == name and a.break_start is not None:
+                times[clock(a.break_start)] += a.agents
+        return " ".join(f"{t}×{n}" for t, n in sorted(times.items()))
 
     def table(self) -> pd.DataFrame:
-        """One row per shift: start, end, hours, paid_hours (per agent), count, cost."""
+        """One row per shift: start, end, hours, paid_hours (per agent), count, cost,
+        breaks (start times × agents)."""
         rows = []
         for name, shift in self.shifts.items():
-            paid = _paid_hours(shift)
-            end = clock_minutes(shift.start) + _minutes(shift, name)
+            paid = paid_hours(shift)
             rows.append(
                 {
                     "shift": name,
                     "start": shift.start,
-                    "end": clock(end),
+                    "end": clock(shift_clock_end(name, shift)),
                     "hours": shift.hours,
                     "paid_hours": paid,
                     "count": self.counts[name],
                     "cost": self.counts[name] * paid * shift.cost_per_hour,
+                    "breaks": self.break_times(name),
                 }
             )
         return pd.DataFrame(rows).set_index("shift")
 
 
-def _check_day(
-    intervals: int,
-    interval_minutes: int,
-    open: str,
-    shifts: Mapping[str, Shift],
-    max_seconds: float,
-) -> None:
-    """Raise ValueError naming the argument of `schedule_shifts` that is out of range."""
-    if not isinstance(interval_minutes, numbers.Integral) or interval_minutes <= 0:
-        raise ValueError(
-            f"interval_minutes: must be a whole number of minutes > 0 (got {interval_minutes!r})"
-        )
-    if intervals * interval_minutes > DAY:
-        raise ValueError(
-            f"required: {intervals} intervals of {interval_minutes} min make more than 24 h"
-        )
-    try:
-        check_clock(open)
-    except ValueError as exc:
-        raise ValueError(f"open: {exc}") from None
-    if not shifts:
-        raise ValueError("shifts: no shift to schedule")
-    if max_seconds <= 0:
-        raise ValueError(f"max_seconds: must be > 0 (got {max_seconds!r})")
+def shift_clock_end(name: str, shift: Shift) -> int:
+    """The shift's end, minutes after midnight of its start day."""
+    h, m = map(int, shift.start.split(":"))
+    return h * 60 + m + shift_minutes(name, shift)
+
+
+def paid_hours(shift: Shift) -> float:
+    """Hours paid per agent on the shift: its length less the unpaid break."""
+    unpaid = shift.unpaid_break.minutes if shift.unpaid_break else 0
+    return shift.hours - unpaid / 60
 
 
 def schedule_shifts(
@@ -134,35 +183,61 @@ def schedule_shifts(
     shifts: Mapping[str, Shift],
     max_seconds: float = 10.0,
 ) -> ShiftPlan:
-    """Choose agents per shift (and break start) to cover `required` at least cost.
+    """Choose agents per shift (and break start) to cover `required` at least cost,
+    over intervals of `interval_minutes` back to back from clock `open` (a dateless
+    day; `solve_shifts` takes a scenario's `Timeline`, e.g. a week).
 
     `required[i]` is the agents to schedule in interval i (whole agents, after
-    shrinkage); the day starts at clock `open` with intervals of `interval_minutes`.
-    `shifts` holds the patterns to choose from (`Shift.group` is not read: for several
-    agent groups, call once per group with its requirement and its shifts).
-    `max_seconds` is the solver budget in CP-SAT deterministic time (close to seconds),
-    so that the same input gives the same plan on any machine; `optimal` says whether
-    the solver finished proving the plan optimal within it.
-
+    shrinkage). `shifts` holds the patterns to choose from (`Shift.group` is not read:
+    for several agent groups, call once per group with its requirement and shifts).
     Raises ValueError naming the field path (``shifts.early.break: ...``) for bad input.
     """
-    need = _check_required(required)
-    _check_day(len(need), interval_minutes, open, shifts, max_seconds)
-    columns = [
-        (name, start, covers)
-        for name, shift in shifts.items()
-        for start, covers in _columns(name, shift, open, interval_minutes, len(need))
-    ]
-    x, optimal = _solve(columns, need, shifts, max_seconds)
+    if not isinstance(interval_minutes, numbers.Integral) or interval_minutes <= 0:
+        raise ValueError(
+            f"interval_minutes: must be a whole number of minutes > 0 (got {interval_minutes!r})"
+        )
+    try:
+        check_clock(open)
+    except ValueError as exc:
+        raise ValueError(f"open: {exc}") from None
+    need = check_required(required)
+    return solve_shifts(need, day_timeline(len(need), interval_minutes, open), shifts, max_seconds)
 
-    matrix = np.array([covers for _, _, covers in columns], dtype=np.int64).T
-    staffing = [int(v) for v in matrix @ np.array(x, dtype=np.int64)]
+
+def solve_shifts(
+    required: Sequence[int],
+    tl: Timeline,
+    shifts: Mapping[str, Shift],
+    max_seconds: float = 10.0,
+) -> ShiftPlan:
+    """`schedule_shifts` on the intervals of `tl` (`simulator.model.shift_fit.timeline`
+    of a scenario: a day, a week, 24/7). `max_seconds` is the solver budget in CP-SAT
+    deterministic time (close to seconds), so that the same input gives the same plan
+    on any machine; `optimal` says whether the solver finished proving the plan optimal
+    within it."""
+    need = check_required(required)
+    if len(need) != len(tl.starts):
+        raise ValueError(f"required: {len(need)} intervals, the scenario has {len(tl.starts)}")
+    if not shifts:
+        raise ValueError("shifts: no shift to schedule")
+    if max_seconds <= 0:
+        raise ValueError(f"max_seconds: must be > 0 (got {max_seconds!r})")
+    workings, columns = _columns(shifts, tl)
+    x, optimal = _solve(workings, columns, need, shifts, max_seconds)
+    staffing = [int(v) for v in np.array([c.works for c in columns]).T @ np.array(x)]
+    assignments = tuple(
+        Assignment(w.shift, w.day, w.start, w.minutes, c.break_start, w.break_minutes, agents)
+        for c, agents in zip(columns, x)
+        if agents
+        for w in [workings[c.working]]
+    )
     counts = dict.fromkeys(shifts, 0)
     break_starts: dict[str, dict[str, int]] = {name: {} for name in shifts}
-    for (name, start, _), agents in zip(columns, x):
-        counts[name] += agents
-        if start is not None and agents:
-            break_starts[name][start] = agents
+    for a in assignments:
+        counts[a.shift] += a.agents
+        if a.break_start is not None:
+            label = tl.clock_label(a.break_start)
+            break_starts[a.shift][label] = break_starts[a.shift].get(label, 0) + a.agents
     return ShiftPlan(
         counts=counts,
         break_starts=break_starts,
@@ -170,14 +245,18 @@ def schedule_shifts(
         required=need,
         over=[max(s - r, 0) for s, r in zip(staffing, need)],
         under=[max(r - s, 0) for s, r in zip(staffing, need)],
-        cost=sum(counts[n] * _paid_hours(s) * s.cost_per_hour for n, s in shifts.items()),
-        paid_hours=sum(counts[n] * _paid_hours(s) for n, s in shifts.items()),
+        cost=sum(counts[n] * paid_hours(s) * s.cost_per_hour for n, s in shifts.items()),
+        paid_hours=sum(counts[n] * paid_hours(s) for n, s in shifts.items()),
         optimal=optimal,
         shifts=dict(shifts),
+        assignments=assignments,
+        timeline=tl,
+        break_shares={w.shift: float(w.share) for w in workings if w.share < 1},
     )
 
 
-def _check_required(required: Sequence[int]) -> list[int]:
+def check_required(required: Sequence[int]) -> list[int]:
+    """Whole agents >= 0, at least one interval (ValueError naming the interval)."""
     need = list(required)
     if not need:
         raise ValueError("required: no intervals")
@@ -191,97 +270,109 @@ def _check_required(required: Sequence[int]) -> list[int]:
     return [int(r) for r in need]
 
 
-def _minutes(shift: Shift, name: str) -> int:
-    """Shift length in whole minutes."""
-    length = shift.hours * 60
-    if abs(length - round(length)) > 1e-9:
-        raise ValueError(f"shifts.{name}.hours: {shift.hours:g} h is not a whole number of minutes")
-    return round(length)
+@dataclass(frozen=True)
+class _Working:
+    """A shift worked on one day: its agents share a cap and a break stagger."""
+
+    shift: str
+    day: int
+    start: int
+    minutes: int
+    break_minutes: int
+    share: Fraction  # of its agents one interval may lose to the break
 
 
-def _paid_hours(shift: Shift) -> float:
-    unpaid = shift.unpaid_break.minutes if shift.unpaid_break else 0
-    return shift.hours - unpaid / 60
+@dataclass(frozen=True)
+class _Column:
+    working: int  # index into the workings
+    break_start: int | None
+    works: list[int]  # 1 where an agent on this column works the whole interval
+    off: list[int]  # 1 where this column's break touches the interval
 
 
-def _columns(name: str, shift: Shift, open: str, interval: int, n: int):
-    """The ways of working `shift`: (break start "HH:MM" or None, 0/1 per interval).
-
-    Times are minutes after `open`, so interval i is [i·interval, (i+1)·interval).
-    """
-    length = _minutes(shift, name)
-    day = n * interval
-    start = (clock_minutes(shift.start) - clock_minutes(open)) % DAY
-    if start >= day:
-        start -= DAY  # the shift began the day before and may run into this day
-    if start + length <= 0:
-        raise ValueError(
-            f"shifts.{name}: {shift.start} for {shift.hours:g} h does not "
-            f"overlap the day {open}–{clock(clock_minutes(open) + day)}"
-        )
-    bounds = np.arange(n) * interval
-    works = (bounds >= start) & (bounds + interval <= start + length)
-    brk = shift.unpaid_break
-    if brk is None:
-        return [(None, works.astype(int).tolist())]
-
-    path = f"shifts.{name}.break"
-    span = f"{shift.start}–{clock(clock_minutes(shift.start) + length)}"
-    first = (clock_minutes(brk.earliest) - clock_minutes(shift.start)) % DAY
-    last = (clock_minutes(brk.latest) - clock_minutes(shift.start)) % DAY
-    if brk.minutes >= length:
-        raise ValueError(f"{path}.minutes: {brk.minutes} min is not shorter than the shift {span}")
-    for key, offset in (("earliest", first), ("latest", last)):
-        if offset >= length:
-            raise ValueError(f"{path}.{key}: {getattr(brk, key)} is outside the shift {span}")
-    if first > last:
-        raise ValueError(f"{path}: window {brk.earliest}–{brk.latest} is empty")
-    if last + brk.minutes > length:
-        raise ValueError(
-            f"{path}: a {brk.minutes} min break starting at {brk.latest} "
-            f"ends after the shift {span}"
-        )
-    lo = -(-(start + first) // interval) * interval  # first interval boundary in the window
-    if lo > start + last:
-        raise ValueError(
-            f"{path}: no interval start between {brk.earliest} and "
-            f"{brk.latest} (breaks start on the {interval} min interval grid)"
-        )
-    variants = []
-    for t in range(lo, start + last + 1, interval):
-        off = (bounds < t + brk.minutes) & (bounds + interval > t)
-        variants.append((clock(clock_minutes(open) + t), (works & ~off).astype(int).tolist()))
-    return variants
+def _columns(shifts: Mapping[str, Shift], tl: Timeline) -> tuple[list[_Working], list[_Column]]:
+    """Every way of working every shift on every day: a column per break start."""
+    workings: list[_Working] = []
+    columns: list[_Column] = []
+    for name, shift in shifts.items():
+        length = shift_minutes(name, shift)
+        starts = shift_starts(shift, tl, length)
+        if not starts:
+            raise ValueError(
+                f"shifts.{name}: {shift.start} for {shift.hours:g} h does not "
+                f"overlap the opening hours {tl.hours}"
+            )
+        brk = shift.unpaid_break
+        slots = break_slots(name, shift, tl, length) if brk else []
+        share = break_share(name, shift, tl, slots) if brk else Fraction(1)
+        for day, start in starts:
+            on = covers(tl, start, start + length)
+            workings.append(_Working(name, day, start, length, brk.minutes if brk else 0, share))
+            if brk is None:
+                columns.append(_Column(len(workings) - 1, None, [int(v) for v in on], []))
+                continue
+            for slot in slots:
+                off = touches(tl, start + slot, start + slot + brk.minutes)
+                columns.append(
+                    _Column(
+                        len(workings) - 1,
+                        start + slot,
+                        [int(a and not b) for a, b in zip(on, off)],
+                        [int(b) for b in off],
+                    )
+                )
+    return workings, columns
 
 
 def _solve(
-    columns, need: list[int], shifts: Mapping[str, Shift], max_seconds: float
+    workings: list[_Working],
+    columns: list[_Column],
+    need: list[int],
+    shifts: Mapping[str, Shift],
+    max_seconds: float,
 ) -> tuple[list[int], bool]:
     """Lexicographic min of (under-staffing, cost, paid minutes); agents per column."""
     model = cp_model.CpModel()
     top = max(need)
     # More than `top` agents on one column never helps: every interval needs <= top.
-    caps = {n: top if s.max_count is None else min(top, s.max_count) for n, s in shifts.items()}
-    x = [model.new_int_var(0, caps[name], f"x{j}") for j, (name, _, _) in enumerate(columns)]
+    x = [model.new_int_var(0, top, f"x{j}") for j in range(len(columns))]
     under = [model.new_int_var(0, r, f"under{i}") for i, r in enumerate(need)]
     for i, r in enumerate(need):
-        model.add(sum(v for v, (_, _, covers) in zip(x, columns) if covers[i]) + under[i] >= r)
-    for name, shift in shifts.items():
-        if shift.max_count is not None:
-            model.add(sum(v for v, (n, _, _) in zip(x, columns) if n == name) <= shift.max_count)
+        model.add(sum(v for v, c in zip(x, columns) if c.works[i]) + under[i] >= r)
+    for k, w in enumerate(workings):
+        mine = [(v, c) for v, c in zip(x, columns) if c.working == k]
+        agents = sum(v for v, _ in mine)
+        cap = shifts[w.shift].max_count
+        if cap is not None:
+            model.add(agents <= cap)
+        _stagger(model, w.share, agents, mine)
 
-    cost = [
-        round(_paid_hours(shifts[n]) * shifts[n].cost_per_hour * _COST_SCALE) for n, _, _ in columns
-    ]
-    paid = [round(_paid_hours(shifts[n]) * 60) for n, _, _ in columns]
+    rate = {n: paid_hours(s) * s.cost_per_hour for n, s in shifts.items()}
+    shift_of = [workings[c.working].shift for c in columns]
+    cost = [round(rate[n] * _COST_SCALE) for n in shift_of]
+    paid = [round(paid_hours(shifts[n]) * 60) for n in shift_of]
     short = [0] * len(x) + [1] * len(under)
     stages = [short, cost + [0] * len(under), paid + [0] * len(under)]
+    return _lexicographic(model, x + under, stages, [0] * len(x) + need, max_seconds, len(x))
 
+
+def _stagger(model: cp_model.CpModel, share: Fraction, agents, mine) -> None:
+    """In every interval, on break <= ⌈share × agents⌉, as the linear q·off <= p·agents
+    + q − 1 for share = p/q (whole numbers: off < share·agents + 1)."""
+    if share >= 1 or not mine or not mine[0][1].off:
+        return
+    p, q = share.numerator, share.denominator
+    for i in range(len(mine[0][1].off)):
+        off = [v for v, c in mine if c.off[i]]
+        if off:
+            model.add(q * sum(off) <= p * agents + q - 1)
+
+
+def _lexicographic(model, variables, stages, values, max_seconds, n_x) -> tuple[list[int], bool]:
+    """Minimise each weighted sum in `stages` in turn, holding the ones before."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # one worker and a fixed seed: same input, same plan
     solver.parameters.random_seed = 0
-    variables = x + under
-    values = [0] * len(x) + need  # nobody scheduled, everything short: always feasible
     optimal, budget = True, max_seconds
     for weights in stages:
         objective = cp_model.LinearExpr.weighted_sum(variables, weights)
@@ -297,4 +388,4 @@ def _solve(
         optimal = optimal and status == cp_model.OPTIMAL
         # Hold this criterion at the level reached while minimising the next.
         model.add(objective <= sum(w * v for w, v in zip(weights, values)))
-    return values[: len(x)], optimal
+    return values[:n_x], optimal

@@ -173,9 +173,12 @@ def comparison_rows(cmp, kpis, mark: str = STAR) -> list[list[str]]:
 
 
 def shift_rows(shift) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of one group's shift patterns, cost in money format, and a last
-    row with the total agents and cost."""
+    """(header, rows) of one group's shift patterns: per-day agents where the plan
+    covers several days, cost in money format, break starts (clock × agents), and a
+    last row with the total agents and cost."""
     frame = shift.table()
+    days = shift.day_labels if len(shift.day_labels) > 1 else []
+    per_day = shift.day_counts
     rows = [
         [
             str(name),
@@ -183,13 +186,17 @@ def shift_rows(shift) -> tuple[list[str], list[list[str]]]:
             row["end"],
             f"{row['hours']:g}",
             f"{row['paid_hours']:g}",
+            *(str(per_day[name].get(d, 0)) for d in days),
             str(int(row["count"])),
             money(row["cost"]),
+            row["breaks"],
         ]
         for name, row in frame.iterrows()
     ]
-    total = ["total", "", "", "", "", str(int(frame["count"].sum())), money(frame["cost"].sum())]
-    return ["shift", *frame.columns], rows + [total]
+    totals = [str(sum(per_day[n].get(d, 0) for n in per_day)) for d in days]
+    total = ["total", "", "", "", "", *totals, str(int(frame["count"].sum()))]
+    header = ["shift", "start", "end", "hours", "paid h", *days, "agents", "cost", "breaks"]
+    return header, rows + [total + [money(frame["cost"].sum()), ""]]
 
 
 def short_labels(labels: list[str]) -> list[str]:
