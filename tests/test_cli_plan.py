@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from simulator import load_scenario
 from simulator.cli import app
 from simulator.report.output import MANIFEST
-from simulator.report.pages import COMPARE_FILES, PLAN_FILES
+from simulator.report.pages import COMPARE_FILES, PLAN_FILES, SHIFT_FILES
 
 SINGLE = "scenarios/single_queue.yaml"
 PEAK = "scenarios/peak_day.yaml"
@@ -235,7 +235,8 @@ def test_staff_out_writes_the_plan_tables_plot_and_page(tmp_path):
     d = json_of(
         invoke("staff", PEAK, "--method", "erlang-a", "--shifts", "--json", "--out", tmp_path)
     )
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST) == sorted(PLAN_FILES)
+    files = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
+    assert files == sorted(PLAN_FILES + SHIFT_FILES)
     center = pd.read_csv(tmp_path / "plan_intervals.csv")
     assert list(center["required_agents"]) == [r["required"] for r in d["intervals"]]
     assert list(center["scheduled_agents"]) == [r["scheduled"] for r in d["intervals"]]

@@ -131,6 +131,8 @@ def staff(
     out.print(terminal.plan_table(result, out.width))
     for group, shift_plan in (result.shifts or {}).items():
         out.print(terminal.shift_table(group, shift_plan))
+    if result.totals is not None:
+        out.print(terminal.totals_table(result.totals))
     for note in result.notes:
         out.print(f"[dim]note: {note}[/]", highlight=False)
     for warning in result.warnings:

@@ -39,6 +39,14 @@ class Timeline:
         return -(-(self.starts[-1] + self.interval) // DAY)
 
     @property
+    def calendar_days(self) -> int:
+        """Days the scenario covers: its horizon's, else 24 h spans from the first
+        interval (one day: 1)."""
+        if self.day_labels:
+            return len(self.day_labels)
+        return max(1, -(-(len(self.starts) * self.interval) // DAY))
+
+    @property
     def hours(self) -> str:
         """The opening hours in words, for messages."""
         first, last = self.starts[0], self.starts[-1] + self.interval

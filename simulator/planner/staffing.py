@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.scenario import Scenario, ScenarioError
+from ..model.shift_fit import timeline
 from ..run.runner import simulate
 from .allocation import after_shrinkage, group_requirement, queue_agents
 from .chance import chance_requirement, share_of_days
@@ -39,7 +40,8 @@ from .load import offered_calls, offered_load
 from .predict import KPIS, center, check_method, erlang_method, predict
 from .requirement import required_agents
 from .search import Search, search_by_simulation, search_notes, simulated_figures
-from .shifts import ShiftPlan, schedule_shifts
+from .shifts import ShiftPlan, solve_shifts
+from .totals import FTE_HOURS, Totals, plan_days, plan_totals
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class StaffingPlan:
     days_share: np.ndarray | None = None  # share of days meeting every target (`chance`)
     busyness_cv: float | None = None  # the daily busyness factor's cv it was computed for
     days_meeting: float | None = None  # the chance target planned for, if any
+    totals: Totals | None = None  # headcount, FTE, paid hours, cost (`totals`)
 
     @property
     def at_words(self) -> str:
@@ -166,6 +169,7 @@ def plan(
     progress: Callable[[int], None] | None = None,
     busyness_cv: float | None = None,
     days_meeting: float | None = None,
+    fte_hours: float = FTE_HOURS,
 ) -> StaffingPlan:
     """Plan the day's staffing of `sc` by `method` ("erlang-c", "erlang-a" or
     "simulation"; see the module docstring).
@@ -218,6 +222,9 @@ def plan(
     if shifts:
         result = at_shift_staffing(replace(result, shifts=shift_plans(scaled, result)))
     result = with_lines(result)
+    days = plan_days(scaled)
+    totals = plan_totals(scaled, result.group_scheduled, result.shifts, days, fte_hours)
+    result = replace(result, totals=totals)
     return result if busyness_cv is None else with_days_share(result, busyness_cv, days_meeting)
 
 
@@ -293,9 +300,7 @@ def shift_plans(sc: Scenario, staffing_plan: StaffingPlan) -> dict[str, ShiftPla
         if not mine:
             missing.append(f"shifts: no shift for agent group '{g}' (give a shift with group: {g})")
             continue
-        plans[g] = schedule_shifts(
-            [int(v) for v in need], interval_minutes=sc.interval_minutes, open=sc.open, shifts=mine
-        )
+        plans[g] = solve_shifts([int(v) for v in need], timeline(sc), mine)
     if missing:
         raise ScenarioError(missing)
     return plans

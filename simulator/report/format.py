@@ -199,6 +199,26 @@ def shift_rows(shift) -> tuple[list[str], list[list[str]]]:
     return header, rows + [total + [money(frame["cost"].sum()), ""]]
 
 
+def totals_rows(t) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a plan's totals (`simulator.planner.totals.Totals`): one row
+    per agent group and a last row with the sums."""
+
+    def cells(name: str, f) -> list[str]:
+        return [name, str(f.headcount), f"{f.fte:,.2f}", f"{f.paid_hours:,.1f}", money(f.cost)]
+
+    rows = [cells(g, f) for g, f in t.groups.items()] + [cells("total", t.total)]
+    return ["group", "headcount", "FTE", "paid hours", "cost"], rows
+
+
+def fte_words(t) -> str:
+    """How the FTE is counted, in words: "1 FTE = 8 paid hours over this 1-day plan
+    (40 h a week)"."""
+    return (
+        f"1 FTE = {t.fte_basis:g} paid hours over this {t.days}-day plan "
+        f"({t.fte_hours:g} h a week, 5 days)"
+    )
+
+
 def short_labels(labels: list[str]) -> list[str]:
     """File names without folder and extension, unless two would look the same; the
     same file given twice is told apart by its place: "peak_day (2)"."""

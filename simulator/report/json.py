@@ -21,6 +21,7 @@ from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
 from ..planner.lines import LinePlan
 from ..planner.shifts import ShiftPlan
 from ..planner.staffing import StaffingPlan
+from ..planner.totals import Figures, Totals
 from ..run.runner import SimulationResult
 
 
@@ -93,7 +94,9 @@ def shift_dict(s: ShiftPlan) -> dict:
     """One agent group's shift plan."""
     return {
         "counts": s.counts,
+        "day_counts": s.day_counts,
         "break_starts": s.break_starts,
+        "break_shares": {k: number(v) for k, v in s.break_shares.items()},
         "staffing": s.staffing,
         "required": s.required,
         "over": s.over,
@@ -101,6 +104,26 @@ def shift_dict(s: ShiftPlan) -> dict:
         "cost": number(s.cost),
         "paid_hours": number(s.paid_hours),
         "optimal": s.optimal,
+    }
+
+
+def totals_dict(t: Totals) -> dict:
+    """Headcount, FTE, paid hours and cost per group and in total."""
+
+    def figures(f: Figures) -> dict:
+        return {
+            "headcount": f.headcount,
+            "fte": number(f.fte),
+            "paid_hours": number(f.paid_hours),
+            "cost": number(f.cost),
+        }
+
+    return {
+        "fte_hours": number(t.fte_hours),
+        "fte_basis_hours": number(t.fte_basis),
+        "days": t.days,
+        "groups": {g: figures(f) for g, f in t.groups.items()},
+        "total": figures(t.total),
     }
 
 
@@ -158,6 +181,8 @@ def plan_dict(p: StaffingPlan) -> dict:
         }
     if p.shifts:
         out["shifts"] = {g: shift_dict(s) for g, s in p.shifts.items()}
+    if p.totals is not None:
+        out["totals"] = totals_dict(p.totals)
     if p.search:
         res = p.search.result
         out["simulation"] = {

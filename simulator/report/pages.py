@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from .compare_page import COMPARE_FILES, write_compare, write_plan_comparison
 from .html import write_html
-from .plan_page import PLAN_FILES, plan_figure, write_plan
+from .plan_page import PLAN_FILES, SHIFT_FILES, plan_figure, write_plan
 from .run_page import RUN_FILES, intervals_html, write_run
 
 __all__ = [
     "COMPARE_FILES",
     "PLAN_FILES",
     "RUN_FILES",
+    "SHIFT_FILES",
     "intervals_html",
     "plan_figure",
     "write_compare",

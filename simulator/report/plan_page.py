@@ -17,10 +17,12 @@ from .run_page import save_figures
 from .tables import plan_dictionary, plan_tables, write_csv
 from .words import goals, hours
 
+SHIFT_FILES = ("plan_shifts.csv",)  # with --shifts, beside PLAN_FILES
 PLAN_FILES = (
     "plan_intervals.csv",
     "plan_queues.csv",
     "plan_groups.csv",
+    "plan_totals.csv",
     "data_dictionary.csv",
     "staffing.png",
     "staff.html",
@@ -107,7 +109,15 @@ def shift_section(group: str, shift: ShiftPlan) -> tuple[str, str]:
         "" if shift.optimal else " (best found, not proved optimal)"
     )
     header, rows = fmt.shift_rows(shift)
-    return f"Shifts of {group}", note(words + ".") + table(header, rows, align="lll")
+    align = "lll" + "r" * (len(header) - 4) + "l"  # the break times are text
+    return f"Shifts of {group}", note(words + ".") + table(header, rows, align=align)
+
+
+def totals_section(p: StaffingPlan) -> tuple[str, str]:
+    """Headcount, FTE, paid hours and cost per agent group and in total."""
+    assert p.totals is not None
+    header, rows = fmt.totals_rows(p.totals)
+    return "Totals", note(fmt.fte_words(p.totals) + ".") + table(header, rows, align="l")
 
 
 def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
@@ -143,6 +153,8 @@ def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
         sections.append(("Per queue", Raw("\n").join(folded)))
     sections.append(("Agent groups", _groups(p)))
     sections += [shift_section(g, s) for g, s in (p.shifts or {}).items()]
+    if p.totals is not None:
+        sections.append(totals_section(p))
     if p.notes:
         sections.append(("Notes", bullets(p.notes)))
     sections.append(("Files", files_note(written + [out / "staff.html"])))

@@ -15,8 +15,11 @@ import pandas as pd
 
 from ..kpi.registry import PREDICTED, REGISTRY, UNITS
 from ..kpi.stats import CI, confidence
+from ..model.clock import clock
 from ..planner.compare import COMPARED, PlanComparison
+from ..planner.shifts import ShiftPlan, paid_hours
 from ..planner.staffing import StaffingPlan
+from ..planner.totals import Totals
 from ..run.runner import SimulationResult
 
 TABLE_COLUMNS = {
@@ -231,6 +234,21 @@ PLAN_OTHER_COLUMNS = {
         "agents logged in as planned: what --write puts in agents.GROUP.staffing",
         "agents",
     ),
+    "headcount": (
+        "agents on a shift in the busiest day (--shifts), else scheduled agents in the "
+        "busiest interval; the total row sums the groups",
+        "agents",
+    ),
+    "fte": ("paid hours ÷ the paid hours of one full-time equivalent over the plan", "FTE"),
+    "paid_hours": ("paid hours: shifts less unpaid breaks, or scheduled agent-hours", "h"),
+    "cost": ("paid hours × the hourly cost (the shift's, or the group's)", "currency"),
+    "shift": ("the shift pattern (scenario's shifts)", ""),
+    "day": ("the calendar day the shift starts", ""),
+    "shift_start": ("clock time the shift starts", "HH:MM"),
+    "shift_end": ("clock time the shift ends (past midnight: the next day)", "HH:MM"),
+    "break_start": ("clock time the agents' unpaid break starts (empty: none)", "HH:MM"),
+    "break_minutes": ("length of the unpaid break", "min"),
+    "agents": ("agents working the shift that day with that break", "agents"),
 }
 
 
@@ -283,11 +301,60 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
         ],
         ignore_index=True,
     )
-    return {
+    tables = {
         "plan_intervals.csv": center,
         "plan_queues.csv": queues,
         "plan_groups.csv": _group_table(p),
     }
+    if p.totals is not None:
+        tables["plan_totals.csv"] = _totals_table(p.totals)
+    if p.shifts:
+        tables["plan_shifts.csv"] = _shifts_table(p.shifts)
+    return tables
+
+
+def _totals_table(t: Totals) -> pd.DataFrame:
+    """One row per agent group and a total row: headcount, fte, paid_hours, cost."""
+    rows = [{"group": g, **vars(f)} for g, f in t.groups.items()]
+    return pd.DataFrame(rows + [{"group": "total", **vars(t.total)}])
+
+
+def _shifts_table(plans: Mapping[str, ShiftPlan]) -> pd.DataFrame:
+    """The roster: one row per (group, shift, day, break start) with its agents."""
+    rows = []
+    for g, sp in plans.items():
+        assert sp.timeline is not None
+        for a in sp.assignments:
+            shift = sp.shifts[a.shift]
+            rows.append(
+                {
+                    "group": g,
+                    "shift": a.shift,
+                    "day": sp.timeline.day_label(a.day),
+                    "shift_start": clock(a.start),
+                    "shift_end": clock(a.start + a.minutes),
+                    "break_start": "" if a.break_start is None else clock(a.break_start),
+                    "break_minutes": a.break_minutes,
+                    "agents": a.agents,
+                    "paid_hours": a.agents * paid_hours(shift),
+                    "cost": a.agents * paid_hours(shift) * shift.cost_per_hour,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(_SHIFT_COLUMNS))
+
+
+_SHIFT_COLUMNS = (
+    "group",
+    "shift",
+    "day",
+    "shift_start",
+    "shift_end",
+    "break_start",
+    "break_minutes",
+    "agents",
+    "paid_hours",
+    "cost",
+)
 
 
 def plan_dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

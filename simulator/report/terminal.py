@@ -17,6 +17,7 @@ from ..kpi.stats import confidence
 from ..planner.compare import PlanComparison, ScenarioComparison
 from ..planner.shifts import ShiftPlan
 from ..planner.staffing import StaffingPlan
+from ..planner.totals import Totals
 from ..run.runner import SimulationResult
 from . import format as fmt
 
@@ -153,6 +154,13 @@ def shift_table(group: str, shift_plan: ShiftPlan) -> Table:
     )
     header, rows = fmt.shift_rows(shift_plan)
     return _table(title, header, rows, range(len(header)), bold_last=True)
+
+
+def totals_table(totals: Totals) -> Table:
+    """Headcount, FTE, paid hours and cost per agent group, with a total row."""
+    header, rows = fmt.totals_rows(totals)
+    caption = fmt.fte_words(totals)
+    return _table("Totals", header, rows, range(len(header)), caption, bold_last=True)
 
 
 # ------------------------------------------------------------------ callsim compare
