@@ -365,6 +365,7 @@ def test_to_dict_and_tables_agree():
         "notes",
         "warnings",
         "lines",
+        "totals",
     ]
     assert d["targets"] == {"abandon_rate": 0.05, "occupancy_max": 0.9}
     assert [r["start"] for r in d["intervals"]] == sc.interval_starts()

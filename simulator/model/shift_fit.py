@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from .clock import clock, clock_minutes
 from .scenario import Scenario, Shift
@@ -31,6 +32,7 @@ class Timeline:
     interval: int  # minutes
     labels: tuple[str, ...]  # "08:00", or "Mon 12-07 08:00" in a horizon
     day_labels: tuple[str, ...] = ()  # the horizon's days ("Mon 12-07"); () if dateless
+    day_keys: tuple[Any, ...] = ()  # how a roster names them: weekdays, or dates
     cycle: int | None = None  # minutes after which coverage wraps (24/7), else None
 
     @property

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..model.scenario import Scenario, ScenarioError
-from ..model.shift_fit import timeline
+from ..model.scenario import Scenario
 from ..run.runner import simulate
 from .allocation import after_shrinkage, group_requirement, queue_agents
 from .chance import chance_requirement, share_of_days
@@ -39,8 +38,9 @@ from .lines import LinePlan, line_notes, plan_lines
 from .load import offered_calls, offered_load
 from .predict import KPIS, center, check_method, erlang_method, predict
 from .requirement import required_agents
+from .rostering import schedule_groups
 from .search import Search, search_by_simulation, search_notes, simulated_figures
-from .shifts import ShiftPlan, solve_shifts
+from .shifts import ShiftPlan
 from .totals import FTE_HOURS, Totals, plan_days, plan_totals
 
 
@@ -290,20 +290,8 @@ def at_shift_staffing(p: StaffingPlan) -> StaffingPlan:
 
 
 def shift_plans(sc: Scenario, staffing_plan: StaffingPlan) -> dict[str, ShiftPlan]:
-    """Group -> shift counts covering its scheduled agents (one solve per group)."""
-    if not sc.shifts:
-        raise ScenarioError(["shifts: the scenario has no shifts to schedule"])
-    single = len(sc.agents) == 1
-    plans, missing = {}, []
-    for g, need in staffing_plan.group_scheduled.items():
-        mine = {n: s for n, s in sc.shifts.items() if s.group == g or (single and s.group is None)}
-        if not mine:
-            missing.append(f"shifts: no shift for agent group '{g}' (give a shift with group: {g})")
-            continue
-        plans[g] = solve_shifts([int(v) for v in need], timeline(sc), mine)
-    if missing:
-        raise ScenarioError(missing)
-    return plans
+    """Group -> shift counts covering its scheduled agents (`rostering.schedule_groups`)."""
+    return schedule_groups(sc, staffing_plan.group_scheduled)
 
 
 def erlang_notes(sc: Scenario, method: str) -> list[str]:
