@@ -51,7 +51,10 @@ def staff(
     volume_scale: ScaleOpt = 1.0,
     write: Annotated[
         Path | None,
-        typer.Option("--write", help="Save a copy of the scenario staffed as planned."),
+        typer.Option(
+            "--write",
+            help="Save a copy of the scenario staffed as planned (with --shifts: its roster).",
+        ),
     ] = None,
     busyness_cv: Annotated[
         float | None,
@@ -70,6 +73,14 @@ def staff(
             "days (0.9), per interval.",
         ),
     ] = None,
+    fte_hours: Annotated[
+        float,
+        typer.Option(
+            "--fte-hours",
+            min=1.0,
+            help="Paid hours of one full-time agent a week (5 days), for the FTE totals.",
+        ),
+    ] = 40.0,
     workers: WorkersOpt = 1,
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
@@ -111,6 +122,7 @@ def staff(
             progress=tick,
             busyness_cv=busyness_cv,
             days_meeting=days_meeting,
+            fte_hours=fte_hours,
         )
     if out_dir is not None:
         from ..report.pages import write_plan
