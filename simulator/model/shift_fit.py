@@ -12,13 +12,14 @@ to its beginning, as the same roster repeats (Sunday 22:00 covers Monday 00:00-0
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from .clock import clock, clock_minutes
+from .horizon import WEEKDAYS, day_label
 from .scenario import Scenario, Shift
 
 DAY = 24 * 60
@@ -31,8 +32,9 @@ class Timeline:
     starts: tuple[int, ...]  # start of each open interval, minutes
     interval: int  # minutes
     labels: tuple[str, ...]  # "08:00", or "Mon 12-07 08:00" in a horizon
-    day_labels: tuple[str, ...] = ()  # the horizon's days ("Mon 12-07"); () if dateless
-    day_keys: tuple[Any, ...] = ()  # how a roster names them: weekdays, or dates
+    first_date: dt.date | None = None  # the horizon's first calendar date; None: dateless
+    horizon_days: int = 0  # calendar days of the horizon (0: dateless)
+    weekday_keys: bool = False  # a roster names the days by weekday (each once), else date
     cycle: int | None = None  # minutes after which coverage wraps (24/7), else None
 
     @property
@@ -44,9 +46,14 @@ class Timeline:
     def calendar_days(self) -> int:
         """Days the scenario covers: its horizon's, else 24 h spans from the first
         interval (one day: 1)."""
-        if self.day_labels:
-            return len(self.day_labels)
+        if self.first_date is not None:
+            return self.horizon_days
         return max(1, -(-(len(self.starts) * self.interval) // DAY))
+
+    @property
+    def day_labels(self) -> list[str]:
+        """The horizon's calendar days, labelled ("Mon 12-07"); [] if dateless."""
+        return [self.day_label(d) for d in range(self.horizon_days)]
 
     @property
     def hours(self) -> str:
@@ -54,18 +61,30 @@ class Timeline:
         first, last = self.starts[0], self.starts[-1] + self.interval
         return f"{clock(first)}–{clock(last)}"
 
+    def date(self, day: int) -> dt.date | None:
+        """The date of calendar day `day` (0: the first), None if dateless."""
+        return None if self.first_date is None else self.first_date + dt.timedelta(days=day)
+
     def day_label(self, day: int) -> str:
         """A calendar day's name: the horizon's ("Mon 12-07"), else "day 1", "day 2"...
         (day -1: the day before the first)."""
-        if 0 <= day < len(self.day_labels):
-            return self.day_labels[day]
+        date = self.date(day)
+        if date is not None:
+            return day_label(date)
         return "day before" if day < 0 else f"day {day + 1}"
+
+    def day_key(self, day: int) -> str | int:
+        """How a roster names calendar day `day`: "Mon" or "2026-12-07" in a horizon,
+        the day number (1, 2...) in a dateless scenario."""
+        date = self.date(day)
+        if date is None:
+            return day + 1
+        return WEEKDAYS[date.weekday()].capitalize() if self.weekday_keys else date.isoformat()
 
     def clock_label(self, minute: int) -> str:
         """A time's label, as the intervals are labelled: "12:00" or "Mon 12-07 12:00"."""
-        day = minute // DAY
-        if self.day_labels:
-            return f"{self.day_label(day)} {clock(minute)}"
+        if self.first_date is not None:
+            return f"{self.day_label(minute // DAY)} {clock(minute)}"
         return clock(minute)
 
 
@@ -80,8 +99,27 @@ def day_timeline(intervals: int, interval: int, open: str) -> Timeline:
 
 
 def timeline(sc: Scenario) -> Timeline:
-    """The scenario's open intervals (its horizon when it has one)."""
-    return day_timeline(sc.n_intervals, sc.interval_minutes, sc.open)
+    """The scenario's open intervals: its horizon's (from midnight of its first date;
+    cyclic when always open on consecutive dates), else one dateless run from `open`."""
+    h = sc.horizon
+    if h is None:
+        return day_timeline(sc.n_intervals, sc.interval_minutes, sc.open)
+    dates = h.calendar_dates()
+    starts = []
+    for day in sc.days():
+        assert day.date is not None
+        base = (day.date - dates[0]).days * DAY + clock_minutes(day.open)
+        starts += [base + i * sc.interval_minutes for i in range(day.n_intervals)]
+    span = (dates[-1] - dates[0]).days + 1
+    return Timeline(
+        tuple(starts),
+        sc.interval_minutes,
+        tuple(slot.label for slot in sc.calendar()),
+        first_date=dates[0],
+        horizon_days=span,
+        weekday_keys=span <= 7,
+        cycle=span * DAY if h.always_open and span == len(dates) else None,
+    )
 
 
 def shift_minutes(name: str, shift: Shift) -> int:

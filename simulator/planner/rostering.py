@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..model.clock import clock
 from ..model.scenario import Scenario, ScenarioError
 from ..model.shift_fit import timeline
@@ -40,7 +42,7 @@ def group_shifts(sc: Scenario, group: str) -> dict:
 
 
 def schedule_groups(
-    sc: Scenario, required: Mapping[str, Sequence[int]], max_seconds: float = 10.0
+    sc: Scenario, required: Mapping[str, Sequence[int] | np.ndarray], max_seconds: float = 10.0
 ) -> dict[str, ShiftPlan]:
     """Group -> the shift plan covering its `required` agents per interval (one solve
     per group, over the scenario's intervals: a day, a week, 24/7). ScenarioError when
@@ -99,9 +101,7 @@ def _day_keys(plan: ShiftPlan, days: list[int]) -> list | None:
     assert tl is not None
     if tl.calendar_days == 1 and days == [0]:
         return None
-    if tl.day_keys:
-        return [tl.day_keys[d] for d in days]
-    return [d + 1 for d in days]
+    return [tl.day_key(d) for d in days]
 
 
 def _unique(label: str, taken: Mapping[str, Any]) -> str:
@@ -118,7 +118,7 @@ def roster_update(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> dict[str, Any
     """The top-level keys a rostered copy of the scenario changes: `roster`, and
     `absence` (absenteeism = shrinkage) when the scenario has none of its own."""
     update: dict[str, Any] = {"roster": roster_data(sc, plans)}
-    if sc.absence is None and sc.shrinkage > 0:
+    if getattr(sc, "absence", None) is None and sc.shrinkage > 0:
         update["absence"] = {"absenteeism": sc.shrinkage}
     return update
 
@@ -135,7 +135,7 @@ def rostered(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> Scenario:
 
 
 def roster_for(
-    sc: Scenario, required: Mapping[str, Sequence[int]], max_seconds: float = 10.0
+    sc: Scenario, required: Mapping[str, Sequence[int] | np.ndarray], max_seconds: float = 10.0
 ) -> tuple[dict[str, ShiftPlan], Scenario]:
     """Required agents per group and interval (scheduled: after shrinkage) in; the
     shift plans and the scenario staffed by their roster out."""

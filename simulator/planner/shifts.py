@@ -120,7 +120,7 @@ class ShiftPlan:
         """The calendar days with workings, in order, where the intervals cover more
         than one day (a horizon, or more than 24 h); else [] (one day)."""
         tl = self.timeline
-        if tl is None or (not tl.day_labels and len(tl.starts) * tl.interval <= 24 * 60):
+        if tl is None or (tl.first_date is None and len(tl.starts) * tl.interval <= 24 * 60):
             return []
         return [tl.day_label(d) for d in sorted({a.day for a in self.assignments})]
 
@@ -136,7 +136,7 @@ class ShiftPlan:
 
     def break_times(self, name: str) -> str:
         """A shift's break starts by clock time over all days: "11:30×3 12:00×4"."""
-        times = Counter()
+        times: Counter[str] = Counter()
         for a in self.assignments:
             if a.shift == name and a.break_start is not None:
                 times[clock(a.break_start)] += a.agents

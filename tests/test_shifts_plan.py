@@ -1,0 +1,192 @@
+"""`staff --shifts` over a week (a horizon with closed nights, and 24/7): shifts per day,
+breaks staggered, overnight shifts, and the totals (headcount, FTE, paid hours, cost)
+equal to the sum of their parts."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulator import parse_scenario, plan
+from simulator.model.shift_fit import covers, timeline, touches
+from simulator.planner.totals import fte_basis
+
+
+def _volumes(days: int, per_day: int, peak_day: int = 0) -> list[float]:
+    """A day's curve of `per_day` half-hours, peaking mid-morning, 30% busier on day
+    `peak_day`."""
+    x = np.arange(per_day)
+    day = 60 + 50 * np.exp(-(((x - per_day / 3) / (per_day / 6)) ** 2))
+    return [round(float(v) * (1.3 if d == peak_day else 1.0), 1) for d in range(days) for v in day]
+
+
+def week(always_open: bool = False, **extra) -> dict:
+    """A week from Mon 2026-12-07 in 30 min intervals: 08:00-20:00 Mon-Sat and closed on
+    Sunday, or 24/7; two groups with their own shifts and hourly costs."""
+    per_day, days = (48, 7) if always_open else (24, 6)
+    volumes = _volumes(days, per_day)
+    lunch = {"earliest": "11:30", "latest": "13:30", "minutes": 30}
+    shifts = {
+        "early": {"start": "08:00", "hours": 8.5, "cost_per_hour": 20, "break": lunch},
+        "late": {
+            "start": "12:00",
+            "hours": 8.5,
+            "cost_per_hour": 21,
+            "break": {"earliest": "15:30", "latest": "17:30", "minutes": 30},
+        },
+        "back": {"start": "08:00", "hours": 12, "cost_per_hour": 25, "group": "back"},
+    }
+    for s in ("early", "late"):
+        shifts[s]["group"] = "front"
+    if always_open:
+        shifts["night"] = {"start": "22:00", "hours": 8, "cost_per_hour": 30, "group": "front"}
+        shifts["dawn"] = {"start": "04:00", "hours": 8, "cost_per_hour": 26, "group": "front"}
+        shifts["evening"] = {"start": "16:00", "hours": 8, "cost_per_hour": 23, "group": "front"}
+        shifts["back"] = {"start": "20:00", "hours": 12, "cost_per_hour": 27, "group": "back"}
+        shifts["back_day"] = {"start": "08:00", "hours": 12, "cost_per_hour": 25, "group": "back"}
+    horizon = {"start": "2026-12-07", "days": 7}
+    horizon |= (
+        {"always_open": True} if always_open else {"close": "20:00", "hours": {"sun": "closed"}}
+    )
+    n = len(volumes)
+    d = {
+        "name": "a week",
+        "interval_minutes": 30,
+        "open": "00:00" if always_open else "08:00",
+        "horizon": horizon,
+        "service_level": {"seconds": 20, "target": 0.8},
+        "shrinkage": 0.3,
+        "queues": {
+            "calls": {
+                "volumes": volumes,
+                "handle_time": {"distribution": "exponential", "mean": 240},
+            },
+            "mail": {
+                "volumes": [round(v / 4, 1) for v in volumes],
+                "handle_time": {"distribution": "exponential", "mean": 300},
+            },
+        },
+        "agents": {
+            "front": {"skills": ["calls"], "staffing": [0] * n, "cost_per_hour": 19},
+            "back": {"skills": ["mail"], "staffing": [0] * n, "cost_per_hour": 24},
+        },
+        "shifts": shifts,
+    }
+    return parse_scenario(d | extra)
+
+
+@pytest.fixture(scope="module")
+def closed_nights():
+    return plan(week(), "erlang-c", shifts=True)
+
+
+@pytest.fixture(scope="module")
+def around_the_clock():
+    return plan(week(always_open=True), "erlang-c", shifts=True)
+
+
+def _losses(shift_plan):
+    tl = shift_plan.timeline
+    agents, off = {}, {}
+    for a in shift_plan.assignments:
+        key = (a.shift, a.day)
+        agents[key] = agents.get(key, 0) + a.agents
+        if a.break_start is not None:
+            hit = np.array(touches(tl, a.break_start, a.break_start + a.break_minutes), int)
+            off[key] = off.get(key, 0) + a.agents * hit
+    return agents, off
+
+
+def test_a_week_with_closed_nights_is_planned_day_by_day(closed_nights):
+    p = closed_nights
+    front = p.shifts["front"]
+    assert len(front.required) == 6 * 24
+    assert front.under == [0] * len(front.required)
+    labels = ["Mon 12-07", "Tue 12-08", "Wed 12-09", "Thu 12-10", "Fri 12-11", "Sat 12-12"]
+    assert front.day_labels == labels  # nobody on the closed Sunday
+    assert set(front.day_counts["early"]) == set(labels)
+    # the Monday peak (30% busier) needs more agents than Tuesday
+    monday = sum(front.day_counts[s]["Mon 12-07"] for s in ("early", "late"))
+    tuesday = sum(front.day_counts[s]["Tue 12-08"] for s in ("early", "late"))
+    assert monday > tuesday
+    assert any(k.startswith("Mon 12-07 ") for k in front.break_starts["early"])
+
+
+def test_breaks_are_staggered_every_day_of_the_week(closed_nights, around_the_clock):
+    for p in (closed_nights, around_the_clock):
+        for sp in p.shifts.values():
+            agents, off = _losses(sp)
+            for key, lost in off.items():
+                share = sp.break_shares[key[0]]
+                assert max(lost) <= math.ceil(share * agents[key]), key
+            assert any(v.any() for v in off.values()) or not sp.break_shares
+
+
+def test_a_24_7_week_has_overnight_shifts_covering_every_night(around_the_clock):
+    p = around_the_clock
+    front = p.shifts["front"]
+    tl = front.timeline
+    assert tl.cycle == 7 * 24 * 60 and len(front.required) == 7 * 48
+    assert front.under == [0] * len(front.required)
+    nights = [a for a in front.assignments if a.shift == "night"]
+    assert {a.day for a in nights} == set(range(7))
+    # 00:00-04:00 of every day, Monday's included, is worked by the night before's shift
+    for d in range(7):
+        small_hours = [i for i, t in enumerate(tl.starts) if d * 1440 <= t < d * 1440 + 240]
+        night_before = [a for a in nights if a.day == (d - 1) % 7]
+        cover = sum(
+            a.agents * np.array(covers(tl, a.start, a.start + a.minutes), int) for a in night_before
+        )
+        assert all(cover[i] > 0 for i in small_hours), d
+        assert all(front.staffing[i] >= front.required[i] for i in small_hours)
+
+
+def test_totals_equal_the_sum_of_their_parts(closed_nights, around_the_clock):
+    for p in (closed_nights, around_the_clock):
+        t = p.totals
+        assert t.days == 7 and t.fte_basis == 40.0  # a week: fte_hours a week
+        for g, sp in p.shifts.items():
+            f = t.groups[g]
+            # by hand from the workings: paid = hours less unpaid break, × the shift's cost
+            paid = sum(a.agents * (a.minutes - a.break_minutes) / 60 for a in sp.assignments)
+            cost = sum(
+                a.agents * (a.minutes - a.break_minutes) / 60 * sp.shifts[a.shift].cost_per_hour
+                for a in sp.assignments
+            )
+            per_day = {}
+            for a in sp.assignments:
+                per_day[a.day] = per_day.get(a.day, 0) + a.agents
+            assert f.paid_hours == pytest.approx(paid, rel=1e-12)
+            assert f.cost == pytest.approx(cost, rel=1e-12)
+            assert f.headcount == max(per_day.values())
+            assert f.fte == pytest.approx(paid / 40)
+        for key in ("headcount", "fte", "paid_hours", "cost"):
+            parts = sum(getattr(f, key) for f in t.groups.values())
+            assert getattr(t.total, key) == pytest.approx(parts, rel=1e-12)
+
+
+def test_totals_without_shifts_are_the_scheduled_agent_hours():
+    sc = week()
+    p = plan(sc, "erlang-c")
+    for g, f in p.totals.groups.items():
+        hours = float(np.sum(p.group_scheduled[g])) / 2  # 30 min intervals
+        assert f.paid_hours == pytest.approx(hours)
+        assert f.cost == pytest.approx(hours * sc.agents[g].cost_per_hour)
+        assert f.headcount == int(np.max(p.group_scheduled[g]))
+    assert p.totals.total.cost == pytest.approx(sum(f.cost for f in p.totals.groups.values()))
+
+
+def test_the_fte_basis_is_stated_per_plan_length():
+    assert fte_basis(40, 1) == 8  # a day of a 5-day, 40-hour week
+    assert fte_basis(40, 7) == 40
+    assert fte_basis(37.5, 14) == 75
+    assert fte_basis(40, 3) == 24
+
+
+def test_the_week_timeline_follows_the_calendar():
+    tl = timeline(week())
+    assert tl.first_date.isoformat() == "2026-12-07" and tl.calendar_days == 7
+    assert tl.starts[0] == 8 * 60 and tl.starts[24] == 1440 + 8 * 60  # Tuesday 08:00
+    assert tl.labels[24] == "Tue 12-08 08:00"
+    assert tl.cycle is None
+    assert tl.day_key(0) == "Mon" and tl.day_key(6) == "Sun"
