@@ -90,6 +90,9 @@ def test_generated_pages_match_the_program():
 
 
 def test_scenario_reference_lists_every_key_of_every_model():
+    from simulator.model.docstrings import describe
+
+    describe(simulator.Scenario)  # the fields' docstrings, read on demand
     page = (ROOT / "docs/reference/scenario.md").read_text(encoding="utf-8")
     models = [simulator.Scenario]
     seen: set[type] = set()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pydantic import ConfigDict
 
 # Attribute docstrings become the fields' descriptions: in the JSON Schema (editors show
-# them) and in the generated reference (docs/reference/scenario.md). No NaN or inf
-# anywhere; files are validated strictly (`load_scenario`): `seed: true`,
-# `staffing: ["14"]` are refused, not coerced.
-MODEL_CONFIG = ConfigDict(
-    extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
-)
+# them) and in the generated reference (docs/reference/scenario.md), read when a schema
+# is asked for (`simulator.model.docstrings`), not at every start-up; validators are
+# built on first use (defer_build). No NaN or inf anywhere; files are validated
+# strictly (`load_scenario`): `seed: true`, `staffing: ["14"]` are refused, not coerced.
+MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class PerInterval:

@@ -23,6 +23,7 @@ cv of lognormal, gamma and erlang from 0.001 to 10 (smaller: use deterministic).
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -64,7 +65,7 @@ ShapeCv = Annotated[
 class _Duration(BaseModel):
     """What every kind shares: strict keys, frozen, finite numbers, no stray keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
     # keys a planner may carry over from another kind, with why they do not apply here
     _misplaced: ClassVar[dict[str, str]] = {
         "values": "'values' applies to empirical only, not {kind}",
@@ -280,10 +281,13 @@ Distribution = Annotated[
 ]
 """A random duration in seconds, given as a planner thinks of it: a kind, mean and cv."""
 
-_ADAPTER: TypeAdapter[Distribution] = TypeAdapter(Distribution)
+
+@cache
+def _adapter() -> TypeAdapter[Distribution]:
+    return TypeAdapter(Distribution)  # built on first use: not at every start-up
 
 
 def distribution(**spec: Any) -> Distribution:
     """A duration from its YAML keys, e.g. ``distribution(distribution="gamma",
     mean=240, cv=0.6)``; raises pydantic's ValidationError."""
-    return _ADAPTER.validate_python(spec)
+    return _adapter().validate_python(spec)

@@ -50,6 +50,9 @@ def parse_scenario(data: Any, strict: bool = False) -> Scenario:
 def scenario_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a scenario file, as the pydantic models define
     it: what `callsim schema` prints, for editors' completion and checking of YAML."""
+    from .docstrings import describe
+
+    describe(Scenario)
     schema = Scenario.model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 

@@ -240,9 +240,7 @@ class Shift(_Model):
     unpaid_break: Break | None = Field(default=None, alias="break")
     """An unpaid break."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     _clock = field_validator("start")(lambda cls, v: check_clock(v))
 
 
