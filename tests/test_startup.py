@@ -35,7 +35,8 @@ from pydantic import BaseModel
 def models(cls):
     return [cls, *(m for sub in cls.__subclasses__() for m in models(sub))]
 ours = [m for m in models(BaseModel) if m.__module__.startswith("simulator.")]
-print(json.dumps(sorted(m.__name__ for m in ours if m.model_config.get("use_attribute_docstrings"))))
+reads = [m.__name__ for m in ours if m.model_config.get("use_attribute_docstrings")]
+print(json.dumps(sorted(reads)))
 """
 
 

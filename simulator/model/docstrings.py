@@ -10,8 +10,8 @@ module's source once, on demand, and gives the models the same descriptions.
 from __future__ import annotations
 
 import ast
-import itertools
 import inspect
+import itertools
 import sys
 import typing
 from functools import cache
@@ -71,7 +71,7 @@ def describe(model: type[BaseModel]) -> None:
     (where a field has none), then rebuild them (used models first) so that their
     JSON Schemas carry the descriptions."""
     for m in _reachable(model):
-        own = {}
+        own: dict[str, str] = {}
         for base in reversed(m.__mro__):  # inherited fields keep their own docstrings
             if issubclass(base, BaseModel) and base.__module__ in sys.modules:
                 own |= _module_docstrings(base.__module__).get(base.__name__, {})
