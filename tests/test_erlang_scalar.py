@@ -65,6 +65,18 @@ def test_scalar_erlang_b_and_c_equal_vectorised(load, agents):
         assert close(got, want), (i, got, want)
 
 
+@pytest.mark.parametrize("load, agents", [(a, n) for a, n in POINTS if 0 < n <= 200])
+def test_whole_agents_as_an_int_give_the_very_same_numbers(load, agents):
+    """An int agent count takes the inline recursion of `erlang_b`, `erlang_c` and the
+    service level; a float one the general plain-math path: the same bits."""
+    n = int(agents)
+    assert erlang_b(load, n) == erlang_b(load, agents)
+    assert erlang_c(load, n) == erlang_c(load, agents)
+    got = erlang_c_service_level(load, n, AHT, T)
+    assert got == erlang_c_service_level(load, agents, AHT, T)
+    assert close(got, vector(erlang_c_service_level, load, agents, AHT, T))
+
+
 def test_scalar_path_is_taken_where_it_should_be():
     """Every branch of the scalar path answers somewhere on the grid (not all fall
     back to numpy), and it stands aside exactly where documented."""

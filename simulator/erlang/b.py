@@ -4,12 +4,14 @@ and its extension with redials (``erlang_b_recall``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._numerics import PLAIN, FloatOrArray, floats, log_erlang_b, out, require
+from .scalar import RECURSION_MAX
 from .scalar import erlang_b as _point_b
 
 
@@ -24,6 +26,16 @@ def erlang_b(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     Returns:
         B(A, n), a fraction 0-1 (1 when n = 0, 0 when A = 0 < n).
     """
+    if (  # the commonest point, here: a function call costs as much as its sum
+        agents.__class__ is int
+        and load.__class__ is float
+        and 0 < agents <= RECURSION_MAX
+        and 0.0 < load < math.inf
+    ):
+        inv, r = 1.0, 1.0 / load  # 1/B_k = 1 + k/A 1/B_{k-1}, as simulator.erlang.scalar
+        for k in range(1, agents + 1):
+            inv = 1.0 + inv * k * r
+        return 1.0 / inv
     if type(load) in PLAIN and type(agents) in PLAIN:
         point = _point_b(load, agents)  # type: ignore[arg-type]
         if point is not None:

@@ -4,11 +4,14 @@ level, ASA and occupancy.
 
 from __future__ import annotations
 
+from math import exp
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import scalar
 from ._numerics import PLAIN, FloatOrArray, floats, log_below, out, require
+from .scalar import RECURSION_MAX
 from .scalar import erlang_c as _point_c
 
 
@@ -26,6 +29,13 @@ def erlang_c(load: ArrayLike, agents: ArrayLike) -> FloatOrArray:
     Returns:
         P(wait > 0), a fraction 0-1.
     """
+    if (  # the commonest point, here: a function call costs as much as its sum
+        agents.__class__ is int and load.__class__ is float and 0.0 < load < agents <= RECURSION_MAX
+    ):
+        inv, r = 1.0, 1.0 / load  # 1/B_k = 1 + k/A 1/B_{k-1}, as simulator.erlang.scalar
+        for k in range(1, agents + 1):
+            inv = 1.0 + inv * k * r
+        return 1.0 / (1.0 + (1.0 - load / agents) * (inv - 1.0))
     if type(load) in PLAIN and type(agents) in PLAIN:
         point = _point_c(load, agents)  # type: ignore[arg-type]
         if point is not None:
@@ -55,6 +65,18 @@ def erlang_c_service_level(
     Returns:
         Fraction of calls answered within T (0 when n <= A).
     """
+    if (  # the commonest point, here (see erlang_c); the same expression as scalar's
+        agents.__class__ is int
+        and load.__class__ is float
+        and 0.0 < load < agents <= RECURSION_MAX
+        and aht.__class__ in PLAIN
+        and threshold.__class__ in PLAIN
+        and aht > 0
+        and threshold >= 0
+    ):
+        c = erlang_c(load, agents)
+        sl = 1.0 - c * exp(-(agents - load) * threshold / aht)
+        return 0.0 if sl < 0.0 else 1.0 if sl > 1.0 else sl  # min(max(sl, 0), 1), sooner
     if (
         type(load) in PLAIN
         and type(agents) in PLAIN

@@ -99,14 +99,8 @@ def _general(load: float, agents: float) -> tuple[float, float, float] | None:
 
 
 def erlang_b(load: float, agents: float) -> float | None:
-    """B(A, n) of one point of plain numbers, or None (use the vectorised path)."""
-    if 0.0 < load < _INF and 0 <= agents <= RECURSION_MAX:
-        m = int(agents)
-        if m == agents:  # the recursion 1/B_k = 1 + k/A 1/B_{k-1}
-            inv, r = 1.0, 1.0 / load
-            for k in range(1, m + 1):
-                inv = 1.0 + inv * k * r
-            return 1.0 / inv
+    """B(A, n) of one point of plain numbers, or None (use the vectorised path); the
+    commonest point (int agents) is summed inline in `simulator.erlang.b.erlang_b`."""
     point = _general(load, agents)
     return None if point is None else min(1.0 / point[2], 1.0)
 
