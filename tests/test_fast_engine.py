@@ -239,6 +239,54 @@ def test_the_cli_refuses_an_engine_it_does_not_know_with_exit_2():
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["staff", "--method", "simulation"],
+        ["compare", "--replications", "3"],
+        ["compare", "--replications", "2", str(ROOT / "scenarios" / "single_queue.yaml")],
+    ],
+    ids=["staff", "compare", "compare-several"],
+)
+def test_staff_and_compare_play_their_days_with_the_engine_asked_for(command, monkeypatch):
+    """--engine reaches every simulated day (a staffing search's trials, a
+    comparison's scenarios): both engines give the same JSON, and a forced fast engine
+    that does not cover the scenario is refused with exit 2, naming the field."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    single = str(ROOT / "scenarios" / "single_queue.yaml")
+    args = [command[0], single, *command[1:], "--json", "--quiet"]
+    outputs = {}
+    for engine in ("simpy", "fast"):
+        res = CliRunner().invoke(app, [*args, "--engine", engine])
+        assert res.exit_code == 0, res.output
+        outputs[engine] = res.stdout
+    assert outputs["simpy"] == outputs["fast"]
+    covered = {k: set(v) for k, v in fast._COVERED.items()}
+    covered[Scenario].discard("service_level")  # pretend the kernel lacks a feature
+    monkeypatch.setattr(fast, "_COVERED", covered)
+    res = CliRunner().invoke(app, [*args, "--engine", "fast"])
+    assert res.exit_code == 2
+    assert "the fast engine does not cover service_level" in res.output
+    assert "Traceback" not in res.output
+    res = CliRunner().invoke(app, [*args, "--engine", "auto"])  # auto: simpy, same figures
+    assert res.exit_code == 0 and res.stdout == outputs["simpy"]
+
+
+@pytest.mark.parametrize("command", ["run", "staff", "compare"])
+def test_every_command_refuses_an_unknown_engine_before_any_work(command):
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    res = CliRunner().invoke(app, [command, str(SHIPPED[0]), "--engine", "quick", "--json"])
+    assert res.exit_code == 2
+    assert "--engine: must be one of auto, simpy, fast, not 'quick'" in res.output
+    assert "Traceback" not in res.output
+
+
 # ------------------------------------------------------------------- without numba
 FALLBACK = """
 import sys

@@ -49,6 +49,25 @@ ExecutorOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _engine(value: str) -> str:
+    from ..sim import ENGINES
+
+    if value not in ENGINES:
+        fail([f"--engine: must be one of {', '.join(ENGINES)}, not {value!r}"], "invalid option")
+    return value
+
+
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        callback=_engine,
+        help="Engine playing each simulated day: auto (fast where it covers the scenario), "
+        "simpy (the reference) or fast (compiled); the results are identical.",
+    ),
+]
 AddressOpt = Annotated[
     str | None,
     typer.Option(
@@ -171,6 +190,15 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def playing(engine: str) -> Iterator[None]:
+    """Play every simulated day of the command with `engine` (auto, simpy or fast)."""
+    from ..run.runner import playing as engine_in_use
+
+    with engine_in_use(engine):
+        yield
 
 
 @contextmanager

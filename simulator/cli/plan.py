@@ -9,6 +9,7 @@ import typer
 
 from .common import (
     AddressOpt,
+    EngineOpt,
     ExecutorOpt,
     ForceOpt,
     JsonOpt,
@@ -29,6 +30,7 @@ from .common import (
     load_data,
     out,
     output_dir,
+    playing,
     print_json,
     progress_bar,
     replications_option,
@@ -84,6 +86,7 @@ def staff(
     workers: WorkersOpt = 1,
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
+    engine: EngineOpt = "auto",
     out_dir: OutOpt = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
@@ -103,6 +106,7 @@ def staff(
             )
     with (
         executing(executor, workers, address),
+        playing(engine),
         library_errors(f"cannot plan {scenario}"),
         progress_bar(
             None,
@@ -206,6 +210,7 @@ def compare(
     workers: WorkersOpt = 1,
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
+    engine: EngineOpt = "auto",
     out_dir: OutOpt = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
@@ -222,6 +227,7 @@ def compare(
         check_size(sc, replications or loaded[0].simulation.replications, volume_scale)
     with (
         executing(executor, workers, address),
+        playing(engine),
         library_errors("cannot compare"),
         progress_bar(total, quiet, "Simulating") as tick,
     ):

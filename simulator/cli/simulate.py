@@ -10,6 +10,7 @@ import typer
 
 from .common import (
     AddressOpt,
+    EngineOpt,
     ExecutorOpt,
     ForceOpt,
     JsonOpt,
@@ -55,13 +56,7 @@ def run(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="Engine playing each day: auto (fast where it covers the scenario), "
-            "simpy (the reference) or fast (compiled); the results are identical."
-        ),
-    ] = "auto",
+    engine: EngineOpt = "auto",
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
     sc = load(scenario)

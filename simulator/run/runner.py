@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -157,7 +158,7 @@ def simulate(
     *,
     keep_records: bool = True,
     executor: Executor | None = None,
-    engine: str = "auto",
+    engine: str | None = None,
 ) -> SimulationResult:
     """Simulate `replications` independent days of `sc` (defaults from its file).
 
@@ -166,8 +167,9 @@ def simulate(
     results are identical either way. Each day's KPIs
     are filed as it finishes; its per-call records (`days`, `calls`) are kept only with
     `keep_records`, and are what a day costs in memory. `progress(done)` is called after
-    each finished day. `engine` (auto, simpy or fast) plays each day; the records are
-    the same whichever plays it (`simulator.sim.fast`).
+    each finished day. `engine` (auto, simpy or fast; default: the one set with
+    `playing`, else auto) plays each day; the records are the same whichever plays it
+    (`simulator.sim.fast`).
     """
     replications = replications or sc.simulation.replications
     seed = sc.simulation.seed if seed is None else seed
@@ -179,6 +181,7 @@ def simulate(
         raise ValueError("horizon: simulating a scenario of several days is not available yet")
     from ..sim.fast import day_engine
 
+    engine = engine or _ENGINE.get()
     day_engine(sc, engine)  # a forced engine that cannot play sc fails here, not in a worker
     seeds = np.random.SeedSequence(seed).spawn(replications)
     samples = Samples(sc, replications)
@@ -198,6 +201,21 @@ def simulate(
         samples.queue,
         samples.queue_interval,
     )
+
+
+_ENGINE: ContextVar[str] = ContextVar("callsim_engine", default="auto")
+
+
+@contextmanager
+def playing(engine: str) -> Iterator[str]:
+    """Within the block, `simulate` plays its days with `engine` (auto, simpy or fast)
+    unless given another: so a staffing search's trials and a comparison's scenarios
+    use it without every planner function passing it along."""
+    token = _ENGINE.set(engine)
+    try:
+        yield engine
+    finally:
+        _ENGINE.reset(token)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..model.scenario import AgentGroup, Queue, Scenario
+from . import ENGINES
 from . import fast_base as base
 from .draws import Later, forecast
 from .fast_kernel import run_day
@@ -31,7 +32,6 @@ from .fast_tables import Calls, Draws, Rules, State, rules
 from .records import COLUMNS, DayRecords
 from .streams import BLOCK, Streams
 
-ENGINES = ("auto", "simpy", "fast")
 DaySimulator = Callable[[Scenario, np.random.SeedSequence], DayRecords]
 
 # Scenario fields the kernel plays (the others must keep their defaults).
