@@ -10,12 +10,12 @@ fixed, so the test is deterministic).
 
 import numpy as np
 import pytest
+from builders import capped_day
 
 import simulator
 from simulator.erlang import erlang_c_asa, erlang_c_service_level
 from simulator.planner.chance import critical_factor, share_of_days
 from simulator.planner.staffing import plan
-from tests.test_plan_issue15 import capped_day
 
 
 def ten_erlangs():
