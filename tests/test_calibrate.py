@@ -228,14 +228,6 @@ def test_calibrate_cli_writes_a_scenario_and_report(tmp_path, round_trip):
     }
 
 
-def test_replay_says_the_format_has_no_dates(tmp_path, round_trip):
-    result = CliRunner().invoke(
-        app, ["calibrate", "x.csv", "--out", str(tmp_path / "s.yaml"), "--replay"]
-    )
-    assert result.exit_code == 2
-    assert "no dates yet" in result.output
-
-
 def test_erlang_a_patience_is_the_hazard_matched_mean():
     """Exponential: its mean. Empirical [10, 100, 1000] s over 180 s: waited 10 + 100 +
     180 = 290 s for 2 abandons, 145 s. Lognormal mean 1,885 s, median 281 s: within 1%

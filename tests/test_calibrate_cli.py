@@ -5,6 +5,8 @@ head-start field."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,23 @@ def test_october_scenario_uses_the_engines_head_start_field():
         assert q.head_start == (seconds if name.startswith("priority_") else 0.0), name
     assert any(n.startswith("priority_") for n in sc.queues)
     assert not any("head start" in n for n in cal.notes)
+
+
+def _documented(heading: str) -> list[str]:
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "cli.md").read_text()
+    section = page.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
+
+
+def test_cli_page_lists_the_keys_of_calibrate_and_backtest_json(tmp_path, calls_csv):
+    """docs/reference/cli.md names exactly the keys each --json prints (patience,
+    priority and by_date only where they apply)."""
+    out = tmp_path / "day.yaml"
+    made = _calibrate(calls_csv, out, "--json")
+    assert made.exit_code == 0, made.output
+    keys = set(json.loads(made.output))
+    assert set(_documented("`callsim calibrate --json`")) - {"priority"} == keys
+    result = CliRunner().invoke(app, ["backtest", str(calls_csv), str(out), "-r", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    keys = set(json.loads(result.output))
+    assert set(_documented("`callsim backtest --json`")) - {"by_date"} == keys

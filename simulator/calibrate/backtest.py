@@ -16,7 +16,7 @@ with s the day-to-day standard deviation, averaged over the intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,10 @@ from ..run.runner import simulate
 from .grid import Grid, counts
 from .logs import _from_callsim
 from .patience import PROFILE_SECONDS
-from .schema import CallLog
+from .schema import CallLog, LogError
+
+if TYPE_CHECKING:
+    from .daily import ByDate
 
 KPIS = ("offered", "service_level", "asa", "abandon_rate")
 ERROR_KPIS = ("service_level", "asa", "abandon_rate")
@@ -176,6 +179,7 @@ class Backtest:
     mae: dict[str, dict[str, float]]
     patience: float
     profile: dict[str, dict[int, CI]]  # "observed" / "simulated" -> seconds -> share
+    by_date: ByDate | None = None  # a scenario with dates: day by day
 
     def table(self) -> pd.DataFrame:
         """One row per interval: observed, simulated, Erlang C and A for each KPI."""
@@ -192,26 +196,19 @@ class Backtest:
         return pd.DataFrame(rows)
 
 
-def _mae(model: np.ndarray, observed: np.ndarray, scale: float) -> float:
+def mean_abs_error(model: np.ndarray, observed: np.ndarray, scale: float) -> float:
     d = np.abs(np.asarray(model, float) - observed)
     d = d[np.isfinite(d)]
     return float(d.mean() * scale) if len(d) else float("nan")
 
 
-def backtest(
-    log: CallLog, sc: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None
-) -> Backtest:
-    """Compare `log` (already restricted to the days to compare) with scenario `sc` on `grid`."""
-    days = log.days
-    T = sc.service_level.seconds
-    obs, obs_day = observed_kpis(log.calls, days, grid, T)
-    res = simulate(sc, replications, seed, keep_records=True)
-    sim_log = _from_callsim(res.calls, "simulation", _open_s(sc))
-    sim, sim_day = observed_kpis(sim_log.calls, sim_log.days, grid, T)
-    patience = ratio_patience(log, grid)
-    erl = erlang_predictions(sc, grid, patience)
-    observed = {k: confidence(v) for k, v in obs.items()}
-    simulated = {k: confidence(v) for k, v in sim.items()}
+def _errors(
+    obs: dict[str, np.ndarray],
+    observed: dict[str, CI],
+    simulated: dict[str, CI],
+    erl: dict[str, dict[str, np.ndarray]],
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The noise floor and each model's MAE over the intervals, per KPI."""
     floor, mae = {}, {}
     for k in ERROR_KPIS:
         scale = 1.0 if k == "asa" else 100.0
@@ -221,14 +218,53 @@ def backtest(
             per = sd * np.sqrt(2 / (np.pi * valid))
         floor[k] = float(np.nanmean(per) * scale)
         mae[k] = {
-            "simulation": _mae(simulated[k].mean, observed[k].mean, scale),
-            "erlang_c": _mae(erl["erlang_c"][k], observed[k].mean, scale),
-            "erlang_a": _mae(erl["erlang_a"][k], observed[k].mean, scale),
+            m: mean_abs_error(
+                simulated[k].mean if m == "simulation" else erl[m][k], observed[k].mean, scale
+            )
+            for m in ("simulation", "erlang_c", "erlang_a")
         }
+    return floor, mae
+
+
+def backtest(
+    log: CallLog, sc: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None
+) -> Backtest:
+    """Compare `log` (already restricted to the days to compare) with scenario `sc` on
+    `grid`; a scenario with dates (a replay) is also compared date by date (`by_date`)."""
+    T = sc.service_level.seconds
+    reps = replications or sc.simulation.replications
+    seed = sc.simulation.seed if seed is None else seed
+    patience = ratio_patience(log, grid)
+    by_date = None
+    if sc.horizon is None:
+        res = simulate(sc, reps, seed, keep_records=True)
+        sim_log = _from_callsim(res.calls, "simulation", _open_s(sc))
+        sim_days, erl = sim_log.days, erlang_predictions(sc, grid, patience)
+    else:
+        from . import daily  # it builds on this module's functions
+
+        dates = daily.horizon_dates(sc)
+        log = log.on_dates(dates)
+        if not log.days:
+            raise LogError(
+                [f"{log.source}: none of the scenario's {len(dates)} dates "
+                 f"({dates[0]} to {dates[-1]}) is in the log (on the weekdays chosen)"]
+            )  # fmt: skip
+        sim_log, sim_days = daily.simulate_dates(sc, reps, seed)
+        erl, erl_day = daily.erlang_by_date(sc, grid, patience)
+    days = log.days
+    obs, obs_day = observed_kpis(log.calls, days, grid, T)
+    sim, sim_day = observed_kpis(sim_log.calls, sim_days, grid, T)
+    if sc.horizon is not None:
+        observed_by_date = observed_kpis(log.calls, [pd.Timestamp(d) for d in dates], grid, T)[1]
+        by_date = daily.compare_dates(dates, observed_by_date, sim_day, erl_day, reps)
+    observed = {k: confidence(v) for k, v in obs.items()}
+    simulated = {k: confidence(v) for k, v in sim.items()}
+    floor, mae = _errors(obs, observed, simulated, erl)
     return Backtest(
         grid,
         len(days),
-        res.replications,
+        reps,
         observed,
         simulated,
         erl,
@@ -239,6 +275,7 @@ def backtest(
         patience,
         {
             "observed": abandon_profile(log.calls, days, grid),
-            "simulated": abandon_profile(sim_log.calls, sim_log.days, grid),
+            "simulated": abandon_profile(sim_log.calls, sim_days, grid),
         },
+        by_date,
     )

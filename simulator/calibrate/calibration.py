@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from ..model.limits import MAX_INTERVALS
 from ..model.load import parse_scenario
 from ..model.scenario import Scenario
 from .agents import GAP_MINUTES, Agents, estimate_agents, peak_in_service
@@ -22,7 +24,7 @@ from .grid import Grid, counts, open_grid
 from .handling import HandleTime, estimate_handle_time
 from .patience import Patience, estimate_patience
 from .priority import HeadStart, estimate_head_start
-from .schema import CallLog
+from .schema import CallLog, LogError
 from .volumes import Volumes, estimate_volumes
 from .writer import DayEstimates, build_scenario
 
@@ -70,26 +72,50 @@ def _not_ready(agents: Agents) -> dict | None:
     return {"distribution": "empirical", "values": values} if sum(values) > 0 else None
 
 
-def _high_share(inside, k_in: np.ndarray, n: int, head: HeadStart | None) -> np.ndarray | None:
-    """The priority class's share of each interval's calls, where the log shows a rule."""
-    if head is None or not head.decisions:
-        return None
-    high = np.bincount(k_in[(inside["priority"] == HIGH_PRIORITY).to_numpy()], minlength=n)
-    return high / np.maximum(np.bincount(k_in, minlength=n), 1)
+def _class_volumes(
+    calls: pd.DataFrame, days: list, grid: Grid, head: HeadStart | None, replay: bool
+) -> dict[str, np.ndarray]:
+    """Offered calls per class, days x intervals: each day's own (a replay) or the mean
+    day (one row). The priority class is apart only where the log shows a rule."""
+    apart = head is not None and head.decisions > 0
+    high = (calls["priority"] == HIGH_PRIORITY).to_numpy() if apart else np.zeros(len(calls), bool)
+    per_class = {"calls": counts(calls[~high], days, grid)}
+    if apart:
+        per_class["priority"] = counts(calls[high], days, grid)
+    return per_class if replay else {k: v.mean(axis=0, keepdims=True) for k, v in per_class.items()}
 
 
-def _staffing(log: CallLog, staff: Grid, agents: Agents) -> tuple[list[int], list[str]]:
-    """Whole agents per staffing interval (mean presence over days), and a note where
-    the log has no agent ids (then the most calls in service at once)."""
-    calls = log.queued
-    if (calls["agent"] != "").any():
-        return [int(v) for v in np.round(agents.present.mean(axis=0))], []
-    peak = peak_in_service(calls, log.days, staff).mean(axis=0)
-    note = (
-        "the log has no agent ids: staffing is the most calls in service at once per "
-        "interval (mean over days), a lower bound on the agents present"
+def _staff_minutes(grid: Grid, days: int, wanted: int) -> int:
+    """The finest staffing step from `wanted` minutes up to the grid's whose days fit
+    the scenario's interval limit (a replay of many days may need a coarser one)."""
+    steps = [m for m in (15, 30, 60) if min(wanted, grid.minutes) <= m <= grid.minutes]
+    for minutes in steps:
+        if days * grid.n * grid.minutes // minutes <= MAX_INTERVALS:
+            return minutes
+    raise LogError(
+        [
+            f"--replay: {days} days of {grid.n} {grid.minutes}-minute intervals are more "
+            f"than a scenario's {MAX_INTERVALS} intervals; choose fewer days (--weekdays)"
+        ]
     )
-    return [int(v) for v in np.round(peak)], [note]
+
+
+def _staffing(
+    log: CallLog, staff: Grid, agents: Agents, replay: bool
+) -> tuple[list[int], list[str]]:
+    """Whole agents per staffing interval: presence, each day's (a replay, day after
+    day) or the mean over days; where the log has no agent ids, the most calls in
+    service at once, with a note saying so."""
+    calls, notes = log.queued, []
+    present = agents.present
+    if not (calls["agent"] != "").any():
+        present = peak_in_service(calls, log.days, staff)
+        notes.append(
+            "the log has no agent ids: staffing is the most calls in service at once per "
+            "interval, a lower bound on the agents present"
+        )
+    agents_in = present if replay else present.mean(axis=0)
+    return [int(v) for v in np.round(agents_in).ravel()], notes
 
 
 def calibrate(
@@ -104,11 +130,13 @@ def calibrate(
     replications: int = 20,
     seed: int = 1,
     name: str | None = None,
+    replay: bool = False,
 ) -> Calibration:
-    """Estimate a scenario from `log` (days restricted to `weekdays`, mon..sun)."""
+    """Estimate a scenario from `log` (days restricted to `weekdays`, mon..sun): the
+    average day, or with `replay` every day of the log with its date (a horizon)."""
     log = log.on_weekdays(weekdays)
     grid = open_grid(log, interval_minutes, open, close)
-    staff = grid.finer(min(staff_minutes, interval_minutes))
+    staff = grid.finer(_staff_minutes(grid, len(log.days) if replay else 1, staff_minutes))
     calls, days = log.queued, log.days
     k = grid.index(calls["arrival"].to_numpy())
     inside, k_in = calls[k >= 0], k[k >= 0]
@@ -123,20 +151,20 @@ def calibrate(
     agents = estimate_agents(calls, days, grid, gap_minutes)
     staff_agents = estimate_agents(calls, days, staff, gap_minutes)
     head = estimate_head_start(inside, HIGH_PRIORITY)
-    high_share = _high_share(inside, k_in, grid.n, head)
-    staffing, notes = _staffing(log, staff, staff_agents)
+    staffing, notes = _staffing(log, staff, staff_agents, replay)
     aht = np.where(np.isfinite(handle.by_interval.mean), handle.by_interval.mean, handle.mean.mean)
+    per_class = _class_volumes(inside, days, grid, head, replay)
     est = DayEstimates(
         grid,
         staff,
-        volumes.mean.mean,
-        high_share,
+        per_class,
         [handle.distribution(m) for m in aht],
         patience.distribution() if patience else None,
         _not_ready(agents),
-        head.seconds if high_share is not None and head is not None else None,
+        head.seconds if head is not None and "priority" in per_class else None,
         staffing,
         volumes.busyness_cv.mean if volumes.material else None,
+        [pd.Timestamp(d).date() for d in days] if replay else None,
     )
     scenario, written = build_scenario(
         name or f"Calibrated from {log.source}", est, service_level, replications, seed

@@ -79,6 +79,11 @@ class CallLog:
     def days(self) -> list[pd.Timestamp]:
         return sorted(self.calls["day"].unique())
 
+    def on_dates(self, dates: list) -> CallLog:
+        """The same log, restricted to the days listed (dates or timestamps)."""
+        keep = self.calls["day"].isin(pd.to_datetime(pd.Series(dates)))
+        return CallLog(self.calls[keep], self.source, self.format, self.quirks, self.left_out)
+
     def on_weekdays(self, weekdays: list[str] | None) -> CallLog:
         """The same log, restricted to days whose weekday (mon..sun) is listed."""
         if not weekdays:

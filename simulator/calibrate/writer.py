@@ -15,17 +15,23 @@ What the scenario format can say is used; what it cannot is said in `notes`:
   the agent is unavailable, the caller has gone); otherwise it is written as after-call
   work (the agent is equally unavailable; reported AHT then includes it).
 - The priority class's head start is the engine's `queues.NAME.head_start` (seconds).
+- A replay (`dates` given) is a horizon of the log's days, each with its date: every
+  per-interval list (volumes, staffing) holds the days one after another, each day its
+  own offered calls and its own agents; no busyness factor (the days are the data).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
-from ..model.scenario import AgentGroup, Scenario
+from ..model.clock import clock
+from ..model.horizon import DAY_MINUTES, MIDNIGHT
+from ..model.scenario import AgentGroup
 from .grid import Grid
 
 GROUP = "agents"
@@ -34,21 +40,22 @@ GROUP = "agents"
 @dataclass(frozen=True)
 class DayEstimates:
     """What the scenario is written from: the estimation grid and the finer staffing
-    grid, offered calls per interval and the priority class's share of them (None: one
-    class), a handle-time distribution per interval, the patience and not-ready
-    distributions (None: none), the head start (s), whole agents per staffing interval,
-    and the busyness factor's cv (None: not modelled)."""
+    grid; offered calls per class ("calls", and "priority" where the log shows a
+    priority rule), days x intervals (one row: the average day); a handle-time
+    distribution per interval; the patience and not-ready distributions (None: none);
+    the head start (s); whole agents per staffing interval, day after day; the busyness
+    factor's cv (None: not modelled); and the dates of a replay (None: one day)."""
 
     grid: Grid
     staff: Grid
-    volumes: np.ndarray
-    high_share: np.ndarray | None
+    volumes: dict[str, np.ndarray]
     handle: list[dict]
     patience: dict | None
     not_ready: dict | None
     head_start: float | None
     staffing: list[int]
     busyness_cv: float | None
+    dates: list[dt.date] | None = None
 
 
 def plain(x: Any) -> Any:
@@ -69,11 +76,12 @@ def _supports(model: type[BaseModel], name: str) -> bool:
 
 
 def _spread(values: np.ndarray, i: int, grid: Grid, staff: Grid) -> list[float]:
-    """Interval i's volume spread evenly over its staffing intervals (others 0)."""
+    """Interval i's volume of each day (rows of `values`) spread evenly over its
+    staffing intervals (others 0), day after day."""
     per = grid.minutes // staff.minutes
-    out = np.zeros(staff.n)
-    out[i * per : (i + 1) * per] = values[i] / per
-    return [round(float(v), 3) for v in out]
+    out = np.zeros((len(values), staff.n))
+    out[:, i * per : (i + 1) * per] = values[:, i : i + 1] / per
+    return [round(float(v), 3) for v in out.ravel()]
 
 
 def _not_ready_as_acw(est: DayEstimates) -> bool:
@@ -83,14 +91,12 @@ def _not_ready_as_acw(est: DayEstimates) -> bool:
 
 def _queues(est: DayEstimates) -> dict[str, dict[str, Any]]:
     """One queue per interval and class: its volumes, handling, patience, head start."""
-    high = np.zeros(est.grid.n) if est.high_share is None else np.asarray(est.high_share, float)
-    classes = [("calls", 1.0 - high)] + ([("priority", high)] if est.high_share is not None else [])
     queues: dict[str, dict[str, Any]] = {}
     for i, start in enumerate(est.grid.starts):
-        for cls, share in classes:
-            if est.volumes[i] * share[i] <= 0:
+        for cls, volumes in est.volumes.items():
+            if volumes[:, i].sum() <= 0:
                 continue
-            q: dict[str, Any] = {"volumes": _spread(est.volumes * share, i, est.grid, est.staff)}
+            q: dict[str, Any] = {"volumes": _spread(volumes, i, est.grid, est.staff)}
             if _not_ready_as_acw(est):
                 q["talk"], q["acw"] = est.handle[i], est.not_ready
             else:
@@ -111,15 +117,21 @@ def _notes(est: DayEstimates) -> list[str]:
             "not-ready time after calls is written as after-call work (acw): the engine "
             "has no not-ready time yet; the simulated AHT includes it"
         )
-    if est.busyness_cv and not _supports(Scenario, "arrivals"):
+    if est.dates is not None and est.busyness_cv:
         notes.append(
-            f"the day-to-day busyness (cv {est.busyness_cv:.2f}) is measured but not "
-            "modelled: the engine has no busyness factor yet"
+            f"a replay: each day has its own offered calls, so the day-to-day busyness "
+            f"(cv {est.busyness_cv:.2f}) is in the volumes, not a busyness factor"
         )
     if est.grid.minutes != est.staff.minutes:
         notes.append(
             f"written on a {est.staff.minutes}-minute grid so that fractional staffing is "
             f"kept; each {est.grid.minutes}-minute interval's volume is spread evenly over it"
+        )
+    elif est.dates is not None and est.staff.minutes > 15:
+        notes.append(
+            f"written on the {est.staff.minutes}-minute grid: finer staffing intervals for "
+            f"{len(est.dates)} days would pass the scenario's interval limit, so each "
+            "day's presence is rounded to whole agents per interval"
         )
     notes.append(
         "one queue per interval (calls_HHMM): the scenario cannot vary handle time within "
@@ -150,6 +162,17 @@ def build_scenario(
         "agents": {GROUP: group},
         "simulation": {"replications": replications, "seed": seed},
     }
-    if est.busyness_cv and _supports(Scenario, "arrivals"):  # Poisson-gamma arrivals
+    if est.dates is not None:
+        scenario["horizon"] = _horizon(est)
+    elif est.busyness_cv:  # the engine's Poisson-gamma arrivals
         scenario["arrivals"] = {"busyness_cv": round(min(est.busyness_cv, 1.0), 4)}
     return plain(scenario), _notes(est)
+
+
+def _horizon(est: DayEstimates) -> dict[str, Any]:
+    """The replay's days, each open over the grid (around the clock if it is 24 h)."""
+    dates = [d.isoformat() for d in est.dates or []]
+    end = round(est.grid.open_s / 60) + est.grid.n * est.grid.minutes
+    if est.grid.open_s == 0 and end == DAY_MINUTES:
+        return {"dates": dates, "always_open": True}
+    return {"dates": dates, "close": MIDNIGHT if end == DAY_MINUTES else clock(end)}

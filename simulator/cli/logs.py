@@ -113,7 +113,9 @@ def calibrate(
     service_level: Annotated[
         str, typer.Option("--service-level", help="seconds/target, e.g. 20/0.80.")
     ] = "20/0.80",
-    replay: Annotated[bool, typer.Option("--replay", help="Every day with its date.")] = False,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Every day of the log with its date (a horizon).")
+    ] = False,
     report: Annotated[
         str | None, typer.Option("--report", help="Report folder (default: beside --out).")
     ] = None,
@@ -126,14 +128,6 @@ def calibrate(
     from ..model.scenario import ScenarioError
     from ..report.calibration import calibration_dict
 
-    if replay:
-        fail(
-            [
-                "--replay: the scenario format has no dates yet, so a day cannot carry its "
-                "date; calibrate an average day (the default), or one weekday with --weekdays"
-            ],
-            "--replay is not available",
-        )
     seconds, target = _service_level(service_level)
     if not out_file.strip():
         fail(["--out: an empty path; name the scenario file to write"], "--out refused")
@@ -144,7 +138,9 @@ def calibrate(
     check_out(str(folder) if report is None else report, "--report")
     log, days = read_call_log(log_path, format, columns, weekdays)
     try:
-        cal = estimate(log, interval_minutes, days, (seconds, target), name=out_path.stem)
+        cal = estimate(
+            log, interval_minutes, days, (seconds, target), name=out_path.stem, replay=replay
+        )
         cal.model  # noqa: B018 - validates the scenario written
     except (LogError, ScenarioError) as exc:
         fail(exc.problems, "calibration failed")
@@ -160,24 +156,28 @@ def calibrate(
 
 
 def _backtest_grid(sc: Scenario, interval_minutes: int) -> Grid:
-    """The log's grid for comparing with `sc`, or exit 2 if it does not fit the scenario."""
+    """The log's grid for comparing with `sc` (its days' earliest opening to latest
+    closing), or exit 2 if it does not fit the scenario's intervals."""
     from ..calibrate.grid import Grid
     from ..model.clock import clock_minutes
 
-    span = sc.n_intervals * sc.interval_minutes
+    days = sc.days()
+    first = min(clock_minutes(d.open) for d in days)
+    span = max(clock_minutes(d.open) + d.n_intervals * sc.interval_minutes for d in days) - first
     if (
         interval_minutes not in (15, 30, 60)
         or span % interval_minutes
         or interval_minutes < sc.interval_minutes
+        or first % interval_minutes
     ):
         fail(
             [
                 f"--interval-minutes: must be 15, 30 or 60, a multiple of the scenario's "
-                f"{sc.interval_minutes} dividing its {span} minutes"
+                f"{sc.interval_minutes} dividing its {span} minutes a day from {sc.open}"
             ],
             "invalid option",
         )
-    return Grid(interval_minutes, clock_minutes(sc.open) * 60.0, span // interval_minutes)
+    return Grid(interval_minutes, first * 60.0, span // interval_minutes)
 
 
 @app.command()
@@ -195,15 +195,20 @@ def backtest(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The log beside the scenario's simulation, Erlang C and Erlang A, per interval."""
+    """The log beside the scenario's simulation, Erlang C and Erlang A, per interval;
+    a scenario with dates (calibrate --replay) also date by date."""
     from ..calibrate.backtest import backtest as compare_log
-    from ..report.calibration import backtest_dict, write_backtest
+    from ..calibrate.schema import LogError
+    from ..report.backtest import backtest_dict, write_backtest
 
     sc = load(scenario)
     check_out(out_dir)
     log, days = read_call_log(log_path, format, columns, weekdays)
     grid = _backtest_grid(sc, interval_minutes)
-    bt = compare_log(log.on_weekdays(days), sc, grid, replications)
+    try:
+        bt = compare_log(log.on_weekdays(days), sc, grid, replications)
+    except LogError as exc:
+        fail(exc.problems, "cannot backtest")
     if out_dir is not None:
         with output_dir(out_dir, force, say=not as_json) as folder:
             write_backtest(bt, folder)
@@ -217,19 +222,21 @@ def _print_backtest(bt: Backtest) -> None:
     """The per-interval table, the errors against the noise floor, and the profile."""
     from rich.table import Table
 
-    from ..report.calibration import backtest_rows
+    from ..report.backtest import MODELS, backtest_rows, by_date_rows
 
-    header, rows = backtest_rows(bt)
-    table = Table(*header, title=f"Backtest: {bt.days} days observed, {bt.replications} simulated")
-    for row in rows:
-        table.add_row(*row)
-    out.print(table)
-    for k, d in bt.mae.items():
-        out.print(
-            f"MAE {k}: simulation {d['simulation']:.1f}, Erlang A {d['erlang_a']:.1f}, "
-            f"Erlang C {d['erlang_c']:.1f}; noise floor {bt.noise_floor[k]:.1f}",
-            highlight=False,
-        )
+    title = f"Backtest: {bt.days} days observed, {bt.replications} simulated"
+    tables = [(title, backtest_rows(bt), bt.mae, bt.noise_floor)]
+    if bt.by_date is not None:
+        b = bt.by_date
+        tables.append(("Day by day", by_date_rows(b), b.mae, b.noise_floor))
+    for title, (header, rows), mae, floor in tables:
+        table = Table(*header, title=title)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        for k, d in mae.items():
+            models = ", ".join(f"{MODELS[m]} {v:.1f}" for m, v in d.items())
+            out.print(f"MAE {k}: {models}; noise floor {floor[k]:.1f}", highlight=False)
     shares = {
         side: " / ".join(f"{c.mean:.0%}" for c in p.values()) for side, p in bt.profile.items()
     }

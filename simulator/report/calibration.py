@@ -1,10 +1,10 @@
-"""Calibration and backtest reports: JSON objects, plots against the data, HTML pages.
+"""Calibration reports: the JSON object, plots against the data, the HTML page.
 
-`calibration_dict(cal)` / `backtest_dict(bt)` are the `--json` objects (every estimate
-with its 95% CI: `{"mean": m, "ci95": [low, high]}`); `write_calibration(cal, dir)`
-writes calibration.json, calibration.html and its plots (volumes by interval, handle
-time and patience survival curves, staffing); `write_backtest(bt, dir)` writes
-backtest.json, backtest.csv (one row per interval), backtest.html and backtest.png.
+`calibration_dict(cal)` is the `--json` object (every estimate with its 95% CI:
+`{"mean": m, "ci95": [low, high]}`); `write_calibration(cal, dir)` writes
+calibration.json, calibration.html and its plots (volumes by interval, handle time and
+patience survival curves, staffing); `scenario_text(cal)` is the scenario file. The
+backtest's are in `simulator.report.backtest`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..calibrate.agents import Agents
-from ..calibrate.backtest import ERROR_KPIS, KPIS, Backtest
 from ..calibrate.calibration import Calibration
 from ..calibrate.handling import HandleTime
 from ..calibrate.patience import Patience
@@ -31,37 +30,37 @@ from .html import image as html_image
 from .html import table as html_table
 
 
-def _num(x: Any) -> float | None:
+def num(x: Any) -> float | None:
     x = float(x)
     return round(x, 6) if math.isfinite(x) else None
 
 
-def _ci(ci) -> dict:
-    return {"mean": _num(ci[0]), "ci95": [_num(ci[1]), _num(ci[2])]}
+def ci_dict(ci) -> dict:
+    return {"mean": num(ci[0]), "ci95": [num(ci[1]), num(ci[2])]}
 
 
 def _per_interval(ci) -> list[dict]:
-    return [_ci((m, lo, hi)) for m, lo, hi in zip(*ci)]
+    return [ci_dict((m, lo, hi)) for m, lo, hi in zip(*ci)]
 
 
 def _volumes_dict(v: Volumes) -> dict:
     return {
         "per_interval": _per_interval(v.mean),
-        "dispersion": [_num(x) for x in v.dispersion],
-        "busyness_cv": _ci(v.busyness_cv),
-        "p_poisson": _num(v.p_poisson),
+        "dispersion": [num(x) for x in v.dispersion],
+        "busyness_cv": ci_dict(v.busyness_cv),
+        "p_poisson": num(v.p_poisson),
         "modelled": v.material,
     }
 
 
 def _handle_dict(h: HandleTime) -> dict:
     return {
-        "mean": _ci(h.mean),
+        "mean": ci_dict(h.mean),
         "per_interval": _per_interval(h.by_interval),
         "shape": h.chosen,
-        "cv": _num(h.cv),
+        "cv": num(h.cv),
         "fits": {
-            k: {"cv": _num(f.cv), "aic": _num(f.aic), "ks": _num(f.ks)} for k, f in h.fits.items()
+            k: {"cv": num(f.cv), "aic": num(f.aic), "ks": num(f.ks)} for k, f in h.fits.items()
         },
         "criterion": "lower AIC of lognormal and gamma; empirical if its KS distance > 0.05",
         "zero_seconds": h.zeros,
@@ -75,8 +74,8 @@ def _agents_dict(a: Agents) -> dict:
         "served_a_call": _per_interval(_days_ci(a.served)),
         "not_ready_share": _per_interval(_days_ci(a.not_ready_share)),
         "not_ready_seconds": {
-            "mean": _num(np.mean(a.not_ready)) if gaps else None,
-            "median": _num(np.median(a.not_ready)) if gaps else None,
+            "mean": num(np.mean(a.not_ready)) if gaps else None,
+            "median": num(np.median(a.not_ready)) if gaps else None,
             "gaps": gaps,
         },
         "work_block_gap_minutes": a.gap_minutes,
@@ -88,32 +87,32 @@ def _patience_dict(p: Patience) -> dict:
     return {
         "callers": p.callers,
         "abandons": p.abandons,
-        "abandoner_mean_wait": _num(p.abandoner_mean_wait),
-        "kaplan_meier_median": _num(p.km_median),
-        "ratio_estimator_mean": _ci(p.ratio_mean),
+        "abandoner_mean_wait": num(p.abandoner_mean_wait),
+        "kaplan_meier_median": num(p.km_median),
+        "ratio_estimator_mean": ci_dict(p.ratio_mean),
         "fits": {
             k: {
-                "mean": _num(f.mean),
-                "cv": _num(f.cv),
-                "median": _num(f.median),
-                "aic": _num(f.aic),
+                "mean": num(f.mean),
+                "cv": num(f.cv),
+                "median": num(f.median),
+                "aic": num(f.aic),
             }
             for k, f in p.fits.items()
         },
         "shape": p.chosen,
-        "abandoned_within": {f"{s}s": _num(x) for s, x in p.profile.items()},
-        "erlang_a_patience": _num(p.ratio_mean.mean),
+        "abandoned_within": {f"{s}s": num(x) for s, x in p.profile.items()},
+        "erlang_a_patience": num(p.ratio_mean.mean),
     }
 
 
 def _priority_dict(hs: HeadStart) -> dict:
     return {
         "high_class": hs.high,
-        "head_start_seconds": _num(hs.seconds),
+        "head_start_seconds": num(hs.seconds),
         "decisions": hs.decisions,
-        "agreement": _num(hs.agreement),
-        "fifo_agreement": _num(hs.fifo_agreement),
-        "high_share": _num(hs.share),
+        "agreement": num(hs.agreement),
+        "fifo_agreement": num(hs.fifo_agreement),
+        "high_share": num(hs.share),
     }
 
 
@@ -148,46 +147,10 @@ def _days_ci(x: np.ndarray):
     return confidence(x)
 
 
-def backtest_dict(bt: Backtest) -> dict:
-    """The backtest: per interval and for the day, observed / simulated / Erlang."""
-    intervals = []
-    for i, start in enumerate(bt.grid.starts):
-        row: dict[str, Any] = {"start": start}
-        for k in KPIS:
-            row[k] = {
-                "observed": _ci((bt.observed[k][0][i], bt.observed[k][1][i], bt.observed[k][2][i])),
-                "simulated": _ci(
-                    (bt.simulated[k][0][i], bt.simulated[k][1][i], bt.simulated[k][2][i])
-                ),
-                "erlang_c": _num(bt.erlang["erlang_c"][k][i]),
-                "erlang_a": _num(bt.erlang["erlang_a"][k][i]),
-            }
-        intervals.append(row)
-    return plain(
-        {
-            "days": bt.days,
-            "replications": bt.replications,
-            "erlang_a_patience": _num(bt.patience),
-            "day": {
-                k: {"observed": _ci(bt.observed_day[k]), "simulated": _ci(bt.simulated_day[k])}
-                for k in KPIS
-            },
-            "intervals": intervals,
-            "mae": {k: {m: _num(v) for m, v in d.items()} for k, d in bt.mae.items()},
-            "noise_floor": {k: _num(v) for k, v in bt.noise_floor.items()},
-            "abandoned_within": {
-                side: {f"{sec}s": _ci(ci) for sec, ci in p.items()}
-                for side, p in bt.profile.items()
-            },
-            "units": {"service_level": "points", "abandon_rate": "points", "asa": "s"},
-        }
-    )
-
-
 # ------------------------------------------------------------------------------ plots
 
 
-def _band(ax, x, ci, label: str, color: str, scale: float = 1.0) -> None:
+def band(ax, x, ci, label: str, color: str, scale: float = 1.0) -> None:
     m, lo, hi = (np.asarray(c, float) * scale for c in ci)
     ax.plot(x, m, marker="o", label=label, color=color)
     ax.fill_between(x, lo, hi, alpha=0.2, color=color, linewidth=0)
@@ -212,14 +175,15 @@ def calibration_figure(cal: Calibration) -> Figure:
     plots.FigureCanvasAgg(fig)
     (vol, staff), (ht, pat) = fig.subplots(2, 2)
     x = (plots.clock_x(cal.grid.starts, cal.grid.minutes) + cal.grid.minutes / 2) / 60
-    _band(vol, x, cal.volumes.mean, "offered calls (mean, 95% CI)", "#0072B2")
+    band(vol, x, cal.volumes.mean, "offered calls (mean, 95% CI)", "#0072B2")
     vol.set_title("Volumes by interval")
     vol.set_xlabel("hour")
-    _band(staff, x, _days_ci(cal.agents.present), "present (work blocks)", "#009E73")
-    _band(staff, x, _days_ci(cal.agents.served), "served a call", "#D55E00")
+    band(staff, x, _days_ci(cal.agents.present), "present (work blocks)", "#009E73")
+    band(staff, x, _days_ci(cal.agents.served), "served a call", "#D55E00")
     xs = plots.clock_x(cal.staff_grid.starts, cal.staff_grid.minutes) / 60
-    staffing = next(iter(cal.scenario["agents"].values()))["staffing"]
-    staff.step(xs, staffing, where="post", label="scenario staffing", color="#333333")
+    staffing = np.reshape(next(iter(cal.scenario["agents"].values()))["staffing"], (-1, len(xs)))
+    label = "scenario staffing" + (" (mean over days)" if len(staffing) > 1 else "")
+    staff.step(xs, staffing.mean(axis=0), where="post", label=label, color="#333333")
     staff.set_title("Agents per interval")
     staff.set_xlabel("hour")
     handle = np.sort(cal.log.queued.query("outcome == 'answered'")["handle"].to_numpy())
@@ -249,32 +213,6 @@ def calibration_figure(cal: Calibration) -> Figure:
     return fig
 
 
-@plots._styled
-def backtest_figure(bt: Backtest) -> Figure:
-    """Service level, ASA and abandonment by interval: log, simulation, Erlang C and A."""
-    fig = Figure(figsize=(plots.WIDTH, 9.0), dpi=plots.DPI, layout="constrained")
-    plots.FigureCanvasAgg(fig)
-    axes = fig.subplots(3, 1, sharex=True)
-    x = (plots.clock_x(bt.grid.starts, bt.grid.minutes) + bt.grid.minutes / 2) / 60
-    titles = {
-        "service_level": "Service level (%)",
-        "asa": "ASA (s)",
-        "abandon_rate": "Abandonment (%)",
-    }
-    for ax, k in zip(axes, ERROR_KPIS):
-        scale = 1.0 if k == "asa" else 100.0
-        _band(ax, x, bt.observed[k], "log (mean of days, 95% CI)", "#333333", scale)
-        _band(ax, x, bt.simulated[k], "simulation (95% CI)", "#0072B2", scale)
-        ax.plot(x, bt.erlang["erlang_a"][k] * scale, "--", label="Erlang A", color="#D55E00")
-        if k != "abandon_rate":
-            ec = np.where(np.isfinite(bt.erlang["erlang_c"][k]), bt.erlang["erlang_c"][k], np.nan)
-            ax.plot(x, ec * scale, ":", label="Erlang C", color="#009E73")
-        ax.set_title(titles[k])
-        ax.legend(fontsize=8)
-    axes[-1].set_xlabel("hour")
-    return fig
-
-
 # ------------------------------------------------------------------------------ pages
 
 
@@ -292,7 +230,7 @@ def scenario_text(cal: Calibration) -> str:
     return header + yaml.safe_dump(cal.scenario, sort_keys=False, width=100, allow_unicode=True)
 
 
-def _write_json(obj: dict, path: Path) -> Path:
+def write_json(obj: dict, path: Path) -> Path:
     path.write_text(json.dumps(obj, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     return path
 
@@ -316,7 +254,7 @@ def write_calibration(cal: Calibration, out_dir: str | Path) -> list[Path]:
         ("Reading the log", html_table(["quirk", "rows"], rows, css="compact")),
     ]
     page = write_html(out / "calibration.html", "Calibration", sections, subtitle=cal.log.source)
-    return [_write_json(data, out / "calibration.json"), out / "calibration.png", page]
+    return [write_json(data, out / "calibration.json"), out / "calibration.png", page]
 
 
 def _fmt(ci: dict | None, unit: str = "") -> str:
@@ -368,67 +306,3 @@ def _estimate_rows(d: dict) -> list[tuple[str, str]]:
         label = f"priority {pr['high_class']} head start, s"
         rows.append((label, f"{pr['head_start_seconds']:.0f} ({explains}; {fifo})"))
     return rows
-
-
-def backtest_rows(bt: Backtest) -> tuple[list[str], list[list[str]]]:
-    """The per-interval table: observed, simulated and Erlang A for SL, ASA, abandonment."""
-    header = [
-        "start",
-        "SL log",
-        "SL sim",
-        "SL Erlang A",
-        "ASA log",
-        "ASA sim",
-        "ASA Erlang A",
-        "aband. log",
-        "aband. sim",
-        "aband. Erlang A",
-    ]
-    rows = []
-    for i, start in enumerate(bt.grid.starts):
-        row = [start]
-        for k in ERROR_KPIS:
-            scale, unit = (1.0, "") if k == "asa" else (100.0, "%")
-            for v in (bt.observed[k].mean[i], bt.simulated[k].mean[i], bt.erlang["erlang_a"][k][i]):
-                row.append(f"{v * scale:.1f}{unit}" if np.isfinite(v) else "–")
-        rows.append(row)
-    return header, rows
-
-
-def write_backtest(bt: Backtest, out_dir: str | Path) -> list[Path]:
-    """backtest.json, backtest.csv, backtest.png and backtest.html in `out_dir`."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    data = backtest_dict(bt)
-    csv = out / "backtest.csv"
-    bt.table().to_csv(csv, index=False, float_format="%.6g")
-    png = figure_png(backtest_figure(bt))
-    (out / "backtest.png").write_bytes(png)
-    header, rows = backtest_rows(bt)
-    err = [
-        [
-            k,
-            f"{d['simulation']:.1f}",
-            f"{d['erlang_a']:.1f}",
-            f"{d['erlang_c']:.1f}",
-            f"{bt.noise_floor[k]:.1f}",
-        ]
-        for k, d in bt.mae.items()
-    ]
-    sections = [
-        (
-            "Mean absolute error over intervals (points; ASA in s)",
-            html_table(
-                ["KPI", "simulation", "Erlang A", "Erlang C", "noise floor"], err, css="compact"
-            ),
-        ),
-        ("Per interval", html_table(header, rows, css="compact")),
-        ("Plots", html_image(png, "backtest plots")),
-    ]
-    page = write_html(
-        out / "backtest.html",
-        "Backtest: log vs model",
-        sections,
-        subtitle=f"{bt.days} days observed, {bt.replications} simulated",
-    )
-    return [_write_json(data, out / "backtest.json"), csv, out / "backtest.png", page]
