@@ -11,9 +11,9 @@ What the scenario format can say is used; what it cannot is said in `notes`:
   estimates are hourly: a mean of 6.44 agents in an hour becomes quarters such as
   6, 6, 7, 7. Each interval's volume is spread evenly over its quarters (the same
   Poisson process).
-- Not-ready time after calls is the engine's, where it has it (`agents.NAME.not_ready`:
-  the agent is unavailable, the caller has gone); otherwise it is written as after-call
-  work (the agent is equally unavailable; reported AHT then includes it).
+- Not-ready time after calls (the gaps after a service while a caller waited) is the
+  agent group's `agents.NAME.not_ready`: the agent is unavailable, the caller has gone,
+  and the simulated AHT is the log's (talk + hold + ACW) without it.
 - The priority class's head start is the engine's `queues.NAME.head_start` (seconds).
 - A replay (`dates` given) is a horizon of the log's days, each with its date: every
   per-interval list (volumes, staffing) holds the days one after another, each day its
@@ -27,11 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
 from ..model.clock import clock
 from ..model.horizon import DAY_MINUTES, MIDNIGHT
-from ..model.scenario import AgentGroup
 from .grid import Grid
 
 GROUP = "agents"
@@ -71,10 +69,6 @@ def plain(x: Any) -> Any:
     return x
 
 
-def _supports(model: type[BaseModel], name: str) -> bool:
-    return name in model.model_fields
-
-
 def _spread(values: np.ndarray, i: int, grid: Grid, staff: Grid) -> list[float]:
     """Interval i's volume of each day (rows of `values`) spread evenly over its
     staffing intervals (others 0), day after day."""
@@ -82,11 +76,6 @@ def _spread(values: np.ndarray, i: int, grid: Grid, staff: Grid) -> list[float]:
     out = np.zeros((len(values), staff.n))
     out[:, i * per : (i + 1) * per] = values[:, i : i + 1] / per
     return [round(float(v), 3) for v in out.ravel()]
-
-
-def _not_ready_as_acw(est: DayEstimates) -> bool:
-    """Not-ready time written as each queue's ACW (the engine has no not-ready yet)."""
-    return est.not_ready is not None and not _supports(AgentGroup, "not_ready")
 
 
 def _queues(est: DayEstimates) -> dict[str, dict[str, Any]]:
@@ -97,10 +86,7 @@ def _queues(est: DayEstimates) -> dict[str, dict[str, Any]]:
             if volumes[:, i].sum() <= 0:
                 continue
             q: dict[str, Any] = {"volumes": _spread(volumes, i, est.grid, est.staff)}
-            if _not_ready_as_acw(est):
-                q["talk"], q["acw"] = est.handle[i], est.not_ready
-            else:
-                q["handle_time"] = est.handle[i]
+            q["handle_time"] = est.handle[i]
             if est.patience is not None:
                 q["patience"] = est.patience
             if cls == "priority" and est.head_start:
@@ -112,11 +98,6 @@ def _queues(est: DayEstimates) -> dict[str, dict[str, Any]]:
 def _notes(est: DayEstimates) -> list[str]:
     """What the scenario could not say, or says differently from the log."""
     notes = []
-    if _not_ready_as_acw(est):
-        notes.append(
-            "not-ready time after calls is written as after-call work (acw): the engine "
-            "has no not-ready time yet; the simulated AHT includes it"
-        )
     if est.dates is not None and est.busyness_cv:
         notes.append(
             f"a replay: each day has its own offered calls, so the day-to-day busyness "
@@ -150,7 +131,7 @@ def build_scenario(
     """The scenario (plain data, ready for YAML) and notes on what it could not say."""
     queues = _queues(est)
     group: dict[str, Any] = {"skills": {q: 1 for q in queues}, "staffing": est.staffing}
-    if est.not_ready is not None and not _not_ready_as_acw(est):
+    if est.not_ready is not None:
         group["not_ready"] = est.not_ready
     scenario: dict[str, Any] = {
         "name": name,
