@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..model.horizon import Day
 from ..model.scenario import Scenario
 from ..sim.records import (
     ABANDONED,
@@ -50,35 +51,44 @@ def time_in_intervals(
     the n intervals of `length` seconds from 0; time after the last one is dropped.
 
     With `key` (integers below `keys`, e.g. a queue index) the answer is one row of n
-    per key, else one row. One O(calls) pass, no sort: a point p in interval j adds
-    (edge j+1 - p) to interval j and `length` to every later one, so a span adds the
-    difference of what its start and its end add.
+    per key, else one row. One O(calls) pass, no sort. Each span gives its first and
+    last interval the part it spends there, measured from that interval's own edge
+    (so a week-long clock loses no precision and no part is ever negative), and every
+    interval in between `length` (counted as whole intervals, added up once).
     """
     end_of_day = n * length
     start = np.minimum(np.asarray(start, dtype=float), end_of_day)
     end = np.minimum(start + duration, end_of_day)  # also turns an endless span finite
     w = np.ones(len(start)) if weight is None else np.asarray(weight, dtype=float)
     row = np.zeros(len(start), np.int64) if key is None else np.asarray(key, np.int64)
-    total = _ahead(start, w, row, n, length, keys) - _ahead(end, w, row, n, length, keys)
+    first, last = _interval(start, n, length), _interval(end, n, length)
+    within = first == last
+    head = np.where(within, end - start, (first + 1) * length - start)  # in the first
+    tail = np.where(within, 0.0, end - last * length)  # in the last (none if within)
+    base, size = row * (n + 1), keys * (n + 1)  # column n: at or after the end, dropped
+    parts = np.bincount(base + first, w * head, size) + np.bincount(base + last, w * tail, size)
+    across = np.where(within, 0.0, w)  # whole intervals first + 1 .. last - 1
+    steps = np.bincount(base + np.minimum(first + 1, n), across, size)
+    steps -= np.bincount(base + last, across, size)
+    whole = np.cumsum(steps.reshape(keys, n + 1), axis=1)
+    total = (parts.reshape(keys, n + 1) + whole * length)[:, :n]
     return total if key is not None else total[0]
 
 
-def _ahead(
-    points: np.ndarray, w: np.ndarray, row: np.ndarray, n: int, length: float, keys: int
-) -> np.ndarray:
-    """Per row and interval, the increase of sum(w x max(t - p, 0)) over the interval."""
-    j = np.where(points < n * length, np.minimum(points // length, n - 1), n).astype(np.int64)
-    cell = row * (n + 1) + j  # interval n: at or after the end of the day, adds nothing
-    size = keys * (n + 1)
-    inside = np.bincount(cell, w * ((j + 1) * length - points), size).reshape(keys, n + 1)
-    weight = np.bincount(cell, w, size).reshape(keys, n + 1)
-    before = np.cumsum(weight, axis=1) - weight  # weight of the points in earlier intervals
-    return np.maximum(before * length + inside, 0.0)[:, :n]  # no -1e-06 from cancellation
+def _interval(points: np.ndarray, n: int, length: float) -> np.ndarray:
+    """The interval holding each point (n: at or after the end of the day)."""
+    return np.where(points < n * length, np.minimum(points // length, n - 1), n).astype(np.int64)
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+# Below this many agent-seconds an interval has no logged-in time to divide by (a
+# closed or unstaffed interval): its occupancy is undefined, not a huge ratio.
+NO_TIME = 1e-6
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, tiny: float = 0.0) -> np.ndarray:
+    """num / den, NaN where den is not above `tiny` (nothing to divide by)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+        return np.where(den > tiny, num / np.where(den > tiny, den, 1), np.nan)
 
 
 class _Counter:
@@ -154,7 +164,7 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
         "service_level": _ratio(t["in_sl"], accepted),
         "asa": _ratio(t["wait_sum"], t["answered"]),
         "aht": _ratio(t["handle_sum"], t["answered"]),
-        "occupancy": _ratio(t["busy"], t["login"]),
+        "occupancy": _ratio(t["busy"], t["login"], NO_TIME),
         "transfer_rate": _ratio(t["transferred"], t["answered"]),
         "escalation_rate": _ratio(t["escalated"], t["answered"]),
         "fcr": _ratio(t["first_contact"], t["customers"]),
@@ -192,38 +202,98 @@ def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
 
 
 class DayKPIs(NamedTuple):
-    """KPIs of one day: `intervals[kpi]` per reported interval, `day[kpi]` the day's."""
+    """KPIs of one run: `intervals[kpi]` per reported interval, `day[kpi]` the whole
+    run's (the day, or the horizon)."""
 
     intervals: dict[str, np.ndarray]
     day: dict[str, float]
 
 
-def _day(sc: Scenario, tally: dict[str, np.ndarray]) -> DayKPIs:
-    """KPIs per reported interval and for the day, from per-interval tallies."""
-    n, length = sc.n_intervals, sc.interval_seconds
-    skip = sc.simulation.warmup_intervals
-    tally = {key: v[skip:] for key, v in tally.items()}
-    totals = {
-        key: (np.nanmax(v) if key == "longest_wait" and not np.all(np.isnan(v)) else v.sum())
-        for key, v in tally.items()
-    }
-    per_day = _kpis(totals, length * (n - skip))
-    return DayKPIs(_kpis(tally, length), {key: float(v) for key, v in per_day.items()})
+# key -> (centre (n,), per queue (queues, n)): per-interval sums, the raw material of KPIs
+Tally = dict[str, tuple[np.ndarray, np.ndarray]]
 
 
-def all_kpis(sc: Scenario, day: DayRecords) -> tuple[DayKPIs, list[DayKPIs]]:
-    """KPIs of one day for the whole centre and for each queue (in scenario order), in
-    one pass over the calls. A queue's agents and occupancy are the centre's (agents
-    serve several queues)."""
+def run_tallies(sc: Scenario, day: DayRecords) -> Tally:
+    """The per-interval tallies of one dateless run (a day, or a stretch of a horizon)
+    and its agents' time; a queue's agent time is the centre's."""
     queues = len(sc.queues)
     tallies = _tallies(
         day.calls, sc.n_intervals, queues, sc.service_level.seconds, sc.interval_seconds
     )
     agents = agent_time(sc, day)
-    center = _day(sc, {k: v[0] for k, v in tallies.items()} | agents)
+    return tallies | {k: (v, np.broadcast_to(v, (queues, len(v)))) for k, v in agents.items()}
+
+
+def join_tallies(parts: list[Tally]) -> Tally:
+    """The tallies of consecutive runs (a horizon's stretches), interval after interval."""
+    return {
+        key: (
+            np.concatenate([p[key][0] for p in parts]),
+            np.concatenate([p[key][1] for p in parts], axis=1),
+        )
+        for key in parts[0]
+    }
+
+
+def _totals(tally: dict[str, np.ndarray], lo: int, hi: int) -> dict[str, np.ndarray]:
+    """Tallies summed over intervals lo..hi-1 (the longest wait: the longest)."""
+    part = {key: v[lo:hi] for key, v in tally.items()}
+    return {
+        key: (np.nanmax(v) if key == "longest_wait" and not np.all(np.isnan(v)) else v.sum())
+        for key, v in part.items()
+    }
+
+
+def reported_days(sc: Scenario) -> list[Day]:
+    """The days of a horizon with intervals past the warm-up (none without a horizon)."""
+    skip = sc.simulation.warmup_intervals
+    return [d for d in sc.days() if d.stop > skip] if sc.horizon is not None else []
+
+
+def _day(sc: Scenario, tally: dict[str, np.ndarray]) -> DayKPIs:
+    """KPIs per reported interval and for the whole run, from per-interval tallies."""
+    n, length = sc.n_intervals, sc.interval_seconds
+    skip = sc.simulation.warmup_intervals
+    whole = _kpis(_totals(tally, skip, n), length * (n - skip))
+    return DayKPIs(
+        _kpis({key: v[skip:] for key, v in tally.items()}, length),
+        {key: float(v) for key, v in whole.items()},
+    )
+
+
+def _daily(sc: Scenario, tally: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """KPI -> one figure per reported day (`reported_days`), from per-interval tallies."""
+    skip, length = sc.simulation.warmup_intervals, sc.interval_seconds
+    spans = [(max(d.first, skip), d.stop) for d in reported_days(sc)]
+    each = [_kpis(_totals(tally, lo, hi), length * (hi - lo)) for lo, hi in spans]
+    return {key: np.array([float(k[key]) for k in each]) for key in each[0]} if each else {}
+
+
+def tally_kpis(sc: Scenario, tally: Tally) -> tuple[DayKPIs, list[DayKPIs]]:
+    """KPIs of the whole centre and of each queue (in scenario order) from the run's
+    tallies; `sc` is the scenario the tallies span."""
+    center = _day(sc, {k: v[0] for k, v in tally.items()})
+    return center, [_day(sc, {k: v[1][q] for k, v in tally.items()}) for q in range(len(sc.queues))]
+
+
+def daily_kpis(
+    sc: Scenario, tally: Tally
+) -> tuple[dict[str, np.ndarray], list[dict[str, np.ndarray]]]:
+    """Per-day KPIs of a horizon (one figure per reported day), for the centre and for
+    each queue, from the tallies of all its intervals."""
+    center = _daily(sc, {k: v[0] for k, v in tally.items()})
     return center, [
-        _day(sc, {k: v[1][q] for k, v in tallies.items()} | agents) for q in range(queues)
+        _daily(sc, {k: v[1][q] for k, v in tally.items()}) for q in range(len(sc.queues))
     ]
+
+
+def all_kpis(sc: Scenario, day: DayRecords) -> tuple[DayKPIs, list[DayKPIs]]:
+    """KPIs of one dateless run for the whole centre and for each queue (in scenario
+    order), in one pass over the calls. A queue's agents and occupancy are the
+    centre's (agents serve several queues). A horizon's runs: `simulator.run.horizon`."""
+    if len(sc.days()) > 1:
+        raise ValueError("all_kpis: a horizon of several days is played and counted by stretch")
+    return tally_kpis(sc, run_tallies(sc, day))
 
 
 def day_kpis(sc: Scenario, day: DayRecords, queue: int | None = None) -> DayKPIs:

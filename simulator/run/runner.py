@@ -19,7 +19,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..kpi.compute import reported_days
 from ..kpi.stats import CI, confidence
+from ..model.horizon import Day
 from ..model.scenario import Scenario
 from ..sim.records import NEXT, OUTCOMES, DayRecords
 from .day import DayResult, one_day
@@ -35,7 +37,10 @@ class SimulationResult:
     `interval_samples[kpi]` is a (replications x intervals) array and
     `day_samples[kpi]` a (replications,) array: one value per simulated day, the raw
     material of every confidence interval reported. `queue_samples[queue][kpi]` and
-    `queue_interval_samples[queue][kpi]` are the same for one queue's calls.
+    `queue_interval_samples[queue][kpi]` are the same for one queue's calls. In a
+    horizon the day figures are the whole horizon's, and `daily_samples[kpi]` (a
+    replications x days array, one column per `reported_days` entry) and
+    `queue_daily_samples[queue][kpi]` hold each day's (empty without a horizon).
     """
 
     scenario: Scenario
@@ -46,11 +51,39 @@ class SimulationResult:
     day_samples: dict[str, np.ndarray] = field(repr=False)
     queue_samples: dict[str, dict[str, np.ndarray]] = field(repr=False)
     queue_interval_samples: dict[str, dict[str, np.ndarray]] = field(repr=False)
+    daily_samples: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    queue_daily_samples: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @property
     def starts(self) -> list[str]:
         """Clock time of each reported interval (warm-up intervals left out)."""
         return self.scenario.interval_starts()[self.scenario.simulation.warmup_intervals :]
+
+    @property
+    def labels(self) -> list[str]:
+        """Label of each reported interval: "Mon 12-07 08:00" in a horizon, else its
+        clock time (warm-up intervals left out)."""
+        skip = self.scenario.simulation.warmup_intervals
+        return [slot.label for slot in self.scenario.calendar()[skip:]]
+
+    @property
+    def reported_days(self) -> list[Day]:
+        """The days of a horizon that have reported intervals (none without a horizon)."""
+        return reported_days(self.scenario)
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """One row per (day of the horizon, KPI): date, label, kpi, mean, ci95_low,
+        ci95_high (empty without a horizon)."""
+        days = self.reported_days
+        rows = []
+        for kpi, samples in self.daily_samples.items():
+            ci = confidence(samples, kpi=kpi)
+            rows += [
+                (d.date, d.label, kpi, m, lo, hi)
+                for d, m, lo, hi in zip(days, ci.mean, ci.low, ci.high)
+            ]
+        return pd.DataFrame(rows, columns=["date", "label", "kpi", "mean", "ci95_low", "ci95_high"])
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -130,6 +163,8 @@ class Samples:
         self.day: dict[str, np.ndarray] = {}
         self.queue: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
         self.queue_interval: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
+        self.daily: dict[str, np.ndarray] = {}
+        self.queue_daily: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
 
     def add(self, r: int, d: DayResult) -> None:
         """File day `r`'s KPIs (and records, if kept) in row r."""
@@ -138,6 +173,8 @@ class Samples:
         for q in self.queues:
             _put(self.queue_interval[q], r, d.queues[q].intervals, self.replications)
             _put(self.queue[q], r, d.queues[q].day, self.replications)
+            _put(self.queue_daily[q], r, d.queue_daily.get(q, {}), self.replications)
+        _put(self.daily, r, d.daily, self.replications)
         self.days[r] = d.records
 
 
@@ -177,8 +214,6 @@ def simulate(
         raise ValueError("replications: must be >= 2 (a confidence interval needs two days)")
     if workers < 1:
         raise ValueError("workers: must be >= 1")
-    if len(sc.days()) > 1:  # the day-by-day run of a horizon lands with issue 11's next step
-        raise ValueError("horizon: simulating a scenario of several days is not available yet")
     from ..sim.fast import day_engine
 
     engine = engine or _ENGINE.get()
@@ -200,6 +235,8 @@ def simulate(
         samples.day,
         samples.queue,
         samples.queue_interval,
+        samples.daily,
+        {q: v for q, v in samples.queue_daily.items() if v},
     )
 
 

@@ -61,13 +61,14 @@ def has_decisions(sc: Scenario) -> bool:
     return any(_decisions(q, q) for q in sc.queues.values())
 
 
-def busyness(sc: Scenario, streams: Streams) -> float:
-    """The day's busyness factor (mean 1): gamma with the scenario's cv, else 1."""
+def busyness(sc: Scenario, streams: Streams, *names: str) -> float:
+    """The day's busyness factor (mean 1): gamma with the scenario's cv, else 1; from
+    stream ("busyness", *names) (a horizon names each day by its date)."""
     cv = sc.arrivals.busyness_cv
     if not cv:
         return 1.0
     shape = 1 / (cv * cv)
-    return float(streams.rng("busyness").gamma(shape, 1 / shape))
+    return float(streams.rng("busyness", *names).gamma(shape, 1 / shape))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ numpy method.
 
 Day level
   ("busyness",)         with `arrivals.busyness_cv`: one gamma(1/cv^2, cv^2) factor.
+  (A horizon's replication draws ("busyness", DATE) per day and plays each stretch
+  with its own day seed: `simulator.run.horizon`; the engine sees dateless runs.)
 Forecast callers of queue Q (see `simulator.sim.draws.forecast`)
   ("arrivals", Q)       poisson(volumes x factor), one draw of size n_intervals; then
                         uniform(0, interval length), one draw of size n_Q: the offsets
