@@ -22,6 +22,10 @@ from .logs import _from_callsim
 from .schema import CallLog
 
 _END, _LOG, _START = 0, 1, 2  # at one moment: calls end, then staffing changes, then starts
+# Moments are compared to the microsecond: on a horizon's clock (a day's records moved
+# by its offset, `simulator.run.horizon`) a call's end and the next call's start at
+# that instant may differ in the last bits.
+_DIGITS = 6
 
 
 def replay_agents(day: DayRecords, groups: int) -> np.ndarray:
@@ -33,9 +37,9 @@ def replay_agents(day: DayRecords, groups: int) -> np.ndarray:
         mine = ans[c["group"][ans] == g]
         log = day.agent_log[day.agent_log[:, 1] == g]
         events = sorted(
-            [(float(c["start"][i] + c["handle"][i]), _END, int(i)) for i in mine]
-            + [(float(t), _LOG, int(n)) for t, _, n in log]
-            + [(float(c["start"][i]), _START, int(i)) for i in mine]
+            [(round(float(c["start"][i] + c["handle"][i]), _DIGITS), _END, int(i)) for i in mine]
+            + [(round(float(t), _DIGITS), _LOG, int(n)) for t, _, n in log]
+            + [(round(float(c["start"][i]), _DIGITS), _START, int(i)) for i in mine]
         )
         idle: deque[int] = deque()
         staffed = next_id = 0

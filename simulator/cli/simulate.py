@@ -58,7 +58,8 @@ def run(
     quiet: QuietOpt = False,
     engine: EngineOpt = "auto",
 ) -> None:
-    """Simulate a scenario: every KPI per interval and for the day, with 95% CIs."""
+    """Simulate a scenario: every KPI per interval and for the day (per day and for the
+    horizon, given one), with 95% CIs."""
     sc = load(scenario)
     chosen = kpi_list(columns, "--columns")
     check_out(out_dir)
@@ -80,6 +81,8 @@ def run(
     from ..report import terminal
 
     out.print(terminal.summary_table(res))
+    if res.reported_days:
+        out.print(terminal.day_table(res, out.width))
     out.print(terminal.interval_table(res, None if chosen else out.width, chosen))
 
 
@@ -91,10 +94,16 @@ def validate(scenario: ScenarioArg) -> None:
     sc = load(scenario)
     for caution in cautions(sc):
         err.print(f"[yellow]caution:[/] {caution}", highlight=False)
+    days = sc.days()
+    when = (
+        f"from {sc.open}"
+        if sc.horizon is None
+        else f"over {len(days)} open days, {days[0].label} to {days[-1].label}"
+    )
     out.print(
         f"[green]ok[/] {scenario}: {sc.name} — {len(sc.queues)} queue(s), "
         f"{len(sc.agents)} agent group(s), {sc.n_intervals} intervals of "
-        f"{sc.interval_minutes} min from {sc.open}",
+        f"{sc.interval_minutes} min {when}",
         highlight=False,
     )
 

@@ -124,6 +124,18 @@ def clock_axis(ax, first: float, last: float, interval_minutes: int) -> None:
     ax.set_xlim(first - interval_minutes / 2, last + interval_minutes / 2)
 
 
+def day_axis(ax, days: Sequence[tuple[str, int]], n: int, interval_minutes: int) -> np.ndarray:
+    """x of each of n intervals of a horizon, side by side in time order (closed nights
+    left out), each day's label at its first interval and a thin line between days."""
+    x = interval_minutes * np.arange(n, dtype=float)
+    ticks = [interval_minutes * first for _, first in days]
+    ax.set_xticks(ticks, [text(label) for label, _ in days], ha="left")
+    for tick in ticks[1:]:
+        ax.axvline(tick - interval_minutes / 2, color="#bbbbbb", linewidth=0.8, zorder=0)
+    ax.set_xlim(-interval_minutes / 2, (n - 0.5) * interval_minutes)
+    return x
+
+
 def band(
     ax,
     x,

@@ -82,16 +82,43 @@ def interval_kpis(res) -> list[str]:
     ]
 
 
+def period(sc) -> str:
+    """What a run's totals cover, in words: "the day", "the week" (seven days from a
+    date on), or "the N days" of a horizon."""
+    days = sc.days()
+    if sc.horizon is None or len(days) == 1:
+        return "the day"
+    dates = sc.horizon.calendar_dates()
+    return (
+        "the week"
+        if len(dates) == 7 and (dates[-1] - dates[0]).days == 6
+        else (f"the {len(days)} days")
+    )
+
+
 def interval_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
     """(KPIs, rows) of a SimulationResult's per-interval table: one row per reported
-    interval, its start and then 'mean ± CI half-width' for each KPI (`kpis`, default
-    `interval_kpis`)."""
+    interval, its label (day and time in a horizon, else its start) and then 'mean ± CI
+    half-width' for each KPI (`kpis`, default `interval_kpis`)."""
     kpis = interval_kpis(res) if kpis is None else kpis
     stats = {k: confidence(res.interval_samples[k], kpi=k) for k in kpis}
     rows = [
         [start]
         + [with_half_width(k, stats[k].mean[i], stats[k].low[i], stats[k].high[i]) for k in kpis]
-        for i, start in enumerate(res.starts)
+        for i, start in enumerate(res.labels)
+    ]
+    return kpis, rows
+
+
+def day_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """(KPIs, rows) of a horizon's per-day table: one row per reported day, its label
+    ("Mon 12-07"), then 'mean ± CI half-width' for each KPI (default `interval_kpis`)."""
+    kpis = interval_kpis(res) if kpis is None else kpis
+    stats = {k: confidence(res.daily_samples[k], kpi=k) for k in kpis}
+    rows = [
+        [day.label]
+        + [with_half_width(k, stats[k].mean[i], stats[k].low[i], stats[k].high[i]) for k in kpis]
+        for i, day in enumerate(res.reported_days)
     ]
     return kpis, rows
 

@@ -53,13 +53,14 @@ def to_dict(obj: object) -> dict:
 
 @to_dict.register
 def run_dict(res: SimulationResult) -> dict:
-    """Exactly the `callsim run --json` object of the product contract."""
+    """Exactly the `callsim run --json` object of the product contract (a horizon adds
+    each interval's date and label, and `days`)."""
     stats = {k: confidence(v, kpi=k) for k, v in res.interval_samples.items()}
     intervals = [
-        {"start": start, **{k: figure(CI(*(v[i] for v in ci))) for k, ci in stats.items()}}
-        for i, start in enumerate(res.starts)
+        {**when, **{k: figure(CI(*(v[i] for v in ci))) for k, ci in stats.items()}}
+        for i, when in enumerate(_slots(res))
     ]
-    return {
+    out = {
         "scenario": res.scenario.name,
         "replications": res.replications,
         "seed": res.seed,
@@ -70,6 +71,46 @@ def run_dict(res: SimulationResult) -> dict:
             for q, samples in res.queue_samples.items()
         },
     }
+    if res.scenario.horizon is not None:
+        out["days"] = _days(res)
+    return out
+
+
+def _slots(res: SimulationResult) -> list[dict[str, Any]]:
+    """Each reported interval's start (and in a horizon its date and label)."""
+    if res.scenario.horizon is None:
+        return [{"start": start} for start in res.starts]
+    skip = res.scenario.simulation.warmup_intervals
+    return [
+        {"start": s.start, "date": _date(s.date), "label": s.label}
+        for s in res.scenario.calendar()[skip:]
+    ]
+
+
+def _date(day: Any) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _per_day(samples: dict[str, np.ndarray], i: int) -> dict:
+    """KPI -> figure of day column i of (replications x days) samples."""
+    return {k: figure(confidence(v[:, i], kpi=k)) for k, v in samples.items()}
+
+
+def _days(res: SimulationResult) -> list[dict]:
+    """One object per reported day of a horizon: date, label, first and stop (its
+    intervals' indices in `intervals`, warm-up left out), the KPIs, and `queues`."""
+    skip = res.scenario.simulation.warmup_intervals
+    return [
+        {
+            "date": _date(day.date),
+            "label": day.label,
+            "first": max(day.first, skip) - skip,
+            "stop": day.stop - skip,
+            **_per_day(res.daily_samples, i),
+            "queues": {q: _per_day(s, i) for q, s in res.queue_daily_samples.items()},
+        }
+        for i, day in enumerate(res.reported_days)
+    ]
 
 
 # ------------------------------------------------------------------ callsim staff

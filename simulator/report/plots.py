@@ -43,6 +43,7 @@ from .chart import (
     clock_axis,
     clock_x,
     color,
+    day_axis,
     set_title,
     text,
 )
@@ -70,7 +71,23 @@ __all__ = [  # the figures, and the building blocks others draw with (report.cal
 ]
 
 
+def plot_days(res: SimulationResult) -> list[tuple[str, int]] | None:
+    """A horizon's days as (label, first reported interval) for `day_axis`, else None."""
+    if res.scenario.horizon is None:
+        return None
+    skip = res.scenario.simulation.warmup_intervals
+    return [(d.label, max(d.first, skip) - skip) for d in res.reported_days]
+
+
+def x_words(res: SimulationResult) -> str:
+    """The x axis's label: the interval's start, or its day and start in a horizon."""
+    return "interval start" if res.scenario.horizon is None else "day, then interval start"
+
+
 def _interval_axis(ax, res: SimulationResult) -> np.ndarray:
+    days = plot_days(res)
+    if days is not None:
+        return day_axis(ax, days, len(res.starts), res.scenario.interval_minutes)
     x = clock_x(res.starts, res.scenario.interval_minutes)
     clock_axis(ax, x[0], x[-1], res.scenario.interval_minutes)
     return x
@@ -113,7 +130,7 @@ def service_level_figure(res: SimulationResult) -> Figure:
     target_line(ax, "service_level", target)
     _percent_axis(ax, 1.05)
     ax.set_ylabel(f"answered within {sc.service_level.seconds:g} s (% of accepted)")
-    ax.set_xlabel("interval start")
+    ax.set_xlabel(x_words(res))
     set_title(ax, f"Service level per interval — {text(sc.name)}")
     _ci_patch_label(ax)
     return fig
@@ -144,7 +161,7 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
         ax.set_ylim(bottom=0)
         _ci_patch_label(ax)
     _percent_axis(bottom, decimals=None)
-    bottom.set_xlabel("interval start")
+    bottom.set_xlabel(x_words(res))
     set_title(top, f"Speed of answer and abandonment — {text(sc.name)}")
     return fig
 
@@ -192,6 +209,7 @@ def staffing_figure(
     title: str = "",
     scheduled: Sequence[float] | None = None,
     required_label: str = "required",
+    days: Sequence[tuple[str, int]] | None = None,
 ) -> Figure:
     """Agents staffed per interval (bars, stacked by agent group) against the agents
     required (a step line), e.g. the Erlang requirement from `simulator.staffing`,
@@ -199,11 +217,15 @@ def staffing_figure(
 
     Plain data in, so the run report and the staffing planner draw the same chart:
     `staffed` maps a group name to its agents per interval. Without `required` the
-    bars stand alone and the legend says the requirement was not given.
+    bars stand alone and the legend says the requirement was not given. `days`: a
+    horizon's (label, first interval) to put on the x axis (`day_axis`).
     """
     fig, (ax,) = _new()
-    x = clock_x(starts, interval_minutes)
-    clock_axis(ax, x[0], x[-1], interval_minutes)
+    if days is not None:
+        x = day_axis(ax, days, len(starts), interval_minutes)
+    else:
+        x = clock_x(starts, interval_minutes)
+        clock_axis(ax, x[0], x[-1], interval_minutes)
     base = np.zeros(len(starts))
     for i, (group, staffing) in enumerate(staffed.items()):
         agents = np.asarray(staffing, float)
@@ -226,7 +248,7 @@ def staffing_figure(
     ax.set_ylim(0, max(top * 1.15, 1))
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("agents")
-    ax.set_xlabel("interval start")
+    ax.set_xlabel("interval start" if days is None else "day, then interval start")
     set_title(ax, title or "Agents staffed and required per interval")
     ax.legend(loc="upper left", ncols=min(len(staffed) + 2, 4))
     return fig
@@ -246,6 +268,7 @@ def run_staffing_figure(
         required,
         title=f"Agents staffed and required — {text(sc.name)}",
         required_label=required_label,
+        days=plot_days(res),
     )
 
 

@@ -5,6 +5,8 @@
   reported interval), start (HH:MM), kpi, unit, mean, ci95_low, ci95_high. Long rather
   than wide so that every number keeps its CI and its unit in plain columns; pivot it
   with ``df.pivot(index="start", columns="kpi", values="mean")``.
+- ``days.csv`` (a horizon of days only): one row per day x KPI: day, date, label, kpi,
+  unit, mean, ci95_low, ci95_high; a horizon's intervals.csv adds date and label.
 - ``queues.csv``: the day's KPIs per queue: queue, kpi, unit, mean, ci95_low, ci95_high
   (call figures are the queue's; agents and occupancy are center-wide).
 - ``calls.csv``: one row per call segment of every replication; times are seconds,
@@ -35,6 +37,7 @@ from .html import Raw, escape, figure_png, files_note, image, note, render, tabl
 from .tables import (
     call_table,
     data_dictionary,
+    day_table,
     interval_table,
     queue_table,
     summary_table,
@@ -53,6 +56,10 @@ RUN_FILES = (
     "staffing.png",
     "waits.png",
     "report.html",
+)
+DAYS_NOTE = (
+    "Each day's figures from its own calls and agents; every night closed starts the "
+    "next day with an empty queue (a 24/7 horizon carries calls over midnight)."
 )
 # Figures in the headline tiles (good when high or low: the registry says).
 HEADLINE = ("service_level", "asa", "abandon_rate", "occupancy")
@@ -170,7 +177,14 @@ def queues_html(res: SimulationResult) -> Raw:
 def intervals_html(res: SimulationResult) -> Raw:
     """The per-interval table: the terminal's columns, mean ± CI half-width."""
     kpis, rows = fmt.interval_rows(res)
-    return table(["Start"] + [fmt.label(k) for k in kpis], rows, css="compact")
+    first = "Start" if res.scenario.horizon is None else "Interval"
+    return table([first] + [fmt.label(k) for k in kpis], rows, css="compact")
+
+
+def days_html(res: SimulationResult) -> Raw:
+    """A horizon's per-day table: the terminal's columns, mean ± CI half-width."""
+    kpis, rows = fmt.day_rows(res)
+    return table(["Day"] + [fmt.label(k) for k in kpis], rows, css="compact")
 
 
 def run_figures(
@@ -219,7 +233,7 @@ def _run_sections(
         ("", lead + headline_html(res)),
         ("Assumptions", assumptions_html(sc, res.replications, res.seed, required, required_label)),
         (
-            "The day",
+            fmt.period(sc).capitalize(),
             note(
                 "Mean over the simulated days, with the 95% Student-t confidence "
                 "interval of that mean."
@@ -227,11 +241,12 @@ def _run_sections(
             + summary_html(res),
         ),
         *([("Per queue", per_queue + queues_html(res))] if len(sc.queues) > 1 else []),
+        *([("Per day", note(DAYS_NOTE) + days_html(res))] if res.reported_days else []),
         (
             "Per interval",
             note(
                 "Mean ± half-width of the 95% confidence interval; intervals are "
-                "labelled by their start."
+                f"labelled by their {'start' if sc.horizon is None else 'day and start'}."
             )
             + intervals_html(res),
         ),
@@ -252,7 +267,8 @@ def write_run(
     required_label: str = "required",
 ) -> list[Path]:
     """Write the CSV tables, plots and report.html of a run into `out_dir` (created if
-    needed); return the paths written, in the order of RUN_FILES.
+    needed); return the paths written, in the order of RUN_FILES (a horizon adds days.csv
+    after intervals.csv).
 
     `required`: agents required per reported interval (e.g. the Erlang A requirement),
     drawn against the staffing and listed with the inputs, under `required_label`.
@@ -267,9 +283,13 @@ def write_run(
     written = [
         write_csv(summary_table(res), out / "summary.csv"),
         write_csv(interval_table(res), out / "intervals.csv"),
+        *([write_csv(day_table(res), out / "days.csv")] if res.reported_days else []),
         write_csv(queue_table(res), out / "queues.csv"),
         write_csv(calls, out / "calls.csv", float_format="%.6f"),
-        write_csv(data_dictionary(res.summary.index, calls.columns), out / "data_dictionary.csv"),
+        write_csv(
+            data_dictionary(res.summary.index, calls.columns, bool(res.reported_days)),
+            out / "data_dictionary.csv",
+        ),
     ]
     pngs = save_figures(run_figures(res, required, required_label), out)
     written += [out / name for name in pngs]

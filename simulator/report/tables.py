@@ -30,6 +30,9 @@ TABLE_COLUMNS = {
     "ci95_high": ("upper end of the 95% Student-t confidence interval of the mean", "see unit"),
     "interval": ("interval number, 0 = first reported interval (after any warm-up)", ""),
     "start": ("clock time at which the interval starts", "HH:MM"),
+    "date": ("the interval's (or day's) date, in a horizon of days", "YYYY-MM-DD"),
+    "label": ("the interval's day and start, e.g. 'Mon 12-07 08:00' (a day: 'Mon 12-07')", ""),
+    "day": ("day number of the horizon, 0 = first reported day", ""),
     "queue": ("queue name; call figures are the queue's, agents and occupancy center-wide", ""),
 }
 CALL_COLUMNS = {
@@ -43,7 +46,8 @@ CALL_COLUMNS = {
         "",
     ),
     "start": ("clock time at which that interval starts", "HH:MM"),
-    "arrival_s": ("arrival in this queue, after open", "s"),
+    "date": ("date of that interval, in a horizon of days", "YYYY-MM-DD"),
+    "arrival_s": ("arrival in this queue, after open (a horizon: its first day's open)", "s"),
     "outcome": ("answered, abandoned (hung up while waiting) or blocked (busy signal)", ""),
     "wait_s": ("wait until answered or until the caller hung up", "s"),
     "agent_group": ("agent group that handled it (empty if not answered)", ""),
@@ -72,6 +76,12 @@ RUN_TABLES = {
     "intervals.csv": ("interval", "start", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
     "queues.csv": ("queue", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
 }
+# A horizon's run adds the interval's date and label, and a table per day.
+HORIZON_TABLES = {
+    "intervals.csv": ("interval", "date", "start", "label", "kpi", "unit", "mean", "ci95_low",
+                      "ci95_high"),
+    "days.csv": ("day", "date", "label", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
+}  # fmt: skip
 
 
 def write_csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
@@ -95,9 +105,25 @@ def summary_table(res: SimulationResult) -> pd.DataFrame:
 
 
 def interval_table(res: SimulationResult) -> pd.DataFrame:
-    """One row per interval x KPI: interval, start, kpi, unit, mean, ci95_low, ci95_high."""
+    """One row per interval x KPI: interval, start, kpi, unit, mean, ci95_low, ci95_high
+    (a horizon: interval, date, start, label, kpi...)."""
     df = res.intervals
     df.insert(3, "unit", [_unit(k) for k in df["kpi"]])
+    if res.scenario.horizon is not None:
+        skip = res.scenario.simulation.warmup_intervals
+        slots = res.scenario.calendar()[skip:]
+        index = df["interval"].to_numpy()
+        df.insert(1, "date", [str(slots[i].date) for i in index])
+        df.insert(3, "label", [slots[i].label for i in index])
+    return df
+
+
+def day_table(res: SimulationResult) -> pd.DataFrame:
+    """A horizon's days, one row per day x KPI: day, date, label, kpi, unit, mean,
+    ci95_low, ci95_high."""
+    df = res.daily
+    df["date"] = df["date"].astype(str)
+    df.insert(4, "unit", [_unit(k) for k in df["kpi"]])
     return df
 
 
@@ -120,21 +146,28 @@ def call_table(res: SimulationResult) -> pd.DataFrame:
     starts = np.array(res.scenario.interval_starts())
     at = list(calls.columns).index("interval") + 1
     calls.insert(at, "start", starts[calls["interval"].to_numpy()])
+    if res.scenario.horizon is not None:
+        dates = np.array([str(slot.date) for slot in res.scenario.calendar()])
+        calls.insert(at, "date", dates[calls["interval"].to_numpy()])
     calls.insert(list(calls.columns).index("agent_group") + 1, "agent", agent_ids(res))
     return calls
 
 
-def data_dictionary(kpis: Iterable[str], call_columns: Iterable[str]) -> pd.DataFrame:
-    """file, column, meaning, unit: every column of a run's tables, and every KPI's
-    definition (from the registry)."""
-    rows = [(f, c, *TABLE_COLUMNS[c]) for f, columns in RUN_TABLES.items() for c in columns]
+def data_dictionary(
+    kpis: Iterable[str], call_columns: Iterable[str], horizon: bool = False
+) -> pd.DataFrame:
+    """file, column, meaning, unit: every column of a run's tables (a `horizon`'s run:
+    with its date and label columns and days.csv), and every KPI's definition (from
+    the registry)."""
+    files = RUN_TABLES | HORIZON_TABLES if horizon else RUN_TABLES
+    rows = [(f, c, *TABLE_COLUMNS[c]) for f, columns in files.items() for c in columns]
     rows += [
         ("calls.csv", c, *CALL_COLUMNS.get(c, ("see simulator.run.runner", "")))
         for c in call_columns
     ]
     rows += [
         (
-            ", ".join(RUN_TABLES),
+            ", ".join(files),
             f"kpi = {k}",
             REGISTRY[k].definition if k in REGISTRY else "",
             _unit(k),

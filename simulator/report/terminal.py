@@ -87,9 +87,9 @@ def _table(
 
 
 def summary_table(res: SimulationResult) -> Table:
-    """The day's KPIs: mean and 95% CI."""
+    """The day's (or horizon's) KPIs: mean and 95% CI."""
     table = Table(
-        title=f"{res.scenario.name}: the day ({res.replications} replications, "
+        title=f"{res.scenario.name}: {fmt.period(res.scenario)} ({res.replications} replications, "
         f"seed {res.seed}, 95% CI)",
         title_justify="left",
     )
@@ -116,6 +116,18 @@ def interval_table(
     )
     shown = fit(header, rows, width, [[1 + i] for i in order[1:]])
     return _table("Per interval (mean ± 95% CI half-width)", header, rows, shown)
+
+
+def day_table(res: SimulationResult, width: int | None = None) -> Table:
+    """A horizon's days, one row each: mean ± CI half-width, fitted to `width`."""
+    kpis, rows = fmt.day_rows(res)
+    header = ["day"] + [fmt.label(k) for k in kpis]
+    order = sorted(
+        range(len(kpis)),
+        key=lambda i: INTERVAL_PRIORITY.index(kpis[i]) if kpis[i] in INTERVAL_PRIORITY else 99,
+    )
+    shown = fit(header, rows, width, [[1 + i] for i in order[1:]])
+    return _table("Per day (mean ± 95% CI half-width)", header, rows, shown)
 
 
 # ------------------------------------------------------------------ callsim staff

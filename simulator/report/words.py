@@ -64,8 +64,28 @@ def clock_end(sc: Scenario) -> str:
 
 
 def hours(sc: Scenario) -> str:
-    """'08:00–20:00 in 30-minute intervals'."""
-    return f"{sc.open}–{clock_end(sc)} in {sc.interval_minutes}-minute intervals"
+    """'08:00–20:00 in 30-minute intervals' ('Mon 12-07 to Sun 12-13: 7 days in ...' for
+    a horizon)."""
+    if sc.horizon is None:
+        return f"{sc.open}–{clock_end(sc)} in {sc.interval_minutes}-minute intervals"
+    days = sc.days()
+    return (
+        f"{days[0].label} to {days[-1].label}: {len(days)} open days in "
+        f"{sc.interval_minutes}-minute intervals"
+    )
+
+
+def opening_hours(sc: Scenario) -> str:
+    """'08:00–20:00: 24 intervals of 30 min', or each horizon day's hours
+    ('Mon 12-07 08:00–20:00, ...'; 24/7: 'open around the clock')."""
+    if sc.horizon is None:
+        return f"{sc.open}–{clock_end(sc)}: {sc.n_intervals} intervals of {sc.interval_minutes} min"
+    days = sc.days()
+    span = f"{len(days)} days, {sc.n_intervals} intervals of {sc.interval_minutes} min"
+    if sc.horizon.always_open:
+        return f"open around the clock ({span}): calls waiting at midnight carry over"
+    each = ", ".join(f"{d.label} {d.open}–{d.close}" for d in days)
+    return f"{each} ({span}; closed nights: each day starts empty)"
 
 
 def goals(sc: Scenario) -> list[tuple[str, str]]:
@@ -87,10 +107,7 @@ def goals(sc: Scenario) -> list[tuple[str, str]]:
 def _day_table(sc: Scenario, replications: int, seed: int) -> Raw:
     warm = sc.simulation.warmup_intervals
     day = [
-        (
-            "Opening hours",
-            f"{sc.open}–{clock_end(sc)}: {sc.n_intervals} intervals of {sc.interval_minutes} min",
-        ),
+        ("Opening hours", opening_hours(sc)),
         ("Trunk lines", f"{sc.lines:,}" if sc.lines else "unlimited (no busy signal)"),
         *goals(sc),
         (
@@ -117,7 +134,7 @@ def _queue_table(sc: Scenario) -> Raw:
     ]
     header = (
         "Queue",
-        "Calls forecast (day)",
+        "Calls forecast (day)" if sc.horizon is None else "Calls forecast (horizon)",
         "Peak interval",
         "Handle time",
         "Patience",
@@ -152,14 +169,14 @@ def _group_table(sc: Scenario) -> Raw:
 def _forecast_table(sc: Scenario, required: Sequence[float] | None, required_label: str) -> Raw:
     skip = sc.simulation.warmup_intervals
     header = (
-        ["Start"]
+        ["Start" if sc.horizon is None else "Interval"]
         + [f"forecast: {q}" for q in sc.queues]
         + [f"staffed: {g}" for g in sc.agents]
         + ([required_label] if required is not None else [])
     )
     rows = []
-    for i, start in enumerate(sc.interval_starts()[skip:]):
-        row: list = [start] + [f"{q.volumes[skip + i]:,.0f}" for q in sc.queues.values()]
+    for i, slot in enumerate(sc.calendar()[skip:]):
+        row: list = [slot.label] + [f"{q.volumes[skip + i]:,.0f}" for q in sc.queues.values()]
         row += [g.staffing[skip + i] for g in sc.agents.values()]
         if required is not None:
             row.append(f"{required[i]:,.1f}")

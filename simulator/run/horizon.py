@@ -79,11 +79,12 @@ def play_horizon(
 
 
 def horizon_records(played: list[tuple[StretchRun, DayRecords]]) -> DayRecords:
-    """The stretches' records as one replication's, on the horizon's clock."""
+    """The stretches' records as one replication's, on the horizon's clock. Between
+    stretches every group logs off (0 agents) when the stretch's last call is done."""
     calls: list[dict[str, np.ndarray]] = []
     logs = []
     customers = 0
-    for run, rec in played:
+    for k, (run, rec) in enumerate(played):
         c = dict(rec.calls)
         offset = run.stretch.offset
         c["customer"] = c["customer"] + customers
@@ -93,7 +94,18 @@ def horizon_records(played: list[tuple[StretchRun, DayRecords]]) -> DayRecords:
         customers = int(c["customer"].max()) + 1 if len(c["customer"]) else customers
         calls.append(c)
         log = rec.agent_log.copy()
+        if k + 1 < len(played):
+            groups = np.arange(len(run.scenario.agents), dtype=float)
+            done = np.full(len(groups), _last_moment(rec))
+            log = np.vstack([log, np.column_stack([done, groups, np.zeros(len(groups))])])
         log[:, 0] += offset
         logs.append(log)
     joined = {key: np.concatenate([c[key] for c in calls]) for key in calls[0]}
     return DayRecords(joined, np.concatenate(logs))
+
+
+def _last_moment(rec: DayRecords) -> float:
+    """When a stretch's last call ends or its agents last change, seconds from its open."""
+    c = rec.calls
+    ends = [c["arrival"] + c["wait"], c["start"] + c["handle"], rec.agent_log[:, 0]]
+    return float(max((np.nanmax(e) for e in ends if len(e)), default=0.0))

@@ -73,17 +73,19 @@ class SimulationResult:
 
     @property
     def daily(self) -> pd.DataFrame:
-        """One row per (day of the horizon, KPI): date, label, kpi, mean, ci95_low,
-        ci95_high (empty without a horizon)."""
+        """One row per (day of the horizon, KPI): day (0 = first reported), date,
+        label, kpi, mean, ci95_low, ci95_high (empty without a horizon)."""
         days = self.reported_days
         rows = []
         for kpi, samples in self.daily_samples.items():
             ci = confidence(samples, kpi=kpi)
             rows += [
-                (d.date, d.label, kpi, m, lo, hi)
-                for d, m, lo, hi in zip(days, ci.mean, ci.low, ci.high)
+                (i, d.date, d.label, kpi, m, lo, hi)
+                for i, (d, m, lo, hi) in enumerate(zip(days, ci.mean, ci.low, ci.high))
             ]
-        return pd.DataFrame(rows, columns=["date", "label", "kpi", "mean", "ci95_low", "ci95_high"])
+        return pd.DataFrame(
+            rows, columns=["day", "date", "label", "kpi", "mean", "ci95_low", "ci95_high"]
+        )
 
     @property
     def summary(self) -> pd.DataFrame:
