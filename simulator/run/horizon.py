@@ -107,5 +107,7 @@ def horizon_records(played: list[tuple[StretchRun, DayRecords]]) -> DayRecords:
 def _last_moment(rec: DayRecords) -> float:
     """When a stretch's last call ends or its agents last change, seconds from its open."""
     c = rec.calls
-    ends = [c["arrival"] + c["wait"], c["start"] + c["handle"], rec.agent_log[:, 0]]
-    return float(max((np.nanmax(e) for e in ends if len(e)), default=0.0))
+    ends = np.concatenate(
+        [c["arrival"] + c["wait"], c["start"] + c["handle"], rec.agent_log[:, 0], [0.0]]
+    )
+    return float(ends[np.isfinite(ends)].max())

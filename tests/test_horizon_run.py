@@ -1,0 +1,207 @@
+"""Simulating a horizon: each day a stretch of its own with its own streams, 24/7 runs
+carrying calls over midnight, the same numbers whatever the engine or executor, and
+every KPI in range in every interval of a week."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator import parse_scenario, simulate, to_dict
+from simulator.kpi.compute import all_kpis, time_in_intervals
+from simulator.kpi.stats import confidence
+from simulator.run.horizon import stretch_runs
+from simulator.sim.engine import simulate_day
+
+HANDLE = {"distribution": "exponential", "mean": 180}
+PATIENCE = {"distribution": "exponential", "mean": 120}
+
+
+def horizon_scenario(horizon: dict, volumes: list[float], staffing: list[int], **extra):
+    return parse_scenario(
+        {
+            "name": "horizon",
+            "interval_minutes": 60,
+            "open": extra.pop("open", "08:00"),
+            "service_level": {"seconds": 20, "target": 0.8},
+            "horizon": horizon,
+            "queues": {
+                "a": {"volumes": volumes, "handle_time": HANDLE, "patience": PATIENCE},
+                "b": {"volumes": [v / 2 for v in volumes], "handle_time": HANDLE},
+            },
+            "agents": {
+                "g": {"skills": ["a", "b"], "staffing": staffing, "cost_per_hour": 20},
+            },
+            **extra,
+        }
+    )
+
+
+def two_days(days: int = 2, **extra):
+    n = 3 * days
+    return horizon_scenario(
+        {"start": "2026-12-07", "days": days, "close": "11:00"},
+        [40.0, 60.0, 50.0] * days,
+        [4, 5, 5] * days,
+        arrivals={"busyness_cv": 0.1},
+        **extra,
+    )
+
+
+def test_each_day_is_the_day_simulated_alone_with_its_own_streams():
+    """Per-day and per-interval KPIs of a 2-day horizon with a closed night are, to the
+    last bit, those of each day simulated alone as a one-day scenario (its volumes
+    scaled by the day's busyness factor) with that day's seed."""
+    sc = two_days()
+    res = simulate(sc, 3, seed=5, workers=1, engine="simpy")
+    seeds = np.random.SeedSequence(5).spawn(3)
+    for r, seed in enumerate(seeds):
+        runs = stretch_runs(sc, seed)
+        assert [run.scenario.horizon for run in runs] == [None, None]
+        for d, run in enumerate(runs):
+            center, _ = all_kpis(run.scenario, simulate_day(run.scenario, run.seed))
+            for kpi, value in center.day.items():
+                np.testing.assert_array_equal(res.daily_samples[kpi][r, d], value, err_msg=kpi)
+            for kpi, values in center.intervals.items():
+                got = res.interval_samples[kpi][r, 3 * d : 3 * d + 3]
+                np.testing.assert_array_equal(got, values, err_msg=kpi)
+    # the days differ (own streams, own busyness factor), and counts add up to the horizon
+    assert not np.array_equal(
+        res.daily_samples["offered"][:, 0], res.daily_samples["offered"][:, 1]
+    )
+    np.testing.assert_array_equal(
+        res.daily_samples["offered"].sum(axis=1), res.day_samples["offered"]
+    )
+
+
+def test_adding_a_day_leaves_the_other_days_unchanged():
+    two, three = (simulate(two_days(n), 4, seed=2, workers=1) for n in (2, 3))
+    for kpi, samples in two.daily_samples.items():
+        np.testing.assert_array_equal(samples, three.daily_samples[kpi][:, :2], err_msg=kpi)
+
+
+@pytest.mark.parametrize(
+    "kw", [{"engine": "fast"}, {"engine": "simpy", "workers": 2}, {"engine": "auto"}]
+)
+def test_same_seed_same_output_whatever_the_engine_or_workers(kw):
+    sc = two_days()
+    reference = to_dict(simulate(sc, 3, seed=9, workers=1, engine="simpy"))
+    assert to_dict(simulate(sc, 3, seed=9, **kw)) == reference
+
+
+def midnight(horizon: dict):
+    """24/7, hourly: 10 calls offered Mon 23:00 and nobody logged in until Tue 00:00,
+    then 20 agents; callers never hang up (queue b only)."""
+    volumes = [0.0] * 48
+    volumes[23] = 20.0  # queue b gets half: 10 calls on average
+    staffing = [0] * 24 + [20] * 24
+    return horizon_scenario(horizon, volumes, staffing, open="00:00")
+
+
+def test_24_7_calls_waiting_at_midnight_are_answered_after_it_in_their_interval():
+    sc = midnight({"start": "2026-12-07", "days": 2, "always_open": True})
+    res = simulate(sc, 4, seed=3, workers=1)
+    calls = res.calls
+    b = calls[calls["queue"] == "b"]
+    assert len(b) > 0 and (b["interval"] == 23).all()
+    assert (b["outcome"] == "answered").all()
+    np.testing.assert_array_equal(b["answer_s"], 86_400.0)  # the agents log on at midnight
+    np.testing.assert_allclose(b["wait_s"], 86_400.0 - b["arrival_s"])
+    offered = res.interval_samples["offered"]
+    answered = res.interval_samples["answered"]
+    assert offered[:, 23].sum() > 0 and offered[:, 24:].sum() == 0
+    # counted where they arrived: Mon 23:00 answers every call answered at midnight
+    done = calls[calls["outcome"] == "answered"]
+    assert (done["answer_s"] == 86_400.0).all() and (done["interval"] == 23).all()
+    per_rep = done.groupby("replication").size().reindex(range(4), fill_value=0).to_numpy()
+    np.testing.assert_array_equal(answered[:, 23], per_rep)
+    np.testing.assert_array_equal(answered[:, 24:], 0)
+    # Mon 23:00 queues for the whole interval's remainder; nobody waits after midnight
+    assert (res.interval_samples["avg_queue"][:, 23] > 0).all()
+    np.testing.assert_array_equal(res.interval_samples["avg_queue"][:, 24], 0.0)
+    assert res.labels[23] == "Mon 12-07 23:00" and res.labels[24] == "Tue 12-08 00:00"
+
+
+def test_a_gap_in_the_dates_ends_the_run_and_callers_left_waiting_abandon():
+    sc = midnight({"dates": ["2026-12-07", "2026-12-09"], "always_open": True})
+    res = simulate(sc, 4, seed=3, workers=1)
+    b = res.calls[res.calls["queue"] == "b"]
+    assert len(b) > 0 and (b["outcome"] == "abandoned").all()  # Wed starts empty
+    assert np.isnan(b["answer_s"]).all()
+
+
+def check_every_interval(res):
+    """Every interval of every replication: conservation and KPIs in range; every CI
+    inside the KPI's range and around its mean."""
+    s = res.interval_samples
+    np.testing.assert_array_equal(s["offered"], s["answered"] + s["abandoned"] + s["blocked"])
+    np.testing.assert_array_equal(s["accepted"], s["offered"] - s["blocked"])
+    for kpi in ("service_level", "abandon_rate", "blocked_rate", "occupancy", "fcr"):
+        v = s[kpi][~np.isnan(s[kpi])]
+        assert ((v >= 0) & (v <= 1)).all(), kpi
+    for kpi in ("asa", "aht", "avg_queue", "agents", "longest_wait", "cost"):
+        v = s[kpi][~np.isnan(s[kpi])]
+        assert (v >= 0).all(), kpi
+    closed = s["agents"] == 0
+    assert np.isnan(s["occupancy"][closed]).all()
+    for kpi, samples in s.items():
+        ci = confidence(samples, kpi=kpi)
+        ok = ~np.isnan(ci.low)
+        assert (ci.low[ok] <= ci.mean[ok]).all() and (ci.mean[ok] <= ci.high[ok]).all(), kpi
+        if kpi in ("service_level", "abandon_rate", "occupancy"):
+            assert (ci.low[ok] >= 0).all() and (ci.high[ok] <= 1).all(), kpi
+    for kpi in ("offered", "answered", "abandoned"):  # days add up to the horizon
+        np.testing.assert_array_equal(res.daily_samples[kpi].sum(axis=1), res.day_samples[kpi])
+
+
+def test_every_interval_of_the_shipped_week_with_closed_nights_stays_in_range():
+    from simulator import load_scenario
+
+    res = simulate(load_scenario("scenarios/week.yaml"), 4, workers=1)
+    assert res.scenario.n_intervals == 148 and len(res.reported_days) == 7
+    check_every_interval(res)
+
+
+def test_every_interval_of_a_24_7_week_with_empty_nights_stays_in_range():
+    """A 24/7 week (168 hourly intervals, one continuous run of 604,800 s) with a
+    night shift of 0 to 2 agents and calls that straddle midnight."""
+    hour = np.arange(168) % 24
+    volumes = np.where((hour >= 7) & (hour < 21), 60.0, 4.0).tolist()
+    staffing = np.where((hour >= 7) & (hour < 21), 6, np.where(hour % 3 == 0, 0, 2)).tolist()
+    sc = horizon_scenario(
+        {"start": "2026-12-07", "days": 7, "always_open": True}, volumes, staffing, open="00:00"
+    )
+    res = simulate(sc, 4, seed=4, workers=1)
+    check_every_interval(res)
+    assert res.calls["arrival_s"].max() > 6 * 86_400  # one clock over the week
+
+
+def test_time_in_intervals_on_a_week_clock_is_exact_at_each_edge():
+    """Spans late in a week: each interval's part is measured from its own edge, never
+    negative, and an interval after every span's end gets exactly nothing."""
+    length = 1800.0  # interval 333 is [599,400, 601,200), 334 is [601,200, 603,000)
+    start = np.array([600_000.3, 601_000.0, 598_500.25])
+    duration = np.array([1_199.7, 1_000.0, 300.0])  # the first ends on the edge 601,200
+    got = time_in_intervals(start, duration, 336, length, np.array([7.0, 3.0, 2.0]))
+    assert (got >= 0).all()
+    np.testing.assert_allclose(got[332], 2 * 300.0, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got[333], 7 * 1_199.7 + 3 * 200.0, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got[334], 3 * 800.0, rtol=0, atol=1e-9)
+    assert (got[335:] == 0).all() and (got[:332] == 0).all()
+
+
+def test_occupancy_of_an_interval_with_no_logged_in_time_is_undefined():
+    """A residue of agent time (below a microsecond) is not an occupancy: the issue
+    printed -1600% from such a ratio."""
+    from simulator.kpi.compute import _kpis
+
+    zero = np.zeros(2)
+    tally = {
+        key: zero
+        for key in ("offered", "blocked", "answered", "abandoned", "in_sl", "wait_sum")
+        + ("handle_sum", "transferred", "escalated", "first_contact", "customers", "calls")
+        + ("longest_wait", "queue_time", "cost")
+    }
+    tally |= {"busy": np.array([-1.6e-7, 900.0]), "login": np.array([1e-8, 1800.0])}
+    occupancy = _kpis(tally, 1800.0)["occupancy"]
+    assert np.isnan(occupancy[0]) and occupancy[1] == 0.5
