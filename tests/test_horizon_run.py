@@ -38,7 +38,6 @@ def horizon_scenario(horizon: dict, volumes: list[float], staffing: list[int], *
 
 
 def two_days(days: int = 2, **extra):
-    n = 3 * days
     return horizon_scenario(
         {"start": "2026-12-07", "days": days, "close": "11:00"},
         [40.0, 60.0, 50.0] * days,
