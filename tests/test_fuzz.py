@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from simulator.cli import app
+from simulator.model.clock import clock_minutes
 from simulator.model.load import parse_scenario
 from simulator.model.scenario import ScenarioError
 from simulator.run.runner import simulate
@@ -64,6 +65,15 @@ def cut(data: dict, k: int) -> dict:
     sim["warmup_intervals"] = min(sim.get("warmup_intervals", 0), k - 1)
     sim["replications"] = 2
     data.pop("shifts", None)  # shifts of a full day would fall outside the cut one
+    if isinstance(data.get("horizon"), dict):  # its days cut alike: 2 days of k/2, or 1
+        days = 2 if k % 2 == 0 else 1
+        close = clock_minutes(data["open"]) + k // days * data["interval_minutes"]
+        start = data["horizon"].get("start")
+        data["horizon"] = {
+            "start": start,
+            "days": days,
+            "close": f"{close // 60:02d}:{close % 60:02d}",
+        }
     return data
 
 
