@@ -22,7 +22,13 @@ def name_problems(sc: Scenario) -> list[str]:
     problems = []
     named = [("name", sc.name)] + [
         (f"{part}.{key}", key)
-        for part, keys in (("queues", sc.queues), ("agents", sc.agents), ("shifts", sc.shifts))
+        for part, keys in (
+            ("queues", sc.queues),
+            ("agents", sc.agents),
+            ("shifts", sc.shifts),
+            ("roster.shifts", sc.roster and sc.roster.shifts),
+            ("roster.activities", sc.roster and sc.roster.activities),
+        )
         for key in keys or {}
     ]
     for where, name in named:

@@ -8,6 +8,7 @@ from collections import Counter
 from .bounds import name_problems, run_problems, shift_problems, size_problems
 from .handling import effective_handle_means
 from .horizon import horizon_problems
+from .roster_checks import roster_problems, staffing_problems
 from .scenario import Scenario
 
 
@@ -16,7 +17,7 @@ def _length_problems(sc: Scenario) -> list[str]:
     most lists have (ties: the queues' most common, then the first queue's) is taken
     as meant, so a wrong first queue is named like any other."""
     queues = {name: len(q.volumes) for name, q in sc.queues.items()}
-    groups = {name: len(g.staffing) for name, g in sc.agents.items()}
+    groups = {name: len(g.staffing) for name, g in sc.agents.items() if g.staffing}
     votes = Counter(list(queues.values()) + list(groups.values()))
     queue_votes = Counter(queues.values())
     n = max(votes, key=lambda k: (votes[k], queue_votes[k], k == sc.n_intervals))
@@ -72,7 +73,11 @@ def cross_check(sc: Scenario) -> list[str]:
     lengths, references, warm-up; then (if those hold) shifts, journey loops and the
     memory a run would need."""
     problems = (
-        name_problems(sc) + size_problems(sc) + _length_problems(sc) + _reference_problems(sc)
+        name_problems(sc)
+        + size_problems(sc)
+        + staffing_problems(sc)
+        + _length_problems(sc)
+        + _reference_problems(sc)
     )
     n = sc.n_intervals
     if sc.simulation.warmup_intervals >= n:
@@ -81,7 +86,7 @@ def cross_check(sc: Scenario) -> list[str]:
         problems += horizon_problems(sc)
     if problems:  # the rest needs consistent names, lengths and sizes
         return problems
-    return shift_problems(sc) + run_problems(sc)
+    return shift_problems(sc) + roster_problems(sc) + run_problems(sc)
 
 
 def cautions(sc: Scenario) -> list[str]:

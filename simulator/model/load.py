@@ -22,6 +22,7 @@ from . import limits
 from .checks import cross_check
 from .messages import describe
 from .scenario import Scenario, ScenarioError
+from .timetable import with_roster_staffing
 
 _BOMS = {
     "UTF-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
@@ -44,7 +45,7 @@ def parse_scenario(data: Any, strict: bool = False) -> Scenario:
     problems = cross_check(sc)
     if problems:
         raise ScenarioError(problems)
-    return sc
+    return with_roster_staffing(sc)
 
 
 def scenario_schema() -> dict[str, Any]:

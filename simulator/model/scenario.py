@@ -29,6 +29,7 @@ from .clock import check_clock, clock, clock_minutes
 from .distributions import Distribution
 from .horizon import Day, Horizon, Slot, calendar, open_days
 from .limits import MAX_REPLICATIONS
+from .roster import Absence, Roster
 
 # Control characters shown escaped, so a name holding a newline cannot forge a line.
 _PRINTABLE = {c: repr(chr(c))[1:-1] for c in (*range(32), 127)}
@@ -183,8 +184,10 @@ class AgentGroup(_Model):
     ]
     """Queues served: a list (served in that order) or a mapping queue: rank (1 first;
     equal ranks are served by queue priority, then the oldest call first)."""
-    staffing: Annotated[list[Annotated[int, Field(ge=0)]], PER_INTERVAL] = Field(min_length=1)
-    """Agents logged in, one number per interval."""
+    staffing: Annotated[list[Annotated[int, Field(ge=0)]], PER_INTERVAL] = []
+    """Agents logged in, one number per interval (or staff the group with `roster`;
+    a rostered group's staffing then reads the agents on the phones for the whole of
+    each interval)."""
     not_ready: Distribution | None = None
     """Not-ready time after each call, seconds: the agent is unavailable (neither busy
     nor idle), the caller has gone; after any after-call work. Absent: always ready."""
@@ -292,6 +295,11 @@ class Scenario(_Model):
     """Planning targets beside the service level."""
     shifts: dict[str, Shift] | None = None
     """Shift patterns for `callsim staff --shifts`."""
+    roster: Roster | None = None
+    """The schedule as shifts × headcount with breaks and activities, simulated at the
+    exact minute (instead of `agents.NAME.staffing` for the groups it staffs)."""
+    absence: Absence | None = None
+    """No-shows, lateness and break overruns of the roster's agents, simulated."""
     queues: dict[str, Queue] = Field(min_length=1)
     """The call types, by name."""
     agents: dict[str, AgentGroup] = Field(min_length=1)

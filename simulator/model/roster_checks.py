@@ -1,0 +1,171 @@
+"""Problems of a roster that its fields cannot see alone, one line per field path: the
+groups it staffs (never also by `staffing`), its days, shifts and breaks that do not
+fit the opening hours, activities with too few agents on the phones, and `absence`
+without a roster."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import limits
+from .clock import clock, clock_minutes
+from .roster import RosterShift, _Span
+from .timetable import _offset, _start, activity_spans, on_phones, roster_days, rostered_groups
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+
+def staffing_problems(sc: Scenario) -> list[str]:
+    """The roster's groups exist; each group is staffed once: by its `staffing` list or
+    by the roster."""
+    problems = [p for where, span in _spans(sc) for p in _group_problems(sc, where, span)]
+    if problems:
+        return problems
+    rostered = set(rostered_groups(sc))
+    for name, g in sc.agents.items():
+        if name in rostered and g.staffing:
+            problems.append(
+                f"agents.{name}.staffing: the roster staffs this group too: give one of "
+                "them (the roster logs agents on and off at the exact minute)"
+            )
+        elif name not in rostered and not g.staffing:
+            problems.append(
+                f"agents.{name}.staffing: is required (agents per interval), unless "
+                "roster.shifts staff the group"
+            )
+    if sc.absence is not None and sc.roster is None:
+        problems.append("absence: applies to a roster's agent-shifts: give roster.shifts")
+    return problems
+
+
+def roster_problems(sc: Scenario) -> list[str]:
+    """Everything wrong with `roster` (empty without one)."""
+    if sc.roster is None:
+        return []
+    problems = []
+    for where, span in _spans(sc):
+        found = _day_problems(sc, where, span)
+        if not found and isinstance(span, RosterShift):
+            found = _break_problems(where, span)
+        problems += found or _fit_problems(sc, where, span)
+    for name, shift in sc.roster.shifts.items():
+        if shift.agents > limits.MAX_AGENTS:
+            problems.append(
+                f"roster.shifts.{name}.agents: {shift.agents:,} agents, at most "
+                f"{limits.MAX_AGENTS:,} (a typo?)"
+            )
+    return problems or _activity_problems(sc)
+
+
+def _spans(sc: Scenario) -> list[tuple[str, _Span]]:
+    """The roster's shifts and activities with their field paths."""
+    if sc.roster is None:
+        return []
+    parts: list[tuple[str, _Span]] = [
+        (f"roster.shifts.{n}", s) for n, s in sc.roster.shifts.items()
+    ]
+    return parts + [(f"roster.activities.{n}", a) for n, a in sc.roster.activities.items()]
+
+
+def _group_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
+    if span.group is None and len(sc.agents) > 1:
+        return [
+            f"{where}.group: required when there are several agent groups ({', '.join(sc.agents)})"
+        ]
+    if span.group is not None and span.group not in sc.agents:
+        return [
+            f"{where}.group: unknown agent group '{span.group}' "
+            f"(groups are: {', '.join(sc.agents)})"
+        ]
+    return []
+
+
+def _day_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
+    keys = [d.key for d in roster_days(sc)]
+    problems = []
+    for i, day in enumerate(span.days or []):
+        if day not in keys:
+            if isinstance(day, int):
+                what = f"day {day} is not in the scenario (days 1–{len(keys)})"
+            else:
+                what = (
+                    f"{day} names a calendar day, but this scenario is dateless: "
+                    f"its days are numbered 1–{len(keys)}"
+                )
+            problems.append(f"{where}.days.{i}: {what}")
+    return problems
+
+
+def _hours(sc: Scenario) -> str:
+    total = sc.n_intervals * sc.interval_minutes
+    return f"{sc.open}–{clock(clock_minutes(sc.open) + total)}"
+
+
+def _fit_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
+    """A span that starts before the opening or ends after the close of its day."""
+    for day in roster_days(sc):
+        if span.days is not None and day.key not in span.days:
+            continue
+        begin = _start(day, span.start, sc)
+        if begin + span.minutes > day.limit:
+            end = clock(clock_minutes(span.start) + span.minutes)
+            return [
+                f"{where}: {span.start}–{end} on {day.label} is outside the opening "
+                f"hours {_hours(sc)} (a roster works inside them)"
+            ]
+    return []
+
+
+def _break_problems(where: str, shift: RosterShift) -> list[str]:
+    """Breaks outside the shift, with an empty window, or overlapping the next."""
+    length = shift.minutes
+    span = f"{shift.start}–{clock(clock_minutes(shift.start) + length)}"
+    ends: list[int] = []
+    for i, brk in enumerate(shift.breaks):
+        path = f"{where}.breaks.{i}"
+        keys = ("start", "start") if brk.start is not None else ("earliest", "latest")
+        lo, hi = (_offset(shift, t) for t in brk.window)
+        if lo >= length or hi >= length:
+            key = keys[0] if lo >= length else keys[1]
+            return [f"{path}.{key}: {getattr(brk, key)} is outside the shift {span}"]
+        if lo > hi:
+            return [f"{path}: window {brk.earliest}–{brk.latest} is empty"]
+        if hi + brk.minutes > length:
+            return [
+                f"{path}: a {brk.minutes} min break starting at {brk.window[1]} ends "
+                f"after the shift {span}"
+            ]
+        if ends and lo < ends[-1]:
+            return [
+                f"{path}: may start before break {i - 1} ends (each break's latest end "
+                "must come before the next break's earliest start)"
+            ]
+        ends.append(hi + brk.minutes)
+    return []
+
+
+def _activity_problems(sc: Scenario) -> list[str]:
+    """Activities taking more agents than the shifts have on the phones at some minute."""
+    problems = []
+    days = roster_days(sc)
+    spans = activity_spans(sc)
+    for group in {a.group for a in spans}:
+        there = on_phones(sc, group, activities=False)
+        taken = np.zeros_like(there)
+        for a in spans:
+            if a.group == group:
+                taken[int(a.start // 60) : int(a.end // 60)] += a.agents
+        short = np.flatnonzero(taken > there)
+        if len(short):
+            at = int(short[0])
+            act = next(a for a in spans if a.group == group and a.start <= at * 60 < a.end)
+            day = next(d for d in reversed(days) if d.begin <= at)
+            problems.append(
+                f"roster.activities.{act.activity}.agents: {taken[at]} agents of {group} "
+                f"in activities at {clock(clock_minutes(sc.open) + at)} on {day.label}, but "
+                f"the shifts have only {there[at]} on the phones then"
+            )
+    return sorted(problems)
