@@ -129,8 +129,8 @@ def test_a_shift_may_run_past_midnight():
             "roster.shifts.x.days.0: day 2 is not in the scenario (days 1–1)",
         ),
         (
-            {"roster": {"shifts": {"x": EARLY | {"days": ["Mon"]}}}},
-            "roster.shifts.x.days.0: Mon names a calendar day, but this scenario is "
+            {"roster": {"shifts": {"x": EARLY | {"days": ["mon"]}}}},
+            "roster.shifts.x.days.0: mon names a calendar day, but this scenario is "
             "dateless: its days are numbered 1–1",
         ),
         (
@@ -196,4 +196,51 @@ def test_the_group_is_required_among_several():
     d = rostered({"shifts": {"x": EARLY}}, groups)
     assert problems(d) == [
         "roster.shifts.x.group: required when there are several agent groups (a, b)"
+    ]
+
+
+def week(horizon: dict, intervals: int, shifts: dict, interval_minutes: int = 60) -> dict:
+    d = scenario(
+        {"sales": queue([10] * intervals)},
+        {"team": {"skills": ["sales"]}},
+        interval_minutes=interval_minutes,
+    )
+    return d | {"horizon": horizon, "roster": {"shifts": shifts}}
+
+
+def test_a_horizon_roster_names_days_by_weekday_or_date():
+    """Mon 2026-12-07 and Tue 08:00-12:00 (4 one-hour intervals each): 5 agents on
+    Mondays, 3 on 2026-12-08 from 09:00."""
+    horizon = {"start": "2026-12-07", "days": 2, "close": "12:00"}
+    shifts = {
+        "mon": {"start": "08:00", "hours": 4, "agents": 5, "days": ["Mon"]},
+        "tue": {"start": "09:00", "hours": 3, "agents": 3, "days": ["2026-12-08"]},
+    }
+    sc = parse_scenario(week(horizon, 8, shifts))
+    assert sc.agents["team"].staffing == [5] * 4 + [0, 3, 3, 3]
+    bad = week(horizon, 8, {"x": shifts["mon"] | {"days": ["sun", 1]}})
+    assert problems(bad) == [
+        "roster.shifts.x.days.0: sun is not an open day of the horizon",
+        "roster.shifts.x.days.1: day 1: name the horizon's days by date or weekday (mon...sun)",
+    ]
+
+
+def test_a_night_shift_runs_into_the_next_day_of_a_24_7_horizon():
+    """22:00 for 8 h on Monday covers Mon 22:00-24:00 and Tue 00:00-06:00; the stretch
+    run alone (one 48-hour dateless run) keeps it on its day 1."""
+    from simulator.model.horizon import stretch_scenario, stretches
+
+    horizon = {"start": "2026-12-07", "days": 2, "always_open": True}
+    shifts = {"night": {"start": "22:00", "hours": 8, "agents": 4, "days": ["2026-12-07"]}}
+    d = week(horizon, 48, shifts) | {"open": "00:00"}
+    sc = parse_scenario(d)
+    assert sc.agents["team"].staffing == [0] * 22 + [4] * 8 + [0] * 18
+    (stretch,) = stretches(sc)
+    alone = stretch_scenario(sc, stretch)
+    assert alone.roster.shifts["night"].days == [1]
+    assert [a.start for a in agent_shifts(alone)] == [22 * 3600.0] * 4
+    closed = week({"start": "2026-12-07", "days": 2, "close": "23:00"}, 30, shifts)
+    assert problems(closed) == [
+        "roster.shifts.night: 22:00–06:00 on Mon 12-07 is outside the opening hours "
+        "08:00–23:00 (a roster works inside them)"
     ]

@@ -368,6 +368,9 @@ def stretch_scenario(sc: Scenario, stretch: Stretch) -> Scenario:
     KPIs of all stretches are put together)."""
     part = slice_intervals(sc, stretch.first, stretch.stop)
     simulation = sc.simulation.model_copy(update={"warmup_intervals": 0})
-    return part.model_copy(
-        update={"horizon": None, "open": stretch.days[0].open, "simulation": simulation}
-    )
+    update: dict[str, Any] = {"horizon": None, "open": stretch.days[0].open}
+    if sc.roster is not None:  # its days named by number in the stretch run alone
+        from .timetable import stretch_roster
+
+        update["roster"] = stretch_roster(sc, stretch)
+    return part.model_copy(update=update | {"simulation": simulation})

@@ -26,8 +26,8 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_v
 from .base import MODEL_CONFIG
 from .clock import check_clock, clock_minutes
 from .distributions import Distribution
+from .horizon import WEEKDAYS
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_MINUTES = 24 * 60
 
 
@@ -36,7 +36,7 @@ class _Model(BaseModel):
 
 
 def _check_day(value: object) -> int | str | dt.date:
-    """A weekday name ("Mon"), a date (2026-12-07, quoted or not) or a day number."""
+    """A weekday ("mon", any case), a date (2026-12-07, quoted or not) or a day number."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
@@ -45,8 +45,8 @@ def _check_day(value: object) -> int | str | dt.date:
         raise ValueError(
             f"must be a weekday ({', '.join(WEEKDAYS)}), a date YYYY-MM-DD or a day number >= 1"
         )
-    if value in WEEKDAYS:
-        return value
+    if value.lower() in WEEKDAYS:
+        return value.lower()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -111,7 +111,7 @@ class _Span(_Model):
     hours: float | None = Field(default=None, gt=0, le=24)
     """Length, hours (instead of end)."""
     days: list[DaySpec] | None = None
-    """The days it is worked: weekdays (Mon...Sun) or dates (2026-12-07) in a horizon, day
+    """The days it is worked: weekdays (mon...sun) or dates (2026-12-07) in a horizon, day
     numbers (1, 2...) in a dateless scenario; absent: every day of the scenario."""
 
     _clock = field_validator("start", "end")(lambda cls, v: v if v is None else check_clock(v))

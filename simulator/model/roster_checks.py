@@ -84,37 +84,38 @@ def _group_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
 
 
 def _day_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
-    keys = [d.key for d in roster_days(sc)]
+    days = roster_days(sc)
+    named = {k for d in days for k in d.keys}
     problems = []
     for i, day in enumerate(span.days or []):
-        if day not in keys:
-            if isinstance(day, int):
-                what = f"day {day} is not in the scenario (days 1–{len(keys)})"
-            else:
-                what = (
-                    f"{day} names a calendar day, but this scenario is dateless: "
-                    f"its days are numbered 1–{len(keys)}"
-                )
-            problems.append(f"{where}.days.{i}: {what}")
+        if day in named:
+            continue
+        if sc.horizon is None and not isinstance(day, int):
+            what = (
+                f"{day} names a calendar day, but this scenario is dateless: "
+                f"its days are numbered 1–{len(days)}"
+            )
+        elif sc.horizon is None:
+            what = f"day {day} is not in the scenario (days 1–{len(days)})"
+        elif isinstance(day, int):
+            what = f"day {day}: name the horizon's days by date or weekday (mon...sun)"
+        else:
+            what = f"{day} is not an open day of the horizon"
+        problems.append(f"{where}.days.{i}: {what}")
     return problems
-
-
-def _hours(sc: Scenario) -> str:
-    total = sc.n_intervals * sc.interval_minutes
-    return f"{sc.open}–{clock(clock_minutes(sc.open) + total)}"
 
 
 def _fit_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
     """A span that starts before the opening or ends after the close of its day."""
     for day in roster_days(sc):
-        if span.days is not None and day.key not in span.days:
+        if span.days is not None and not any(k in span.days for k in day.keys):
             continue
-        begin = _start(day, span.start, sc)
+        begin = _start(day, span.start)
         if begin + span.minutes > day.limit:
             end = clock(clock_minutes(span.start) + span.minutes)
             return [
                 f"{where}: {span.start}–{end} on {day.label} is outside the opening "
-                f"hours {_hours(sc)} (a roster works inside them)"
+                f"hours {day.open}–{day.close} (a roster works inside them)"
             ]
     return []
 

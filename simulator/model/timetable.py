@@ -8,19 +8,24 @@ per-interval staffing a roster gives a group (`roster_staffing`: the planner's r
 an agent counts in an interval only if on the phones for the whole of it), and the
 paid time the cost counts (`paid_spans`).
 
-The days of a scenario: a dateless scenario's day k (1, 2, ...) begins (k − 1) × 24 h
-after `open`; a roster's `days` then name day numbers, and absent mean every day.
+The days of a scenario: in a horizon, its open days (named by date or weekday); a
+dateless scenario's day k (1, 2, ...) begins (k − 1) × 24 h after `open` (so a 24/7
+stretch run alone keeps its days: `stretch_roster`). Absent `days` mean every day. A
+shift or activity works inside the opening hours of its day's stretch (a 24/7 night
+shift runs into the next day).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .clock import clock, clock_minutes
-from .roster import DAY_MINUTES, RosterShift
+from .horizon import WEEKDAYS, Stretch, stretches
+from .roster import DAY_MINUTES, Roster, RosterShift
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -67,20 +72,41 @@ class ActivitySpan:
 
 @dataclass(frozen=True)
 class RosterDay:
-    """A day a roster can name: its key (a day number in a dateless scenario), the
-    minute after open it begins at (its opening) and the first minute after it."""
+    """A day a roster can name: its keys (date and weekday, or a day number), the
+    minute after the first open interval it opens at, its opening clock time, and
+    the end of its stretch (minutes: no shift may run past it) and its closing time."""
 
-    key: int | str
+    keys: tuple[int | str | dt.date, ...]
     label: str
     begin: int
+    open: str
     limit: int
+    close: str
 
 
 def roster_days(sc: Scenario) -> list[RosterDay]:
     """The days of a scenario, as the roster names them (see the module doc)."""
-    total = sc.n_intervals * sc.interval_minutes
-    count = -(-total // DAY_MINUTES)
-    return [RosterDay(k + 1, f"day {k + 1}", k * DAY_MINUTES, total) for k in range(count)]
+    minutes = sc.interval_minutes
+    if sc.horizon is None:
+        total = sc.n_intervals * minutes
+        count = -(-total // DAY_MINUTES)
+        close = clock(clock_minutes(sc.open) + total)
+        return [
+            RosterDay((k + 1,), f"day {k + 1}", k * DAY_MINUTES, sc.open, total, close)
+            for k in range(count)
+        ]
+    return [
+        RosterDay(
+            (day.date, WEEKDAYS[day.date.weekday()]) if day.date else (),
+            day.label,
+            day.first * minutes,
+            day.open,
+            stretch.stop * minutes,
+            stretch.days[-1].close,
+        )
+        for stretch in stretches(sc)
+        for day in stretch.days
+    ]
 
 
 def _group(sc: Scenario, given: str | None) -> str:
@@ -94,12 +120,12 @@ def _worked(days: list[RosterDay], wanted: list | None) -> list[int]:
     """Indices of the days a shift or activity is worked."""
     if wanted is None:
         return list(range(len(days)))
-    return [i for i, d in enumerate(days) if d.key in wanted]
+    return [i for i, d in enumerate(days) if any(k in wanted for k in d.keys)]
 
 
-def _start(day: RosterDay, at: str, sc: Scenario) -> int:
+def _start(day: RosterDay, at: str) -> int:
     """Minutes after open of clock time `at` on `day` (on or after the day's opening)."""
-    return day.begin + (clock_minutes(at) - clock_minutes(sc.open)) % DAY_MINUTES
+    return day.begin + (clock_minutes(at) - clock_minutes(day.open)) % DAY_MINUTES
 
 
 def _offset(shift: RosterShift, at: str) -> int:
@@ -131,7 +157,7 @@ def agent_shifts(sc: Scenario) -> list[AgentShift]:
             rate = sc.agents[group].cost_per_hour if group in sc.agents else 0.0
         starts = break_starts(shift, shift.agents)
         for d in _worked(days, shift.days):
-            begin = _start(days[d], shift.start, sc) * 60.0
+            begin = _start(days[d], shift.start) * 60.0
             for j in range(shift.agents):
                 breaks = tuple(
                     (begin + s[j] * 60.0, begin + (s[j] + b.minutes) * 60.0, b.paid)
@@ -150,7 +176,7 @@ def activity_spans(sc: Scenario) -> list[ActivitySpan]:
     for name, act in sc.roster.activities.items():
         group = _group(sc, act.group)
         for d in _worked(days, act.days):
-            begin = _start(days[d], act.start, sc) * 60.0
+            begin = _start(days[d], act.start) * 60.0
             out.append(
                 ActivitySpan(name, group, act.agents, begin, begin + act.minutes * 60.0, act.paid)
             )
@@ -238,3 +264,50 @@ def with_roster_staffing(sc: Scenario) -> Scenario:
         for name, g in sc.agents.items()
     }
     return sc.model_copy(update={"agents": groups})
+
+
+def stretch_roster(sc: Scenario, stretch: Stretch) -> Roster:
+    """The roster of one stretch run alone (a dateless scenario from the stretch's
+    opening): each shift and activity on the stretch's days, named by day number."""
+    assert sc.roster is not None
+    days = roster_days(sc)
+    number = {
+        i: (d.begin - stretch.first * sc.interval_minutes) // DAY_MINUTES + 1
+        for i, d in enumerate(days)
+        if stretch.first * sc.interval_minutes <= d.begin < stretch.stop * sc.interval_minutes
+    }
+
+    def local(span):
+        worked = [number[i] for i in _worked(days, span.days) if i in number]
+        return span.model_copy(update={"days": worked})
+
+    return sc.roster.model_copy(
+        update={
+            "shifts": {n: local(s) for n, s in sc.roster.shifts.items()},
+            "activities": {n: local(a) for n, a in sc.roster.activities.items()},
+        }
+    )
+
+
+def planned_shrinkage(sc: Scenario) -> dict[str, float]:
+    """Per rostered group, the share of its paid time the roster and `absence` keep off
+    the phones: 1 − expected time on the phones ÷ paid time, where paid = shifts less
+    unpaid breaks and activities, and on the phones = (1 − absenteeism) × (shifts less
+    breaks, lateness and overruns, at their means) less activities. This is what
+    `shrinkage` (the planning divisor of `staff`) should be for the simulation to
+    tell the same story (exact while lateness and overruns fit inside the spans)."""
+    a = sc.absence
+    show = 1 - (a.absenteeism if a else 0.0)
+    late = a.late.mean if a and a.late else 0.0
+    overrun = a.break_overrun.mean if a and a.break_overrun else 0.0
+    paid = dict.fromkeys(rostered_groups(sc), 0.0)
+    phones = dict.fromkeys(paid, 0.0)
+    for s in agent_shifts(sc):
+        unpaid = sum(b1 - b0 for b0, b1, p in s.breaks if not p)
+        away = sum(b1 - b0 for b0, b1, _ in s.breaks)
+        paid[s.group] += s.end - s.start - unpaid
+        phones[s.group] += show * (s.end - s.start - away - late - overrun * len(s.breaks))
+    for act in activity_spans(sc):
+        paid[act.group] -= 0.0 if act.paid else act.agents * (act.end - act.start)
+        phones[act.group] -= act.agents * (act.end - act.start)
+    return {g: 1 - phones[g] / paid[g] if paid[g] > 0 else 0.0 for g in paid}
