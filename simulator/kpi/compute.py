@@ -11,7 +11,8 @@ Journeys: each queue a call passes through counts it as offered there (as each
 queue's ACD report would): `calls` counts phone calls, `customers` counts people (by
 their first call). Transfer and escalation rates divide by answered; `fcr` is the
 share of customers resolved on their first call with no transfer, escalation or
-repeat call. `cost` is agents' paid logged-in time plus lines; `cost_per_call`
+repeat call. `cost` is agents' paid logged-in time (a roster's: its scheduled paid
+hours) plus lines; `cost_per_call`
 divides it by answered calls (absent where no cost is given).
 
 `day_kpis` computes one day (one replication); `simulator.kpi.stats.confidence` turns
@@ -27,6 +28,7 @@ import numpy as np
 
 from ..model.horizon import Day
 from ..model.scenario import Scenario
+from ..model.timetable import paid_spans, rostered_groups
 from ..sim.records import (
     ABANDONED,
     ANSWERED,
@@ -194,11 +196,23 @@ def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
         by_group[:, 0], until - by_group[:, 0], n, length, by_group[:, 2], by_group[:, 1], groups
     )
     rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
+    agents_cost = rates @ login if sc.roster is None else _roster_cost(sc, rates, login)
     return {
         "busy": time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length),
         "login": login.sum(axis=0),
-        "cost": rates @ login + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600,
+        "cost": agents_cost + (sc.lines or 0) * sc.line_cost_per_hour * length / 3600,
     }
+
+
+def _roster_cost(sc: Scenario, rates: np.ndarray, login: np.ndarray) -> np.ndarray:
+    """Agents' cost per interval when a roster staffs some groups: theirs is the
+    roster's paid time (scheduled shifts less unpaid breaks and activities, whatever
+    the absence: `simulator.model.timetable.paid_spans`), the others' logged-in time."""
+    n, length, groups = sc.n_intervals, sc.interval_seconds, len(sc.agents)
+    start, seconds, group, rate = paid_spans(sc)
+    paid = time_in_intervals(start, seconds, n, length, rate, group, groups)
+    rostered = np.isin(list(sc.agents), rostered_groups(sc))
+    return np.where(rostered[:, None], paid, rates[:, None] * login).sum(axis=0)
 
 
 class DayKPIs(NamedTuple):

@@ -9,9 +9,11 @@ call of their highest-ranked non-empty skill (equal ranks: the queue with the hi
 priority first), then any callback owed, or goes idle.
 
 A call's journey may go on (`simulator.sim.journeys`): transfers, escalations, redials,
-repeat calls and callbacks. Staffing changes at interval boundaries: new agents log on
-idle; when fewer are needed, idle agents log off first and busy ones log off as they
-finish their call. The last interval's agents stay until every call that arrived during
+repeat calls and callbacks. Staffing changes at interval boundaries, or at the exact
+second a roster's agents log on, take a break or an activity, or leave
+(`simulator.sim.rostering`): new agents log on idle; when fewer are needed, idle agents
+log off first and busy ones log off as they finish their call (a break waits for the
+call in hand). The last interval's agents stay until every call that arrived during
 the day is done; a caller still waiting when nothing else can happen (no agent will ever
 come and no patience was given) is counted as abandoned at that moment.
 
@@ -44,6 +46,7 @@ from .journeys import Journeys, _Call
 from .layout import Layout
 from .loop import Clock, Tick
 from .records import ABANDONED, ANSWERED, BLOCKED, COLUMNS, DayRecords
+from .rostering import staffing_events
 from .streams import Streams
 
 _INF = float("inf")
@@ -252,11 +255,10 @@ class CallCenter(Journeys):
         self.agent_log.append((self.env.now, g, staffed))
 
     def _restaff(self, tick: Tick) -> None:
-        """Interval k starts: each group (by name) moves to its staffing for k."""
+        """Staffing change k: each group named moves to its target (agents on the
+        phones); the next change is scheduled when this one happens."""
         k = tick._value
-        groups = list(self.sc.agents.values())
-        for g in self.layout.group_order:
-            target = groups[g].staffing[k]
+        for g, target in self._staffing[k][1]:
             present = self.staffed[g] - self.leaving[g]
             if target > present:
                 stay = min(self.leaving[g], target - present)
@@ -272,13 +274,15 @@ class CallCenter(Journeys):
                     self.idle[g].pop()
                 self.leaving[g] += drop - leave_now
                 self._log(g, self.staffed[g] - leave_now)
-        if k + 1 < self.n_intervals:
-            self._at((k + 1) * self.length, Tick(self._restaff, k + 1))
+        if k + 1 < len(self._staffing):
+            self._at(self._staffing[k + 1][0], Tick(self._restaff, k + 1))
 
     # -- the day -------------------------------------------------------------------
     def run(self) -> DayRecords:
         self._first_calls()
-        self._at(0.0, Tick(self._restaff, 0))
+        self._staffing = staffing_events(self.sc, self.streams, self.layout.group_order)
+        if self._staffing:
+            self._at(self._staffing[0][0], Tick(self._restaff, 0))
         collecting = gc.isenabled()
         gc.disable()  # the day creates objects, not garbage: skip the collector's scans
         try:
