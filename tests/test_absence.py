@@ -25,8 +25,7 @@ def day(volume: float, agents: int, absence: dict | None = None, breaks=(), **sh
     )
     d["roster"] = {
         "shifts": {
-            "day": {"start": "08:00", "hours": 8, "agents": agents, "breaks": list(breaks)}
-            | shift
+            "day": {"start": "08:00", "hours": 8, "agents": agents, "breaks": list(breaks)} | shift
         }
     }
     if absence is not None:

@@ -65,8 +65,9 @@ def test_a_roster_costs_its_paid_hours_as_the_shift_plan_counts_them():
     res = simulate(sc, replications=3)
     assert res.day_samples["cost"].tolist() == pytest.approx([960.0] * 3)
     unpaid = BOUNDARY["shifts"]["early"]["breaks"][0] | {"paid": False}
-    roster = {"shifts": BOUNDARY["shifts"] | {"early": BOUNDARY["shifts"]["early"] | {
-        "breaks": [unpaid]}}}
+    roster = {
+        "shifts": BOUNDARY["shifts"] | {"early": BOUNDARY["shifts"]["early"] | {"breaks": [unpaid]}}
+    }
     res = simulate(parse_scenario(day([50] * 4, roster=roster), strict=True), replications=2)
     assert res.day_samples["cost"].tolist() == pytest.approx([780.0] * 2)
     assert res.interval_samples["cost"][0].tolist() == pytest.approx([180, 260, 80, 260])
@@ -97,8 +98,9 @@ def test_the_exact_break_minute_moves_logged_in_time_between_intervals():
     assert at_910.interval_samples["agents"][0].tolist() == pytest.approx(
         [3] * 4 + [8 / 3, 8 / 3] + [3] * 2
     )
-    log = simulate_day(parse_scenario(day([0] * 8, one_break("09:10"), minutes=15)),
-                       np.random.SeedSequence(0)).agent_log
+    log = simulate_day(
+        parse_scenario(day([0] * 8, one_break("09:10"), minutes=15)), np.random.SeedSequence(0)
+    ).agent_log
     assert log.tolist() == [[0.0, 0, 3.0], [4200.0, 0, 2.0], [4800.0, 0, 3.0]]
 
 
