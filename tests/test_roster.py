@@ -98,8 +98,9 @@ def test_paid_time_leaves_out_unpaid_breaks_and_activities_only():
     _, seconds, _, rate = paid_spans(sc)
     assert np.sum(seconds * np.sign(rate)) / 60 == pytest.approx(360)
     assert np.sum(seconds * rate) == pytest.approx(120)
-    assert [a.start for a in activity_spans(sc)] == [3 * 3600.0]
-    assert [(a.agent, a.breaks[1][0]) for a in agent_shifts(sc)] == [(0, 7200.0), (1, 7200.0)]
+    assert [a.seconds() for a in activity_spans(sc)] == [[(3 * 3600.0, 4 * 3600.0)]]
+    lunch = 10 * 3600.0  # clock seconds: 10:00
+    assert [(a.agent, a.breaks[1][0]) for a in agent_shifts(sc)] == [(0, lunch), (1, lunch)]
 
 
 def test_a_shift_may_run_past_midnight():
@@ -117,21 +118,26 @@ def test_a_shift_may_run_past_midnight():
             "agents.team.staffing: the roster staffs this group too: give one of them",
         ),
         (
-            {"roster": {"shifts": {"x": {"start": "07:00", "hours": 4, "agents": 1}}}},
-            "roster.shifts.x: 07:00–11:00 on day 1 is outside the opening hours 08:00–12:00",
+            {"roster": {"shifts": {"x": {"start": "13:00", "hours": 2, "agents": 1}}}},
+            "roster.shifts.x: 13:00–15:00 reaches no open interval on any day",
+        ),
+        (
+            {"roster": {"shifts": {"x": {"start": "13:00", "hours": 2, "agents": 1, "days": [1]}}}},
+            "roster.shifts.x: 13:00–15:00 on day 1 is outside the opening hours (it reaches no "
+            "open interval)",
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"group": "other"}}}},
             "roster.shifts.x.group: unknown agent group 'other' (groups are: team)",
         ),
         (
-            {"roster": {"shifts": {"x": EARLY | {"days": [2]}}}},
-            "roster.shifts.x.days.0: day 2 is not in the scenario (days 1–1)",
+            {"roster": {"shifts": {"x": EARLY | {"days": [3]}}}},
+            "roster.shifts.x.days.0: day 3 is not in the scenario (days 0–2)",
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"days": ["mon"]}}}},
             "roster.shifts.x.days.0: mon names a calendar day, but this scenario is "
-            "dateless: its days are numbered 1–1",
+            "dateless: its days are numbered 0–2 (0: the day before the first)",
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"breaks": [{"start": "13:00", "minutes": 5}]}}}},
@@ -160,8 +166,8 @@ def test_a_shift_may_run_past_midnight():
                     "activities": {"m": {"start": "09:00", "hours": 1, "agents": 11}},
                 }
             },
-            "roster.activities.m.agents: 11 agents of team in activities at 09:00 on day 1, "
-            "but the shifts have only 10 on the phones then",
+            "roster.activities.m.agents: 11 agents of team in activities at 09:00, but the "
+            "shifts have only 10 on the phones then",
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"end": "12:00"}}}},
@@ -218,16 +224,21 @@ def test_a_horizon_roster_names_days_by_weekday_or_date():
     }
     sc = parse_scenario(week(horizon, 8, shifts))
     assert sc.agents["team"].staffing == [5] * 4 + [0, 3, 3, 3]
-    bad = week(horizon, 8, {"x": shifts["mon"] | {"days": ["sun", 1]}})
+    bad = week(horizon, 8, {"x": shifts["mon"] | {"days": ["wed", 1]}})
     assert problems(bad) == [
-        "roster.shifts.x.days.0: sun is not an open day of the horizon",
-        "roster.shifts.x.days.1: day 1: name the horizon's days by date or weekday (mon...sun)",
+        "roster.shifts.x.days.1: day 1: name the horizon's days by date or weekday (mon...sun)"
+    ]
+    sunday = week(horizon, 8, {"x": shifts["mon"] | {"days": ["sun"]}})  # the day before
+    assert problems(sunday) == [
+        "roster.shifts.x: 08:00–12:00 on Sun 12-06 is outside the opening hours (it reaches "
+        "no open interval)"
     ]
 
 
 def test_a_night_shift_runs_into_the_next_day_of_a_24_7_horizon():
     """22:00 for 8 h on Monday covers Mon 22:00-24:00 and Tue 00:00-06:00; the stretch
-    run alone (one 48-hour dateless run) keeps it on its day 1."""
+    run alone (the 48 hours as one dateless run) keeps it there. Where the centre
+    closes at 23:00, the shift works Mon 22:00-23:00 and is paid 8 h all the same."""
     from simulator.model.horizon import stretch_scenario, stretches
 
     horizon = {"start": "2026-12-07", "days": 2, "always_open": True}
@@ -237,10 +248,27 @@ def test_a_night_shift_runs_into_the_next_day_of_a_24_7_horizon():
     assert sc.agents["team"].staffing == [0] * 22 + [4] * 8 + [0] * 18
     (stretch,) = stretches(sc)
     alone = stretch_scenario(sc, stretch)
-    assert alone.roster.shifts["night"].days == [1]
-    assert [a.start for a in agent_shifts(alone)] == [22 * 3600.0] * 4
-    closed = week({"start": "2026-12-07", "days": 2, "close": "23:00"}, 30, shifts)
-    assert problems(closed) == [
-        "roster.shifts.night: 22:00–06:00 on Mon 12-07 is outside the opening hours "
-        "08:00–23:00 (a roster works inside them)"
+    assert [a.phones() for a in agent_shifts(alone)] == [[(22 * 3600.0, 30 * 3600.0)]] * 4
+    shifts["night"]["cost_per_hour"] = 10.0
+    closed = parse_scenario(week({"start": "2026-12-07", "days": 2, "close": "23:00"}, 30, shifts))
+    assert closed.agents["team"].staffing == [0] * 14 + [4] + [0] * 15
+    _, seconds, _, rate = paid_spans(closed)
+    assert np.sum(seconds) == 4 * 3600 and np.sum(seconds * rate) == pytest.approx(4 * 8 * 10)
+
+
+def test_a_24_hour_day_is_cyclic_and_a_night_shift_may_come_from_the_day_before():
+    """A dateless 24-hour day wraps (the same roster repeats): 22:00 for 8 h covers
+    22:00-24:00 and 00:00-06:00. A day 00:00-20:00 is not cyclic: the shift of the day
+    before (day 0) covers 00:00-06:00; on day 1 it reaches no open interval."""
+    night = {"night": {"start": "22:00", "hours": 8, "agents": 4}}
+    d = week(None, 24, night) | {"open": "00:00"}
+    del d["horizon"]
+    assert parse_scenario(d).agents["team"].staffing == [4] * 6 + [0] * 16 + [4] * 2
+    d = week(None, 20, night) | {"open": "00:00"}
+    del d["horizon"]
+    assert parse_scenario(d).agents["team"].staffing == [4] * 6 + [0] * 14
+    d["roster"]["shifts"]["night"]["days"] = [1]
+    assert problems(d) == [
+        "roster.shifts.night: 22:00–06:00 on day 1 is outside the opening hours (it reaches "
+        "no open interval)"
     ]

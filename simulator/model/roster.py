@@ -19,9 +19,16 @@ Nothing here simulates: this module only says what a valid roster is.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from .base import MODEL_CONFIG
 from .clock import check_clock, clock_minutes
@@ -39,11 +46,11 @@ def _check_day(value: object) -> int | str | dt.date:
     """A weekday ("mon", any case), a date (2026-12-07, quoted or not) or a day number."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if not isinstance(value, str):
         raise ValueError(
-            f"must be a weekday ({', '.join(WEEKDAYS)}), a date YYYY-MM-DD or a day number >= 1"
+            f"must be a weekday ({', '.join(WEEKDAYS)}), a date YYYY-MM-DD or a day number >= 0"
         )
     if value.lower() in WEEKDAYS:
         return value.lower()
@@ -164,6 +171,9 @@ class Roster(_Model):
     """The shifts worked, by name."""
     activities: dict[str, Activity] = {}
     """Planned off-phone activities, by name."""
+    # a stretch of a horizon run alone carries its agent-shifts worked out on the whole
+    # horizon's calendar (`simulator.model.timetable.stretch_roster`)
+    _resolved: Any = PrivateAttr(default=None)
 
 
 class Absence(_Model):

@@ -11,8 +11,10 @@ import numpy as np
 
 from . import limits
 from .clock import clock, clock_minutes
+from .roster import DAY_MINUTES as DAY
 from .roster import RosterShift, _Span
-from .timetable import _offset, _start, activity_spans, on_phones, roster_days, rostered_groups
+from .roster_days import calendar_days, clip
+from .timetable import _clock, activity_spans, on_phones, rostered_groups, workings
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -84,39 +86,42 @@ def _group_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
 
 
 def _day_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
-    days = roster_days(sc)
-    named = {k for d in days for k in d.keys}
+    """Days named that the scenario does not have."""
+    days = calendar_days(sc, clip(sc))
+    named = {n for d in days for n in d.names}
     problems = []
     for i, day in enumerate(span.days or []):
         if day in named:
             continue
+        first, last = days[0].names[0], days[-1].names[0]
         if sc.horizon is None and not isinstance(day, int):
             what = (
-                f"{day} names a calendar day, but this scenario is dateless: "
-                f"its days are numbered 1–{len(days)}"
+                f"{day} names a calendar day, but this scenario is dateless: its days are "
+                f"numbered {first}–{last} (0: the day before the first)"
             )
         elif sc.horizon is None:
-            what = f"day {day} is not in the scenario (days 1–{len(days)})"
+            what = f"day {day} is not in the scenario (days {first}–{last})"
         elif isinstance(day, int):
             what = f"day {day}: name the horizon's days by date or weekday (mon...sun)"
         else:
-            what = f"{day} is not an open day of the horizon"
+            what = f"{day} is not a day of the horizon ({first}–{last})"
         problems.append(f"{where}.days.{i}: {what}")
     return problems
 
 
 def _fit_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
-    """A span that starts before the opening or ends after the close of its day."""
-    for day in roster_days(sc):
-        if span.days is not None and not any(k in span.days for k in day.keys):
-            continue
-        begin = _start(day, span.start)
-        if begin + span.minutes > day.limit:
-            end = clock(clock_minutes(span.start) + span.minutes)
+    """A span worked on a day where it reaches no open interval, or on no day at all."""
+    c = clip(sc)
+    end = clock(clock_minutes(span.start) + span.minutes)
+    worked = workings(span, calendar_days(sc, c), c)
+    for day in worked:
+        if not c.seconds([_clock(span, day)]):
             return [
-                f"{where}: {span.start}–{end} on {day.label} is outside the opening "
-                f"hours {day.open}–{day.close} (a roster works inside them)"
+                f"{where}: {span.start}–{end} on {day.label} is outside the opening hours "
+                "(it reaches no open interval)"
             ]
+    if not worked and span.days is None:
+        return [f"{where}: {span.start}–{end} reaches no open interval on any day"]
     return []
 
 
@@ -128,7 +133,7 @@ def _break_problems(where: str, shift: RosterShift) -> list[str]:
     for i, brk in enumerate(shift.breaks):
         path = f"{where}.breaks.{i}"
         keys = ("start", "start") if brk.start is not None else ("earliest", "latest")
-        lo, hi = (_offset(shift, t) for t in brk.window)
+        lo, hi = ((clock_minutes(t) - clock_minutes(shift.start)) % DAY for t in brk.window)
         if lo >= length or hi >= length:
             key = keys[0] if lo >= length else keys[1]
             return [f"{path}.{key}: {getattr(brk, key)} is outside the shift {span}"]
@@ -151,22 +156,32 @@ def _break_problems(where: str, shift: RosterShift) -> list[str]:
 def _activity_problems(sc: Scenario) -> list[str]:
     """Activities taking more agents than the shifts have on the phones at some minute."""
     problems = []
-    days = roster_days(sc)
     spans = activity_spans(sc)
     for group in {a.group for a in spans}:
         there = on_phones(sc, group, activities=False)
         taken = np.zeros_like(there)
         for a in spans:
             if a.group == group:
-                taken[int(a.start // 60) : int(a.end // 60)] += a.agents
+                for on, off in a.seconds():
+                    taken[int(on // 60) : int(off // 60)] += a.agents
         short = np.flatnonzero(taken > there)
         if len(short):
             at = int(short[0])
-            act = next(a for a in spans if a.group == group and a.start <= at * 60 < a.end)
-            day = next(d for d in reversed(days) if d.begin <= at)
+            act = next(
+                a
+                for a in spans
+                if a.group == group and any(on <= at * 60 < off for on, off in a.seconds())
+            )
             problems.append(
                 f"roster.activities.{act.activity}.agents: {taken[at]} agents of {group} "
-                f"in activities at {clock(clock_minutes(sc.open) + at)} on {day.label}, but "
-                f"the shifts have only {there[at]} on the phones then"
+                f"in activities at {_minute_label(sc, at)}, but the shifts have only "
+                f"{there[at]} on the phones then"
             )
     return sorted(problems)
+
+
+def _minute_label(sc: Scenario, at: int) -> str:
+    """ "09:10", or "Mon 12-07 09:10" in a horizon: minute `at` of the run."""
+    slot = sc.calendar()[at // sc.interval_minutes]
+    time = clock(clock_minutes(slot.start) + at % sc.interval_minutes)
+    return time if slot.date is None else f"{slot.label.rsplit(' ', 1)[0]} {time}"

@@ -66,7 +66,8 @@ def roster_steps(sc: Scenario, streams: Streams) -> dict[str, list[tuple[float, 
         for on, off in shift.phones(late, overruns):
             deltas[shift.group] += [(on, 1), (off, -1)]
     for act in activity_spans(sc):
-        deltas[act.group] += [(act.start, -act.agents), (act.end, act.agents)]
+        for on, off in act.seconds():
+            deltas[act.group] += [(on, -act.agents), (off, act.agents)]
     close = sc.n_intervals * sc.interval_seconds
     steps = {}
     for group in rostered_groups(sc):
