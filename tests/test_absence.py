@@ -101,3 +101,17 @@ def test_absence_draws_from_its_own_streams_and_leaves_the_callers_alone():
         for d in (day(60, 12, {"absenteeism": 0.3}), more)
     ]
     assert steps[0][0] == steps[1][0]  # the day shift's shows at 08:00: the same draw
+
+
+def test_a_shrinkage_far_from_the_rosters_losses_is_cautioned():
+    """shrinkage 0.3 against a roster losing 10% (absenteeism): validate says so; at
+    0.12 (2 points off) it does not."""
+    from simulator.model.checks import cautions
+
+    d = day(60, 40, {"absenteeism": 0.1}) | {"shrinkage": 0.3}
+    assert cautions(parse_scenario(d)) == [
+        "shrinkage: 0.3 (the divisor staff plans with), but the roster and absence keep "
+        "10.0% of team's paid time off the phones (see docs/rosters.md: set one to match "
+        "the other)"
+    ]
+    assert cautions(parse_scenario(d | {"shrinkage": 0.12})) == []

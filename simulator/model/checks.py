@@ -10,6 +10,7 @@ from .handling import effective_handle_means
 from .horizon import horizon_problems
 from .roster_checks import roster_problems, staffing_problems
 from .scenario import Scenario
+from .timetable import planned_shrinkage
 
 
 def _length_problems(sc: Scenario) -> list[str]:
@@ -132,7 +133,7 @@ def cautions(sc: Scenario) -> list[str]:
                 f"interval {starts[i]}: offered load {load:.1f} Erlangs exceeds "
                 f"the {agents} agents logged in (occupancy would pass 100%)"
             )
-    return found + _line_cautions(sc) + _redial_cautions(sc)
+    return found + _line_cautions(sc) + _redial_cautions(sc) + _shrinkage_cautions(sc)
 
 
 def _line_cautions(sc: Scenario) -> list[str]:
@@ -161,4 +162,18 @@ def _redial_cautions(sc: Scenario) -> list[str]:
                     f"queues.{name}.{part}.probability: 1 means every such caller calls "
                     f"again until max_attempts ({rule.max_attempts} calls)"
                 )
+    return found
+
+
+def _shrinkage_cautions(sc: Scenario) -> list[str]:
+    """A roster whose breaks, activities and absence keep a share of paid time off the
+    phones far (over 5 points) from `shrinkage`, the divisor `staff` plans with."""
+    found = []
+    for group, share in planned_shrinkage(sc).items():
+        if abs(share - sc.shrinkage) > 0.05:
+            found.append(
+                f"shrinkage: {sc.shrinkage:g} (the divisor staff plans with), but the roster "
+                f"and absence keep {share:.1%} of {group}'s paid time off the phones "
+                "(see docs/rosters.md: set one to match the other)"
+            )
     return found

@@ -113,20 +113,26 @@ def break_starts(shift: RosterShift, agents: int) -> list[list[int]]:
     return starts
 
 
-def _resolved(sc: Scenario) -> tuple[list[AgentShift], list[ActivitySpan]] | None:
-    return None if sc.roster is None else sc.roster._resolved
-
-
 def agent_shifts(sc: Scenario) -> list[AgentShift]:
     """Every scheduled agent-shift of the roster (none without one), by shift name
     (file order), calendar day and agent."""
+    return worked_out(sc)[0]
+
+
+def activity_spans(sc: Scenario) -> list[ActivitySpan]:
+    """Every activity of the roster, one per day it is held."""
+    return worked_out(sc)[1]
+
+
+def worked_out(sc: Scenario) -> tuple[list[AgentShift], list[ActivitySpan]]:
+    """The roster's agent-shifts and activities (see `agent_shifts`, `activity_spans`)."""
     if sc.roster is None:
-        return []
-    resolved = _resolved(sc)
-    if resolved is not None:
-        return resolved[0]
+        return [], []
+    if sc.roster._resolved is not None:
+        return sc.roster._resolved
     c = clip(sc)
-    days, out = calendar_days(sc, c), []
+    days: list[CalendarDay] = calendar_days(sc, c)
+    shifts, acts = [], []
     for name, shift in sc.roster.shifts.items():
         group = group_of(sc, shift.group)
         rate = shift.cost_per_hour
@@ -140,25 +146,13 @@ def agent_shifts(sc: Scenario) -> list[AgentShift]:
                     (begin + s[j] * 60.0, begin + (s[j] + b.minutes) * 60.0, b.paid)
                     for b, s in zip(shift.breaks, starts)
                 )
-                out.append(AgentShift(name, group, day.d, j, begin, end, breaks, rate, c))
-    return out
-
-
-def activity_spans(sc: Scenario) -> list[ActivitySpan]:
-    """Every activity of the roster, one per day it is held."""
-    if sc.roster is None:
-        return []
-    resolved = _resolved(sc)
-    if resolved is not None:
-        return resolved[1]
-    c = clip(sc)
-    days, out = calendar_days(sc, c), []
+                shifts.append(AgentShift(name, group, day.d, j, begin, end, breaks, rate, c))
     for name, act in sc.roster.activities.items():
-        group = group_of(sc, act.group)
         for day in workings(act, days, c):
             start, end = _clock(act, day)
-            out.append(ActivitySpan(name, group, act.agents, start, end, act.paid, c))
-    return out
+            group = group_of(sc, act.group)
+            acts.append(ActivitySpan(name, group, act.agents, start, end, act.paid, c))
+    return shifts, acts
 
 
 def rostered_groups(sc: Scenario) -> list[str]:
