@@ -21,13 +21,14 @@ agents per group and interval in, shift plans and the rostered scenario out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..model.clock import clock
+from ..model.clock import clock, clock_minutes
 from ..model.scenario import Scenario, ScenarioError
-from ..model.shift_fit import timeline
+from ..model.shift_fit import DAY, Timeline, timeline
 from .shifts import Assignment, ShiftPlan, solve_shifts
 
 
@@ -63,45 +64,110 @@ def schedule_groups(
     }
 
 
+@dataclass(frozen=True)
+class Piece:
+    """The part of a working a roster can hold: inside one run of open intervals."""
+
+    start: int  # minutes from the first day's midnight (in [0, cycle) when cyclic)
+    minutes: int
+    break_start: int | None
+    break_minutes: int
+
+
+def open_runs(tl: Timeline) -> list[tuple[int, int]]:
+    """(start, stop) minutes of each run of back-to-back open intervals."""
+    runs: list[list[int]] = []
+    for t in tl.starts:
+        if runs and runs[-1][1] == t:
+            runs[-1][1] = t + tl.interval
+        else:
+            runs.append([t, t + tl.interval])
+    return [(a, b) for a, b in runs]
+
+
+def pieces(tl: Timeline, a: Assignment) -> list[Piece]:
+    """The working `a` cut to the open hours (a roster works inside them): in a 24/7
+    scenario the part past the end wraps to the start (Sunday night's shift is Monday
+    morning's, the same roster repeating); elsewhere time outside the opening hours is
+    left out (it covers no interval)."""
+    spans = [(a.start, a.start + a.minutes)]
+    brk = None if a.break_start is None else (a.break_start, a.break_start + a.break_minutes)
+    if tl.cycle and spans[0][1] > tl.cycle:
+        spans = [(a.start, tl.cycle), (0, spans[0][1] - tl.cycle)]
+        if brk and brk[0] >= tl.cycle:
+            brk = (brk[0] - tl.cycle, brk[1] - tl.cycle)
+    out = []
+    for lo, hi in spans:
+        for run_lo, run_hi in open_runs(tl):
+            p0, p1 = max(lo, run_lo), min(hi, run_hi)
+            if p0 >= p1:
+                continue
+            inside = brk is not None and p0 <= brk[0] < p1
+            b1 = min(brk[1], p1) if brk and inside else 0
+            out.append(
+                Piece(
+                    p0,
+                    p1 - p0,
+                    brk[0] if brk and inside else None,
+                    b1 - brk[0] if brk and inside else 0,
+                )
+            )
+    return out
+
+
 def roster_data(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> dict[str, Any]:
-    """The `roster:` mapping of the plans, as a scenario file holds it."""
+    """The `roster:` mapping of the plans, as a scenario file holds it: one roster shift
+    per (pattern, piece, break time, agents), with the days it is worked."""
     shifts: dict[str, dict[str, Any]] = {}
     for g, plan in plans.items():
-        alike: dict[tuple, list[Assignment]] = {}
+        tl = plan.timeline
+        assert tl is not None
+        alike: dict[tuple, list[int]] = {}
         for a in plan.assignments:
-            brk = None if a.break_start is None else clock(a.break_start)
-            alike.setdefault((a.shift, brk, a.agents), []).append(a)
-        for (name, brk, _), worked in alike.items():
-            label = name if brk is None else f"{name} break {brk}"
-            shifts[_unique(label, shifts)] = _entry(sc, g, plan, worked)
+            for piece in pieces(tl, a):
+                brk = None if piece.break_start is None else clock(piece.break_start)
+                key = (
+                    a.shift,
+                    clock(piece.start),
+                    piece.minutes,
+                    brk,
+                    piece.break_minutes,
+                    a.agents,
+                )
+                alike.setdefault(key, []).append(_day_number(tl, piece.start))
+        for (name, start, minutes, brk, brk_minutes, agents), days in alike.items():
+            shift = plan.shifts[name]
+            whole = minutes == round(shift.hours * 60) and start == shift.start
+            label = name if whole else f"{name} {start}–{clock(clock_minutes(start) + minutes)}"
+            label += "" if brk is None else f" break {brk}"
+            entry: dict[str, Any] = {"group": g} if len(sc.agents) > 1 else {}
+            entry |= {"start": start, "hours": minutes / 60, "agents": agents}
+            if tl.calendar_days > 1 or days != [0]:
+                entry["days"] = [tl.day_key(d) for d in sorted(set(days))]
+            if brk is not None:
+                entry["breaks"] = [{"start": brk, "minutes": brk_minutes}]
+            entry["cost_per_hour"] = shift.cost_per_hour
+            shifts[_unique(label, shifts)] = entry
     return {"shifts": shifts}
 
 
-def _entry(sc: Scenario, group: str, plan: ShiftPlan, worked: list[Assignment]) -> dict:
-    """One roster shift: the pattern, its agents, the days worked, the break."""
-    a = worked[0]
-    shift = plan.shifts[a.shift]
-    entry: dict[str, Any] = {}
-    if len(sc.agents) > 1:
-        entry["group"] = group
-    entry |= {"start": shift.start, "hours": shift.hours, "agents": a.agents}
-    days = _day_keys(plan, sorted({w.day for w in worked}))
-    if days is not None:
-        entry["days"] = days
-    if a.break_start is not None:
-        entry["breaks"] = [{"start": clock(a.break_start), "minutes": a.break_minutes}]
-    entry["cost_per_hour"] = shift.cost_per_hour
-    return entry
+def _day_number(tl: Timeline, minute: int) -> int:
+    """The day a roster names a piece by: its calendar day in a horizon; in a dateless
+    scenario the day counted from the first opening (day k opens (k − 1) × 24 h after)."""
+    if tl.first_date is not None:
+        return minute // DAY
+    return (minute - tl.starts[0]) // DAY
 
 
-def _day_keys(plan: ShiftPlan, days: list[int]) -> list | None:
-    """How a roster names the days: None for the only day of a one-day scenario, day
-    numbers (1, 2...) in a dateless scenario, weekdays or dates in a horizon."""
-    tl = plan.timeline
-    assert tl is not None
-    if tl.calendar_days == 1 and days == [0]:
-        return None
-    return [tl.day_key(d) for d in days]
+def outside_hours(plans: Mapping[str, ShiftPlan]) -> float:
+    """Paid hours of the plans that fall outside the opening hours (not in the roster)."""
+    lost = 0.0
+    for plan in plans.values():
+        assert plan.timeline is not None
+        for a in plan.assignments:
+            kept = sum(p.minutes for p in pieces(plan.timeline, a))
+            lost += a.agents * (a.minutes - kept) / 60
+    return lost
 
 
 def _unique(label: str, taken: Mapping[str, Any]) -> str:

@@ -10,38 +10,69 @@ from typing import Any
 
 import yaml
 
+from ..planner.rostering import outside_hours, roster_update
 from ..planner.staffing import StaffingPlan
+from .format import money
 
 PLANNED = "# Staffing planned by `callsim staff"  # how a planned copy begins
 
 
 def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
-    """The text of `source` (YAML; or its `data`, already read) with each group's
-    staffing replaced by the plan's agents logged in (`StaffingPlan.staffing`) and,
-    under a volume scale, each queue's volumes by the scaled ones; every other key is
-    kept (comments are not: the YAML is re-written, under a header saying so)."""
+    """The text of `source` (YAML; or its `data`, already read) staffed as planned:
+    each group's staffing replaced by the plan's agents logged in
+    (`StaffingPlan.staffing`), or with shifts by the plan's `roster` (its groups give
+    no staffing list; `absence.absenteeism` = shrinkage unless the file has an
+    `absence`: `simulator.planner.rostering`), and under a volume scale each queue's
+    volumes by the scaled ones; every other key is kept (comments are not: the YAML is
+    re-written, under a header saying so)."""
     if data is None:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data = copy.deepcopy(data)
-    for group, agents in p.staffing.items():
-        data["agents"][group]["staffing"] = agents
+    if p.shifts:
+        for group in p.shifts:
+            data["agents"][group].pop("staffing", None)
+        data |= roster_update(p.scenario, p.shifts)
+    else:
+        for group, agents in p.staffing.items():
+            data["agents"][group]["staffing"] = agents
     if p.volume_scale != 1:
         for name, q in p.scenario.queues.items():
             data["queues"][name]["volumes"] = [round(float(v), 6) for v in q.volumes]
-    what = "agents on the shift plan less shrinkage" if p.shifts else "required agents"
     volumes = (
         ""
         if p.volume_scale == 1
         else f"# queues.*.volumes are the file's × {p.volume_scale:g}, as planned.\n"
     )
     header = (
-        f"{PLANNED} --method {p.method}` from {source},\n"
-        f"# volume scale {p.volume_scale:g}: agents.*.staffing holds agents logged in\n"
-        f"# ({what}). Comments of the original file are not kept.\n" + volumes
+        f"{PLANNED}{' --shifts' if p.shifts else ''} --method {p.method}` from {source},\n"
+        f"# volume scale {p.volume_scale:g}: {_what(p)}.\n"
+        "# Comments of the original file are not kept.\n" + volumes
     )
     return header + yaml.safe_dump(
         data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
     )
+
+
+def _what(p: StaffingPlan) -> str:
+    """What the copy's staffing holds, in words."""
+    if not p.shifts:
+        return "agents.*.staffing holds agents logged in\n# (required agents)"
+    words = (
+        "roster holds the shift plan (agents scheduled, breaks at set\n"
+        f"# times; cost {money(sum(s.cost for s in p.shifts.values()))})"
+    )
+    if p.scenario.absence is None and p.scenario.shrinkage > 0:
+        words += (
+            f"; absence.absenteeism is the shrinkage ({p.scenario.shrinkage:g}):\n"
+            "# scheduled agents off the phones, paid"
+        )
+    lost = outside_hours(p.shifts)
+    if lost:
+        words += (
+            f".\n# {lost:,.2f} paid hours of the shifts fall outside the opening hours: the\n"
+            "# roster leaves them out (run's cost is that much lower than the plan's)"
+        )
+    return words
 
 
 def write_planned(source: Path, target: Path, p: StaffingPlan) -> Path:

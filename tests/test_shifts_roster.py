@@ -1,0 +1,161 @@
+"""`staff --shifts --write FILE` writes the plan as the scenario's roster, so that `run FILE`
+checks exactly what was planned: the roster's staffing is the plan's, interval by
+interval, and the simulated cost (paid hours × cost per hour, paid time off the phones
+included) is the plan's cost to the cent."""
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from simulator import parse_scenario, plan, simulate
+from simulator.cli import app
+from simulator.model.timetable import planned_shrinkage, roster_staffing
+from simulator.planner.rostering import outside_hours, rostered, roster_data
+
+
+def day(**extra) -> dict:
+    """08:00-20:00 in 30 min intervals, a morning peak, two groups with their own shift
+    patterns and costs (shift costs differ from the groups' on purpose), 30% shrinkage."""
+    x = np.arange(24)
+    volumes = [round(float(v), 1) for v in 60 + 60 * np.exp(-(((x - 5) / 4) ** 2))]
+    lunch = {"earliest": "11:30", "latest": "13:30", "minutes": 30}
+    d = {
+        "name": "roster day",
+        "interval_minutes": 30,
+        "open": "08:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "shrinkage": 0.3,
+        "queues": {
+            "calls": {"volumes": volumes, "handle_time": {"distribution": "exponential", "mean": 200}},
+            "mail": {
+                "volumes": [v / 5 for v in volumes],
+                "handle_time": {"distribution": "exponential", "mean": 300},
+            },
+        },
+        "agents": {
+            "front": {"skills": ["calls"], "staffing": [0] * 24, "cost_per_hour": 18},
+            "back": {"skills": ["mail"], "staffing": [0] * 24, "cost_per_hour": 22},
+        },
+        "shifts": {
+            "early": {"start": "08:00", "hours": 8.5, "cost_per_hour": 20.25, "group": "front",
+                      "break": lunch},
+            "late": {"start": "11:30", "hours": 8.5, "cost_per_hour": 21.5, "group": "front",
+                     "break": {"earliest": "15:00", "latest": "17:00", "minutes": 30}},
+            "part": {"start": "09:00", "hours": 4, "cost_per_hour": 19, "group": "front",
+                     "max_count": 6},
+            "back": {"start": "08:00", "hours": 12, "cost_per_hour": 23.75, "group": "back"},
+        },
+        "simulation": {"replications": 3, "seed": 3},
+    }
+    return d | extra
+
+
+def around_the_clock() -> dict:
+    """One 24/7 day from 00:00 in 60 min intervals: the night shift wraps."""
+    volumes = [20.0] * 6 + [80.0] * 12 + [40.0] * 6
+    return {
+        "name": "24/7",
+        "interval_minutes": 60,
+        "open": "00:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "shrinkage": 0.2,
+        "queues": {"q": {"volumes": volumes, "handle_time": {"distribution": "exponential", "mean": 180}}},
+        "agents": {"team": {"skills": ["q"], "staffing": [0] * 24}},
+        "shifts": {
+            "night": {"start": "22:00", "hours": 8, "cost_per_hour": 30,
+                      "break": {"earliest": "01:00", "latest": "03:00", "minutes": 30}},
+            "early": {"start": "06:00", "hours": 8, "cost_per_hour": 20},
+            "late": {"start": "14:00", "hours": 8, "cost_per_hour": 22},
+        },
+        "simulation": {"replications": 2, "seed": 1},
+    }
+
+
+@pytest.fixture(scope="module")
+def day_plan():
+    sc = parse_scenario(day())
+    return sc, plan(sc, "erlang-c", shifts=True)
+
+
+def test_the_roster_staffs_every_interval_as_planned(day_plan):
+    sc, p = day_plan
+    r = rostered(sc, p.shifts)
+    staffing = roster_staffing(r)
+    assert set(staffing) == {"front", "back"}
+    for g, sp in p.shifts.items():
+        assert staffing[g] == sp.staffing, g
+    # each pattern's break starts, agents and days are the plan's
+    written = roster_data(sc, p.shifts)["shifts"]
+    for g, sp in p.shifts.items():
+        for name, starts in sp.break_starts.items():
+            mine = {
+                e["breaks"][0]["start"]: e["agents"]
+                for e in written.values()
+                if e["group"] == g and e.get("breaks") and e["start"] == sp.shifts[name].start
+            }
+            assert mine == starts
+
+
+def test_simulated_cost_of_the_roster_is_the_plan_cost_to_the_cent(day_plan):
+    sc, p = day_plan
+    assert outside_hours(p.shifts) == 0
+    res = simulate(rostered(sc, p.shifts))
+    cost = res.day_samples["cost"]
+    # paid time is the scheduled roster's whatever the no-shows: the same every day
+    assert np.ptp(cost) < 1e-6
+    assert round(float(cost[0]), 2) == round(p.totals.total.cost, 2)
+    assert p.totals.total.cost == pytest.approx(sum(s.cost for s in p.shifts.values()))
+    # and per interval, the cost KPI adds up to it
+    assert res.interval_samples["cost"][0].sum() == pytest.approx(p.totals.total.cost)
+
+
+def test_shrinkage_and_the_roster_tell_one_story(day_plan):
+    sc, p = day_plan
+    r = rostered(sc, p.shifts)
+    assert r.absence.absenteeism == sc.shrinkage
+    # the roster's planned shrinkage (paid time off the phones) is the file's
+    assert planned_shrinkage(r) == pytest.approx({"front": 0.3, "back": 0.3})
+
+
+def test_a_24_7_roster_splits_the_night_shift_at_the_end_of_the_day():
+    sc = parse_scenario(around_the_clock())
+    p = plan(sc, "erlang-c", shifts=True)
+    sp = p.shifts["team"]
+    assert sp.under == [0] * 24 and sp.counts["night"] > 0
+    written = roster_data(sc, p.shifts)["shifts"]
+    pieces = sorted((e["start"], e["hours"]) for n, e in written.items() if n.startswith("night"))
+    assert ("22:00", 2.0) in pieces and ("00:00", 6.0) in pieces
+    r = rostered(sc, p.shifts)
+    assert roster_staffing(r)["team"] == sp.staffing
+    res = simulate(r)
+    assert round(float(res.day_samples["cost"][0]), 2) == round(p.totals.total.cost, 2)
+
+
+def test_staff_write_then_run_checks_the_plan(tmp_path):
+    source = tmp_path / "day.yaml"
+    source.write_text(yaml.safe_dump(day()), encoding="utf-8")
+    target = tmp_path / "planned.yaml"
+    runner = CliRunner()
+    staff = runner.invoke(app, ["staff", str(source), "--shifts", "--write", str(target), "--json"])
+    assert staff.exit_code == 0, staff.output
+    planned = json.loads(staff.stdout)
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Staffing planned by `callsim staff --shifts")
+    written = yaml.safe_load(text)
+    assert "staffing" not in written["agents"]["front"] and written["roster"]["shifts"]
+    assert written["shifts"] == day()["shifts"]  # the patterns are kept
+    run = runner.invoke(app, ["run", str(target), "--json"])
+    assert run.exit_code == 0, run.output
+    cost = json.loads(run.stdout)["day"]["cost"]["mean"]
+    assert round(cost, 2) == round(planned["totals"]["total"]["cost"], 2)
+
+    # never over a file callsim did not write, nor over the scenario itself
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: mine\n", encoding="utf-8")
+    again = runner.invoke(app, ["staff", str(source), "--shifts", "--write", str(mine)])
+    assert again.exit_code == 2 and mine.read_text(encoding="utf-8") == "name: mine\n"
+    same = runner.invoke(app, ["staff", str(source), "--shifts", "--write", str(source)])
+    assert same.exit_code == 2
