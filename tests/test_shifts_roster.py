@@ -29,7 +29,10 @@ def day(**extra) -> dict:
         "service_level": {"seconds": 20, "target": 0.8},
         "shrinkage": 0.3,
         "queues": {
-            "calls": {"volumes": volumes, "handle_time": {"distribution": "exponential", "mean": 200}},
+            "calls": {
+                "volumes": volumes,
+                "handle_time": {"distribution": "exponential", "mean": 200},
+            },
             "mail": {
                 "volumes": [v / 5 for v in volumes],
                 "handle_time": {"distribution": "exponential", "mean": 300},
@@ -40,12 +43,27 @@ def day(**extra) -> dict:
             "back": {"skills": ["mail"], "staffing": [0] * 24, "cost_per_hour": 22},
         },
         "shifts": {
-            "early": {"start": "08:00", "hours": 8.5, "cost_per_hour": 20.25, "group": "front",
-                      "break": lunch},
-            "late": {"start": "11:30", "hours": 8.5, "cost_per_hour": 21.5, "group": "front",
-                     "break": {"earliest": "15:00", "latest": "17:00", "minutes": 30}},
-            "part": {"start": "09:00", "hours": 4, "cost_per_hour": 19, "group": "front",
-                     "max_count": 6},
+            "early": {
+                "start": "08:00",
+                "hours": 8.5,
+                "cost_per_hour": 20.25,
+                "group": "front",
+                "break": lunch,
+            },
+            "late": {
+                "start": "11:30",
+                "hours": 8.5,
+                "cost_per_hour": 21.5,
+                "group": "front",
+                "break": {"earliest": "15:00", "latest": "17:00", "minutes": 30},
+            },
+            "part": {
+                "start": "09:00",
+                "hours": 4,
+                "cost_per_hour": 19,
+                "group": "front",
+                "max_count": 6,
+            },
             "back": {"start": "08:00", "hours": 12, "cost_per_hour": 23.75, "group": "back"},
         },
         "simulation": {"replications": 3, "seed": 3},
@@ -62,11 +80,17 @@ def around_the_clock() -> dict:
         "open": "00:00",
         "service_level": {"seconds": 20, "target": 0.8},
         "shrinkage": 0.2,
-        "queues": {"q": {"volumes": volumes, "handle_time": {"distribution": "exponential", "mean": 180}}},
+        "queues": {
+            "q": {"volumes": volumes, "handle_time": {"distribution": "exponential", "mean": 180}}
+        },
         "agents": {"team": {"skills": ["q"], "staffing": [0] * 24}},
         "shifts": {
-            "night": {"start": "22:00", "hours": 8, "cost_per_hour": 30,
-                      "break": {"earliest": "01:00", "latest": "03:00", "minutes": 30}},
+            "night": {
+                "start": "22:00",
+                "hours": 8,
+                "cost_per_hour": 30,
+                "break": {"earliest": "01:00", "latest": "03:00", "minutes": 30},
+            },
             "early": {"start": "06:00", "hours": 8, "cost_per_hour": 20},
             "late": {"start": "14:00", "hours": 8, "cost_per_hour": 22},
         },
@@ -149,7 +173,7 @@ def test_staff_write_then_run_checks_the_plan(tmp_path):
     assert written["shifts"] == day()["shifts"]  # the patterns are kept
     run = runner.invoke(app, ["run", str(target), "--json"])
     assert run.exit_code == 0, run.output
-    cost = json.loads(run.stdout)["day"]["cost"]["mean"]
+    cost = json.loads(run.stdout)["summary"]["cost"]["mean"]
     assert round(cost, 2) == round(planned["totals"]["total"]["cost"], 2)
 
     # never over a file callsim did not write, nor over the scenario itself

@@ -122,19 +122,18 @@ def roster_data(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> dict[str, Any]:
     for g, plan in plans.items():
         tl = plan.timeline
         assert tl is not None
-        alike: dict[tuple, list[int]] = {}
+        per_day: dict[tuple, dict[int, int]] = {}  # piece -> day -> agents
         for a in plan.assignments:
             for piece in pieces(tl, a):
                 brk = None if piece.break_start is None else clock(piece.break_start)
-                key = (
-                    a.shift,
-                    clock(piece.start),
-                    piece.minutes,
-                    brk,
-                    piece.break_minutes,
-                    a.agents,
-                )
-                alike.setdefault(key, []).append(_day_number(tl, piece.start))
+                key = (a.shift, clock(piece.start), piece.minutes, brk, piece.break_minutes)
+                days = per_day.setdefault(key, {})
+                day = _day_number(tl, piece.start)
+                days[day] = days.get(day, 0) + a.agents
+        alike: dict[tuple, list[int]] = {}  # piece and agents -> days
+        for key, days in per_day.items():
+            for day, agents in sorted(days.items()):
+                alike.setdefault((*key, agents), []).append(day)
         for (name, start, minutes, brk, brk_minutes, agents), days in alike.items():
             shift = plan.shifts[name]
             whole = minutes == round(shift.hours * 60) and start == shift.start
@@ -143,7 +142,7 @@ def roster_data(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> dict[str, Any]:
             entry: dict[str, Any] = {"group": g} if len(sc.agents) > 1 else {}
             entry |= {"start": start, "hours": minutes / 60, "agents": agents}
             if tl.calendar_days > 1 or days != [0]:
-                entry["days"] = [tl.day_key(d) for d in sorted(set(days))]
+                entry["days"] = [tl.day_key(d) for d in days]
             if brk is not None:
                 entry["breaks"] = [{"start": brk, "minutes": brk_minutes}]
             entry["cost_per_hour"] = shift.cost_per_hour
