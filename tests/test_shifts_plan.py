@@ -190,3 +190,35 @@ def test_the_week_timeline_follows_the_calendar():
     assert tl.labels[24] == "Tue 12-08 08:00"
     assert tl.cycle is None
     assert tl.day_key(0) == "Mon" and tl.day_key(6) == "Sun"
+
+
+def test_readme_figures_of_the_stagger_on_peak_day():
+    """The README's *Shifts, rosters and totals* figures, from the program."""
+    from pathlib import Path
+
+    from simulator import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    sc = load_scenario(root / "scenarios/peak_day.yaml")
+    loose = {
+        n: s.model_copy(
+            update={"unpaid_break": s.unpaid_break.model_copy(update={"max_share": 1.0})}
+        )
+        if s.unpaid_break
+        else s
+        for n, s in sc.shifts.items()
+    }
+    staggered = plan(sc, "erlang-c", shifts=True)
+    bunched = plan(sc.model_copy(update={"shifts": loose}), "erlang-c", shifts=True)
+    new, old = staggered.shifts["team"], bunched.shifts["team"]
+    lunch = old.break_starts["early"]
+    assert f"send {lunch['11:30']} of the early shift's {old.counts['early']} agents" in readme
+    assert "78 → 49 → 49 → 78" in readme and old.staffing[6:10] == [78, 49, 49, 78]
+    assert new.break_times("early") == "11:30×14 12:30×14 13:30×13"
+    assert "(14, 14 and 13 at 11:30, 12:30, 13:30)" in readme
+    assert f"of {new.cost:,.2f} instead of {old.cost:,.2f} (+2.7%)" in readme
+    assert round(100 * (new.cost / old.cost - 1), 1) == 2.7
+    t = staggered.totals.total
+    assert (t.headcount, t.paid_hours, t.fte, t.cost) == (90, 620.0, 77.5, 14480.0)
+    assert "90 agent-shifts, 620.0 paid hours, 77.50 FTE, 14,480.00" in readme
