@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
+
 from simulator import parse_scenario
+from simulator.model.shift_fit import touches
 
 AHT = 180.0  # seconds, the default mean handle time
 THRESHOLD = 20.0  # seconds, the default service-level threshold
@@ -103,3 +106,17 @@ def capped_day(max_count=12, lines=None, patience=None, volumes=(100, 100, 100, 
     if lines:
         d["lines"] = lines
     return parse_scenario(d)
+
+
+def break_losses(plan):
+    """Per (shift, day): agents on that working, and agents on break in each interval
+    (from the assignments, by hand: the break touches an interval if it overlaps it)."""
+    tl = plan.timeline
+    agents, off = {}, {}
+    for a in plan.assignments:
+        key = (a.shift, a.day)
+        agents[key] = agents.get(key, 0) + a.agents
+        if a.break_start is not None:
+            hit = np.array(touches(tl, a.break_start, a.break_start + a.break_minutes), int)
+            off[key] = off.get(key, 0) + a.agents * hit
+    return agents, off

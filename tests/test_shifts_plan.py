@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from builders import break_losses
 
 from simulator import parse_scenario, plan
-from simulator.model.shift_fit import covers, timeline, touches
+from simulator.model.shift_fit import covers, timeline
 from simulator.planner.totals import fte_basis
 
 
@@ -85,18 +86,6 @@ def around_the_clock():
     return plan(week(always_open=True), "erlang-c", shifts=True)
 
 
-def _losses(shift_plan):
-    tl = shift_plan.timeline
-    agents, off = {}, {}
-    for a in shift_plan.assignments:
-        key = (a.shift, a.day)
-        agents[key] = agents.get(key, 0) + a.agents
-        if a.break_start is not None:
-            hit = np.array(touches(tl, a.break_start, a.break_start + a.break_minutes), int)
-            off[key] = off.get(key, 0) + a.agents * hit
-    return agents, off
-
-
 def test_a_week_with_closed_nights_is_planned_day_by_day(closed_nights):
     p = closed_nights
     front = p.shifts["front"]
@@ -115,7 +104,7 @@ def test_a_week_with_closed_nights_is_planned_day_by_day(closed_nights):
 def test_breaks_are_staggered_every_day_of_the_week(closed_nights, around_the_clock):
     for p in (closed_nights, around_the_clock):
         for sp in p.shifts.values():
-            agents, off = _losses(sp)
+            agents, off = break_losses(sp)
             for key, lost in off.items():
                 share = sp.break_shares[key[0]]
                 assert max(lost) <= math.ceil(share * agents[key]), key

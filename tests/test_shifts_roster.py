@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 import yaml
+from simulator.model.timetable import planned_shrinkage, roster_staffing
 from typer.testing import CliRunner
 
 from simulator import parse_scenario, plan, simulate
 from simulator.cli import app
-from simulator.model.timetable import planned_shrinkage, roster_staffing
-from simulator.planner.rostering import outside_hours, rostered, roster_data
+from simulator.planner.rostering import outside_hours, roster_data, rostered
 
 
 def day(**extra) -> dict:

@@ -6,24 +6,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from builders import break_losses
 
 from simulator.model.scenario import Break, Shift
 from simulator.model.shift_fit import covers, day_timeline, touches
 from simulator.planner.shifts import schedule_shifts, solve_shifts
-
-
-def break_losses(plan):
-    """Per (shift, day): agents on that working, and agents on break in each interval
-    (from the assignments, by hand: the break touches an interval if it overlaps it)."""
-    tl = plan.timeline
-    agents, off = {}, {}
-    for a in plan.assignments:
-        key = (a.shift, a.day)
-        agents[key] = agents.get(key, 0) + a.agents
-        if a.break_start is not None:
-            hit = np.array(touches(tl, a.break_start, a.break_start + a.break_minutes), int)
-            off[key] = off.get(key, 0) + a.agents * hit
-    return agents, off
 
 
 def staffing_by_hand(plan):
