@@ -237,7 +237,7 @@ class Shift(_Model):
     group: str | None = None
     """The agent group it staffs (default: the only group)."""
     max_count: int | None = Field(default=None, ge=0)
-    """At most this many agents on the shift."""
+    """At most this many agents on the shift, each day it is worked."""
     cost_per_hour: float = Field(default=0.0, ge=0)
     """Cost of a paid hour on the shift."""
     unpaid_break: Break | None = Field(default=None, alias="break")
