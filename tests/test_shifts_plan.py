@@ -6,84 +6,21 @@ import math
 
 import numpy as np
 import pytest
-from builders import break_losses
+from builders import break_losses, shift_week
 
-from simulator import parse_scenario, plan
+from simulator import plan
 from simulator.model.shift_fit import covers, timeline
 from simulator.planner.totals import fte_basis
 
 
-def _volumes(days: int, per_day: int, peak_day: int = 0) -> list[float]:
-    """A day's curve of `per_day` half-hours, peaking mid-morning, 30% busier on day
-    `peak_day`."""
-    x = np.arange(per_day)
-    day = 60 + 50 * np.exp(-(((x - per_day / 3) / (per_day / 6)) ** 2))
-    return [round(float(v) * (1.3 if d == peak_day else 1.0), 1) for d in range(days) for v in day]
-
-
-def week(always_open: bool = False, **extra) -> dict:
-    """A week from Mon 2026-12-07 in 30 min intervals: 08:00-20:00 Mon-Sat and closed on
-    Sunday, or 24/7; two groups with their own shifts and hourly costs."""
-    per_day, days = (48, 7) if always_open else (24, 6)
-    volumes = _volumes(days, per_day)
-    lunch = {"earliest": "11:30", "latest": "13:30", "minutes": 30}
-    shifts = {
-        "early": {"start": "08:00", "hours": 8.5, "cost_per_hour": 20, "break": lunch},
-        "late": {
-            "start": "12:00",
-            "hours": 8.5,
-            "cost_per_hour": 21,
-            "break": {"earliest": "15:30", "latest": "17:30", "minutes": 30},
-        },
-        "back": {"start": "08:00", "hours": 12, "cost_per_hour": 25, "group": "back"},
-    }
-    for s in ("early", "late"):
-        shifts[s]["group"] = "front"
-    if always_open:
-        shifts["night"] = {"start": "22:00", "hours": 8, "cost_per_hour": 30, "group": "front"}
-        shifts["dawn"] = {"start": "04:00", "hours": 8, "cost_per_hour": 26, "group": "front"}
-        shifts["evening"] = {"start": "16:00", "hours": 8, "cost_per_hour": 23, "group": "front"}
-        shifts["back"] = {"start": "20:00", "hours": 12, "cost_per_hour": 27, "group": "back"}
-        shifts["back_day"] = {"start": "08:00", "hours": 12, "cost_per_hour": 25, "group": "back"}
-    horizon = {"start": "2026-12-07", "days": 7}
-    horizon |= (
-        {"always_open": True} if always_open else {"close": "20:00", "hours": {"sun": "closed"}}
-    )
-    n = len(volumes)
-    d = {
-        "name": "a week",
-        "interval_minutes": 30,
-        "open": "00:00" if always_open else "08:00",
-        "horizon": horizon,
-        "service_level": {"seconds": 20, "target": 0.8},
-        "shrinkage": 0.3,
-        "queues": {
-            "calls": {
-                "volumes": volumes,
-                "handle_time": {"distribution": "exponential", "mean": 240},
-            },
-            "mail": {
-                "volumes": [round(v / 4, 1) for v in volumes],
-                "handle_time": {"distribution": "exponential", "mean": 300},
-            },
-        },
-        "agents": {
-            "front": {"skills": ["calls"], "staffing": [0] * n, "cost_per_hour": 19},
-            "back": {"skills": ["mail"], "staffing": [0] * n, "cost_per_hour": 24},
-        },
-        "shifts": shifts,
-    }
-    return parse_scenario(d | extra)
-
-
 @pytest.fixture(scope="module")
 def closed_nights():
-    return plan(week(), "erlang-c", shifts=True)
+    return plan(shift_week(), "erlang-c", shifts=True)
 
 
 @pytest.fixture(scope="module")
 def around_the_clock():
-    return plan(week(always_open=True), "erlang-c", shifts=True)
+    return plan(shift_week(always_open=True), "erlang-c", shifts=True)
 
 
 def test_a_week_with_closed_nights_is_planned_day_by_day(closed_nights):
@@ -155,7 +92,7 @@ def test_totals_equal_the_sum_of_their_parts(closed_nights, around_the_clock):
 
 
 def test_totals_without_shifts_are_the_scheduled_agent_hours():
-    sc = week()
+    sc = shift_week()
     p = plan(sc, "erlang-c")
     for g, f in p.totals.groups.items():
         hours = float(np.sum(p.group_scheduled[g])) / 2  # 30 min intervals
@@ -173,7 +110,7 @@ def test_the_fte_basis_is_stated_per_plan_length():
 
 
 def test_the_week_timeline_follows_the_calendar():
-    tl = timeline(week())
+    tl = timeline(shift_week())
     assert tl.first_date.isoformat() == "2026-12-07" and tl.calendar_days == 7
     assert tl.starts[0] == 8 * 60 and tl.starts[24] == 1440 + 8 * 60  # Tuesday 08:00
     assert tl.labels[24] == "Tue 12-08 08:00"
