@@ -8,11 +8,12 @@ import json
 import numpy as np
 import pytest
 import yaml
-from simulator.model.timetable import planned_shrinkage, roster_staffing
+from builders import shift_week
 from typer.testing import CliRunner
 
 from simulator import parse_scenario, plan, simulate
 from simulator.cli import app
+from simulator.model.timetable import planned_shrinkage, roster_staffing
 from simulator.planner.rostering import outside_hours, roster_data, rostered
 
 
@@ -183,3 +184,26 @@ def test_staff_write_then_run_checks_the_plan(tmp_path):
     assert again.exit_code == 2 and mine.read_text(encoding="utf-8") == "name: mine\n"
     same = runner.invoke(app, ["staff", str(source), "--shifts", "--write", str(source)])
     assert same.exit_code == 2
+
+
+def test_a_week_roster_runs_at_the_plan_cost():
+    """A week with closed nights and a 24/7 week (`builders.shift_week`): the roster
+    staffs every interval as planned, and `run`'s cost is the plan's, less exactly the
+    paid time outside the opening hours the roster cannot hold (the late shift's last
+    30 minutes after the 20:00 close, in the week with closed nights)."""
+    for always_open in (False, True):
+        sc = shift_week(always_open=always_open)
+        p = plan(sc, "erlang-c", shifts=True)
+        r = rostered(sc, p.shifts)
+        staffing = roster_staffing(r)
+        assert all(staffing[g] == s.staffing for g, s in p.shifts.items())
+        lost = outside_hours(p.shifts)
+        late = p.shifts["front"].counts["late"]
+        assert lost == (0 if always_open else late * 0.5)
+        res = simulate(
+            r.model_copy(update={"simulation": r.simulation.model_copy(update={"replications": 2})})
+        )
+        rate = sc.shifts["late"].cost_per_hour
+        assert round(float(res.day_samples["cost"][0]), 2) == round(
+            p.totals.total.cost - lost * rate, 2
+        )
