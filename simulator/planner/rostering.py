@@ -122,32 +122,50 @@ def roster_data(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> dict[str, Any]:
     for g, plan in plans.items():
         tl = plan.timeline
         assert tl is not None
-        per_day: dict[tuple, dict[int, int]] = {}  # piece -> day -> agents
-        for a in plan.assignments:
-            for piece in pieces(tl, a):
-                brk = None if piece.break_start is None else clock(piece.break_start)
-                key = (a.shift, clock(piece.start), piece.minutes, brk, piece.break_minutes)
-                days = per_day.setdefault(key, {})
-                day = _day_number(tl, piece.start)
-                days[day] = days.get(day, 0) + a.agents
-        alike: dict[tuple, list[int]] = {}  # piece and agents -> days
-        for key, days in per_day.items():
-            for day, agents in sorted(days.items()):
-                alike.setdefault((*key, agents), []).append(day)
-        for (name, start, minutes, brk, brk_minutes, agents), days in alike.items():
-            shift = plan.shifts[name]
-            whole = minutes == round(shift.hours * 60) and start == shift.start
-            label = name if whole else f"{name} {start}–{clock(clock_minutes(start) + minutes)}"
-            label += "" if brk is None else f" break {brk}"
+        alike = _alike(plan)
+        labels = {key: _label(plan, *key[:4]) for key in alike}
+        shared = {lb for lb in labels.values() if list(labels.values()).count(lb) > 1}
+        for key, days in alike.items():
+            name, start, minutes, brk, brk_minutes, agents = key
             entry: dict[str, Any] = {"group": g} if len(sc.agents) > 1 else {}
             entry |= {"start": start, "hours": minutes / 60, "agents": agents}
             if tl.calendar_days > 1 or days != [0]:
                 entry["days"] = [tl.day_key(d) for d in days]
             if brk is not None:
                 entry["breaks"] = [{"start": brk, "minutes": brk_minutes}]
-            entry["cost_per_hour"] = shift.cost_per_hour
+            entry["cost_per_hour"] = plan.shifts[name].cost_per_hour
+            label = labels[key] + (f" ×{agents}" if labels[key] in shared else "")
             shifts[_unique(label, shifts)] = entry
     return {"shifts": shifts}
+
+
+def _alike(plan: ShiftPlan) -> dict[tuple, list[int]]:
+    """(pattern, piece start, minutes, break start, break minutes, agents) -> the days
+    it is worked: the workings of a day alike are summed first."""
+    tl = plan.timeline
+    assert tl is not None
+    per_day: dict[tuple, dict[int, int]] = {}  # piece -> day -> agents
+    for a in plan.assignments:
+        for piece in pieces(tl, a):
+            brk = None if piece.break_start is None else clock(piece.break_start)
+            key = (a.shift, clock(piece.start), piece.minutes, brk, piece.break_minutes)
+            days = per_day.setdefault(key, {})
+            day = _day_number(tl, piece.start)
+            days[day] = days.get(day, 0) + a.agents
+    alike: dict[tuple, list[int]] = {}
+    for key, days in per_day.items():
+        for day, agents in sorted(days.items()):
+            alike.setdefault((*key, agents), []).append(day)
+    return alike
+
+
+def _label(plan: ShiftPlan, name: str, start: str, minutes: int, brk: str | None) -> str:
+    """A roster shift's name: the pattern's, its span if cut ("night 00:00–06:00"), and
+    its break time ("early break 12:00")."""
+    shift = plan.shifts[name]
+    whole = minutes == round(shift.hours * 60) and start == shift.start
+    label = name if whole else f"{name} {start}–{clock(clock_minutes(start) + minutes)}"
+    return label if brk is None else f"{label} break {brk}"
 
 
 def _day_number(tl: Timeline, minute: int) -> int:

@@ -70,7 +70,7 @@ def _what(p: StaffingPlan) -> str:
     if lost:
         words += (
             f".\n# {lost:,.2f} paid hours of the shifts fall outside the opening hours: the\n"
-            "# roster leaves them out (run's cost is that much lower than the plan's)"
+            "# roster leaves them out, and run's cost with them"
         )
     return words
 
