@@ -97,7 +97,11 @@ def test_staff_shifts_cover_every_interval_of_the_peak_day(tmp_path):
         "morning_part_time",
         "evening_part_time",
     }
-    assert load_scenario(target).agents["team"].staffing == d["groups"]["team"]["logged_in"]
+    # the copy holds the roster: its agents on the phones are the plan's on shift, and
+    # absence (no-shows at the shrinkage) takes off the rest
+    planned = load_scenario(target)
+    assert planned.agents["team"].staffing == shifts["staffing"]
+    assert planned.absence.absenteeism == d["shrinkage"] == 0.3
 
 
 def test_staff_table_and_volume_scale():

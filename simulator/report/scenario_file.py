@@ -45,8 +45,8 @@ def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
     )
     header = (
         f"{PLANNED}{' --shifts' if p.shifts else ''} --method {p.method}` from {source},\n"
-        f"# volume scale {p.volume_scale:g}: {_what(p)}.\n"
-        "# Comments of the original file are not kept.\n" + volumes
+        f"# volume scale {p.volume_scale:g}: {_what(p)}. Comments of the original file are "
+        "not kept.\n" + volumes
     )
     return header + yaml.safe_dump(
         data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
