@@ -108,6 +108,8 @@ def test_staff_table_and_volume_scale():
     result = invoke("staff", PEAK, "--volume-scale", "1.15", "--shifts")
     assert result.exit_code == 0, result.stderr
     assert "volumes × 1.15" in result.stdout and "Shifts of team" in result.stdout
+    assert "breaks" in result.stdout and "11:30×" in result.stdout  # break times shown
+    assert "Totals" in result.stdout and "1 FTE = 8 paid hours" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -254,6 +256,17 @@ def test_staff_out_writes_the_plan_tables_plot_and_page(tmp_path):
     assert list(groups["logged_in_agents"]) == d["groups"]["team"]["logged_in"]
     page = (tmp_path / "staff.html").read_text(encoding="utf-8")
     assert "Staffing plan: Monday peak day" in page and "Shifts of team" in page
+    # break times and totals on the page, as in the terminal and the JSON
+    breaks = d["shifts"]["team"]["break_starts"]["early"]
+    assert " ".join(f"{t}×{n}" for t, n in sorted(breaks.items())) in page
+    total = d["totals"]["total"]
+    assert "Totals" in page and f"{total['cost']:,.2f}" in page
+    totals = pd.read_csv(tmp_path / "plan_totals.csv")
+    assert list(totals["group"]) == ["team", "total"]
+    assert totals["cost"].tolist() == [total["cost"]] * 2
+    roster = pd.read_csv(tmp_path / "plan_shifts.csv", keep_default_na=False)
+    assert roster["agents"].sum() == sum(d["shifts"]["team"]["counts"].values())
+    assert roster["cost"].sum() == pytest.approx(total["cost"])
     assert page.count("data:image/png;base64,") == 1
 
 
