@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from simulator import parse_scenario, plan, simulate
 from simulator.cli import app
 from simulator.model.timetable import planned_shrinkage, roster_staffing
-from simulator.planner.rostering import outside_hours, roster_data, rostered
+from simulator.planner.rostering import roster_data, rostered
 
 
 def day(**extra) -> dict:
@@ -126,7 +126,6 @@ def test_the_roster_staffs_every_interval_as_planned(day_plan):
 
 def test_simulated_cost_of_the_roster_is_the_plan_cost_to_the_cent(day_plan):
     sc, p = day_plan
-    assert outside_hours(p.shifts) == 0
     res = simulate(rostered(sc, p.shifts))
     cost = res.day_samples["cost"]
     # paid time is the scheduled roster's whatever the no-shows: the same every day
@@ -145,16 +144,34 @@ def test_shrinkage_and_the_roster_tell_one_story(day_plan):
     assert planned_shrinkage(r) == pytest.approx({"front": 0.3, "back": 0.3})
 
 
-def test_a_24_7_roster_splits_the_night_shift_at_the_end_of_the_day():
+def test_a_24_7_roster_wraps_the_night_shift_into_the_morning():
+    """One 24/7 day: the night shift 22:00-06:00 is written whole, and the roster, on
+    the planner's clock, wraps it into 00:00-06:00 as the plan does."""
     sc = parse_scenario(around_the_clock())
     p = plan(sc, "erlang-c", shifts=True)
     sp = p.shifts["team"]
     assert sp.under == [0] * 24 and sp.counts["night"] > 0
     written = roster_data(sc, p.shifts)["shifts"]
-    pieces = sorted((e["start"], e["hours"]) for n, e in written.items() if n.startswith("night"))
-    assert ("22:00", 2.0) in pieces and ("00:00", 6.0) in pieces
+    nights = [e for n, e in written.items() if n.startswith("night")]
+    assert {(e["start"], e["hours"]) for e in nights} == {("22:00", 8)}
+    assert sum(e["agents"] for e in nights) == sp.counts["night"]
     r = rostered(sc, p.shifts)
     assert roster_staffing(r)["team"] == sp.staffing
+    assert roster_staffing(r)["team"][:6] == sp.staffing[:6] and min(sp.staffing[:6]) > 0
+    res = simulate(r)
+    assert round(float(res.day_samples["cost"][0]), 2) == round(p.totals.total.cost, 2)
+
+
+def test_shifts_outside_the_opening_hours_are_paid_in_full():
+    """A shift starting before the center opens (07:00 in an 08:00 day) and one past the
+    close: the roster works them whole, paid whole, so run's cost is still the plan's."""
+    d = day()
+    d["shifts"]["early"]["start"] = "07:00"
+    d["shifts"]["late"]["start"] = "12:30"  # to 21:00, an hour past the close
+    sc = parse_scenario(d)
+    p = plan(sc, "erlang-c", shifts=True)
+    r = rostered(sc, p.shifts)
+    assert roster_staffing(r)["front"] == p.shifts["front"].staffing
     res = simulate(r)
     assert round(float(res.day_samples["cost"][0]), 2) == round(p.totals.total.cost, 2)
 
@@ -188,22 +205,14 @@ def test_staff_write_then_run_checks_the_plan(tmp_path):
 
 def test_a_week_roster_runs_at_the_plan_cost():
     """A week with closed nights and a 24/7 week (`builders.shift_week`): the roster
-    staffs every interval as planned, and `run`'s cost is the plan's, less exactly the
-    paid time outside the opening hours the roster cannot hold (the late shift's last
-    30 minutes after the 20:00 close, in the week with closed nights)."""
+    staffs every interval as planned and `run`'s cost is the plan's (the late shift's
+    last 30 minutes after the 20:00 close included)."""
     for always_open in (False, True):
         sc = shift_week(always_open=always_open)
         p = plan(sc, "erlang-c", shifts=True)
         r = rostered(sc, p.shifts)
         staffing = roster_staffing(r)
         assert all(staffing[g] == s.staffing for g, s in p.shifts.items())
-        lost = outside_hours(p.shifts)
-        late = p.shifts["front"].counts["late"]
-        assert lost == (0 if always_open else late * 0.5)
-        res = simulate(
-            r.model_copy(update={"simulation": r.simulation.model_copy(update={"replications": 2})})
-        )
-        rate = sc.shifts["late"].cost_per_hour
-        assert round(float(res.day_samples["cost"][0]), 2) == round(
-            p.totals.total.cost - lost * rate, 2
-        )
+        days = r.simulation.model_copy(update={"replications": 2})
+        res = simulate(r.model_copy(update={"simulation": days}))
+        assert round(float(res.day_samples["cost"][0]), 2) == round(p.totals.total.cost, 2)

@@ -75,7 +75,7 @@ class Timeline:
 
     def day_key(self, day: int) -> str | int:
         """How a roster names calendar day `day`: "Mon" or "2026-12-07" in a horizon,
-        the day number (1, 2...) in a dateless scenario."""
+        the day number (1, 2...; 0 the day before) in a dateless scenario."""
         date = self.date(day)
         if date is None:
             return day + 1
@@ -111,14 +111,17 @@ def timeline(sc: Scenario) -> Timeline:
         base = (day.date - dates[0]).days * DAY + clock_minutes(day.open)
         starts += [base + i * sc.interval_minutes for i in range(day.n_intervals)]
     span = (dates[-1] - dates[0]).days + 1
+    cyclic = h.always_open and span == len(dates)
     return Timeline(
         tuple(starts),
         sc.interval_minutes,
         tuple(slot.label for slot in sc.calendar()),
         first_date=dates[0],
         horizon_days=span,
-        weekday_keys=span <= 7,
-        cycle=span * DAY if h.always_open and span == len(dates) else None,
+        # a roster may work the day before and after a horizon that does not wrap:
+        # weekday names select one day each only if those days are 7 at most
+        weekday_keys=(span if cyclic else span + 2) <= 7,
+        cycle=span * DAY if cyclic else None,
     )
 
 

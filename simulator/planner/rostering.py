@@ -3,8 +3,11 @@ that `callsim run` simulates exactly what `staff --shifts` planned, minute by mi
 
 Each working of the plan (shift, day, break start, agents: `ShiftPlan.assignments`)
 becomes a roster shift with its agents, its days and its unpaid break at a set time;
-workings alike but for the day are one roster shift with several days. The shift's
-`cost_per_hour` travels with it, so the roster's paid hours × cost are the plan's cost.
+workings alike but for the day are one roster shift with several days. The roster
+runs on the planner's clock (`simulator.model.roster_days`): a shift is worked whole on
+its calendar day, from before the opening or past midnight, wrapping in a 24/7
+scenario, and paid whole. The shift's `cost_per_hour` travels with it, so the
+roster's paid hours × cost are the plan's cost.
 
 How shrinkage and the roster tell one story: the plan schedules
 ⌈required ÷ (1 − shrinkage)⌉ agents per interval *off break* (the breaks are placed by
@@ -21,15 +24,14 @@ agents per group and interval in, shift plans and the rostered scenario out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..model.clock import clock, clock_minutes
+from ..model.clock import clock
 from ..model.scenario import Scenario, ScenarioError
-from ..model.shift_fit import DAY, Timeline, timeline
-from .shifts import Assignment, ShiftPlan, solve_shifts
+from ..model.shift_fit import timeline
+from .shifts import ShiftPlan, solve_shifts
 
 
 def group_shifts(sc: Scenario, group: str) -> dict:
@@ -64,127 +66,46 @@ def schedule_groups(
     }
 
 
-@dataclass(frozen=True)
-class Piece:
-    """The part of a working a roster can hold: inside one run of open intervals."""
-
-    start: int  # minutes from the first day's midnight (in [0, cycle) when cyclic)
-    minutes: int
-    break_start: int | None
-    break_minutes: int
-
-
-def open_runs(tl: Timeline) -> list[tuple[int, int]]:
-    """(start, stop) minutes of each run of back-to-back open intervals."""
-    runs: list[list[int]] = []
-    for t in tl.starts:
-        if runs and runs[-1][1] == t:
-            runs[-1][1] = t + tl.interval
-        else:
-            runs.append([t, t + tl.interval])
-    return [(a, b) for a, b in runs]
-
-
-def pieces(tl: Timeline, a: Assignment) -> list[Piece]:
-    """The working `a` cut to the open hours (a roster works inside them): in a 24/7
-    scenario the part past the end wraps to the start (Sunday night's shift is Monday
-    morning's, the same roster repeating); elsewhere time outside the opening hours is
-    left out (it covers no interval)."""
-    spans = [(a.start, a.start + a.minutes)]
-    brk = None if a.break_start is None else (a.break_start, a.break_start + a.break_minutes)
-    if tl.cycle and spans[0][1] > tl.cycle:
-        spans = [(a.start, tl.cycle), (0, spans[0][1] - tl.cycle)]
-        if brk and brk[0] >= tl.cycle:
-            brk = (brk[0] - tl.cycle, brk[1] - tl.cycle)
-    out = []
-    for lo, hi in spans:
-        for run_lo, run_hi in open_runs(tl):
-            p0, p1 = max(lo, run_lo), min(hi, run_hi)
-            if p0 >= p1:
-                continue
-            inside = brk is not None and p0 <= brk[0] < p1
-            b1 = min(brk[1], p1) if brk and inside else 0
-            out.append(
-                Piece(
-                    p0,
-                    p1 - p0,
-                    brk[0] if brk and inside else None,
-                    b1 - brk[0] if brk and inside else 0,
-                )
-            )
-    return out
-
-
 def roster_data(sc: Scenario, plans: Mapping[str, ShiftPlan]) -> dict[str, Any]:
     """The `roster:` mapping of the plans, as a scenario file holds it: one roster shift
-    per (pattern, piece, break time, agents), with the days it is worked."""
+    per (pattern, break time, agents), with the calendar days it is worked."""
     shifts: dict[str, dict[str, Any]] = {}
     for g, plan in plans.items():
         tl = plan.timeline
         assert tl is not None
         alike = _alike(plan)
-        labels = {key: _label(plan, *key[:4]) for key in alike}
+        labels = {key: key[0] if key[1] is None else f"{key[0]} break {key[1]}" for key in alike}
         shared = {lb for lb in labels.values() if list(labels.values()).count(lb) > 1}
         for key, days in alike.items():
-            name, start, minutes, brk, brk_minutes, agents = key
+            name, brk, agents = key
+            shift = plan.shifts[name]
             entry: dict[str, Any] = {"group": g} if len(sc.agents) > 1 else {}
-            entry |= {"start": start, "hours": minutes / 60, "agents": agents}
+            entry |= {"start": shift.start, "hours": shift.hours, "agents": agents}
             if tl.calendar_days > 1 or days != [0]:
                 entry["days"] = [tl.day_key(d) for d in days]
             if brk is not None:
-                entry["breaks"] = [{"start": brk, "minutes": brk_minutes}]
-            entry["cost_per_hour"] = plan.shifts[name].cost_per_hour
+                assert shift.unpaid_break is not None
+                entry["breaks"] = [{"start": brk, "minutes": shift.unpaid_break.minutes}]
+            entry["cost_per_hour"] = shift.cost_per_hour
             label = labels[key] + (f" ×{agents}" if labels[key] in shared else "")
             shifts[_unique(label, shifts)] = entry
     return {"shifts": shifts}
 
 
 def _alike(plan: ShiftPlan) -> dict[tuple, list[int]]:
-    """(pattern, piece start, minutes, break start, break minutes, agents) -> the days
-    it is worked: the workings of a day alike are summed first."""
-    tl = plan.timeline
-    assert tl is not None
-    per_day: dict[tuple, dict[int, int]] = {}  # piece -> day -> agents
+    """(pattern, break start "HH:MM" or None, agents) -> the calendar days it is worked
+    so (the workings of a day alike summed first)."""
+    per_day: dict[tuple, dict[int, int]] = {}  # (pattern, break) -> day -> agents
     for a in plan.assignments:
-        for piece in pieces(tl, a):
-            brk = None if piece.break_start is None else clock(piece.break_start)
-            key = (a.shift, clock(piece.start), piece.minutes, brk, piece.break_minutes)
-            days = per_day.setdefault(key, {})
-            day = _day_number(tl, piece.start)
-            days[day] = days.get(day, 0) + a.agents
+        days = per_day.setdefault(
+            (a.shift, None if a.break_start is None else clock(a.break_start)), {}
+        )
+        days[a.day] = days.get(a.day, 0) + a.agents
     alike: dict[tuple, list[int]] = {}
     for key, days in per_day.items():
         for day, agents in sorted(days.items()):
             alike.setdefault((*key, agents), []).append(day)
     return alike
-
-
-def _label(plan: ShiftPlan, name: str, start: str, minutes: int, brk: str | None) -> str:
-    """A roster shift's name: the pattern's, its span if cut ("night 00:00–06:00"), and
-    its break time ("early break 12:00")."""
-    shift = plan.shifts[name]
-    whole = minutes == round(shift.hours * 60) and start == shift.start
-    label = name if whole else f"{name} {start}–{clock(clock_minutes(start) + minutes)}"
-    return label if brk is None else f"{label} break {brk}"
-
-
-def _day_number(tl: Timeline, minute: int) -> int:
-    """The day a roster names a piece by: its calendar day in a horizon; in a dateless
-    scenario the day counted from the first opening (day k opens (k − 1) × 24 h after)."""
-    if tl.first_date is not None:
-        return minute // DAY
-    return (minute - tl.starts[0]) // DAY
-
-
-def outside_hours(plans: Mapping[str, ShiftPlan]) -> float:
-    """Paid hours of the plans that fall outside the opening hours (not in the roster)."""
-    lost = 0.0
-    for plan in plans.values():
-        assert plan.timeline is not None
-        for a in plan.assignments:
-            kept = sum(p.minutes for p in pieces(plan.timeline, a))
-            lost += a.agents * (a.minutes - kept) / 60
-    return lost
 
 
 def _unique(label: str, taken: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..planner.rostering import outside_hours, roster_update
+from ..planner.rostering import roster_update
 from ..planner.staffing import StaffingPlan
 from .format import money
 
@@ -65,12 +65,6 @@ def _what(p: StaffingPlan) -> str:
         words += (
             f"; absence.absenteeism is the shrinkage ({p.scenario.shrinkage:g}):\n"
             "# scheduled agents off the phones, paid"
-        )
-    lost = outside_hours(p.shifts)
-    if lost:
-        words += (
-            f".\n# {lost:,.2f} paid hours of the shifts fall outside the opening hours: the\n"
-            "# roster leaves them out, and run's cost with them"
         )
     return words
 
