@@ -115,7 +115,10 @@ def test_the_week_timeline_follows_the_calendar():
     assert tl.starts[0] == 8 * 60 and tl.starts[24] == 1440 + 8 * 60  # Tuesday 08:00
     assert tl.labels[24] == "Tue 12-08 08:00"
     assert tl.cycle is None
-    assert tl.day_key(0) == "Mon" and tl.day_key(6) == "Sun"
+    # a roster may work the day before and after: 9 days, so dates name them
+    assert tl.day_key(0) == "2026-12-07" and tl.day_key(-1) == "2026-12-06"
+    around = timeline(shift_week(always_open=True))
+    assert around.cycle == 7 * 1440 and around.day_key(0) == "Mon" and around.day_key(6) == "Sun"
 
 
 def test_readme_figures_of_the_stagger_on_peak_day():
