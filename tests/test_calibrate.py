@@ -17,7 +17,7 @@ from simulator.calibrate.grid import Grid
 from simulator.calibrate.patience import estimate_patience
 from simulator.calibrate.priority import estimate_head_start
 from simulator.calibrate.schema import CallLog, finish
-from simulator.calibrate.simulated import log_from_result
+from simulator.calibrate.simulated import agent_ids, log_from_result
 from simulator.calibrate.volumes import estimate_volumes
 from simulator.cli import app
 
@@ -130,6 +130,22 @@ def test_replayed_agents_serve_one_call_at_a_time(round_trip):
     overlap = a["answer"].shift(-1) < a["answer"] + a["handle"] - 1e-9
     assert not (same & overlap).any()
     assert a["agent"].nunique() == max(STAFFING)
+
+
+def test_replayed_agents_rest_their_not_ready_time():
+    """With agents not ready for 20 s after each call, no replayed agent starts a call
+    before the previous one's handle time and not-ready time are over (and some start
+    exactly then: the agent was free at once for a waiting caller)."""
+    sc = _known({"distribution": "exponential", "mean": PATIENCE})
+    sc["agents"]["team"]["not_ready"] = {"distribution": "exponential", "mean": 20.0}
+    res = simulate(parse_scenario(sc), 3, 4)
+    calls = res.calls.assign(agent=agent_ids(res))
+    a = calls[calls["outcome"] == "answered"].sort_values(["replication", "agent", "answer_s"])
+    same = (a["agent"].shift(-1) == a["agent"]) & (a["replication"].shift(-1) == a["replication"])
+    free = a["answer_s"] + a["handle_s"] + a["not_ready_s"]
+    gap = (a["answer_s"].shift(-1) - free)[same]
+    assert gap.min() > -1e-6
+    assert (gap.abs() < 1e-6).mean() > 0.3
 
 
 def _log(rows: list[dict]) -> pd.DataFrame:

@@ -77,6 +77,18 @@ def test_backtest_compares_day_by_day(replay):
     assert bt.days == 6 and bt.replications == 10
 
 
+def test_day_by_day_simulation_is_callsim_runs(replay):
+    """The backtest's simulated days are `simulate`'s of the horizon (the same seeds, as
+    `callsim run` plays them): each date's service level, ASA and abandonment equal its
+    per-day figures (`SimulationResult.daily`)."""
+    log, cal = replay
+    sc = parse_scenario(cal.scenario, strict=True)
+    b = backtest(log, sc, cal.grid, 4, 5).by_date
+    daily = simulate(sc, 4, 5).daily.pivot(index="date", columns="kpi", values="mean")
+    for k in ("service_level", "asa", "abandon_rate"):
+        assert b.simulated[k].mean == pytest.approx(daily.loc[b.dates, k].to_numpy(), rel=1e-9), k
+
+
 def test_replay_cli_and_day_by_day_json(tmp_path, replay):
     """`calibrate --replay` then `backtest --json --out`: a by_date object with one row
     per date, and the by-date CSV and plot beside the others."""

@@ -1,9 +1,9 @@
 """Backtest day by day: a replay scenario (`calibrate --replay`, a horizon of the log's
 dates) simulated date by date, beside what the log shows on the same date.
 
-Each stretch of the horizon (a day, or days with no close between them) is simulated
-alone (`simulator.model.horizon.stretch_scenario`), its own volumes and staffing, and
-its calls read back through the log reader, one simulated day per (date, replication).
+The horizon is simulated as `callsim run` does (each stretch, a day or days with no
+close between them, with its own volumes, staffing and random streams), and its calls
+read back through the log reader, one simulated day per (date, replication).
 Per date the day's KPIs are compared: the log's (one observed day) with the
 simulation's mean over replications and with Erlang A (the intervals' predictions
 weighted by calls: by offered calls for service level and abandonment, by answered
@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..kpi.stats import CI, confidence
 from ..model.clock import clock_minutes
-from ..model.horizon import Day, Stretch, stretch_scenario, stretches
+from ..model.horizon import Day, Stretch, stretch_scenario
 from ..model.scenario import Scenario
 from ..run.runner import simulate
 from .backtest import ERROR_KPIS, KPIS, erlang_predictions, mean_abs_error
@@ -32,7 +32,6 @@ from .grid import Grid
 from .logs import CALLSIM_FIRST_DAY, _from_callsim
 from .schema import CallLog
 
-DAY_S = 86_400.0
 WEIGHT = {"service_level": "offered", "abandon_rate": "offered", "asa": "answered"}
 
 
@@ -69,33 +68,6 @@ def dated_days(sc: Scenario) -> list[Day]:
     return days
 
 
-def _stretch_calls(
-    sc: Scenario, stretch: Stretch, replications: int, seed: int, number: dict[tuple, int]
-) -> pd.DataFrame:
-    """The stretch's simulated calls in the log's schema, `day` numbering (date,
-    replication) as `number` says; a call past its first day's midnight belongs to
-    the next date of the stretch."""
-    part = stretch_scenario(sc, stretch)
-    res = simulate(part, replications, seed, keep_records=True)
-    calls = _from_callsim(res.calls, "simulation", _clock_s(stretch.days[0].open)).calls
-    rep = (calls["day"] - CALLSIM_FIRST_DAY).dt.days.to_numpy()
-    later = np.floor(calls["arrival"].to_numpy() / DAY_S).astype(int)
-    later = np.minimum(later, len(stretch.days) - 1) if len(stretch.days) > 1 else later * 0
-    first = stretch.days[0].date
-    assert first is not None
-    keys = [(first + dt.timedelta(days=int(k)), int(r)) for k, r in zip(later, rep)]
-    calls = calls.assign(
-        day=CALLSIM_FIRST_DAY + pd.to_timedelta([number[k] for k in keys], unit="D"),
-        arrival=calls["arrival"] - later * DAY_S,
-        answer=calls["answer"] - later * DAY_S,
-    )
-    return calls
-
-
-def _clock_s(text: str) -> float:
-    return clock_minutes(text) * 60.0
-
-
 def horizon_dates(sc: Scenario) -> list[dt.date]:
     """The dates of the scenario's open days."""
     return [d.date for d in dated_days(sc) if d.date is not None]
@@ -104,18 +76,26 @@ def horizon_dates(sc: Scenario) -> list[dt.date]:
 def simulate_dates(
     sc: Scenario, replications: int, seed: int
 ) -> tuple[CallLog, list[pd.Timestamp]]:
-    """Every stretch simulated alone: one log whose days are (date, replication),
-    numbered date after date (so day-level arrays reshape to dates x replications)."""
+    """The horizon simulated (as `callsim run` does: each stretch with its own streams)
+    and its calls as one log whose days are (date, replication), numbered date after
+    date (so day-level arrays reshape to dates x replications), each call on its own
+    date's clock (seconds after that day's midnight)."""
     days = dated_days(sc)
-    number = {
-        (d.date, r): i * replications + r for i, d in enumerate(days) for r in range(replications)
-    }
-    parts = [
-        _stretch_calls(sc, stretch, replications, seed + i, number)
-        for i, stretch in enumerate(stretches(sc))
-    ]
-    calls = pd.concat(parts, ignore_index=True)
-    sim_days = list(CALLSIM_FIRST_DAY + pd.to_timedelta(np.arange(len(number)), unit="D"))
+    res = simulate(sc, replications, seed, keep_records=True)
+    calls = _from_callsim(res.calls, "simulation", 0.0).calls
+    rep = (calls["day"] - CALLSIM_FIRST_DAY).dt.days.to_numpy()
+    first = np.array([d.first for d in days])
+    which = np.searchsorted(first, res.calls["interval"].to_numpy(), side="right") - 1
+    shift = np.array([clock_minutes(d.open) * 60.0 - d.offset for d in days])[which]
+    number = which * replications + rep
+    calls = calls.assign(
+        day=CALLSIM_FIRST_DAY + pd.to_timedelta(number, unit="D"),
+        arrival=calls["arrival"] + shift,
+        answer=calls["answer"] + shift,
+    )
+    sim_days = list(
+        CALLSIM_FIRST_DAY + pd.to_timedelta(np.arange(len(days) * replications), unit="D")
+    )
     return CallLog(calls, "simulation", "callsim"), sim_days
 
 

@@ -2,11 +2,12 @@
 
 The engine records which agent group answered a call, not which agent. The agents are
 replayed from the day's records and its agent log with the engine's own rules: an
-answered call goes to the longest-idle agent of its group; an agent who finishes joins
-the idle line at its end; agents who log off are the most recently idle (an agent
-finishing while the group is over its staffing logs off at once); new agents log on
-idle. Each agent then has the services and the presence of one agent of the
-simulation, so a calibration of the log can be checked against the staffing simulated.
+answered call goes to the longest-idle agent of its group; an agent who finishes (after
+the call's handle time and any not-ready time) joins the idle line at its end; agents
+who log off are the most recently idle (an agent finishing while the group is over its
+staffing logs off at once); new agents log on idle. Each agent then has the services
+and the presence of one agent of the simulation, so a calibration of the log can be
+checked against the staffing simulated.
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ def replay_agents(day: DayRecords, groups: int) -> np.ndarray:
         mine = ans[c["group"][ans] == g]
         log = day.agent_log[day.agent_log[:, 1] == g]
         events = sorted(
-            [(round(float(c["start"][i] + c["handle"][i]), _DIGITS), _END, int(i)) for i in mine]
+            [
+                (
+                    round(float(c["start"][i] + c["handle"][i] + c["not_ready"][i]), _DIGITS),
+                    _END,
+                    int(i),
+                )
+                for i in mine
+            ]
             + [(round(float(t), _DIGITS), _LOG, int(n)) for t, _, n in log]
             + [(round(float(c["start"][i]), _DIGITS), _START, int(i)) for i in mine]
         )
