@@ -130,9 +130,10 @@ def _volumes(days: int, per_day: int, peak_day: int = 0) -> list[float]:
     return [round(float(v) * (1.3 if d == peak_day else 1.0), 1) for d in range(days) for v in day]
 
 
-def shift_week(always_open: bool = False, **extra) -> dict:
+def shift_week(always_open: bool = False, shifts_update: dict | None = None, **extra):
     """A week from Mon 2026-12-07 in 30 min intervals: 08:00-20:00 Mon-Sat and closed on
-    Sunday, or 24/7; two groups with their own shifts and hourly costs."""
+    Sunday, or 24/7; two groups with their own shifts and hourly costs (`shifts_update`:
+    shift name -> keys to change). A validated Scenario."""
     per_day, days = (48, 7) if always_open else (24, 6)
     volumes = _volumes(days, per_day)
     lunch = {"earliest": "11:30", "latest": "13:30", "minutes": 30}
@@ -154,6 +155,8 @@ def shift_week(always_open: bool = False, **extra) -> dict:
         shifts["evening"] = {"start": "16:00", "hours": 8, "cost_per_hour": 23, "group": "front"}
         shifts["back"] = {"start": "20:00", "hours": 12, "cost_per_hour": 27, "group": "back"}
         shifts["back_day"] = {"start": "08:00", "hours": 12, "cost_per_hour": 25, "group": "back"}
+    for name, change in (shifts_update or {}).items():
+        shifts[name] = shifts[name] | change
     horizon = {"start": "2026-12-07", "days": 7}
     horizon |= (
         {"always_open": True} if always_open else {"close": "20:00", "hours": {"sun": "closed"}}

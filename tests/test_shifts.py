@@ -419,7 +419,7 @@ def _break(earliest, latest, minutes=30):
         ),
         (
             _shift(start="02:00", hours=4),
-            "shifts.early: 02:00 for 4 h does not overlap the opening hours 08:00–12:00",
+            "shifts.early: 02:00 for 4 h is outside the opening hours 08:00–12:00",
         ),
         (_shift(hours=7.33), "shifts.early.hours: 7.33 h is not a whole number of minutes"),
         ({}, "shifts: no shift to schedule"),

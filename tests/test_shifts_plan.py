@@ -151,3 +151,55 @@ def test_readme_figures_of_the_stagger_on_peak_day():
     t = staggered.totals.total
     assert (t.headcount, t.paid_hours, t.fte, t.cost) == (90, 620.0, 77.5, 14480.0)
     assert "90 agent-shifts, 620.0 paid hours, 77.50 FTE, 14,480.00" in readme
+
+
+def test_a_pattern_worked_on_some_weekdays_only():
+    """`shifts.NAME.days`: a Saturday shift (cheaper, 08:00-20:00) is worked on Saturday
+    only, and the weekday patterns take the rest; the roster names its day."""
+    from simulator.planner.rostering import roster_data
+
+    sc = shift_week()
+    shifts = dict(sc.shifts)
+    shifts["saturday"] = shifts["back"].model_copy(
+        update={"cost_per_hour": 10.0, "days": ["sat"], "start": "08:00"}
+    )
+    sc = sc.model_copy(update={"shifts": shifts})
+    p = plan(sc, "erlang-c", shifts=True)
+    back = p.shifts["back"]
+    assert set(back.day_counts["saturday"]) == {"Sat 12-12"}
+    assert "Sat 12-12" not in back.day_counts["back"]  # the cheaper one covers Saturday
+    written = roster_data(sc, p.shifts)["shifts"]
+    assert written["saturday"]["days"] == ["2026-12-12"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"days": ["sun"]}, "shifts.back: 08:00 for 12 h on sun is outside the opening hours"),
+        ({"days": ["funday"]}, "shifts.back.days.0: must be one of 'mon', 'tue'"),
+    ],
+)
+def test_bad_shift_days_are_named(change, message):
+    from simulator import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        shift_week(shifts_update={"back": change})
+    assert any(line.startswith(message) for line in err.value.problems), err.value.problems
+
+
+def test_shift_days_need_a_horizon():
+    from simulator import ScenarioError, parse_scenario
+
+    d = {
+        "name": "dateless",
+        "interval_minutes": 60,
+        "open": "08:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "queues": {
+            "q": {"volumes": [10] * 8, "handle_time": {"distribution": "exponential", "mean": 180}}
+        },
+        "agents": {"team": {"skills": ["q"], "staffing": [2] * 8}},
+        "shifts": {"day": {"start": "08:00", "hours": 8, "days": ["mon"]}},
+    }
+    with pytest.raises(ScenarioError, match=r"shifts\.day\.days: weekdays need a horizon"):
+        parse_scenario(d)

@@ -27,7 +27,7 @@ from pydantic import (
 from .base import MODEL_CONFIG, PER_INTERVAL
 from .clock import check_clock, clock, clock_minutes
 from .distributions import Distribution
-from .horizon import Day, Horizon, Slot, calendar, open_days
+from .horizon import Day, Horizon, Slot, Weekday, calendar, open_days
 from .limits import MAX_REPLICATIONS
 from .roster import Absence, Roster
 
@@ -242,6 +242,9 @@ class Shift(_Model):
     """Cost of a paid hour on the shift."""
     unpaid_break: Break | None = Field(default=None, alias="break")
     """An unpaid break."""
+    days: list[Weekday] | None = Field(default=None, min_length=1)
+    """The weekdays it may be worked (mon...sun; a horizon's days have weekdays), by the
+    day it starts; absent: every day."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     _clock = field_validator("start")(lambda cls, v: check_clock(v))

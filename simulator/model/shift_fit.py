@@ -135,12 +135,16 @@ def shift_minutes(name: str, shift: Shift) -> int:
 
 def shift_starts(shift: Shift, tl: Timeline, length: int) -> list[tuple[int, int]]:
     """(day, start minute) of every working of `shift` that overlaps an open interval:
-    one a calendar day, the day before the first and after the last included where a
-    shift runs into the scenario from there (never in a cyclic one: it wraps)."""
+    one a calendar day (of its weekdays, `Shift.days`, in a horizon), the day before the
+    first and after the last included where a shift runs into the scenario from there
+    (never in a cyclic one: it wraps)."""
     days = range(tl.cycle // DAY) if tl.cycle else range(-1, tl.days + 1)
     lo, hi = tl.starts[0], tl.starts[-1] + tl.interval
     found = []
     for d in days:
+        date = tl.date(d)
+        if shift.days and date is not None and WEEKDAYS[date.weekday()] not in shift.days:
+            continue
         t = d * DAY + clock_minutes(shift.start)
         if tl.cycle or (t < hi and t + length > lo):
             found.append((d, t))
@@ -223,14 +227,29 @@ def fit_problems(sc: Scenario) -> list[str]:
     problems = []
     for name, shift in (sc.shifts or {}).items():
         try:
-            length = shift_minutes(name, shift)
-            if not shift_starts(shift, tl, length):
-                raise ValueError(
-                    f"shifts.{name}: {shift.start} for {shift.hours:g} h is outside the "
-                    f"opening hours {tl.hours}"
-                )
+            length, _ = shift_workings(name, shift, tl)
             if shift.unpaid_break is not None:
                 break_share(name, shift, tl, break_slots(name, shift, tl, length))
         except ValueError as exc:
             problems.append(str(exc))
     return problems
+
+
+def shift_workings(name: str, shift: Shift, tl: Timeline) -> tuple[int, list[tuple[int, int]]]:
+    """(length in minutes, `shift_starts`) of a pattern, or ValueError naming the field:
+    a length that is not whole minutes, weekdays in a dateless scenario, no working
+    that overlaps the opening hours."""
+    length = shift_minutes(name, shift)
+    if shift.days and tl.first_date is None:
+        raise ValueError(
+            f"shifts.{name}.days: weekdays need a horizon (give horizon: start, days); "
+            "a dateless scenario's days have none"
+        )
+    starts = shift_starts(shift, tl, length)
+    if not starts:
+        on = f" on {', '.join(shift.days)}" if shift.days else ""
+        raise ValueError(
+            f"shifts.{name}: {shift.start} for {shift.hours:g} h{on} is outside the "
+            f"opening hours {tl.hours}"
+        )
+    return length, starts

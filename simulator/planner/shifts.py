@@ -75,7 +75,7 @@ from ..model.shift_fit import (
     covers,
     day_timeline,
     shift_minutes,
-    shift_starts,
+    shift_workings,
     touches,
 )
 
@@ -295,13 +295,7 @@ def _columns(shifts: Mapping[str, Shift], tl: Timeline) -> tuple[list[_Working],
     workings: list[_Working] = []
     columns: list[_Column] = []
     for name, shift in shifts.items():
-        length = shift_minutes(name, shift)
-        starts = shift_starts(shift, tl, length)
-        if not starts:
-            raise ValueError(
-                f"shifts.{name}: {shift.start} for {shift.hours:g} h does not "
-                f"overlap the opening hours {tl.hours}"
-            )
+        length, starts = shift_workings(name, shift, tl)
         brk = shift.unpaid_break
         slots = break_slots(name, shift, tl, length) if brk else []
         share = break_share(name, shift, tl, slots) if brk else Fraction(1)
