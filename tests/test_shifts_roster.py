@@ -216,3 +216,61 @@ def test_a_week_roster_runs_at_the_plan_cost():
         days = r.simulation.model_copy(update={"replications": 2})
         res = simulate(r.model_copy(update={"simulation": days}))
         assert round(float(res.day_samples["cost"][0]), 2) == round(p.totals.total.cost, 2)
+
+
+def test_the_shipped_week_planned_by_shifts_then_run(tmp_path):
+    """`scenarios/week.yaml` (four groups, Saturday 09:00-17:00 and Sunday 10:00-16:00)
+    with shift patterns added: staff --shifts --write, then run: the written roster
+    staffs every interval as planned and costs what the plan says, to the cent."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((root / "scenarios/week.yaml").read_text(encoding="utf-8"))
+    lunch = {"earliest": "11:30", "latest": "13:30", "minutes": 30}
+    data["shrinkage"] = 0.25
+    data["simulation"] = {"replications": 2, "seed": 4}
+    data["shifts"] = {}
+    for g in data["agents"]:
+        rate = data["agents"][g]["cost_per_hour"]
+        data["shifts"] |= {
+            f"{g} early": {
+                "group": g,
+                "start": "08:00",
+                "hours": 8.5,
+                "break": lunch,
+                "cost_per_hour": rate,
+                "days": ["mon", "tue", "wed", "thu", "fri"],
+            },
+            f"{g} late": {
+                "group": g,
+                "start": "11:30",
+                "hours": 8.5,
+                "cost_per_hour": rate,
+                "break": {"earliest": "14:30", "latest": "16:30", "minutes": 30},
+            },
+            f"{g} weekend": {
+                "group": g,
+                "start": "09:00",
+                "hours": 8,
+                "days": ["sat", "sun"],
+                "cost_per_hour": rate + 3,
+            },
+        }
+    source = tmp_path / "week.yaml"
+    source.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    target = tmp_path / "week_planned.yaml"
+    runner = CliRunner()
+    staff = runner.invoke(app, ["staff", str(source), "--shifts", "--write", str(target), "--json"])
+    assert staff.exit_code == 0, staff.output
+    planned = json.loads(staff.stdout)
+    assert planned["totals"]["days"] == 7 and planned["totals"]["fte_basis_hours"] == 40
+    from simulator import load_scenario
+
+    written = load_scenario(target)
+    for g, sp in planned["shifts"].items():
+        assert written.agents[g].staffing == sp["staffing"], g
+        assert set(sp["day_counts"][f"{g} weekend"]) <= {"Sat 12-12", "Sun 12-13"}
+    run = runner.invoke(app, ["run", str(target), "--json"])
+    assert run.exit_code == 0, run.output
+    cost = json.loads(run.stdout)["summary"]["cost"]["mean"]
+    assert round(cost, 2) == round(planned["totals"]["total"]["cost"], 2)
