@@ -103,7 +103,9 @@ def erlang_by_date(
     sc: Scenario, grid: Grid, patience: float
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]:
     """Erlang C and A per log interval, the mean over the dates (each date from its own
-    volumes and staffing), and Erlang A's day KPIs per date (calls-weighted)."""
+    volumes and staffing; an interval a date's agents cannot carry, where Erlang C's
+    ASA is infinite, is left out of that mean), and Erlang A's day KPIs per date
+    (calls-weighted)."""
     per_date = [
         erlang_predictions(stretch_scenario(sc, Stretch((day,))), grid, patience)
         for day in dated_days(sc)
