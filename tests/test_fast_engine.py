@@ -2,8 +2,9 @@
 
 For every shipped scenario, every point of the theory grid (tests/test_engine.py) and
 dozens of random valid scenarios (seeded: queues, skills with ranks and priorities,
-every distribution, patience, lines, hold and ACW, transfers, escalations, redials,
-repeat calls, callbacks, staffing with empty intervals), each record column of
+every distribution, patience, lines, hold and ACW, not-ready time after calls,
+transfers, escalations, redials, repeat calls, callbacks, head starts, staffing with
+empty intervals), each record column of
 several days must have the same dtype and the same bytes from both engines (NaN
 included), and the agent log too. Then the KPIs of whole runs are equal, the engine
 choice rules hold, a day whose first guesses run out is replayed to the same records,
@@ -116,6 +117,8 @@ def random_scenario(i: int) -> dict:
         staffing = [int(v) for v in rng.integers(0, 8, n)]
         ranked = {s: int(rng.integers(1, 3)) for s in skills} if rng.random() < 0.5 else skills
         agents[f"g{g}"] = group(ranked, staffing)
+        if rng.random() < 0.3:  # not-ready time after each call
+            agents[f"g{g}"]["not_ready"] = duration(rng, float(rng.uniform(5, 90)))
     lines = int(rng.integers(3, 30)) if rng.random() < 0.4 else None
     return scenario(queues, agents, interval_minutes=minutes, lines=lines, seed=i)
 
@@ -182,11 +185,13 @@ def test_random_scenarios_reach_every_feature():
         assert sum(bool(getattr(q, feature)) for q in qs) >= 5, feature
     assert sum(q.callback is not None for q in qs) >= 5
     assert sum(q.head_start > 0 for q in qs) >= 5
+    assert sum(g.not_ready is not None for sc in scs for g in sc.agents.values()) >= 5
     days = [simulate_day_fast(sc, seed(0)).calls for sc in scs]
     assert sum(int((c["attempt"] > 1).sum()) for c in days) > 100  # redials and repeats
     assert sum(int((c["segment"] > 1).sum()) for c in days) > 100  # transfers, escalations
     assert sum(int(c["callback"].sum()) for c in days) > 20
     assert sum(int((c["outcome"] == 2).sum()) for c in days) > 100  # blocked
+    assert sum(int((c["not_ready"] > 0).sum()) for c in days) > 500
 
 
 def test_a_day_that_outgrows_its_first_guesses_is_replayed_to_the_same_records():
@@ -198,6 +203,21 @@ def test_a_day_that_outgrows_its_first_guesses_is_replayed_to_the_same_records()
     assert all(same(ref.calls[k], got.calls[k]) for k in ref.calls)
     assert same(ref.agent_log, got.agent_log)
     assert day.heap > 1 and day.log > 1 and sum(n >= 1024 for n in day.later) >= 3  # regrown
+
+
+def test_a_day_that_runs_out_of_not_ready_times_is_replayed_to_the_same_records():
+    rest = {"distribution": "gamma", "mean": 30.0, "cv": 0.8}
+    d = scenario(
+        {"a": queue([900, 1200, 800], {"distribution": "exponential", "mean": 200.0})},
+        {"x": group(["a"], [40, 50, 40], not_ready=rest), "y": group(["a"], [10, 10, 10])},
+    )
+    sc = parse_scenario(d)
+    day = fast._Day(sc, seed(0))
+    day.rest_counts = [1, 0]
+    got, ref = day.play(), simulate_day(sc, seed(0))
+    assert all(same(ref.calls[k], got.calls[k]) for k in ref.calls)
+    assert day.rest_counts[0] > 1024 and day.rest_counts[1] == 0  # regrown, once
+    assert int((ref.calls["not_ready"] > 0).sum()) > 1024  # more than the first block
 
 
 # ------------------------------------------------------------------- the same KPIs

@@ -45,7 +45,7 @@ _COVERED = {
         "volumes", "handle_time", "talk", "hold", "acw", "patience", "priority",
         "transfers", "escalation", "redial", "repeat", "callback", "head_start",
     },
-    AgentGroup: {"skills", "staffing", "cost_per_hour"},
+    AgentGroup: {"skills", "staffing", "not_ready", "cost_per_hour"},
 }  # fmt: skip
 
 
@@ -122,6 +122,14 @@ class _Day:
             max(0, a - b) for g in sc.agents.values() for a, b in zip(g.staffing, g.staffing[1:])
         )
         self.log = len(sc.agents) * sc.n_intervals + drops + 8
+        self.rests = [_Rests(g, streams, name) for name, g in sc.agents.items()]
+        # not-ready times each group takes: its share of the agents' hours, and a margin
+        hours = np.array([sum(g.staffing) for g in sc.agents.values()], dtype=float)
+        share = hours / hours.sum() if hours.sum() else hours
+        calls = n + sum(self.later)
+        self.rest_counts = [
+            guess(1.25 * share[i] * calls) if r.dist else 0 for i, r in enumerate(self.rests)
+        ]
 
     def play(self) -> DayRecords:
         """Run the kernel; enlarge what ran out and run again until the day is done."""
@@ -133,6 +141,9 @@ class _Day:
             if status == base.DRY_CALLERS:
                 slot = int(s.iv[base.DRY_QUEUE])
                 self.later[slot] = max(2 * self.later[slot], BLOCK)
+            elif status == base.DRY_NOT_READY:
+                g = int(s.iv[base.DRY_GROUP])
+                self.rest_counts[g] = 2 * max(self.rest_counts[g], BLOCK)
             elif status == base.FULL_HEAP:
                 self.heap *= 2
             else:
@@ -175,7 +186,14 @@ class _Day:
                 blocks.append((np.empty(0),) * 4)
         off = np.cumsum([0] + [len(b[0]) for b in blocks]).astype(np.int64)
         columns = [np.concatenate([np.empty(0), *(b[i] for b in blocks)]) for i in range(4)]
-        return Draws(off, off[:-1].copy(), *columns)
+        rests = [r.upto(n) for r, n in zip(self.rests, self.rest_counts)]
+        nr_off = np.cumsum([0] + [len(v) for v in rests]).astype(np.int64)
+        nr_value = np.concatenate([np.empty(0), *rests])
+        talk, handle, patience, dec = columns
+        return Draws(
+            off, off[:-1].copy(), talk, handle, patience, dec,
+            nr_off, nr_off[:-1].copy(), nr_value,
+        )  # fmt: skip
 
     def _state(self) -> State:
         sc, nq, ng = self.sc, len(self.sc.queues), len(self.sc.agents)
@@ -206,6 +224,23 @@ class _Day:
             log_t=np.zeros(self.log), log_g=np.zeros(self.log, np.int64),
             log_n=np.zeros(self.log, np.int64),
         )  # fmt: skip
+
+
+class _Rests:
+    """An agent group's not-ready times after calls, drawn as the SimPy engine draws
+    them (`simulator.sim.draws.not_ready`: blocks of BLOCK from stream ("not_ready",
+    group)), so the i-th call its agents finish gets the same value."""
+
+    def __init__(self, group: AgentGroup, streams: Streams, name: str):
+        self.dist = group.not_ready
+        self.rng = streams.rng("not_ready", name) if self.dist else None
+        self.values = np.empty(0)
+
+    def upto(self, n: int) -> np.ndarray:
+        """The first n values at least (whole blocks), or none if n is 0."""
+        while len(self.values) < n and self.dist is not None and self.rng is not None:
+            self.values = np.concatenate([self.values, self.dist.draw(self.rng, BLOCK)])
+        return self.values if n else np.empty(0)
 
 
 def _run(c: Calls, r: Rules, d: Draws, s: State) -> int:

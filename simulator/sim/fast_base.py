@@ -45,11 +45,11 @@ NEXT_NONE, NEXT_TRANSFER, NEXT_ESCALATION = 0, 1, 2
 TALK_END, HANG_UP, ACW_END, RESTAFF, ARRIVE = 0, 1, 2, 3, 4
 # s.iv slots (integers of the day) and s.fv slots (floats)
 N_CALLS, HSIZE, EID, IN_LINE, LINES, STATUS, NLOG, CLOSED, N_FIRST, N_INT = range(10)
-ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE, N_QUEUES = 10, 11, 12, 13, 14
-N_IV = 15
+ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE, N_QUEUES, DRY_GROUP = range(10, 16)
+N_IV = 16
 NOW, LENGTH = 0, 1
 # status: 0 done; otherwise which table or block ran out
-OK, FULL_HEAP, FULL_LOG, DRY_CALLERS = range(4)
+OK, FULL_HEAP, FULL_LOG, DRY_CALLERS, DRY_NOT_READY = range(5)
 # a caller's decisions: columns of c.dec (draws.DECISIONS), ND per call
 TRANSFER, ESCALATION, REDIAL, REDIAL_DELAY, REPEAT, REPEAT_DELAY, CALLBACK = range(7)
 ND = 7
@@ -127,8 +127,21 @@ def new_segment(c, d, s, q, e, arrival, customer, attempt, segment):
     c.deadline[k] = INF
     c.next[k] = NEXT_NONE
     c.callback[k] = c.unresolved[k] = False
+    c.not_ready[k] = 0.0
     c.entry[k] = -1
     return k
+
+
+@leaf
+def next_not_ready(d, s, g):
+    """Group g's next not-ready time after a call (its pre-drawn values in the order its
+    agents finish calls), or 0.0 with the status set if they ran out."""
+    i = d.nr_cur[g]
+    if i == d.nr_off[g + 1]:
+        s.iv[STATUS], s.iv[DRY_GROUP] = DRY_NOT_READY, g
+        return 0.0
+    d.nr_cur[g] = i + 1
+    return d.nr_value[i]
 
 
 # ---------------------------------------------------------------------- queues

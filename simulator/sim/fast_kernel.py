@@ -51,6 +51,7 @@ from .fast_base import (
     jit,
     leaf,
     new_segment,
+    next_not_ready,
     pop,
     popleft,
     push,
@@ -330,10 +331,15 @@ def talk_end(c, r, d, s, k):
             s.iv[IN_LINE] -= 1
         if s.iv[ANY_REPEAT]:
             maybe_repeat(c, r, d, s, k)
-    if c.handle[k] > c.talk[k]:
-        push(s, c.start[k] + c.handle[k], ACW_END, c.group[k])
+    g = c.group[k]
+    if r.not_ready[g]:  # after ACW, the agent is not ready for a while
+        rest = next_not_ready(d, s, g)
+        c.not_ready[k] = rest
+        push(s, c.start[k] + c.handle[k] + rest, ACW_END, g)
+    elif c.handle[k] > c.talk[k]:
+        push(s, c.start[k] + c.handle[k], ACW_END, g)
     else:
-        agent_free(c, r, d, s, c.group[k])
+        agent_free(c, r, d, s, g)
 
 
 @jit

@@ -36,7 +36,7 @@ class Calls(NamedTuple):
     next: np.ndarray
     callback: np.ndarray
     unresolved: np.ndarray
-    not_ready: np.ndarray  # not played by the kernel (uncovered): zeros
+    not_ready: np.ndarray
     dec: np.ndarray  # the caller's decisions, ND per call (flat; see draws.DECISIONS)
     patience: np.ndarray
     deadline: np.ndarray
@@ -73,11 +73,13 @@ class Rules(NamedTuple):
     skill_tier: np.ndarray
     staffing: np.ndarray  # g x interval, flat
     group_order: np.ndarray  # groups by name (who logs on first)
+    not_ready: np.ndarray  # g: its agents take not-ready time after calls
 
 
 class Draws(NamedTuple):
     """Pre-drawn later callers per (queue q, entry queue e), slot q * n_queues + e
-    (flat, with offsets and cursors): talk, handle, patience and decisions (ND each)."""
+    (flat, with offsets and cursors): talk, handle, patience and decisions (ND each);
+    and each agent group's not-ready times after calls."""
 
     lz_off: np.ndarray
     lz_cur: np.ndarray
@@ -85,6 +87,9 @@ class Draws(NamedTuple):
     lz_handle: np.ndarray
     lz_patience: np.ndarray
     lz_dec: np.ndarray
+    nr_off: np.ndarray  # g: its not-ready times after calls (flat, offsets, cursors)
+    nr_cur: np.ndarray
+    nr_value: np.ndarray
 
 
 class State(NamedTuple):
@@ -154,4 +159,5 @@ def rules(sc: Scenario) -> Rules:
         skill_tier=ints([x[1] for x in skill]),
         staffing=ints([g.staffing for g in groups]).ravel(),
         group_order=ints(lay.group_order),
+        not_ready=np.array([g.not_ready is not None for g in groups]),
     )
