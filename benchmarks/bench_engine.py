@@ -3,7 +3,10 @@
 All four simulate the same M/M/n+M load in one process (Poisson arrivals, exponential
 handle time with mean 180 s, exponential patience with mean 300 s, occupancy 0.95),
 each day at least 50,000 calls, taking turns (alternating rounds, so drift on a
-shared machine hits them alike); the figure is the median of the rounds.
+shared machine hits them alike); the figure is the median of the rounds, in calls per
+second of the process's CPU time (all four run in one thread; on a shared machine CPU
+time moves far less with the load than wall time does), with the 1-minute load average
+beside each row.
 
 - idiomatic SimPy: how SimPy's own examples write a queue (the bank-renege example):
   a generator process per call, a `simpy.Resource` for the agents, patience as
@@ -16,6 +19,7 @@ shared machine hits them alike); the figure is the median of the rounds.
 
     python benchmarks/bench_engine.py              # 45, 450, 4,500 and 45,000 agents
     python benchmarks/bench_engine.py --agents 45 --rounds 3
+    python benchmarks/bench_engine.py --quick      # 3 rounds (idiomatic SimPy: 1 at 45,000)
 
 Also reported: callsim's cost per call relative to 45 agents (flat means ~1), the peak
 memory of a day (records, KPIs and the engine's tables) per call, and the fast
@@ -146,9 +150,9 @@ def median_rates(
         for name, fn in fns.items():
             if r >= fewer.get(name, rounds):
                 continue
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             calls = fn(r)
-            rates[name].append(calls / (time.perf_counter() - t0))
+            rates[name].append(calls / (time.process_time() - t0))
     return {name: statistics.median(v) for name, v in rates.items()}
 
 
@@ -179,7 +183,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--agents", type=int, nargs="*", default=list(DAYS))
     parser.add_argument("--no-compile", action="store_true", help="skip the cold compile")
+    parser.add_argument("--quick", action="store_true", help="3 rounds, SimPy 1 at 45,000")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 3
+        SIMPY_ROUNDS[45000] = 1
     try:
         import ciw  # noqa: F401
 
@@ -191,9 +199,9 @@ def main() -> None:
     print(
         "| agents | calls/day | idiomatic SimPy | Ciw | callsim simpy | callsim fast "
         "| simpy ÷ SimPy | fast ÷ SimPy | cost/call vs 45 (simpy, fast) "
-        "| peak bytes/call (simpy, fast) |"
+        "| peak bytes/call (simpy, fast) | load |"
     )
-    print("|" + "---|" * 10)
+    print("|" + "---|" * 11)
     first: dict[str, float] = {}
     for agents in args.agents:
         minutes, intervals = DAYS[agents]
@@ -219,7 +227,7 @@ def main() -> None:
             f"| {agents:,} | {calls:,} | " + " | ".join(cells) + " | "
             f"{rate['simpy'] / rate['SimPy']:.1f}× | {rate['fast'] / rate['SimPy']:.1f}× | "
             f"{cost['simpy'] / first['simpy']:.2f}, {cost['fast'] / first['fast']:.2f} | "
-            f"{memory['simpy']:,.0f}, {memory['fast']:,.0f} |",
+            f"{memory['simpy']:,.0f}, {memory['fast']:,.0f} | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     print(f"\nfast engine, first day in a fresh process: {fresh_start(None):.2f} s (warm cache)")

@@ -15,6 +15,7 @@ its own line): a staffing search starts them once for dozens of trials.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -35,6 +36,7 @@ def timed(sc, ex) -> tuple[float, str]:
 
 
 def main(rounds: int = 3) -> None:
+    load = os.getloadavg()[0]
     sc = scale_volumes(simulator.load_scenario(ROOT / "scenarios/bank_journeys.yaml"), SCALE)
     t = time.perf_counter()
     pool = LocalProcesses(2)
@@ -71,6 +73,8 @@ def main(rounds: int = 3) -> None:
         m = statistics.median(ts)
         print(f"{name:24s} {m:7.2f} {base / m:8.2f}x")
     print(f"start-up: pool {pool_start:.2f} s, Dask LocalCluster {dask_start:.2f} s")
+    print(f"load average (1 min) before {load:.1f}, after {os.getloadavg()[0]:.1f}: the")
+    print("speed-up of 2 workers needs 2 free cores, so it means little above a load of 1")
 
 
 if __name__ == "__main__":
