@@ -120,7 +120,48 @@ def random_scenario(i: int) -> dict:
         if rng.random() < 0.3:  # not-ready time after each call
             agents[f"g{g}"]["not_ready"] = duration(rng, float(rng.uniform(5, 90)))
     lines = int(rng.integers(3, 30)) if rng.random() < 0.4 else None
-    return scenario(queues, agents, interval_minutes=minutes, lines=lines, seed=i)
+    d = scenario(queues, agents, interval_minutes=minutes, lines=lines, seed=i)
+    if rng.random() < 0.35:  # the last group staffed by a roster at exact minutes
+        d |= random_roster(rng, f"g{ng - 1}", n * minutes)
+        d["agents"][f"g{ng - 1}"].pop("staffing")
+    return d
+
+
+def clock(minutes: int) -> str:
+    """The clock time `minutes` after the builders' 08:00 opening."""
+    return f"{8 + minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def random_roster(rng: np.random.Generator, group: str, day_minutes: int) -> dict:
+    """One or two shifts of `group` inside the day, at odd minutes, with a set or a
+    staggered break, maybe an activity, maybe absence (no-shows, lateness, overruns)."""
+    shifts = {}
+    for k in range(int(rng.integers(1, 3))):
+        start = int(rng.integers(0, day_minutes // 3))
+        end = int(rng.integers(start + day_minutes // 2, day_minutes + 1))
+        shift = {"group": group, "start": clock(start), "end": clock(end)}
+        shift["agents"] = int(rng.integers(2, 9))
+        mid = (start + end) // 2
+        if rng.random() < 0.5:
+            shift["breaks"] = [{"start": clock(mid), "minutes": int(rng.integers(5, 31))}]
+        elif rng.random() < 0.7:
+            window = {"earliest": clock(mid - 30), "latest": clock(mid + 15), "minutes": 15}
+            shift["breaks"] = [window]
+        shifts[f"s{k}"] = shift
+    roster: dict = {"shifts": shifts}
+    if rng.random() < 0.5:
+        at = int(rng.integers(day_minutes // 2 - 20, day_minutes // 2))
+        roster["activities"] = {
+            "huddle": {"group": group, "start": clock(at), "end": clock(at + 13), "agents": 1}
+        }
+    extra: dict = {"roster": roster}
+    if rng.random() < 0.8:
+        extra["absence"] = {
+            "absenteeism": float(rng.uniform(0, 0.3)),
+            "late": duration(rng, float(rng.uniform(30, 300))),
+            "break_overrun": duration(rng, float(rng.uniform(30, 200))),
+        }
+    return extra
 
 
 RANDOM = range(40)
@@ -186,6 +227,9 @@ def test_random_scenarios_reach_every_feature():
     assert sum(q.callback is not None for q in qs) >= 5
     assert sum(q.head_start > 0 for q in qs) >= 5
     assert sum(g.not_ready is not None for sc in scs for g in sc.agents.values()) >= 5
+    assert sum(sc.roster is not None for sc in scs) >= 8
+    assert sum(sc.absence is not None for sc in scs) >= 4
+    assert sum(bool(sc.roster and sc.roster.activities) for sc in scs) >= 2
     days = [simulate_day_fast(sc, seed(0)).calls for sc in scs]
     assert sum(int((c["attempt"] > 1).sum()) for c in days) > 100  # redials and repeats
     assert sum(int((c["segment"] > 1).sum()) for c in days) > 100  # transfers, escalations

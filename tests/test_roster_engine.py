@@ -11,7 +11,7 @@ from scipy import stats
 
 from simulator import parse_scenario, simulate
 from simulator.sim.engine import simulate_day
-from simulator.sim.fast import day_engine, uncovered
+from simulator.sim.fast import simulate_day_fast, uncovered
 
 
 def day(volumes, roster=None, staffing=None, minutes=60, handle=None, **extra) -> dict:
@@ -121,13 +121,18 @@ def test_the_exact_break_minute_changes_the_service_level_where_it_falls():
         assert diff.mean() - half > 0, (interval, diff.mean(), half)
 
 
-def test_the_fast_engine_leaves_rosters_and_absence_to_simpy():
-    sc = parse_scenario(day([50] * 4, roster=BOUNDARY), strict=True)
-    assert uncovered(sc) == "roster"
-    assert day_engine(sc, "auto") is simulate_day
-    absent = parse_scenario(day([50] * 4, roster=BOUNDARY, absence={"absenteeism": 0.1}))
-    assert uncovered(absent) == "roster"
-    assert uncovered(parse_scenario(day([50] * 4, staffing=[9, 13, 4, 13]))) is None
+def test_the_fast_engine_plays_rosters_and_absence_with_the_same_records():
+    """The fast engine covers rosters and absence (tests/test_fast_engine.py checks
+    random rostered scenarios too): these days come out bit-identical."""
+    absent = {"absenteeism": 0.1, "late": {"distribution": "exponential", "mean": 120.0}}
+    sc = parse_scenario(day([50] * 4, roster=BOUNDARY, absence=absent), strict=True)
+    assert uncovered(sc) is None
+    for seed in range(3):
+        ref = simulate_day(sc, np.random.SeedSequence(seed))
+        got = simulate_day_fast(sc, np.random.SeedSequence(seed))
+        for name, column in ref.calls.items():
+            assert column.tobytes() == got.calls[name].tobytes(), (seed, name)
+        assert ref.agent_log.tobytes() == got.agent_log.tobytes()
 
 
 def test_calls_are_conserved_in_every_interval_of_a_staggered_roster():

@@ -39,8 +39,9 @@ _COVERED = {
     Scenario: {
         "name", "description", "interval_minutes", "open", "service_level", "lines",
         "line_cost_per_hour", "shrinkage", "targets", "shifts", "queues", "agents", "arrivals",
-        "simulation", "horizon",  # a horizon is played stretch by stretch (run.day):
-    },  # the engine only ever sees dateless runs
+        "simulation", "roster", "absence",  # as staffing changes (sim.rostering)
+        "horizon",  # a horizon is played stretch by stretch (run.day): the engine only
+    },  # ever sees dateless runs
     Queue: {
         "volumes", "handle_time", "talk", "hold", "acw", "patience", "priority",
         "transfers", "escalation", "redial", "repeat", "callback", "head_start",
@@ -101,7 +102,8 @@ class _Day:
         )
         self.decisions = f.decisions
         self.later_draws = Later(sc, streams)
-        self.rules = rules(sc)
+        self.rules = rules(sc, streams)
+        self.most = _most_agents(self.rules, len(sc.agents))
         n, queues, nq = len(self.arrival), list(sc.queues.values()), len(sc.queues)
         targets = {int(t) for t in self.rules.route_target} | {
             int(t) for t in self.rules.esc_target if t >= 0
@@ -116,16 +118,12 @@ class _Day:
             for e in range(nq)
         ]
         self.hang_up_events = bool(sc.lines or any(q.redial or q.callback for q in queues))
-        agents = sum(max(g.staffing) for g in sc.agents.values())
+        agents = int(self.most.sum())
         self.heap = 2 * agents + sum(self.later) + 8 + (n if self.hang_up_events else 0)
-        drops = sum(
-            max(0, a - b) for g in sc.agents.values() for a, b in zip(g.staffing, g.staffing[1:])
-        )
-        self.log = len(sc.agents) * sc.n_intervals + drops + 8
+        self.log = len(self.rules.ev_group) + _drops(self.rules) + 8  # moves, log-offs
         self.rests = [_Rests(g, streams, name) for name, g in sc.agents.items()]
         # not-ready times each group takes: its share of the agents' hours, and a margin
-        hours = np.array([sum(g.staffing) for g in sc.agents.values()], dtype=float)
-        share = hours / hours.sum() if hours.sum() else hours
+        share = self.most / self.most.sum() if self.most.sum() else self.most.astype(float)
         calls = n + sum(self.later)
         self.rest_counts = [
             guess(1.25 * share[i] * calls) if r.dist else 0 for i, r in enumerate(self.rests)
@@ -205,7 +203,7 @@ class _Day:
         iv[base.ANY_CALLBACK] = any(q.callback for q in sc.queues.values())
         iv[base.HANGUP_EVENTS] = self.hang_up_events
         iv[base.N_QUEUES] = nq
-        idle_off = np.cumsum([0] + [max(g.staffing) + 1 for g in sc.agents.values()])
+        idle_off = np.cumsum([0, *(self.most + 1)])
         minus = lambda n: np.full(n, -1, np.int64)
         return State(
             iv=iv,
@@ -224,6 +222,24 @@ class _Day:
             log_t=np.zeros(self.log), log_g=np.zeros(self.log, np.int64),
             log_n=np.zeros(self.log, np.int64),
         )  # fmt: skip
+
+
+def _most_agents(r: Rules, groups: int) -> np.ndarray:
+    """The most agents each group ever has logged in (its staffing changes' largest
+    target): the size of its ring of idle agents."""
+    most = np.zeros(groups, np.int64)
+    np.maximum.at(most, r.ev_group, r.ev_target)
+    return most
+
+
+def _drops(r: Rules) -> int:
+    """Agents leaving over the day (each busy one logs off on its own), summed over the
+    groups' staffing changes."""
+    drops = 0
+    for g in np.unique(r.ev_group):
+        targets = r.ev_target[r.ev_group == g]
+        drops += int(np.clip(targets[:-1] - targets[1:], 0, None).sum())
+    return drops
 
 
 class _Rests:

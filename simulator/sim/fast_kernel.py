@@ -27,11 +27,9 @@ from .fast_base import (
     HSIZE,
     IN_LINE,
     INF,
-    LENGTH,
     LINES,
     N_CALLS,
     N_FIRST,
-    N_INT,
     ND,
     NEXT_ESCALATION,
     NEXT_TRANSFER,
@@ -344,10 +342,10 @@ def talk_end(c, r, d, s, k):
 
 @jit
 def restaff(c, r, d, s, k):
-    """Interval k begins: agents log on (idle) or off (idle ones first)."""
-    n_int = s.iv[N_INT]
-    for g in r.group_order:
-        target = r.staffing[g * n_int + k]
+    """Staffing change k (an interval begins, or a roster's agents move): each group
+    named moves to its target; agents log on (idle) or off (idle ones first)."""
+    for j in range(r.ev_off[k], r.ev_off[k + 1]):
+        g, target = r.ev_group[j], r.ev_target[j]
         present = s.staffed[g] - s.leaving[g]
         if target > present:
             stay = min(s.leaving[g], target - present)
@@ -362,8 +360,8 @@ def restaff(c, r, d, s, k):
             s.idle_count[g] -= leave_now
             s.leaving[g] += drop - leave_now
             log(s, g, s.staffed[g] - leave_now)
-    if k + 1 < n_int:
-        push(s, (k + 1) * s.fv[LENGTH], RESTAFF, k + 1)
+    if k + 1 < len(r.ev_time):
+        push(s, r.ev_time[k + 1], RESTAFF, k + 1)
 
 
 # ---------------------------------------------------------------------- the day
@@ -388,7 +386,8 @@ def run_day(c, r, d, s):
     end-of-day sweep. Returns the status (OK, or what ran out)."""
     n = s.iv[N_FIRST]
     arrival = c.arrival
-    push(s, 0.0, RESTAFF, 0)
+    if len(r.ev_time):
+        push(s, r.ev_time[0], RESTAFF, 0)
     i = 0
     upcoming = arrival[0] if n else INF
     while s.iv[STATUS] == OK:

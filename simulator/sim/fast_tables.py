@@ -15,6 +15,8 @@ import numpy as np
 
 from ..model.scenario import Scenario
 from .layout import Layout
+from .rostering import staffing_events
+from .streams import Streams
 
 
 # ----------------------------------------------------------------- the kernel's tables
@@ -71,8 +73,10 @@ class Rules(NamedTuple):
     skill_off: np.ndarray  # g: skills by rank then priority, and their tier
     skills: np.ndarray
     skill_tier: np.ndarray
-    staffing: np.ndarray  # g x interval, flat
-    group_order: np.ndarray  # groups by name (who logs on first)
+    ev_time: np.ndarray  # staffing change k: at ev_time[k], groups ev_group[j] move to
+    ev_off: np.ndarray  # ev_target[j] agents, j from ev_off[k] to ev_off[k + 1] (by name)
+    ev_group: np.ndarray
+    ev_target: np.ndarray
     not_ready: np.ndarray  # g: its agents take not-ready time after calls
 
 
@@ -124,9 +128,13 @@ def _flat(lists: list[list]) -> tuple[np.ndarray, list]:
     return np.cumsum([0] + [len(x) for x in lists]), [v for x in lists for v in x]
 
 
-def rules(sc: Scenario) -> Rules:
-    """The kernel's rules from the reference engine's `Layout` (same orders, same ties)."""
+def rules(sc: Scenario, streams: Streams) -> Rules:
+    """The kernel's rules from the reference engine's `Layout` (same orders, same ties),
+    and the day's staffing changes from its `staffing_events` (a roster's absence drawn
+    from the same streams)."""
     lay = Layout(sc)
+    events = staffing_events(sc, streams, lay.group_order)
+    ev_off, moves = _flat([changes for _, changes in events])
     queues, groups = list(sc.queues.values()), list(sc.agents.values())
     tiers = [[(q, t) for t, tier in enumerate(ts) for q in tier] for ts in lay.tiers]
     route_off, route = _flat([qr.transfers for qr in lay.rules])
@@ -157,7 +165,9 @@ def rules(sc: Scenario) -> Rules:
         skill_off=ints(skill_off),
         skills=ints([x[0] for x in skill]),
         skill_tier=ints([x[1] for x in skill]),
-        staffing=ints([g.staffing for g in groups]).ravel(),
-        group_order=ints(lay.group_order),
+        ev_time=floats([t for t, _ in events]),
+        ev_off=ints(ev_off),
+        ev_group=ints([g for g, _ in moves]),
+        ev_target=ints([n for _, n in moves]),
         not_ready=np.array([g.not_ready is not None for g in groups]),
     )
