@@ -297,26 +297,40 @@ OutOpt = Annotated[
 ]
 
 
-def _scale(value: float) -> float:
-    """A volume scale of 0.1-10: 115 (meant 1.15) would plan for a hundredfold day."""
-    if not 0.1 <= value <= 10:
-        meant = f"; did you mean {value / 100:g}?" if 10 < value <= 1000 else ""
-        fail(
-            [
-                f"--volume-scale: {value:g} is outside 0.1-10: the scale multiplies every "
-                f"volume (1.15 means 15% more calls{meant})"
-            ],
-            "invalid option",
-        )
-    return value
+def scale_check(option: str, what: str):
+    """A typer callback refusing a factor outside 0.1-10: 115 (meant 1.15) would plan
+    for a hundredfold day."""
+
+    def check(value: float) -> float:
+        if not 0.1 <= value <= 10:
+            meant = f"; did you mean {value / 100:g}?" if 10 < value <= 1000 else ""
+            fail(
+                [
+                    f"{option}: {value:g} is outside 0.1-10: the scale multiplies every "
+                    f"{what} (1.15 means 15% more{meant})"
+                ],
+                "invalid option",
+            )
+        return value
+
+    return check
 
 
 ScaleOpt = Annotated[
     float,
     typer.Option(
         "--volume-scale",
-        callback=_scale,
+        callback=scale_check("--volume-scale", "volume"),
         help="Multiply every forecast volume first, 0.1-10 (1.15: 15% over).",
+    ),
+]
+AhtScaleOpt = Annotated[
+    float,
+    typer.Option(
+        "--aht-scale",
+        callback=scale_check("--aht-scale", "handle time"),
+        help="Multiply every handle time first (talk, hold and after-call work, each "
+        "keeping its shape), 0.1-10 (0.9: 10% shorter).",
     ),
 ]
 

@@ -10,18 +10,22 @@ import typer
 
 from .common import (
     AddressOpt,
+    AhtScaleOpt,
     EngineOpt,
     ExecutorOpt,
     ForceOpt,
     JsonOpt,
     QuietOpt,
+    ScaleOpt,
     ScenarioArg,
     WorkersOpt,
     app,
     check_out,
     err,
     executing,
+    fail,
     kpi_list,
+    library_errors,
     load,
     out,
     output_dir,
@@ -53,16 +57,36 @@ def run(
             "fit the terminal).",
         ),
     ] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option(
+            "--queue",
+            help="Print this queue's KPIs (the day and per interval, with its own targets) "
+            "instead of the center's; JSON and --out give every queue anyway.",
+            show_default=False,
+        ),
+    ] = None,
+    volume_scale: ScaleOpt = 1.0,
+    aht_scale: AhtScaleOpt = 1.0,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     engine: EngineOpt = "auto",
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day (per day and for the
-    horizon, given one), with 95% CIs."""
+    horizon, given one), with 95% CIs; the intervals that miss a target are marked."""
     sc = load(scenario)
     chosen = kpi_list(columns, "--columns")
+    if queue is not None and queue not in sc.queues:
+        fail(
+            [f"--queue: no queue {queue!r} (queues are: {', '.join(sc.queues)})"], "invalid option"
+        )
     check_out(out_dir)
+    if volume_scale != 1 or aht_scale != 1:
+        from ..planner.edits import apply_what_if
+
+        with library_errors(f"cannot scale {scenario}"):
+            sc = apply_what_if(sc, {"volume": volume_scale, "aht": aht_scale})
     with executing(executor, workers, address):
         res = run_scenario(
             sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
@@ -80,10 +104,13 @@ def run(
         return
     from ..report import terminal
 
-    out.print(terminal.summary_table(res))
-    if res.reported_days:
+    scaled = terminal.what_if_words(volume_scale, aht_scale)
+    if scaled:
+        out.print(f"[dim]what-if: {scaled}[/]", highlight=False)
+    out.print(terminal.summary_table(res, queue))
+    if res.reported_days and queue is None:
         out.print(terminal.day_table(res, out.width))
-    out.print(terminal.interval_table(res, None if chosen else out.width, chosen))
+    out.print(terminal.interval_table(res, None if chosen else out.width, chosen, queue))
 
 
 @app.command()

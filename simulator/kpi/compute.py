@@ -28,6 +28,7 @@ import numpy as np
 
 from ..model.horizon import Day
 from ..model.scenario import Scenario
+from ..model.targets import per_queue
 from ..model.timetable import paid_spans, rostered_groups
 from ..sim.records import (
     ABANDONED,
@@ -124,9 +125,10 @@ class _Counter:
 
 
 def _tallies(
-    calls: dict[str, np.ndarray], n: int, queues: int, threshold: float, length: float
+    calls: dict[str, np.ndarray], n: int, queues: int, threshold: np.ndarray, length: float
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Sums per interval, (centre (n,), per queue (queues, n)): the raw material of KPIs."""
+    """Sums per interval, (centre (n,), per queue (queues, n)): the raw material of KPIs.
+    `threshold`: each queue's service-level seconds (a call meets its own queue's)."""
     c = _Counter(calls, n, queues)
     outcome, wait, nxt = calls["outcome"], calls["wait"], calls["next"]
     ans, waited = outcome == ANSWERED, outcome != BLOCKED
@@ -139,7 +141,7 @@ def _tallies(
         "blocked": c.count(outcome == BLOCKED),
         "answered": c.count(ans),
         "abandoned": c.count(outcome == ABANDONED),
-        "in_sl": c.count(ans & (wait <= threshold)),
+        "in_sl": c.count(ans & (wait <= threshold[calls["queue"]])),
         "wait_sum": c.seconds(ans, wait),
         "handle_sum": c.seconds(ans, calls["handle"]),
         "longest_wait": c.longest(waited, wait),
@@ -231,9 +233,8 @@ def run_tallies(sc: Scenario, day: DayRecords) -> Tally:
     """The per-interval tallies of one dateless run (a day, or a stretch of a horizon)
     and its agents' time; a queue's agent time is the centre's."""
     queues = len(sc.queues)
-    tallies = _tallies(
-        day.calls, sc.n_intervals, queues, sc.service_level.seconds, sc.interval_seconds
-    )
+    threshold = per_queue(sc, "seconds")
+    tallies = _tallies(day.calls, sc.n_intervals, queues, threshold, sc.interval_seconds)
     agents = agent_time(sc, day)
     return tallies | {k: (v, np.broadcast_to(v, (queues, len(v)))) for k, v in agents.items()}
 

@@ -68,6 +68,15 @@ class Targets(_Model):
     """The highest agent occupancy to plan for."""
 
 
+class QueueTargets(_Model):
+    """A queue's own ASA and abandon targets; a key left out is the scenario's."""
+
+    asa: float | None = Field(default=None, gt=0)
+    """The longest average speed of answer to plan for in this queue, seconds."""
+    abandon_rate: float | None = Field(default=None, gt=0, lt=1)
+    """The highest abandoned ÷ accepted to plan for in this queue."""
+
+
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -139,6 +148,11 @@ class Queue(_Model):
     """A served caller whose problem was not solved calls again later."""
     callback: Callback | None = None
     """Virtual hold: callers facing a long wait may take a call back."""
+    service_level: ServiceLevel | None = None
+    """This queue's own service-level goal (e.g. 90/15 for a VIP line); absent: the
+    scenario's. The centre's service level counts each call against its queue's."""
+    targets: QueueTargets | None = None
+    """This queue's own ASA and abandon targets; absent (or a key left out): the scenario's."""
 
     @model_validator(mode="after")
     def _one_handling(self) -> Queue:

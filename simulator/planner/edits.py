@@ -1,16 +1,33 @@
-"""What-if edits of a scenario: volumes scaled, agent groups restaffed (always a copy)."""
+"""What-if edits of a scenario: volumes or handle times scaled, agent groups
+restaffed (always a copy; the scenario given is never changed).
+
+A what-if is written `volume=1.15` (every forecast volume × 1.15) or `aht=0.9` (every
+handle time × 0.9: each part, talk, hold and after-call work, keeps its shape and cv),
+several joined by commas: `volume=1.15,aht=0.9`. `parse_what_if` reads one,
+`apply_what_if` makes the edited copy.
+"""
 
 from __future__ import annotations
 
 import math
 
-from ..model.scenario import Scenario, ScenarioError
+from pydantic import ValidationError
+
+from ..model.distributions import Distribution, Empirical
+from ..model.scenario import Queue, Scenario, ScenarioError
+
+WHAT_IFS = {"volume": "every forecast volume", "aht": "every handle time"}
+SCALE_RANGE = (0.1, 10.0)  # a what-if's factor: 115 (meant 1.15) would be a hundredfold day
+
+
+def _factor(name: str, factor: float) -> None:
+    if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
+        raise ValueError(f"{name}: must be a number > 0 (got {factor!r})")
 
 
 def scale_volumes(sc: Scenario, factor: float) -> Scenario:
     """A copy of `sc` with every queue's volumes multiplied by `factor` (> 0)."""
-    if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
-        raise ValueError(f"volume_scale: must be a number > 0 (got {factor!r})")
+    _factor("volume_scale", factor)
     if factor == 1:
         return sc
     queues = {
@@ -18,6 +35,77 @@ def scale_volumes(sc: Scenario, factor: float) -> Scenario:
         for name, q in sc.queues.items()
     }
     return sc.model_copy(update={"queues": queues})
+
+
+def _scaled(d: Distribution, factor: float) -> Distribution:
+    """The duration `d` × `factor`: the same kind and cv, the mean (or every observed
+    value) scaled; validated again, so a mean past the limits is refused."""
+    data = d.model_dump()
+    if isinstance(d, Empirical):
+        data["values"] = [v * factor for v in d.values]
+    else:
+        data["mean"] = d.mean * factor
+    return type(d).model_validate(data)
+
+
+def _scaled_handling(name: str, q: Queue, factor: float) -> Queue:
+    parts = ("handle_time", "talk", "hold", "acw")
+    try:
+        update = {p: _scaled(getattr(q, p), factor) for p in parts if getattr(q, p) is not None}
+    except ValidationError as exc:
+        problems = [f"queues.{name}: handle time × {factor:g}: {e['msg']}" for e in exc.errors()]
+        raise ScenarioError(problems) from None
+    return q.model_copy(update=update)
+
+
+def scale_handle_times(sc: Scenario, factor: float) -> Scenario:
+    """A copy of `sc` with every queue's handle time (each of talk, hold and after-call
+    work) multiplied by `factor` (> 0): the AHT × factor, the shape and cv kept."""
+    _factor("aht_scale", factor)
+    if factor == 1:
+        return sc
+    queues = {name: _scaled_handling(name, q, factor) for name, q in sc.queues.items()}
+    return sc.model_copy(update={"queues": queues})
+
+
+def parse_what_if(text: str) -> dict[str, float]:
+    """'volume=1.15,aht=0.9' -> {"volume": 1.15, "aht": 0.9}; raises ValueError naming
+    what is wrong (an unknown edit, a factor outside SCALE_RANGE, a repeated edit)."""
+    edits: dict[str, float] = {}
+    known = ", ".join(f"{k}=X ({w} × X)" for k, w in WHAT_IFS.items())
+    for part in (p.strip() for p in text.split(",")):
+        key, eq, raw = part.partition("=")
+        key = key.strip().lower()
+        if not eq or key not in WHAT_IFS:
+            raise ValueError(f"--what-if {text!r}: {part!r} is not an edit (edits are: {known})")
+        try:
+            factor = float(raw)
+        except ValueError:
+            raise ValueError(
+                f"--what-if {text!r}: {key}: {raw.strip()!r} is not a number"
+            ) from None
+        low, high = SCALE_RANGE
+        if not (math.isfinite(factor) and low <= factor <= high):
+            meant = f"; did you mean {factor / 100:g}?" if 10 < factor <= 1000 else ""
+            raise ValueError(
+                f"--what-if {text!r}: {key}={factor:g} is outside {low:g}-{high:g}: it "
+                f"multiplies {WHAT_IFS[key]} (1.15 means 15% more{meant})"
+            )
+        if key in edits:
+            raise ValueError(f"--what-if {text!r}: {key} is given twice")
+        edits[key] = factor
+    return edits
+
+
+def what_if_label(edits: dict[str, float]) -> str:
+    """'volume×1.15, aht×0.9': a what-if as a column heading."""
+    return ", ".join(f"{k}×{v:g}" for k, v in edits.items())
+
+
+def apply_what_if(sc: Scenario, edits: dict[str, float]) -> Scenario:
+    """The copy of `sc` with the edits of `parse_what_if` applied."""
+    edited = scale_volumes(sc, edits.get("volume", 1.0))
+    return scale_handle_times(edited, edits.get("aht", 1.0))
 
 
 def with_staffing(sc: Scenario, staffing: dict[str, list[int]]) -> Scenario:

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
+
+from ..kpi import flags
 from ..kpi.registry import PREDICTED, kpi_record
 from ..kpi.stats import confidence
+from ..model.targets import goal
 
 
 def label(key: str) -> str:
@@ -96,20 +101,6 @@ def period(sc) -> str:
     )
 
 
-def interval_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
-    """(KPIs, rows) of a SimulationResult's per-interval table: one row per reported
-    interval, its label (day and time in a horizon, else its start) and then 'mean ± CI
-    half-width' for each KPI (`kpis`, default `interval_kpis`)."""
-    kpis = interval_kpis(res) if kpis is None else kpis
-    stats = {k: confidence(res.interval_samples[k], kpi=k) for k in kpis}
-    rows = [
-        [start]
-        + [with_half_width(k, stats[k].mean[i], stats[k].low[i], stats[k].high[i]) for k in kpis]
-        for i, start in enumerate(res.labels)
-    ]
-    return kpis, rows
-
-
 def day_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
     """(KPIs, rows) of a horizon's per-day table: one row per reported day, its label
     ("Mon 12-07"), then 'mean ± CI half-width' for each KPI (default `interval_kpis`)."""
@@ -121,6 +112,99 @@ def day_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[s
         for i, day in enumerate(res.reported_days)
     ]
     return kpis, rows
+
+
+def interval_samples(res, queue: str | None = None) -> dict:
+    """KPI -> (days, intervals) samples of the centre, or of `queue` (a name)."""
+    if queue is None:
+        return res.interval_samples
+    return res.queue_interval_samples[queue]
+
+
+# The mark of an interval that misses a target, and of a wide confidence interval, in
+# every table (terminal, page); the CSV and JSON say the same in their own columns.
+MISS = "✗"
+WIDE = "~"
+SHORT = {"service_level": "SL", "asa": "ASA", "abandon_rate": "abandon", "occupancy": "occupancy"}
+
+
+class IntervalCells(NamedTuple):
+    """A per-interval table: `rows` (the label: day and time in a horizon, else the
+    start; then a 'mean ± half-width' cell per KPI, `WIDE` marking a wide CI),
+    `missed` (per interval, the KPIs whose mean misses its target) and
+    `flagged[i][j]` (cell j of interval i misses its target)."""
+
+    kpis: list[str]
+    rows: list[list[str]]
+    missed: list[list[str]]
+    flagged: list[list[bool]]
+
+
+def interval_cells(res, kpis: list[str] | None = None, queue: str | None = None) -> IntervalCells:
+    """The per-interval table of a SimulationResult, the centre's or `queue`'s: `kpis`
+    (default `interval_kpis`), each cell marked where its CI is wide, and the targets
+    each interval misses (`simulator.kpi.flags`)."""
+    kpis = interval_kpis(res) if kpis is None else kpis
+    samples = interval_samples(res, queue)
+    stats = {k: confidence(samples[k], kpi=k) for k in kpis}
+    wide = {k: flags.wide(k, *stats[k]) for k in kpis}
+    missing = flags.interval_misses(res.scenario, samples, queue)
+    rows, missed, flagged = [], [], []
+    for i, start in enumerate(res.labels):
+        cells = [
+            with_half_width(k, stats[k].mean[i], stats[k].low[i], stats[k].high[i])
+            + (WIDE if wide[k][i] else "")
+            for k in kpis
+        ]
+        rows.append([start, *cells])
+        missed.append([k for k, v in missing.items() if v[i]])
+        flagged.append([bool(k in missing and missing[k][i]) for k in kpis])
+    return IntervalCells(kpis, rows, missed, flagged)
+
+
+def interval_rows(res, kpis: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """(KPIs, rows) of a SimulationResult's per-interval table (`interval_cells`)."""
+    cells = interval_cells(res, kpis)
+    return cells.kpis, cells.rows
+
+
+def miss_words(missed: list[str]) -> str:
+    """'✗ SL, ASA': the mark and the targets an interval misses ('' for none)."""
+    return f"{MISS} " + ", ".join(SHORT.get(k, k) for k in missed) if missed else ""
+
+
+def target_words(kpi: str, target: float, goal) -> str:
+    """'80/20', 'ASA ≤ 20 s', 'abandon ≤ 5%': a target as planners write it."""
+    if kpi == "service_level":
+        return goal.words
+    shown = f"{100 * target:g}%" if _percent(kpi) else f"{target:g} s"
+    return f"{SHORT.get(kpi, kpi)} ≤ {shown}"
+
+
+def miss_count(missing, means) -> tuple[int, int]:
+    """(intervals missing, intervals with a defined mean) of one KPI."""
+    return int(np.sum(missing)), int(np.sum(np.isfinite(np.asarray(means, dtype=float))))
+
+
+def count_words(missed: int, of: int, words: str) -> str:
+    """'3 of 24 intervals miss 80/20', or 'every interval meets 80/20'."""
+    if of == 0:
+        return f"no interval with calls to judge against {words}"
+    if missed == 0:
+        return f"every interval meets {words}"
+    verb = "misses" if missed == 1 else "miss"
+    return f"{missed} of {of} interval{'s' if of != 1 else ''} {verb} {words}"
+
+
+def flag_lines(res, queue: str | None = None) -> list[str]:
+    """One line per target: how many intervals miss it ('3 of 24 intervals miss 80/20')."""
+    samples = interval_samples(res, queue)
+    g = goal(res.scenario, queue)
+    lines = []
+    for k, missing in flags.interval_misses(res.scenario, samples, queue).items():
+        mean = confidence(samples[k], kpi=k).mean
+        lines.append(count_words(*miss_count(missing, mean), target_words(k, g.target(k), g)))
+    return lines
 
 
 def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kpi import flags
 from ..kpi.registry import PREDICTED
 from ..kpi.stats import CI, confidence
 from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
@@ -51,24 +52,53 @@ def to_dict(obj: object) -> dict:
 # ------------------------------------------------------------------ callsim run
 
 
+def _interval_objects(res: SimulationResult, queue: str | None = None) -> list[dict]:
+    """One object per interval: start (in a horizon also date and label), KPI ->
+    simulated figure, and `misses` (the KPIs whose mean misses its target there), the
+    centre's or `queue`'s."""
+    samples = res.interval_samples if queue is None else res.queue_interval_samples[queue]
+    stats = {k: confidence(v, kpi=k) for k, v in samples.items()}
+    missing = flags.interval_misses(res.scenario, samples, queue)
+    return [
+        {
+            **when,
+            **{k: figure(CI(*(v[i] for v in ci))) for k, ci in stats.items()},
+            "misses": [k for k, v in missing.items() if v[i]],
+        }
+        for i, when in enumerate(_slots(res))
+    ]
+
+
+def _miss_counts(res: SimulationResult, queue: str | None = None) -> dict:
+    """KPI -> {target, missed, of}: the intervals whose mean misses the target, of those
+    with calls."""
+    samples = res.interval_samples if queue is None else res.queue_interval_samples[queue]
+    out = {}
+    targets = flags.targeted(res.scenario, samples, queue)
+    for k, missing in flags.interval_misses(res.scenario, samples, queue).items():
+        defined = np.isfinite(confidence(samples[k], kpi=k).mean)
+        out[k] = {"target": targets[k], "missed": int(missing.sum()), "of": int(defined.sum())}
+    return out
+
+
 @to_dict.register
 def run_dict(res: SimulationResult) -> dict:
     """Exactly the `callsim run --json` object of the product contract (a horizon adds
     each interval's date and label, and `days`)."""
-    stats = {k: confidence(v, kpi=k) for k, v in res.interval_samples.items()}
-    intervals = [
-        {**when, **{k: figure(CI(*(v[i] for v in ci))) for k, ci in stats.items()}}
-        for i, when in enumerate(_slots(res))
-    ]
-    out = {
+    out: dict[str, Any] = {
         "scenario": res.scenario.name,
         "replications": res.replications,
         "seed": res.seed,
         "summary": {k: figure(confidence(v, kpi=k)) for k, v in res.day_samples.items()},
-        "intervals": intervals,
+        "intervals": _interval_objects(res),
         "queues": {
             q: {k: figure(confidence(v, kpi=k)) for k, v in samples.items()}
             for q, samples in res.queue_samples.items()
+        },
+        "queue_intervals": {q: _interval_objects(res, q) for q in res.queue_samples},
+        "misses": {
+            "center": _miss_counts(res),
+            "queues": {q: _miss_counts(res, q) for q in res.queue_samples},
         },
     }
     if res.scenario.horizon is not None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
+from ..kpi import flags
 from ..kpi.registry import PREDICTED
 from ..kpi.stats import confidence
 from ..planner.compare import PlanComparison, ScenarioComparison
@@ -66,7 +68,9 @@ def _table(
     shown: Sequence[int],
     caption: str = "",
     bold_last: bool = False,
+    styles: Sequence[Sequence[str | None]] | None = None,
 ) -> Table:
+    """A rich table of the `shown` columns; `styles[row][column]` styles a cell."""
     left_out = [header[c] for c in range(len(header)) if c not in shown]
     if left_out:
         caption = (caption + "\n" if caption else "") + (
@@ -79,43 +83,88 @@ def _table(
         table.add_column(header[c], justify="left" if i == 0 else "right")
     for n, row in enumerate(rows):
         last = bold_last and n == len(rows) - 1
-        table.add_row(*(row[c] for c in shown), style="bold" if last else None)
+        cells = [Text(str(row[c]), style=styles[n][c] or "") if styles else row[c] for c in shown]
+        table.add_row(*cells, style="bold" if last else None)
     return table
 
 
 # ------------------------------------------------------------------ callsim run
 
+MISSED = "bold red"  # the style of a figure that misses its target
 
-def summary_table(res: SimulationResult) -> Table:
-    """The day's (or horizon's) KPIs: mean and 95% CI."""
+
+def _title(res: SimulationResult, what: str, queue: str | None) -> str:
+    where = f"queue {queue}" if queue else res.scenario.name
+    return f"{where}: {what}"
+
+
+def what_if_words(volume_scale: float = 1.0, aht_scale: float = 1.0) -> str:
+    """'volumes × 1.15, handle times × 0.9' ('' when nothing is scaled)."""
+    parts = [f"volumes × {volume_scale:g}"] if volume_scale != 1 else []
+    parts += [f"handle times × {aht_scale:g}"] if aht_scale != 1 else []
+    return ", ".join(parts)
+
+
+def summary_table(res: SimulationResult, queue: str | None = None) -> Table:
+    """The day's (or horizon's) KPIs, the centre's or `queue`'s: mean and 95% CI,
+    marked where the CI is wide or the day misses its target."""
+    samples = res.day_samples if queue is None else res.queue_samples[queue]
+    targets = flags.targeted(res.scenario, samples, queue)
     table = Table(
-        title=f"{res.scenario.name}: {fmt.period(res.scenario)} ({res.replications} replications, "
-        f"seed {res.seed}, 95% CI)",
+        title=_title(
+            res,
+            f"{fmt.period(res.scenario)} ({res.replications} replications, seed {res.seed}, "
+            "95% CI)",
+            queue,
+        ),
         title_justify="left",
+        caption=f"{fmt.WIDE} {flags.WIDE_RULE}",
+        caption_justify="left",
     )
     table.add_column("KPI")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
-    for kpi in res.summary.index:
-        ci = confidence(res.day_samples[str(kpi)], kpi=str(kpi))
+    for kpi in samples:
+        ci = confidence(samples[kpi], kpi=kpi)
+        wide = fmt.WIDE if flags.wide(kpi, *ci) else ""
+        missed = kpi in targets and bool(flags.misses(kpi, ci.mean, targets[kpi]))
         table.add_row(
-            str(kpi), fmt.value(str(kpi), ci.mean), fmt.interval(str(kpi), ci.low, ci.high)
+            kpi,
+            Text(
+                fmt.value(kpi, ci.mean) + (f" {fmt.MISS}" if missed else ""),
+                style=MISSED if missed else "",
+            ),
+            fmt.interval(kpi, ci.low, ci.high) + wide,
         )
     return table
 
 
 def interval_table(
-    res: SimulationResult, width: int | None = None, kpis: list[str] | None = None
+    res: SimulationResult,
+    width: int | None = None,
+    kpis: list[str] | None = None,
+    queue: str | None = None,
 ) -> Table:
-    """Per interval, mean ± CI half-width; `kpis` chosen, or fitted to `width`."""
-    kpis, rows = fmt.interval_rows(res, kpis)
-    header = ["start"] + [fmt.label(k) for k in kpis]
+    """Per interval (the centre's or `queue`'s), mean ± CI half-width; `kpis` chosen,
+    or fitted to `width`. An interval whose mean misses a target is marked (a `misses`
+    column naming the targets, the figures in red); a wide CI is marked `~`."""
+    cells = fmt.interval_cells(res, kpis, queue)
+    kpis = cells.kpis
+    header = ["start", "misses"] + [fmt.label(k) for k in kpis]
+    rows = [[r[0], fmt.miss_words(m), *r[1:]] for r, m in zip(cells.rows, cells.missed)]
+    styles = [
+        [MISSED if m else None, MISSED if m else None] + [MISSED if f else None for f in flagged]
+        for m, flagged in zip(cells.missed, cells.flagged)
+    ]
     order = sorted(
         range(len(kpis)),
         key=lambda i: INTERVAL_PRIORITY.index(kpis[i]) if kpis[i] in INTERVAL_PRIORITY else 99,
     )
-    shown = fit(header, rows, width, [[1 + i] for i in order[1:]])
-    return _table("Per interval (mean ± 95% CI half-width)", header, rows, shown)
+    shown = fit(header, rows, width, [[2 + i] for i in order[1:]])
+    caption = "; ".join(fmt.flag_lines(res, queue))
+    caption += f"\n{fmt.MISS} the interval's mean misses a target; {fmt.WIDE} {flags.WIDE_RULE}"
+    title = "Per interval (mean ± 95% CI half-width)" + (f", queue {queue}" if queue else "")
+    return _table(title, header, rows, shown, caption=caption, styles=styles)
 
 
 def day_table(res: SimulationResult, width: int | None = None) -> Table:
