@@ -23,8 +23,10 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..kpi import flags
 from ..kpi.registry import REGISTRY
 from ..kpi.stats import confidence
+from ..model.targets import goal
 from ..run.runner import SimulationResult
 from . import format as fmt
 from .chart import (
@@ -109,13 +111,45 @@ def target_line(ax, kpi: str, target: float) -> None:
     )
 
 
+MISS_COLOR = "#D55E00"  # the shading of an interval that misses its target
+
+
+def miss_spans(ax, x: np.ndarray, interval_minutes: int, missing: np.ndarray, what: str) -> int:
+    """Shade each interval whose mean misses its target (gid "miss"), with one legend
+    entry naming how many; the number shaded."""
+    count = int(np.sum(missing))
+    for i in np.flatnonzero(missing):
+        ax.axvspan(
+            x[i] - interval_minutes / 2,
+            x[i] + interval_minutes / 2,
+            color=MISS_COLOR,
+            alpha=0.13,
+            linewidth=0,
+            gid="miss",
+            label=f"misses {what} ({count} interval{'s' if count != 1 else ''})"
+            if i == np.flatnonzero(missing)[0]
+            else None,
+        )
+    return count
+
+
+def _shade_misses(ax, res: SimulationResult, x: np.ndarray, kpi: str, mean: np.ndarray) -> None:
+    g = goal(res.scenario)
+    target = g.target(kpi)
+    if target is not None:
+        missing = flags.misses(kpi, mean, target)
+        miss_spans(ax, x, res.scenario.interval_minutes, missing, fmt.target_words(kpi, target, g))
+
+
 @_styled
 def service_level_figure(res: SimulationResult) -> Figure:
-    """Service level per interval, its 95% CI band, and the target line."""
+    """Service level per interval, its 95% CI band, and the target line; the intervals
+    whose mean misses the target shaded."""
     sc = res.scenario
     fig, (ax,) = _new()
     x = _interval_axis(ax, res)
     mean, low, high = _interval_stats(res, "service_level")
+    _shade_misses(ax, res, x, "service_level", mean)
     band(
         ax,
         x,
@@ -139,7 +173,8 @@ def service_level_figure(res: SimulationResult) -> Figure:
 @_styled
 def asa_abandon_figure(res: SimulationResult) -> Figure:
     """ASA (seconds) above, abandon rate (%) below, per interval with 95% CI bands;
-    the scenario's targets for them, where given, as dashed lines."""
+    the scenario's targets for them, where given, as dashed lines, and the intervals
+    whose mean misses one shaded."""
     sc = res.scenario
     fig, (top, bottom) = _new(rows=2, height=5.6)
     x = _interval_axis(bottom, res)
@@ -147,10 +182,12 @@ def asa_abandon_figure(res: SimulationResult) -> Figure:
         (top, "asa", sc.targets.asa),
         (bottom, "abandon_rate", sc.targets.abandon_rate),
     ):
+        stats = _interval_stats(res, kpi)
+        _shade_misses(ax, res, x, kpi, stats.mean)
         band(
             ax,
             x,
-            *_interval_stats(res, kpi),
+            *stats,
             key=kpi,
             label=f"{REGISTRY[kpi].name} (mean)",
             color=color(kpi),

@@ -5,10 +5,14 @@
   reported interval), start (HH:MM), kpi, unit, mean, ci95_low, ci95_high. Long rather
   than wide so that every number keeps its CI and its unit in plain columns; pivot it
   with ``df.pivot(index="start", columns="kpi", values="mean")``.
+  Each row also gives the KPI's `target` (empty: none) and `misses_target` (the mean
+  on the wrong side of it: `simulator.kpi.flags`).
 - ``days.csv`` (a horizon of days only): one row per day x KPI: day, date, label, kpi,
   unit, mean, ci95_low, ci95_high; a horizon's intervals.csv adds date and label.
 - ``queues.csv``: the day's KPIs per queue: queue, kpi, unit, mean, ci95_low, ci95_high
   (call figures are the queue's; agents and occupancy are center-wide).
+- ``queue_intervals.csv``: as intervals.csv, per queue (a queue column first), judged
+  against the queue's own targets.
 - ``calls.csv``: one row per call segment of every replication; times are seconds,
   said in the column name (``wait_s``).
 - ``data_dictionary.csv``: file, column, meaning, unit for every column above, and the
@@ -28,17 +32,31 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from ..kpi import flags
 from ..kpi.registry import REGISTRY
 from ..kpi.stats import CI, confidence
+from ..model.targets import goal
 from ..run.runner import SimulationResult
 from . import format as fmt
 from . import plots
-from .html import Raw, escape, figure_png, files_note, image, note, render, table, write_html
+from .html import (
+    Raw,
+    details,
+    escape,
+    figure_png,
+    files_note,
+    image,
+    note,
+    render,
+    table,
+    write_html,
+)
 from .tables import (
     call_table,
     data_dictionary,
     day_table,
     interval_table,
+    queue_interval_table,
     queue_table,
     summary_table,
     write_csv,
@@ -49,6 +67,7 @@ RUN_FILES = (
     "summary.csv",
     "intervals.csv",
     "queues.csv",
+    "queue_intervals.csv",
     "calls.csv",
     "data_dictionary.csv",
     "service_level.png",
@@ -106,15 +125,23 @@ def status(kpi: str, target: float | None, ci: CI) -> tuple[str, str] | None:
     return "warn", f"too close to call vs {t}"
 
 
+def _interval_badge(res: SimulationResult, kpi: str) -> tuple[str, str] | None:
+    """(badge class, '3 of 24 intervals miss 80/20') for a KPI with a target."""
+    g = goal(res.scenario)
+    target = g.target(kpi)
+    if target is None or kpi not in res.interval_samples:
+        return None
+    mean = confidence(res.interval_samples[kpi], kpi=kpi).mean
+    missed, of = fmt.miss_count(flags.misses(kpi, mean, target), mean)
+    words = fmt.count_words(missed, of, fmt.target_words(kpi, target, g))
+    return ("bad" if missed else "ok"), words
+
+
 def headline_html(res: SimulationResult) -> Raw:
-    """Tiles with the day's key figures, their CIs, and their targets where given."""
+    """Tiles with the day's key figures, their CIs, whether the day meets its targets,
+    and how many intervals miss them ("3 of 24 intervals miss 80/20")."""
     sc = res.scenario
-    targets = {
-        "service_level": sc.service_level.target,
-        "asa": sc.targets.asa,
-        "abandon_rate": sc.targets.abandon_rate,
-        "occupancy": sc.targets.occupancy_max,
-    }
+    g = goal(sc)
     names = {
         "service_level": f"Service level ({sc.service_level.seconds:g} s)",
         "asa": "Average speed of answer",
@@ -130,8 +157,10 @@ def headline_html(res: SimulationResult) -> Raw:
                 "color": plots.color(kpi),
                 "name": names[kpi],
                 "value": fmt.value(kpi, ci.mean) + (" s" if seconds else ""),
-                "ci": fmt.interval(kpi, ci.low, ci.high),
-                "badge": status(kpi, targets[kpi], ci),
+                "ci": fmt.interval(kpi, ci.low, ci.high)
+                + (" (wide)" if flags.wide(kpi, *ci) else ""),
+                "badge": status(kpi, g.target(kpi), ci),
+                "intervals": _interval_badge(res, kpi),
             }
         )
     return render("tiles.html.j2", tiles=tiles)
@@ -174,11 +203,43 @@ def queues_html(res: SimulationResult) -> Raw:
     return table(["KPI", *res.queue_samples], rows, css="narrow")
 
 
-def intervals_html(res: SimulationResult) -> Raw:
-    """The per-interval table: the terminal's columns, mean ± CI half-width."""
-    kpis, rows = fmt.interval_rows(res)
+def intervals_html(res: SimulationResult, queue: str | None = None) -> Raw:
+    """The per-interval table (the centre's or `queue`'s): the terminal's columns,
+    mean ± CI half-width; a `Misses` column and the figures that miss their target in
+    red (`miss`), a wide CI marked `~`."""
+    cells = fmt.interval_cells(res, queue=queue)
+    rows = []
+    for row, missed, flagged in zip(cells.rows, cells.missed, cells.flagged):
+        marked = [_missed(c) if f else c for c, f in zip(row[1:], flagged)]
+        start = _missed(row[0]) if missed else row[0]
+        rows.append([start, fmt.miss_words(missed), *marked])
     first = "Start" if res.scenario.horizon is None else "Interval"
-    return table([first] + [fmt.label(k) for k in kpis], rows, css="compact")
+    header = [first, "Misses"] + [fmt.label(k) for k in cells.kpis]
+    return table(header, rows, align="ll", css="compact")
+
+
+def _missed(text: str) -> Raw:
+    return Raw('<span class="miss">') + escape(text) + Raw("</span>")
+
+
+def flags_note(res: SimulationResult, queue: str | None = None) -> Raw:
+    """What the marks mean, and how many intervals miss each target."""
+    counts = "; ".join(fmt.flag_lines(res, queue))
+    return note(
+        f"{counts}. {fmt.MISS} and red: the interval's mean misses a target; "
+        f"{fmt.WIDE}: {flags.WIDE_RULE}."
+    )
+
+
+def queue_intervals_html(res: SimulationResult) -> Raw:
+    """Each queue's per-interval table, folded, judged against the queue's targets."""
+    return Raw("\n").join(
+        details(
+            f"{q}: " + "; ".join(fmt.flag_lines(res, q)),
+            flags_note(res, q) + intervals_html(res, q),
+        )
+        for q in res.scenario.queues
+    )
 
 
 def days_html(res: SimulationResult) -> Raw:
@@ -248,7 +309,13 @@ def _run_sections(
                 "Mean ± half-width of the 95% confidence interval; intervals are "
                 f"labelled by their {'start' if sc.horizon is None else 'day and start'}."
             )
+            + flags_note(res)
             + intervals_html(res),
+        ),
+        *(
+            [("Per queue, per interval", per_queue + queue_intervals_html(res))]
+            if len(sc.queues) > 1
+            else []
         ),
         (
             "Plots",
@@ -285,6 +352,7 @@ def write_run(
         write_csv(interval_table(res), out / "intervals.csv"),
         *([write_csv(day_table(res), out / "days.csv")] if res.reported_days else []),
         write_csv(queue_table(res), out / "queues.csv"),
+        write_csv(queue_interval_table(res), out / "queue_intervals.csv"),
         write_csv(calls, out / "calls.csv", float_format="%.6f"),
         write_csv(
             data_dictionary(res.summary.index, calls.columns, bool(res.reported_days)),

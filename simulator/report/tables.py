@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..kpi import flags
 from ..kpi.registry import PREDICTED, REGISTRY, UNITS
 from ..kpi.stats import CI, confidence
 from ..model.clock import clock
@@ -34,6 +35,15 @@ TABLE_COLUMNS = {
     "label": ("the interval's day and start, e.g. 'Mon 12-07 08:00' (a day: 'Mon 12-07')", ""),
     "day": ("day number of the horizon, 0 = first reported day", ""),
     "queue": ("queue name; call figures are the queue's, agents and occupancy center-wide", ""),
+    "target": (
+        "the KPI's target in this interval (the queue's own, else the scenario's; empty: none)",
+        "see unit",
+    ),
+    "misses_target": (
+        "the mean is on the wrong side of the target (below a service level, above an ASA, "
+        "abandon or occupancy target); empty without a target or without calls",
+        "true/false",
+    ),
 }
 CALL_COLUMNS = {
     "replication": ("simulated day, 0 = first", ""),
@@ -71,15 +81,18 @@ CALL_COLUMNS = {
         "true/false",
     ),
 }
+_JUDGED = ("mean", "ci95_low", "ci95_high", "target", "misses_target")
 RUN_TABLES = {
     "summary.csv": ("kpi", "unit", "mean", "ci95_low", "ci95_high"),
-    "intervals.csv": ("interval", "start", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
+    "intervals.csv": ("interval", "start", "kpi", "unit", *_JUDGED),
     "queues.csv": ("queue", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
+    "queue_intervals.csv": ("queue", "interval", "start", "kpi", "unit", *_JUDGED),
 }
 # A horizon's run adds the interval's date and label, and a table per day.
 HORIZON_TABLES = {
-    "intervals.csv": ("interval", "date", "start", "label", "kpi", "unit", "mean", "ci95_low",
-                      "ci95_high"),
+    "intervals.csv": ("interval", "date", "start", "label", "kpi", "unit", *_JUDGED),
+    "queue_intervals.csv": ("queue", "interval", "date", "start", "label", "kpi", "unit",
+                            *_JUDGED),
     "days.csv": ("day", "date", "label", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
 }  # fmt: skip
 
@@ -104,18 +117,70 @@ def summary_table(res: SimulationResult) -> pd.DataFrame:
     return df
 
 
+def _interval_frame(
+    res: SimulationResult, samples: Mapping[str, np.ndarray], queue: str | None
+) -> pd.DataFrame:
+    """One row per interval x KPI: interval, start, kpi, unit, mean, ci95_low,
+    ci95_high, target and misses_target (`simulator.kpi.flags`)."""
+    targets = flags.targeted(res.scenario, samples, queue)
+    missing = flags.interval_misses(res.scenario, samples, queue)
+    frames = []
+    for kpi, v in samples.items():
+        ci = confidence(v, kpi=kpi)
+        judged = kpi in missing
+        frames.append(
+            pd.DataFrame(
+                {
+                    "interval": range(len(res.starts)),
+                    "start": res.starts,
+                    "kpi": kpi,
+                    "unit": _unit(kpi),
+                    "mean": ci.mean,
+                    "ci95_low": ci.low,
+                    "ci95_high": ci.high,
+                    "target": targets.get(kpi, np.nan),
+                    "misses_target": pd.array(
+                        np.where(np.isfinite(ci.mean), missing[kpi], None)
+                        if judged
+                        else [None] * len(res.starts),
+                        dtype="boolean",
+                    ),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
 def interval_table(res: SimulationResult) -> pd.DataFrame:
-    """One row per interval x KPI: interval, start, kpi, unit, mean, ci95_low, ci95_high
-    (a horizon: interval, date, start, label, kpi...)."""
-    df = res.intervals
-    df.insert(3, "unit", [_unit(k) for k in df["kpi"]])
+    """One row per interval x KPI of the centre (columns: RUN_TABLES["intervals.csv"];
+    a horizon: HORIZON_TABLES', with the interval's date and label)."""
+    return _with_slots(res, _interval_frame(res, res.interval_samples, None))
+
+
+def _with_slots(res: SimulationResult, df: pd.DataFrame) -> pd.DataFrame:
+    """In a horizon, each row's date (after `interval`) and label (after `start`)."""
     if res.scenario.horizon is not None:
         skip = res.scenario.simulation.warmup_intervals
         slots = res.scenario.calendar()[skip:]
         index = df["interval"].to_numpy()
-        df.insert(1, "date", [str(slots[i].date) for i in index])
-        df.insert(3, "label", [slots[i].label for i in index])
+        df.insert(
+            list(df.columns).index("interval") + 1, "date", [str(slots[i].date) for i in index]
+        )
+        df.insert(list(df.columns).index("start") + 1, "label", [slots[i].label for i in index])
     return df
+
+
+def queue_interval_table(res: SimulationResult) -> pd.DataFrame:
+    """One row per queue x interval x KPI (columns: RUN_TABLES["queue_intervals.csv"];
+    a horizon adds date and label as in intervals.csv)."""
+    df = pd.concat(
+        [
+            _interval_frame(res, res.queue_interval_samples[q], q).assign(queue=q)
+            for q in res.queue_interval_samples
+        ],
+        ignore_index=True,
+    )[list(RUN_TABLES["queue_intervals.csv"])]
+    return _with_slots(res, df)
 
 
 def day_table(res: SimulationResult) -> pd.DataFrame:
