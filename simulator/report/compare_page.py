@@ -15,10 +15,13 @@ from . import format as fmt
 from . import plots
 from .html import Raw, details, files_note, image, note, table, write_html
 from .run_page import mean_ci, save_figures, subtitle
-from .tables import compare_tables, prediction_tables, write_csv
+from .tables import compare_tables, difference_tables, prediction_tables, write_csv
 from .words import assumptions_html, clock_end
 
 COMPARE_FILES = ("compare_summary.csv", "compare_intervals.csv", "compare.png", "compare.html")
+# scenarios side by side also write their paired differences (per interval: where the
+# scenarios share their intervals)
+DIFFERENCE_FILES = ("compare_differences.csv", "compare_interval_differences.csv")
 PAIRED_NOTE = (
     "Mean, and below it the 95% confidence interval. The scenarios were simulated with "
     "the same seed, so they meet the same callers as far as they can (common random "
@@ -34,9 +37,22 @@ def _scenario_comparison(
 ) -> ScenarioComparison:
     if isinstance(results, ScenarioComparison):  # labels: the file names, shortened
         return ScenarioComparison(
-            fmt.short_labels(results.labels), results.volume_scale, results.results
+            fmt.short_labels(results.labels), results.volume_scale, results.results, results.notes
         )
     return ScenarioComparison(list(results), 1.0, list(results.values()))
+
+
+def _interval_differences(cmp: ScenarioComparison, kpis: Sequence[str]) -> Raw:
+    """Per interval, each scenario's paired difference to the first (mean, CI below)."""
+    names = cmp.labels
+    header = ["Start"] + [f"Δ {fmt.label(k)} {n}" for k in kpis for n in names[1:]]
+    diffs = [cmp.interval_difference(i, k) for k in kpis for i in range(1, len(names))]
+    kinds = [k for k in kpis for _ in names[1:]]
+    rows = [
+        [start] + [mean_ci(k, CI(d.mean[j], d.low[j], d.high[j])) for k, d in zip(kinds, diffs)]
+        for j, start in enumerate(cmp.results[0].starts)
+    ]
+    return table(header, rows, css="compact")
 
 
 def _side_by_side(cmp: ScenarioComparison, wide) -> Raw:
@@ -84,7 +100,10 @@ def write_compare(
 ) -> list[Path]:
     """Write scenarios side by side into `out_dir`: compare_summary.csv (one column
     triple per scenario), compare_intervals.csv (tidy, with a scenario column),
-    compare.png, and compare.html. `results`: a ScenarioComparison, or a label (e.g.
+    compare_differences.csv and compare_interval_differences.csv (the paired
+    differences to the first scenario, as the page and the JSON give them; per
+    interval only where the scenarios share their intervals), compare.png, and
+    compare.html. `results`: a ScenarioComparison, or a label (e.g.
     the file name) -> run mapping, the first the base of the paired differences."""
     cmp = _scenario_comparison(results)
     if not cmp.results:
@@ -93,21 +112,37 @@ def write_compare(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     wide, long = compare_tables(runs)
+    day_diff, interval_diff = difference_tables(cmp)
     written = [
         write_csv(wide, out / "compare_summary.csv"),
         write_csv(long, out / "compare_intervals.csv"),
     ]
+    if len(cmp.results) > 1:
+        written.append(write_csv(day_diff, out / DIFFERENCE_FILES[0]))
+    if len(cmp.results) > 1 and interval_diff is not None:
+        written.append(write_csv(interval_diff, out / DIFFERENCE_FILES[1]))
     pngs = save_figures({"compare.png": plots.compare_figure(runs, kpis)}, out)
     written.append(out / "compare.png")
+    paired = (
+        [
+            (
+                "Per interval, paired differences",
+                note(PAIRED_NOTE) + _interval_differences(cmp, kpis),
+            )
+        ]
+        if len(cmp.results) > 1 and cmp.same_intervals
+        else []
+    )
     folded = Raw("\n").join(
         details(f"{name}: {r.scenario.name}", assumptions_html(r.scenario, r.replications, r.seed))
         for name, r in runs.items()
     )
     caption = "Each scenario's curve with its 95% confidence band."
     sections: list[tuple[str, str]] = [
-        ("Scenarios", _overview(cmp)),
+        ("Scenarios", _overview(cmp) + Raw("").join(note(f"Note: {n}") for n in cmp.notes)),
         ("The day, side by side", _side_by_side(cmp, wide)),
         ("Per interval", image(pngs["compare.png"], "compare", caption)),
+        *paired,
         ("Assumptions", folded),
         (
             "Files",

@@ -332,8 +332,11 @@ def fte_words(t) -> str:
 
 def short_labels(labels: list[str]) -> list[str]:
     """File names without folder and extension, unless two would look the same; the
-    same file given twice is told apart by its place: "peak_day (2)"."""
-    stems = [Path(label).stem for label in labels]
+    same file given twice is told apart by its place: "peak_day (2)". A label that is
+    no file name (a what-if, "volume×1.15") stays as it is."""
+    stems = [
+        Path(label).stem if Path(label).suffix in (".yaml", ".yml") else label for label in labels
+    ]
     names = stems if len(set(stems)) == len(set(labels)) else list(labels)
     return [
         name if name not in names[:i] else f"{name} ({names[: i + 1].count(name)})"

@@ -311,10 +311,24 @@ def plan_comparison_dict(cmp: PlanComparison) -> dict:
     }
 
 
+def _interval_differences(cmp: ScenarioComparison, index: int) -> list[dict] | None:
+    """Per interval: start and KPI -> paired difference to the first scenario (None
+    where the scenarios report other intervals)."""
+    if not cmp.same_intervals:
+        return None
+    first = cmp.results[0]
+    diffs = {k: cmp.interval_difference(index, k) for k in first.interval_samples}
+    return [
+        {"start": start, **{k: figure(CI(*(v[i] for v in d))) for k, d in diffs.items()}}
+        for i, start in enumerate(first.starts)
+    ]
+
+
 @to_dict.register
 def scenario_comparison_dict(cmp: ScenarioComparison) -> dict:
-    """The `callsim compare A B ... --json` object: each run, and the paired
-    differences of the day's KPIs to the first scenario."""
+    """The `callsim compare A B ... --json` object (or `compare A --what-if ...`):
+    each run, the paired differences of the day's and each interval's KPIs to the
+    first scenario, and notes where the pairing is weaker than it looks."""
     first = cmp.results[0]
     return {
         "volume_scale": cmp.volume_scale,
@@ -328,7 +342,9 @@ def scenario_comparison_dict(cmp: ScenarioComparison) -> dict:
                 "file": cmp.labels[i],
                 "versus": cmp.labels[0],
                 "summary": {k: figure(cmp.difference(i, k)) for k in first.day_samples},
+                "intervals": _interval_differences(cmp, i),
             }
             for i in range(1, len(cmp.results))
         ],
+        "notes": cmp.notes,
     }

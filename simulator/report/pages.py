@@ -13,13 +13,14 @@ lets any command build a page in the same style.
 
 from __future__ import annotations
 
-from .compare_page import COMPARE_FILES, write_compare, write_plan_comparison
+from .compare_page import COMPARE_FILES, DIFFERENCE_FILES, write_compare, write_plan_comparison
 from .html import write_html
 from .plan_page import PLAN_FILES, SHIFT_FILES, plan_figure, write_plan
 from .run_page import RUN_FILES, intervals_html, write_run
 
 __all__ = [
     "COMPARE_FILES",
+    "DIFFERENCE_FILES",
     "PLAN_FILES",
     "RUN_FILES",
     "SHIFT_FILES",

@@ -17,7 +17,7 @@ from ..kpi import flags
 from ..kpi.registry import PREDICTED, REGISTRY, UNITS
 from ..kpi.stats import CI, confidence
 from ..model.clock import clock
-from ..planner.compare import COMPARED, PlanComparison
+from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
 from ..planner.shifts import ShiftPlan, paid_hours
 from ..planner.staffing import StaffingPlan
 from ..planner.totals import Totals
@@ -259,6 +259,48 @@ def compare_tables(results: Mapping[str, SimulationResult]) -> tuple[pd.DataFram
     )
     long = long[["scenario"] + [c for c in long.columns if c != "scenario"]]
     return wide, long
+
+
+DIFFERENCE_COLUMNS = ["file", "versus", "kpi", "unit", "mean", "ci95_low", "ci95_high"]
+
+
+def difference_tables(cmp: ScenarioComparison) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(day, per interval): each scenario's paired difference to the first, mean and
+    95% CI over the days, one row per (interval,) KPI; the per-interval table is None
+    where the scenarios report other intervals. The unit is the KPI's (a fraction's
+    difference is in fractions: 0.05 is 5 percentage points)."""
+    first = cmp.results[0]
+    versus = cmp.labels[0]
+    day = pd.DataFrame(
+        [
+            (cmp.labels[i], versus, k, _unit(k), *cmp.difference(i, k))
+            for i in range(1, len(cmp.results))
+            for k in first.day_samples
+        ],
+        columns=DIFFERENCE_COLUMNS,
+    )
+    if not cmp.same_intervals:
+        return day, None
+    frames = []
+    for i in range(1, len(cmp.results)):
+        for k in first.interval_samples:
+            d = cmp.interval_difference(i, k)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "file": cmp.labels[i],
+                        "versus": versus,
+                        "interval": range(len(first.starts)),
+                        "start": first.starts,
+                        "kpi": k,
+                        "unit": _unit(k),
+                        "mean": d.mean,
+                        "ci95_low": d.low,
+                        "ci95_high": d.high,
+                    }
+                )
+            )
+    return day, pd.concat(frames, ignore_index=True)
 
 
 # ---------------------------------------------------------------- Erlang vs simulation

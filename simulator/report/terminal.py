@@ -264,27 +264,46 @@ def _day_side_by_side(cmp: ScenarioComparison, labels: list[str]) -> Table:
 
 def scenarios_tables(cmp: ScenarioComparison, width: int | None = None) -> list[Table]:
     """The day side by side with paired differences; and per interval, where the
-    scenarios share their intervals."""
+    scenarios share their intervals, side by side and as paired differences."""
     first = cmp.results[0]
     labels = fmt.short_labels(cmp.labels)
     tables = [_day_side_by_side(cmp, labels)]
-    if all(res.starts == first.starts for res in cmp.results):
-        kpis = ("service_level", "asa", "abandon_rate")
-        header = ["start"] + [f"{fmt.label(k)} {label}" for k in kpis for label in labels]
-        stats = [
-            {k: confidence(res.interval_samples[k], kpi=k) for k in kpis} for res in cmp.results
+    if not cmp.same_intervals:
+        return tables
+    kpis = ("service_level", "asa", "abandon_rate")
+    header = ["start"] + [f"{fmt.label(k)} {label}" for k in kpis for label in labels]
+    stats = [{k: confidence(res.interval_samples[k], kpi=k) for k in kpis} for res in cmp.results]
+    rows = [
+        [start]
+        + [
+            fmt.with_half_width(k, s[k].mean[i], s[k].low[i], s[k].high[i])
+            for k in kpis
+            for s in stats
         ]
-        rows = [
-            [start]
-            + [
-                fmt.with_half_width(k, s[k].mean[i], s[k].low[i], s[k].high[i])
-                for k in kpis
-                for s in stats
-            ]
-            for i, start in enumerate(first.starts)
-        ]
-        n = len(labels)
-        groups = [list(range(1 + n * j, 1 + n * (j + 1))) for j in range(len(kpis))]
-        shown = fit(header, rows, width, groups[1:])
-        tables.append(_table("Per interval (mean ± 95% CI half-width)", header, rows, shown))
+        for i, start in enumerate(first.starts)
+    ]
+    n = len(labels)
+    groups = [list(range(1 + n * j, 1 + n * (j + 1))) for j in range(len(kpis))]
+    shown = fit(header, rows, width, groups[1:])
+    tables.append(_table("Per interval (mean ± 95% CI half-width)", header, rows, shown))
+    tables.append(_interval_differences(cmp, labels, kpis, width))
     return tables
+
+
+def _interval_differences(
+    cmp: ScenarioComparison, labels: list[str], kpis: Sequence[str], width: int | None
+) -> Table:
+    """Per interval, each scenario's paired difference to the first, mean ± half-width."""
+    others = range(1, len(labels))
+    header = ["start"] + [f"Δ {fmt.label(k)} {labels[i]}" for k in kpis for i in others]
+    diffs = {(k, i): cmp.interval_difference(i, k) for k in kpis for i in others}
+    rows = [
+        [start]
+        + [fmt.with_half_width(k, d.mean[j], d.low[j], d.high[j]) for (k, _), d in diffs.items()]
+        for j, start in enumerate(cmp.results[0].starts)
+    ]
+    m = len(labels) - 1
+    groups = [list(range(1 + m * j, 1 + m * (j + 1))) for j in range(len(kpis))]
+    shown = fit(header, rows, width, groups[1:])
+    title = f"Per interval, paired difference to {labels[0]} (mean ± 95% CI half-width)"
+    return _table(title, header, rows, shown)
