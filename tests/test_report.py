@@ -93,7 +93,17 @@ def test_summary_csv_round_trips_the_day_kpis(run, res):
 
 def test_intervals_csv_is_tidy_with_units_and_round_trips(run, res):
     df = pd.read_csv(run[0] / "intervals.csv")
-    assert list(df.columns) == ["interval", "start", "kpi", "unit", "mean", "ci95_low", "ci95_high"]
+    assert list(df.columns) == [
+        "interval",
+        "start",
+        "kpi",
+        "unit",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "target",
+        "misses_target",
+    ]
     expected = res.intervals
     assert len(df) == len(expected) == len(res.starts) * len(res.interval_samples)
     assert list(df["start"]) == list(expected["start"])
@@ -207,6 +217,8 @@ def test_write_compare_puts_two_runs_side_by_side(res, tmp_path):
     assert [p.name for p in written] == [
         "compare_summary.csv",
         "compare_intervals.csv",
+        "compare_differences.csv",
+        "compare_interval_differences.csv",
         "compare.png",
         "compare.html",
     ]
@@ -294,7 +306,7 @@ def test_terminal_and_page_show_the_same_interval_columns(res):
     from simulator.report.pages import intervals_html
     from simulator.report.terminal import interval_table
 
-    assert [c.header for c in interval_table(res).columns] == ["start"] + [
+    assert [c.header for c in interval_table(res).columns] == ["start", "misses"] + [
         fmt.label(k) for k in kpis
     ]
     page = intervals_html(res)

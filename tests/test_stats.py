@@ -105,12 +105,9 @@ def test_every_reported_interval_of_the_shipped_days_is_in_range(path, replicati
     [-0.28, 5.68], asa [-0.08, 5.31]; at -r 2 a day's service level reached 1.150."""
     d = run_json("run", str(path), "-r", replications)
     figures = [(k, f) for k, f in d["summary"].items()]
-    figures += [
-        (k, f)
-        for row in d["intervals"]
-        for k, f in row.items()
-        if k not in ("start", "date", "label")
-    ]
+    rows = d["intervals"] + [row for q in d["queue_intervals"].values() for row in q]
+    skip = ("start", "date", "label", "misses")
+    figures += [(k, f) for row in rows for k, f in row.items() if k not in skip]
     figures += [(k, f) for q in d["queues"].values() for k, f in q.items()]
     bad = [(k, f) for k, f in figures if not in_range(k, f)]
     assert not bad, bad[:5]

@@ -184,21 +184,12 @@ def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.
 
 def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
     """Center-wide seconds per interval: agents busy, agents logged in, and cost."""
-    n, length = sc.n_intervals, sc.interval_seconds
-    calls, log = day.calls, day.agent_log
+    login = group_login(sc, day)
+    calls = day.calls
     ans = calls["outcome"] == ANSWERED
-    groups = len(sc.agents)
-    # a group's row holds from its time until that group's next row (or forever)
-    order = np.argsort(log[:, 1], kind="stable")  # agent-log rows: a few per interval
-    by_group = log[order]
-    rows = len(by_group)
-    same = np.append(by_group[1:, 1] == by_group[:-1, 1], False)[:rows]
-    until = np.where(same, np.append(by_group[1:, 0], np.inf)[:rows], np.inf)
-    login = time_in_intervals(
-        by_group[:, 0], until - by_group[:, 0], n, length, by_group[:, 2], by_group[:, 1], groups
-    )
+    n, length = sc.n_intervals, sc.interval_seconds
     rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
-    agents_cost = rates @ login if sc.roster is None else _roster_cost(sc, rates, login)
+    agents_cost = rates @ login if sc.roster is None else group_cost(sc, login).sum(axis=0)
     return {
         "busy": time_in_intervals(calls["start"][ans], calls["handle"][ans], n, length),
         "login": login.sum(axis=0),
@@ -206,15 +197,35 @@ def agent_time(sc: Scenario, day: DayRecords) -> dict[str, np.ndarray]:
     }
 
 
-def _roster_cost(sc: Scenario, rates: np.ndarray, login: np.ndarray) -> np.ndarray:
-    """Agents' cost per interval when a roster staffs some groups: theirs is the
-    roster's paid time (scheduled shifts less unpaid breaks and activities, whatever
-    the absence: `simulator.model.timetable.paid_spans`), the others' logged-in time."""
+def group_cost(sc: Scenario, login: np.ndarray) -> np.ndarray:
+    """Agents' cost per (group, interval): a group's logged-in time (`login`, seconds)
+    at its cost per hour; a group a roster staffs, the roster's paid time (scheduled
+    shifts less unpaid breaks and activities, whatever the absence:
+    `simulator.model.timetable.paid_spans`)."""
+    rates = np.array([g.cost_per_hour for g in sc.agents.values()]) / 3600
+    logged = rates[:, None] * login
+    if sc.roster is None:
+        return logged
     n, length, groups = sc.n_intervals, sc.interval_seconds, len(sc.agents)
     start, seconds, group, rate = paid_spans(sc)
     paid = time_in_intervals(start, seconds, n, length, rate, group, groups)
     rostered = np.isin(list(sc.agents), rostered_groups(sc))
-    return np.where(rostered[:, None], paid, rates[:, None] * login).sum(axis=0)
+    return np.where(rostered[:, None], paid, logged)
+
+
+def group_login(sc: Scenario, day: DayRecords) -> np.ndarray:
+    """Seconds logged in per (agent group, interval), from the agent log."""
+    n, length = sc.n_intervals, sc.interval_seconds
+    log, groups = day.agent_log, len(sc.agents)
+    # a group's row holds from its time until that group's next row (or forever)
+    order = np.argsort(log[:, 1], kind="stable")  # agent-log rows: a few per interval
+    by_group = log[order]
+    rows = len(by_group)
+    same = np.append(by_group[1:, 1] == by_group[:-1, 1], False)[:rows]
+    until = np.where(same, np.append(by_group[1:, 0], np.inf)[:rows], np.inf)
+    return time_in_intervals(
+        by_group[:, 0], until - by_group[:, 0], n, length, by_group[:, 2], by_group[:, 1], groups
+    )
 
 
 class DayKPIs(NamedTuple):

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..erlang import erlang_a, erlang_c, erlang_c_asa, erlang_c_service_level, occupancy
+from ..kpi.flags import meets
 from ..kpi.registry import PREDICTED
 from ..model.distributions import Distribution
 from ..model.handling import effective_handle_means, handle_means
 from ..model.scenario import Scenario, ScenarioError
+from ..model.targets import per_queue
 from .allocation import queue_agents
 from .load import offered_calls, offered_load
 
@@ -134,6 +136,7 @@ def predict(
     shape = load.shape
     aht = effective_handle_means(sc)  # handle + not-ready: what the load is made of
     patience = np.broadcast_to(patience_means(sc, method)[:, None], shape)
+    threshold = np.broadcast_to(per_queue(sc, "seconds")[:, None], shape)  # each queue's own
     out = {k: np.full(shape, np.nan) for k in ("p_wait",) + KPIS}
     out["occupancy"][(load == 0) & (agents > 0)] = 0.0
     nobody = (load > 0) & (agents == 0)
@@ -148,7 +151,7 @@ def predict(
             agents[cells],
             aht[cells],
             patience[cells],
-            sc.service_level.seconds,
+            threshold[cells],
         )
         for k, v in values.items():
             out[k][cells] = v
@@ -156,16 +159,21 @@ def predict(
     return out
 
 
-def meets_targets(sc: Scenario, kpis: dict[str, np.ndarray]) -> np.ndarray:
-    """Whether every target of the scenario is met, cell by cell."""
-    ok = kpis["service_level"] >= sc.service_level.target
-    t = sc.targets
-    if t.asa is not None:
-        ok &= kpis["asa"] <= t.asa
-    if t.abandon_rate is not None:
-        ok &= kpis["abandon_rate"] <= t.abandon_rate
-    if t.occupancy_max is not None:
-        ok &= kpis["occupancy"] <= t.occupancy_max
+def meets_targets(
+    sc: Scenario, kpis: dict[str, np.ndarray], queue: np.ndarray | None = None
+) -> np.ndarray:
+    """Whether every target is met, cell by cell, each cell held to its queue's
+    targets (`simulator.model.targets`). `queue`: each cell's queue index (broadcast
+    against the KPI arrays); None: the arrays' first axis is the queue."""
+    shape = np.shape(kpis["service_level"])
+    if queue is None:
+        queue = np.arange(shape[0]).reshape((-1,) + (1,) * (len(shape) - 1))
+    ok = np.ones(shape, dtype=bool)
+    for kpi in ("service_level", "asa", "abandon_rate"):
+        target = per_queue(sc, kpi)[queue]
+        ok &= np.isnan(target) | meets(kpi, kpis[kpi], target)
+    if sc.targets.occupancy_max is not None:
+        ok &= meets("occupancy", kpis["occupancy"], sc.targets.occupancy_max)
     return ok
 
 

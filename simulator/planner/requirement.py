@@ -3,7 +3,8 @@ EVERY target of the scenario by an Erlang formula.
 
 The targets are the service level (``service_level``: answered within T ÷ accepted >=
 target) and, where given, ``targets.asa`` (mean wait of answered calls, seconds),
-``targets.abandon_rate`` and ``targets.occupancy_max``. Agents are whole people: the
+``targets.abandon_rate`` and ``targets.occupancy_max``, each queue held to its own
+(``queues.Q.service_level``, ``queues.Q.targets``) where given. Agents are whole people: the
 Erlang formulas accept fractional agents, the plan does not.
 
 Every cell with load is solved at once on numpy arrays by `simulator.erlang`'s
@@ -37,7 +38,7 @@ def required_agents(sc: Scenario, method: str, load: np.ndarray) -> np.ndarray:
         a, m = np.zeros(load.shape), np.zeros(load.shape)
         a.flat[idx], m.flat[idx] = load.flat[idx], n
         kpis = {k: v.flat[idx] for k, v in predict(sc, method, a, m).items()}
-        return meets_targets(sc, kpis)
+        return meets_targets(sc, kpis, idx // load.shape[1])
 
     A = load.flat[cells]
     # Known failures: Erlang C has no steady state at n <= A; Erlang A answers nobody at 0.

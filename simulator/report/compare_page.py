@@ -13,8 +13,9 @@ from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
 from ..run.runner import SimulationResult
 from . import format as fmt
 from . import plots
+from .detail import mean_ci
 from .html import Raw, details, files_note, image, note, table, write_html
-from .run_page import mean_ci, save_figures, subtitle
+from .run_page import save_figures, subtitle
 from .tables import compare_tables, difference_tables, prediction_tables, write_csv
 from .words import assumptions_html, clock_end
 

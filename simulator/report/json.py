@@ -81,6 +81,19 @@ def _miss_counts(res: SimulationResult, queue: str | None = None) -> dict:
     return out
 
 
+def _group_object(res: SimulationResult, group: str) -> dict:
+    """An agent group's `summary` (the day, or the horizon) and `intervals` (start, in
+    a horizon also date and label, and KPI -> figure)."""
+    per_interval = {k: confidence(v, kpi=k) for k, v in res.group_interval_samples[group].items()}
+    return {
+        "summary": {k: figure(confidence(v, kpi=k)) for k, v in res.group_samples[group].items()},
+        "intervals": [
+            {**when, **{k: figure(CI(*(v[i] for v in ci))) for k, ci in per_interval.items()}}
+            for i, when in enumerate(_slots(res))
+        ],
+    }
+
+
 @to_dict.register
 def run_dict(res: SimulationResult) -> dict:
     """Exactly the `callsim run --json` object of the product contract (a horizon adds
@@ -96,6 +109,7 @@ def run_dict(res: SimulationResult) -> dict:
             for q, samples in res.queue_samples.items()
         },
         "queue_intervals": {q: _interval_objects(res, q) for q in res.queue_samples},
+        "groups": {g: _group_object(res, g) for g in res.group_samples},
         "misses": {
             "center": _miss_counts(res),
             "queues": {q: _miss_counts(res, q) for q in res.queue_samples},

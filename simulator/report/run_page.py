@@ -13,6 +13,8 @@
   (call figures are the queue's; agents and occupancy are center-wide).
 - ``queue_intervals.csv``: as intervals.csv, per queue (a queue column first), judged
   against the queue's own targets.
+- ``groups.csv``, ``group_intervals.csv``: per agent group, the day's and each
+  interval's answered calls, AHT, occupancy, agents logged in and cost.
 - ``calls.csv``: one row per call segment of every replication; times are seconds,
   said in the column name (``wait_s``).
 - ``data_dictionary.csv``: file, column, meaning, unit for every column above, and the
@@ -39,9 +41,15 @@ from ..model.targets import goal
 from ..run.runner import SimulationResult
 from . import format as fmt
 from . import plots
+from .detail import (
+    flags_note,
+    groups_html,
+    intervals_html,
+    queue_intervals_html,
+    queues_html,
+)
 from .html import (
     Raw,
-    details,
     escape,
     figure_png,
     files_note,
@@ -55,6 +63,8 @@ from .tables import (
     call_table,
     data_dictionary,
     day_table,
+    group_interval_table,
+    group_table,
     interval_table,
     queue_interval_table,
     queue_table,
@@ -68,6 +78,8 @@ RUN_FILES = (
     "intervals.csv",
     "queues.csv",
     "queue_intervals.csv",
+    "groups.csv",
+    "group_intervals.csv",
     "calls.csv",
     "data_dictionary.csv",
     "service_level.png",
@@ -82,16 +94,6 @@ DAYS_NOTE = (
 )
 # Figures in the headline tiles (good when high or low: the registry says).
 HEADLINE = ("service_level", "asa", "abandon_rate", "occupancy")
-QUEUE_KPIS = (
-    "offered",
-    "answered",
-    "service_level",
-    "asa",
-    "abandon_rate",
-    "aht",
-    "transfer_rate",
-    "escalation_rate",
-)
 CAPTIONS = {
     "service_level.png": "Share of accepted calls answered within the threshold, per "
     "interval. The band is the 95% confidence interval over the "
@@ -182,66 +184,6 @@ def summary_html(res: SimulationResult) -> Raw:
     return table(("KPI", "Mean", "95% CI", "Definition"), rows, align="lrrl")
 
 
-def mean_ci(kpi: str, ci: CI) -> Raw:
-    """A table cell: the mean, and its 95% CI in small print below it."""
-    return (
-        escape(fmt.value(kpi, ci.mean))
-        + Raw("<br><small>")
-        + escape(fmt.interval(kpi, ci.low, ci.high))
-        + Raw("</small>")
-    )
-
-
-def queues_html(res: SimulationResult) -> Raw:
-    """The day's key figures per queue (mean, CI below it), one column per queue."""
-    rows = []
-    for k in (k for k in QUEUE_KPIS if k in res.day_samples):
-        cells: list = [fmt.label(k)]
-        for samples in res.queue_samples.values():
-            cells.append(mean_ci(k, CI(*(float(v) for v in confidence(samples[k], kpi=k)))))
-        rows.append(cells)
-    return table(["KPI", *res.queue_samples], rows, css="narrow")
-
-
-def intervals_html(res: SimulationResult, queue: str | None = None) -> Raw:
-    """The per-interval table (the centre's or `queue`'s): the terminal's columns,
-    mean ± CI half-width; a `Misses` column and the figures that miss their target in
-    red (`miss`), a wide CI marked `~`."""
-    cells = fmt.interval_cells(res, queue=queue)
-    rows = []
-    for row, missed, flagged in zip(cells.rows, cells.missed, cells.flagged):
-        marked = [_missed(c) if f else c for c, f in zip(row[1:], flagged)]
-        start = _missed(row[0]) if missed else row[0]
-        rows.append([start, fmt.miss_words(missed), *marked])
-    first = "Start" if res.scenario.horizon is None else "Interval"
-    header = [first, "Misses"] + [fmt.label(k) for k in cells.kpis]
-    return table(header, rows, align="ll", css="compact")
-
-
-def _missed(text: str) -> Raw:
-    return Raw('<span class="miss">') + escape(text) + Raw("</span>")
-
-
-def flags_note(res: SimulationResult, queue: str | None = None) -> Raw:
-    """What the marks mean, and how many intervals miss each target."""
-    counts = "; ".join(fmt.flag_lines(res, queue))
-    return note(
-        f"{counts}. {fmt.MISS} and red: the interval's mean misses a target; "
-        f"{fmt.WIDE}: {flags.WIDE_RULE}."
-    )
-
-
-def queue_intervals_html(res: SimulationResult) -> Raw:
-    """Each queue's per-interval table, folded, judged against the queue's targets."""
-    return Raw("\n").join(
-        details(
-            f"{q}: " + "; ".join(fmt.flag_lines(res, q)),
-            flags_note(res, q) + intervals_html(res, q),
-        )
-        for q in res.scenario.queues
-    )
-
-
 def days_html(res: SimulationResult) -> Raw:
     """A horizon's per-day table: the terminal's columns, mean ± CI half-width."""
     kpis, rows = fmt.day_rows(res)
@@ -317,6 +259,7 @@ def _run_sections(
             if len(sc.queues) > 1
             else []
         ),
+        ("Per agent group", groups_html(res)),
         (
             "Plots",
             Raw("\n").join(
@@ -353,6 +296,8 @@ def write_run(
         *([write_csv(day_table(res), out / "days.csv")] if res.reported_days else []),
         write_csv(queue_table(res), out / "queues.csv"),
         write_csv(queue_interval_table(res), out / "queue_intervals.csv"),
+        write_csv(group_table(res), out / "groups.csv"),
+        write_csv(group_interval_table(res), out / "group_intervals.csv"),
         write_csv(calls, out / "calls.csv", float_format="%.6f"),
         write_csv(
             data_dictionary(res.summary.index, calls.columns, bool(res.reported_days)),

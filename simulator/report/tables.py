@@ -35,6 +35,11 @@ TABLE_COLUMNS = {
     "label": ("the interval's day and start, e.g. 'Mon 12-07 08:00' (a day: 'Mon 12-07')", ""),
     "day": ("day number of the horizon, 0 = first reported day", ""),
     "queue": ("queue name; call figures are the queue's, agents and occupancy center-wide", ""),
+    "group": (
+        "agent group; its answered calls and their AHT, its occupancy (its busy ÷ its "
+        "logged-in time), agents logged in and cost (its hours × cost_per_hour)",
+        "",
+    ),
     "target": (
         "the KPI's target in this interval (the queue's own, else the scenario's; empty: none)",
         "see unit",
@@ -87,6 +92,8 @@ RUN_TABLES = {
     "intervals.csv": ("interval", "start", "kpi", "unit", *_JUDGED),
     "queues.csv": ("queue", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
     "queue_intervals.csv": ("queue", "interval", "start", "kpi", "unit", *_JUDGED),
+    "groups.csv": ("group", "kpi", "unit", "mean", "ci95_low", "ci95_high"),
+    "group_intervals.csv": ("group", "interval", "start", "kpi", "unit", *_JUDGED[:3]),
 }
 # A horizon's run adds the interval's date and label, and a table per day.
 HORIZON_TABLES = {
@@ -200,6 +207,29 @@ def queue_table(res: SimulationResult) -> pd.DataFrame:
         for k, v in samples.items()
     ]
     return pd.DataFrame(rows, columns=list(RUN_TABLES["queues.csv"]))
+
+
+def group_table(res: SimulationResult) -> pd.DataFrame:
+    """The day's KPIs per agent group: group, kpi, unit, mean, ci95_low, ci95_high."""
+    rows = [
+        (g, k, _unit(k), *(float(x) for x in confidence(v, kpi=k)))
+        for g, samples in res.group_samples.items()
+        for k, v in samples.items()
+    ]
+    return pd.DataFrame(rows, columns=list(RUN_TABLES["groups.csv"]))
+
+
+def group_interval_table(res: SimulationResult) -> pd.DataFrame:
+    """Per agent group, interval and KPI (columns: RUN_TABLES["group_intervals.csv"])."""
+    rows = []
+    for g, samples in res.group_interval_samples.items():
+        for k, v in samples.items():
+            ci = confidence(v, kpi=k)
+            rows += [
+                (g, i, start, k, _unit(k), ci.mean[i], ci.low[i], ci.high[i])
+                for i, start in enumerate(res.starts)
+            ]
+    return pd.DataFrame(rows, columns=list(RUN_TABLES["group_intervals.csv"]))
 
 
 def call_table(res: SimulationResult) -> pd.DataFrame:

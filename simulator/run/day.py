@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kpi.compute import DayKPIs, all_kpis, daily_kpis, tally_kpis
+from ..kpi.groups import group_kpis, group_tallies, join_group_tallies
 from ..model.scenario import Scenario
 from ..sim.records import DayRecords
 from .horizon import horizon_records, play_horizon
@@ -27,7 +28,9 @@ class DayResult:
     (a horizon's: the whole horizon's); `queues[name]`: the same two for one queue's
     calls (agents and occupancy stay centre-wide); `records`: the per-call records,
     kept only when asked for; `daily[kpi]` and `queue_daily[name][kpi]`: one figure per
-    reported day of a horizon (`simulator.kpi.compute.reported_days`), else empty.
+    reported day of a horizon (`simulator.kpi.compute.reported_days`), else empty;
+    `groups[name]`: an agent group's answered calls, AHT, occupancy, agents and cost
+    (`simulator.kpi.groups`).
     """
 
     intervals: dict[str, np.ndarray]
@@ -36,6 +39,7 @@ class DayResult:
     records: DayRecords | None = None
     daily: dict[str, np.ndarray] = field(default_factory=dict)
     queue_daily: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    groups: dict[str, DayKPIs] = field(default_factory=dict)
 
 
 def one_day(
@@ -54,10 +58,12 @@ def one_day(
             center.day,
             dict(zip(sc.queues, queues)),
             records if keep_records else None,
+            groups=dict(zip(sc.agents, group_kpis(sc, group_tallies(sc, records)))),
         )
     tally, played = play_horizon(sc, seed, simulate)
     center, queues = tally_kpis(sc, tally)
     daily, queue_daily = daily_kpis(sc, tally)
+    groups = join_group_tallies([group_tallies(run.scenario, rec) for run, rec in played])
     return DayResult(
         center.intervals,
         center.day,
@@ -65,4 +71,5 @@ def one_day(
         horizon_records(played) if keep_records else None,
         daily,
         dict(zip(sc.queues, queue_daily)),
+        dict(zip(sc.agents, group_kpis(sc, groups))),
     )

@@ -41,6 +41,8 @@ class SimulationResult:
     horizon the day figures are the whole horizon's, and `daily_samples[kpi]` (a
     replications x days array, one column per `reported_days` entry) and
     `queue_daily_samples[queue][kpi]` hold each day's (empty without a horizon).
+    `group_samples[group][kpi]` and `group_interval_samples[group][kpi]` are one agent
+    group's (`simulator.kpi.groups.GROUP_KPIS`: answered, aht, occupancy, agents, cost).
     """
 
     scenario: Scenario
@@ -53,6 +55,10 @@ class SimulationResult:
     queue_interval_samples: dict[str, dict[str, np.ndarray]] = field(repr=False)
     daily_samples: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     queue_daily_samples: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+    group_samples: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+    group_interval_samples: dict[str, dict[str, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def starts(self) -> list[str]:
@@ -167,6 +173,8 @@ class Samples:
         self.queue_interval: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
         self.daily: dict[str, np.ndarray] = {}
         self.queue_daily: dict[str, dict[str, np.ndarray]] = {q: {} for q in self.queues}
+        self.group: dict[str, dict[str, np.ndarray]] = {g: {} for g in sc.agents}
+        self.group_interval: dict[str, dict[str, np.ndarray]] = {g: {} for g in sc.agents}
 
     def add(self, r: int, d: DayResult) -> None:
         """File day `r`'s KPIs (and records, if kept) in row r."""
@@ -177,6 +185,9 @@ class Samples:
             _put(self.queue[q], r, d.queues[q].day, self.replications)
             _put(self.queue_daily[q], r, d.queue_daily.get(q, {}), self.replications)
         _put(self.daily, r, d.daily, self.replications)
+        for g, kpis in d.groups.items():
+            _put(self.group_interval[g], r, kpis.intervals, self.replications)
+            _put(self.group[g], r, kpis.day, self.replications)
         self.days[r] = d.records
 
 
@@ -239,6 +250,8 @@ def simulate(
         samples.queue_interval,
         samples.daily,
         {q: v for q, v in samples.queue_daily.items() if v},
+        samples.group,
+        samples.group_interval,
     )
 
 
