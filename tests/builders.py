@@ -186,3 +186,29 @@ def shift_week(always_open: bool = False, shifts_update: dict | None = None, **e
         "shifts": shifts,
     }
     return parse_scenario(d | extra)
+
+
+# A morning that starts short-staffed: some hours miss 80/20, some meet it.
+VOLUMES = [100, 150, 200, 150, 100, 60]
+STAFFING = [8, 6, 8, 11, 8, 5]
+
+
+def short_morning(**extra) -> dict:
+    """A morning short-staffed at 09:00-11:00: queues sales (`extra`: its own keys,
+    e.g. service_level) and care, a group for each and one shared; costs per hour;
+    abandon target 5% on the centre; 6 days, seed 3."""
+    d = scenario(
+        {
+            "sales": queue(VOLUMES, exponential(150), exponential(120), **extra),
+            "care": queue([v / 2 for v in VOLUMES], exponential(200), exponential(200)),
+        },
+        {
+            "sellers": group(["sales"], STAFFING, cost_per_hour=20.0),
+            "carers": group(["care"], [3, 3, 4, 4, 3, 2], cost_per_hour=25.0),
+            "both": group(["care", "sales"], [1] * 6, cost_per_hour=30.0),
+        },
+        replications=6,
+        seed=3,
+    )
+    d["targets"] = {"abandon_rate": 0.05}
+    return d

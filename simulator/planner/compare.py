@@ -185,29 +185,34 @@ class ScenarioComparison:
 
 
 def _span(sc: Scenario) -> str:
-    """'24 intervals of 30 min from 08:00' (and the days of a horizon, where given)."""
-    days = getattr(sc, "days", None)
-    many = len(days()) if callable(days) else 1
-    over = f" over {many} days" if many > 1 else ""
+    """'24 intervals of 30 min from 08:00' (and the open days of a horizon)."""
+    days = len(sc.days())
+    over = f" over {days} days" if days > 1 else ""
     return f"{sc.n_intervals} intervals of {sc.interval_minutes} min from {sc.open}{over}"
 
 
 def pairing_notes(labels: Sequence[str], scenarios: Sequence[Scenario]) -> list[str]:
     """Where the pairing of `scenarios` (to the first) is weaker than it looks: other
-    intervals or horizons (the days pair, the intervals do not), or a scenario that is
-    the first one again (every difference is 0)."""
+    intervals or horizons (the days pair, the intervals do not), other dates (the
+    intervals pair in order), or a scenario that is the first one again (every
+    difference is 0)."""
     notes, first = [], scenarios[0]
     for label, sc in zip(labels[1:], scenarios[1:]):
         if _span(sc) != _span(first) or sc.interval_starts() != first.interval_starts():
             notes.append(
-                f"{label} covers {_span(sc)}, {labels[0]} {_span(first)}: the day's figures "
-                "are paired day by day, but the intervals are not the same, so no "
-                "per-interval differences are given"
+                f"{label} covers {_span(sc)}, {labels[0]} {_span(first)}: the simulated "
+                "days are paired day by day, but not the intervals, so no per-interval "
+                "differences are given"
+            )
+        elif [s.label for s in sc.calendar()] != [s.label for s in first.calendar()]:
+            notes.append(
+                f"{label} and {labels[0]} open the same intervals on other dates: the "
+                "intervals are paired in order (the first of one with the first of the other)"
             )
         elif sc == first:
             notes.append(
                 f"{label} is the same scenario as {labels[0]}: every difference is 0; to "
-                f"compare a file with itself edited, use --what-if (e.g. --what-if volume=1.15)"
+                "compare a file with itself edited, use --what-if (e.g. --what-if volume=1.15)"
             )
     return notes
 
