@@ -31,7 +31,7 @@ WIDE_RULE = (
 )
 
 
-def meets(kpi: str, value: np.ndarray | float, target: float) -> np.ndarray:
+def meets(kpi: str, value: np.ndarray | float, target: np.ndarray | float) -> np.ndarray:
     """Whether `value` meets `target`: at or above it where higher is better (service
     level), at or below it otherwise. NaN meets nothing."""
     v = np.asarray(value, dtype=float)

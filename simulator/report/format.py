@@ -201,9 +201,10 @@ def flag_lines(res, queue: str | None = None) -> list[str]:
     samples = interval_samples(res, queue)
     g = goal(res.scenario, queue)
     lines = []
+    targets = flags.targeted(res.scenario, samples, queue)
     for k, missing in flags.interval_misses(res.scenario, samples, queue).items():
         mean = confidence(samples[k], kpi=k).mean
-        lines.append(count_words(*miss_count(missing, mean), target_words(k, g.target(k), g)))
+        lines.append(count_words(*miss_count(missing, mean), target_words(k, targets[k], g)))
     return lines
 
 

@@ -135,6 +135,7 @@ def _interval_frame(
     for kpi, v in samples.items():
         ci = confidence(v, kpi=kpi)
         judged = kpi in missing
+        defined = np.isfinite(np.asarray(ci.mean, dtype=float))
         frames.append(
             pd.DataFrame(
                 {
@@ -147,7 +148,7 @@ def _interval_frame(
                     "ci95_high": ci.high,
                     "target": targets.get(kpi, np.nan),
                     "misses_target": pd.array(
-                        np.where(np.isfinite(ci.mean), missing[kpi], None)
+                        [bool(m) if d else None for m, d in zip(missing[kpi], defined)]
                         if judged
                         else [None] * len(res.starts),
                         dtype="boolean",
