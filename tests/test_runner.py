@@ -205,9 +205,11 @@ def test_every_documented_kpi_is_in_the_summary_every_interval_and_every_queue(s
 
 
 def test_json_top_level_keys_are_product_md_s_plus_the_documented_queues(scenario_file):
-    # the first contract's five keys and `queues` (per queue KPIs): docs/reference/cli.md
+    # the first contract's five keys, `queues` (per queue KPIs) and the detail of issue
+    # 11 (each queue's and group's intervals, the misses): docs/reference/cli.md
     obj = json.loads(run_json(scenario_file))
-    assert set(obj) == PRODUCT_TOP_LEVEL | {"queues"}
+    detail = {"queues", "queue_intervals", "groups", "misses"}
+    assert set(obj) == PRODUCT_TOP_LEVEL | detail
     assert list(obj["queues"]) == ["q"]
     for kpi in CONTRACT_KPIS:
         assert set(obj["queues"]["q"][kpi]) == {"mean", "ci95"}
