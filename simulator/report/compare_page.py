@@ -51,7 +51,7 @@ def _interval_differences(cmp: ScenarioComparison, kpis: Sequence[str]) -> Raw:
     kinds = [k for k in kpis for _ in names[1:]]
     rows = [
         [start] + [mean_ci(k, CI(d.mean[j], d.low[j], d.high[j])) for k, d in zip(kinds, diffs)]
-        for j, start in enumerate(cmp.results[0].starts)
+        for j, start in enumerate(cmp.results[0].labels)
     ]
     return table(header, rows, css="compact")
 

@@ -326,15 +326,15 @@ def plan_comparison_dict(cmp: PlanComparison) -> dict:
 
 
 def _interval_differences(cmp: ScenarioComparison, index: int) -> list[dict] | None:
-    """Per interval: start and KPI -> paired difference to the first scenario (None
-    where the scenarios report other intervals)."""
+    """Per interval: start (in a horizon also date and label) and KPI -> paired
+    difference to the first scenario (None where the scenarios report other intervals)."""
     if not cmp.same_intervals:
         return None
     first = cmp.results[0]
     diffs = {k: cmp.interval_difference(index, k) for k in first.interval_samples}
     return [
-        {"start": start, **{k: figure(CI(*(v[i] for v in d))) for k, d in diffs.items()}}
-        for i, start in enumerate(first.starts)
+        {**when, **{k: figure(CI(*(v[i] for v in d))) for k, d in diffs.items()}}
+        for i, when in enumerate(_slots(first))
     ]
 
 

@@ -323,6 +323,7 @@ def difference_tables(cmp: ScenarioComparison) -> tuple[pd.DataFrame, pd.DataFra
                         "versus": versus,
                         "interval": range(len(first.starts)),
                         "start": first.starts,
+                        **({"label": first.labels} if first.scenario.horizon else {}),
                         "kpi": k,
                         "unit": _unit(k),
                         "mean": d.mean,

@@ -256,7 +256,8 @@ def _day_side_by_side(cmp: ScenarioComparison, labels: list[str]) -> Table:
         row += [fmt.with_half_width(kpi, *cmp.difference(i, kpi)) for i in range(1, len(labels))]
         rows.append(row)
     title = (
-        f"The day, side by side ({first.replications} replications, seed {first.seed}"
+        f"{fmt.period(first.scenario).capitalize()}, side by side ({first.replications} "
+        f"replications, seed {first.seed}"
         f"{scale}; Δ = paired difference to {labels[0]}, 95% CI)"
     )
     return _table(title, header, rows, range(len(header)))
@@ -280,7 +281,7 @@ def scenarios_tables(cmp: ScenarioComparison, width: int | None = None) -> list[
             for k in kpis
             for s in stats
         ]
-        for i, start in enumerate(first.starts)
+        for i, start in enumerate(first.labels)
     ]
     n = len(labels)
     groups = [list(range(1 + n * j, 1 + n * (j + 1))) for j in range(len(kpis))]
@@ -300,7 +301,7 @@ def _interval_differences(
     rows = [
         [start]
         + [fmt.with_half_width(k, d.mean[j], d.low[j], d.high[j]) for (k, _), d in diffs.items()]
-        for j, start in enumerate(cmp.results[0].starts)
+        for j, start in enumerate(cmp.results[0].labels)
     ]
     m = len(labels) - 1
     groups = [list(range(1 + m * j, 1 + m * (j + 1))) for j in range(len(kpis))]
