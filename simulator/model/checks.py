@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .bounds import name_problems, run_problems, shift_problems, size_problems
-from .handling import effective_handle_means
+from .handling import effective_handle_means, handling_problems
 from .horizon import horizon_problems
 from .roster_checks import roster_problems, staffing_problems
 from .scenario import Scenario
@@ -79,6 +79,7 @@ def cross_check(sc: Scenario) -> list[str]:
         + staffing_problems(sc)
         + _length_problems(sc)
         + _reference_problems(sc)
+        + handling_problems(sc)
     )
     n = sc.n_intervals
     if sc.simulation.warmup_intervals >= n:

@@ -130,6 +130,11 @@ class Queue(_Model):
     """Hold time after the talk, seconds: the caller leaves after it."""
     acw: Distribution | None = None
     """After-call work, seconds: the agent stays busy, the caller has gone."""
+    aht_by_interval: Annotated[list[Annotated[float, Field(gt=0)]] | None, PER_INTERVAL] = None
+    """Mean handle time of the calls arriving in each interval, seconds, one number per
+    interval: each call's handle time (every part: talk, hold, acw) is its draw scaled
+    by this ÷ the distributions' mean, so the shape (cv) is kept. Absent: the
+    distributions' mean all day."""
     patience: Distribution | None = None
     """How long a caller waits before hanging up, seconds; absent: nobody hangs up."""
     priority: int = 0
@@ -205,6 +210,10 @@ class AgentGroup(_Model):
     not_ready: Distribution | None = None
     """Not-ready time after each call, seconds: the agent is unavailable (neither busy
     nor idle), the caller has gone; after any after-call work. Absent: always ready."""
+    handle_time_factor: dict[str, Annotated[float, Field(gt=0, le=10)]] = {}
+    """QUEUE: factor: proficiency. This group's calls of QUEUE take factor × their
+    drawn handle time (talk, hold and acw alike; 1.2: 20% longer), applied when the
+    call is answered. Absent queue: 1."""
     cost_per_hour: float = Field(default=0.0, ge=0)
     """Cost of an agent's logged-in hour (gives the cost and cost_per_call KPIs)."""
 

@@ -315,6 +315,11 @@ def erlang_notes(sc: Scenario, method: str) -> list[str]:
             "not-ready time after calls adds to the handle time: the load is calls x "
             "(AHT + the home groups' mean not-ready); occupancy is handling only"
         )
+    if any(g.handle_time_factor for g in sc.agents.values()):
+        notes.append(
+            "handle-time factors (proficiency) enter as the home groups' factors "
+            "weighted by their agents logged in, per interval"
+        )
     if any(len(q.parts) > 1 or q.parts[0].distribution != "exponential" for q in queues):
         notes.append("handle times enter by their mean only (AHT; exponential assumed)")
     if len(sc.queues) > 1:

@@ -18,6 +18,7 @@ from itertools import count
 import numpy as np
 
 from ..model.distributions import Distribution
+from ..model.handling import aht_scales
 from ..model.scenario import AgentGroup, Queue, Scenario
 from .streams import BLOCK, Streams
 
@@ -105,6 +106,9 @@ def forecast(sc: Scenario, streams: Streams) -> Forecast:
         start = np.repeat(np.arange(len(counts)) * length, counts)
         arrival = np.sort(start + rng.uniform(0, length, n))  # Q's callers in order
         talk, handle, patience = _durations(q, streams, name, n)
+        if q.aht_by_interval is not None:  # each interval's AHT, the shape kept
+            scale = np.repeat(np.asarray(q.aht_by_interval) / q.aht, counts)
+            talk, handle = talk * scale, handle * scale
         extra = [_decision_rows(q, streams, name, n)] if decide else []
         columns.append([arrival, np.full(n, index[name]), talk, handle, patience, *extra])
     merged = [np.concatenate(c) for c in zip(*columns)]
@@ -192,6 +196,7 @@ class Later:
         self._streams: dict[tuple[int, int], LaterStream] = {}
         self._rows: dict[tuple[int, int], list[tuple]] = {}
         self._used: dict[tuple[int, int], int] = {}
+        self._scales = [None if f is None else f.tolist() for f in aht_scales(sc)]
 
     def stream(self, queue: int, entry: int) -> LaterStream:
         """The LaterStream of later callers of `queue` who first called `entry`."""
@@ -202,9 +207,18 @@ class Later:
             )
         return self._streams[key]
 
-    def caller(self, queue: int, entry: int) -> tuple:
+    def caller(self, queue: int, entry: int, interval: int) -> tuple:
         """(talk, handle, patience, decisions) of the next later caller of `queue`
-        whose customer first called `entry`; decisions in DECISIONS order, or None."""
+        whose customer first called `entry`, arriving in `interval` (its talk and
+        handle scaled to that interval's AHT); decisions in DECISIONS order, or None."""
+        row = self._next_row(queue, entry)
+        scale = self._scales[queue]
+        if scale is None:
+            return row
+        f = scale[interval]
+        return (row[0] * f, row[1] * f, *row[2:])
+
+    def _next_row(self, queue: int, entry: int) -> tuple:
         key = (queue, entry)
         i = self._used.get(key, 0)
         rows = self._rows.setdefault(key, [])

@@ -40,6 +40,7 @@ from operator import attrgetter
 
 import numpy as np
 
+from ..model.handling import handle_factors
 from ..model.scenario import Scenario
 from .draws import Later, forecast, not_ready
 from .journeys import Journeys, _Call
@@ -82,6 +83,8 @@ class CallCenter(Journeys):
         self.agent_log: list[tuple[float, int, int]] = []
         self._closed = False
         self._not_ready = [not_ready(g, self.streams, name) for name, g in sc.agents.items()]
+        factors = handle_factors(sc)
+        self._factors = None if factors is None else factors.tolist()
         self._on_talk_end = self._talk_end  # bound once, used per call; dropped by run()
 
     # -- arrivals ------------------------------------------------------------------
@@ -151,6 +154,10 @@ class CallCenter(Journeys):
 
     def _answer(self, call: _Call, group: int) -> None:
         now = self.env.now
+        if self._factors is not None:  # proficiency: this group's pace on this queue
+            f = self._factors[group][call.queue]
+            call.talk *= f
+            call.handle *= f
         call.outcome = ANSWERED
         call.wait = now - call.arrival
         call.group = group

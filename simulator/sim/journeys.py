@@ -98,6 +98,8 @@ class Journeys:
     callbacks: list[deque[_Call]]
     later: list[_Call]
     in_line: int
+    length: float
+    n_intervals: int
     _later_draws: Later
     _at: Callable[[float, Any], None]
     _arrive: Callable[[_Call], None]
@@ -109,7 +111,10 @@ class Journeys:
         entry = self._entry(parent)
         segment = 1 if attempt > parent.attempt else parent.segment + 1
         call = _Call(queue, at, parent.customer, attempt, segment)
-        call.talk, call.handle, call.patience, call.draws = self._later_draws.caller(queue, entry)
+        interval = min(int(at // self.length), self.n_intervals - 1)
+        call.talk, call.handle, call.patience, call.draws = self._later_draws.caller(
+            queue, entry, interval
+        )
         self.later.append(call)
         return call
 
