@@ -30,6 +30,15 @@ out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-c
 err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+ForecastOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--forecast",
+        help="A forecast CSV (date or weekday, interval, queue, calls, aht): the volumes "
+        "and AHT of the queues it names, instead of the file's.",
+        show_default=False,
+    ),
+]
 ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Replace output files that callsim did not write."),
@@ -111,27 +120,29 @@ def fail(problems: list[str], title: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def load(path: Path) -> Scenario:
-    """The validated scenario, or exit 2 with one message per problem."""
+def load(path: Path, forecast: Path | None = None) -> Scenario:
+    """The validated scenario (with `forecast`'s volumes, if given), or exit 2 with
+    one message per problem."""
     from ..model.load import load_scenario
     from ..model.scenario import ScenarioError
 
     try:
-        return load_scenario(path)
+        return load_scenario(path, forecast)
     except ScenarioError as exc:
         fail(exc.problems, f"{path} is not a valid scenario")
 
 
-def load_data(path: Path) -> tuple[dict, Scenario]:
-    """The file's YAML data (read once) and the scenario it validates to, or exit 2."""
-    from ..model.load import parse_scenario, read_data
+def load_data(path: Path, forecast: Path | None = None) -> tuple[dict, Scenario]:
+    """The file's YAML data (read once) and the scenario it validates to (with its
+    forecast file's, or `forecast`'s, volumes), or exit 2."""
+    from ..model.load import parse_scenario, read_data, with_forecast
     from ..model.scenario import ScenarioError
 
     try:
         data = read_data(path)
         if data is None:
             raise ScenarioError([f"{path}: the file is empty"])
-        return data, parse_scenario(data, strict=True)
+        return data, parse_scenario(with_forecast(data, path, forecast), strict=True)
     except ScenarioError as exc:
         fail(exc.problems, f"{path} is not a valid scenario")
 

@@ -12,6 +12,7 @@ from .common import (
     EngineOpt,
     ExecutorOpt,
     ForceOpt,
+    ForecastOpt,
     JsonOpt,
     MethodOpt,
     OutOpt,
@@ -93,10 +94,11 @@ def staff(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    forecast: ForecastOpt = None,
 ) -> None:
     """Staffing plan: agents required and scheduled per interval, and the KPIs at that
     staffing (predicted by Erlang, or simulated)."""
-    data, sc = load_data(scenario)  # read once: the source may be a pipe
+    data, sc = load_data(scenario, forecast)  # read once: the source may be a pipe
     check_out(out_dir)
     if write is not None:
         from ..report.output import same_file
@@ -242,12 +244,13 @@ def compare(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    forecast: ForecastOpt = None,
 ) -> None:
     """Erlang's prediction at the file's staffing vs the simulation (one scenario), or
     several scenarios (or one and its what-ifs) simulated with the same random numbers."""
     from ..planner.compare import PlanComparison
 
-    loaded = [load(path) for path in scenarios]
+    loaded = [load(path, forecast) for path in scenarios]
     edits = what_if_edits(what_if or [], len(loaded), method)
     runs = (len(loaded) + len(edits)) * (replications or loaded[0].simulation.replications)
     check_out(out_dir)

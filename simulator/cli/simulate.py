@@ -14,6 +14,7 @@ from .common import (
     EngineOpt,
     ExecutorOpt,
     ForceOpt,
+    ForecastOpt,
     JsonOpt,
     QuietOpt,
     ScaleOpt,
@@ -72,10 +73,11 @@ def run(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     engine: EngineOpt = "auto",
+    forecast: ForecastOpt = None,
 ) -> None:
     """Simulate a scenario: every KPI per interval and for the day (per day and for the
     horizon, given one), with 95% CIs; the intervals that miss a target are marked."""
-    sc = load(scenario)
+    sc = load(scenario, forecast)
     chosen = kpi_list(columns, "--columns")
     if queue is not None and queue not in sc.queues:
         fail(
@@ -114,11 +116,11 @@ def run(
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def validate(scenario: ScenarioArg, forecast: ForecastOpt = None) -> None:
     """Check a scenario file without running it."""
     from ..model.checks import cautions
 
-    sc = load(scenario)
+    sc = load(scenario, forecast)
     for caution in cautions(sc):
         err.print(f"[yellow]caution:[/] {caution}", highlight=False)
     days = sc.days()

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from . import limits
 from .checks import cross_check
+from .forecast import apply_forecast, placeholder_data, read_forecast
 from .messages import describe
 from .scenario import Scenario, ScenarioError
 from .timetable import with_roster_staffing
@@ -58,8 +59,9 @@ def scenario_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
-def read_text(path: Path) -> str:
-    """The file's text: at most MAX_FILE_BYTES, UTF-8 (a BOM is allowed)."""
+def read_text(path: Path, kind: str = "YAML") -> str:
+    """The file's text: at most MAX_FILE_BYTES, UTF-8 (a BOM is allowed); `kind` is
+    what the file should hold (YAML, CSV), for the messages."""
     try:
         with open(path, "rb") as f:
             raw = f.read(limits.MAX_FILE_BYTES + 1)
@@ -67,12 +69,15 @@ def read_text(path: Path) -> str:
         raise ScenarioError([f"{path}: cannot read file ({exc.strerror})"]) from None
     if len(raw) > limits.MAX_FILE_BYTES:
         size = limits.MAX_FILE_BYTES // 2**20
-        raise ScenarioError([f"{path}: larger than {size} MiB, the limit for a scenario file"])
+        what = "a scenario file" if kind == "YAML" else f"a {kind} file"
+        raise ScenarioError([f"{path}: larger than {size} MiB, the limit for {what}"])
     for name, boms in _BOMS.items():
         if raw.startswith(boms):
             raise ScenarioError([f"{path}: the file is {name} text; save it as UTF-8"])
     if b"\x00" in raw:
-        raise ScenarioError([f"{path}: a binary file (or UTF-16 text), not YAML: save it as UTF-8"])
+        raise ScenarioError(
+            [f"{path}: a binary file (or UTF-16 text), not {kind}: save it as UTF-8"]
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -187,9 +192,32 @@ def read_data(path: str | Path) -> Any:
         loader.dispose()
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file."""
+def load_scenario(path: str | Path, forecast: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario YAML file, with its forecast file (`forecast:`,
+    relative to the scenario's folder) put in; a `forecast` given here replaces the
+    volumes (and AHT) of the queues it names instead."""
     data = read_data(path)
     if data is None:
         raise ScenarioError([f"{path}: the file is empty"])
-    return parse_scenario(data, strict=True)
+    return parse_scenario(with_forecast(data, Path(path), forecast), strict=True)
+
+
+def with_forecast(data: Any, path: Path, given: str | Path | None = None) -> Any:
+    """The scenario data of file `path` with the forecast file's volumes and AHT by
+    interval in its queues (`simulator.model.forecast`); unchanged without one."""
+    if given is None:
+        ref = data.get("forecast") if isinstance(data, dict) else None
+        if ref is None:
+            return data
+        if not isinstance(ref, str) or not ref.strip():
+            raise ScenarioError(
+                ["forecast: must be the path of a CSV file (from the scenario's folder)"]
+            )
+        file, source = path.parent / ref, ref
+    else:
+        file, source = Path(given), str(given)
+    if not isinstance(data, dict):
+        return data
+    table = read_forecast(read_text(file, "CSV"), source)
+    calendar = parse_scenario(placeholder_data(data, table), strict=True)
+    return apply_forecast(data, table, calendar, replace=given is not None)

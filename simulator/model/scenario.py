@@ -306,6 +306,10 @@ class Scenario(_Model):
     """Length of an interval, minutes."""
     open: str
     """Clock time the first interval starts, "HH:MM" (in a horizon: of each day)."""
+    forecast: str | None = None
+    """A forecast CSV file (path from the scenario's folder) giving the calls offered,
+    and optionally the AHT, per (date or weekday, interval, queue): the volumes and
+    aht_by_interval of the queues it names (see the README's forecast files)."""
     horizon: Horizon | None = None
     """The calendar days covered, with their opening hours; absent: one dateless day."""
     service_level: ServiceLevel

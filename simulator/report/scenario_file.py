@@ -35,7 +35,8 @@ def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
     else:
         for group, agents in p.staffing.items():
             data["agents"][group]["staffing"] = agents
-    if p.volume_scale != 1:
+    forecast = _inline_forecast(data, p)
+    if p.volume_scale != 1 or forecast is not None:
         for name, q in p.scenario.queues.items():
             data["queues"][name]["volumes"] = [round(float(v), 6) for v in q.volumes]
     volumes = (
@@ -48,9 +49,24 @@ def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
         f"# volume scale {p.volume_scale:g}: {_what(p)}. Comments of the original file are "
         "not kept.\n" + volumes
     )
+    if forecast is not None:
+        header += f"# queues.*.volumes and aht_by_interval are the forecast {forecast}'s.\n"
     return header + yaml.safe_dump(
         data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
     )
+
+
+def _inline_forecast(data: dict, p: StaffingPlan) -> str | None:
+    """A plan made from a forecast file: the copy gets its AHT by interval in place of
+    the `forecast:` reference (and the volumes, by the caller), so it stands alone
+    wherever it is saved; the forecast's name, or None."""
+    forecast = p.scenario.forecast
+    if forecast is not None:
+        data.pop("forecast", None)
+        for name, q in p.scenario.queues.items():
+            if q.aht_by_interval is not None:
+                data["queues"][name]["aht_by_interval"] = q.aht_by_interval
+    return forecast
 
 
 def _what(p: StaffingPlan) -> str:
