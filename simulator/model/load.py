@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from . import limits
 from .checks import cross_check
-from .forecast import apply_forecast, placeholder_data, read_forecast
 from .messages import describe
 from .scenario import Scenario, ScenarioError
 from .timetable import with_roster_staffing
@@ -218,6 +217,8 @@ def with_forecast(data: Any, path: Path, given: str | Path | None = None) -> Any
         file, source = Path(given), str(given)
     if not isinstance(data, dict):
         return data
+    from .forecast import apply_forecast, placeholder_data, read_forecast  # pandas: lazily
+
     table = read_forecast(read_text(file, "CSV"), source)
     calendar = parse_scenario(placeholder_data(data, table), strict=True)
     return apply_forecast(data, table, calendar, replace=given is not None)
