@@ -267,3 +267,24 @@ def test_the_shipped_week_forecast_is_a_real_looking_week():
     times = pd.to_datetime(f["date"] + " " + f["interval"]).drop_duplicates()
     minutes = times.to_numpy().astype("datetime64[m]").astype(np.int64)
     assert np.diff(minutes).min() == 30  # in time order, 30-minute steps
+
+
+@pytest.mark.parametrize("horizon", [False, True])
+def test_a_forecast_for_a_rostered_centre_takes_its_intervals_from_the_calendar(tmp_path, horizon):
+    """No group has a staffing list (the roster staffs them): the day's intervals come
+    from the horizon (Mon-Tue 08:00-10:00: 8) or, for one day, from open to the
+    forecast's last interval (4)."""
+    data = without_volumes(one_day())
+    del data["agents"]["team"]["staffing"]
+    data["roster"] = {
+        "shifts": {"early": {"group": "team", "start": "08:00", "hours": 2, "agents": 3}}
+    }
+    rows = ["interval,queue,calls"] + [f"{t},q,{i + 1}" for i, t in enumerate(TIMES)]
+    if horizon:
+        data["horizon"] = {"start": "2026-12-07", "days": 2, "close": "10:00"}
+        rows = ["weekday,interval,queue,calls"] + [
+            f"{d},{t},q,{i + 1}" for d in ("mon", "tue") for i, t in enumerate(TIMES)
+        ]
+    sc = load_scenario(write(tmp_path, data, rows))
+    assert sc.queues["q"].volumes == [1.0, 2.0, 3.0, 4.0] * (2 if horizon else 1)
+    assert sc.agents["team"].staffing == [3] * (8 if horizon else 4)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .clock import clock_minutes
 from .handling import interval_aht
-from .horizon import WEEKDAYS
+from .horizon import WEEKDAYS, Horizon, open_days
 from .scenario import Scenario, ScenarioError
 
 KEYS = ("date", "weekday")
@@ -232,22 +232,42 @@ def forecast_frame(sc: Scenario) -> pd.DataFrame:
 # ------------------------------------------------------------- into the scenario
 def placeholder_data(data: dict, table: ForecastTable) -> dict:
     """`data` with zeros standing in for the volumes of the queues the forecast names
-    and lacks (one per interval of the first group's staffing), so that the scenario's
-    calendar can be built before the forecast is put in."""
+    and lacks (as many as the scenario's intervals, `_interval_count`), so that the
+    scenario's calendar can be built before the forecast is put in."""
     out = copy.deepcopy(data)
     queues = out.get("queues")
-    agents = out.get("agents")
     if not isinstance(queues, dict):
         return out
-    staffing = next(
-        (g.get("staffing") for g in (agents or {}).values() if isinstance(g, dict)), None
-    )
-    n = len(staffing) if isinstance(staffing, list) and staffing else 1
+    n = _interval_count(out, table)
     for name in set(table.rows["queue"]) & set(queues):
         if isinstance(queues[name], dict):
             queues[name].setdefault("volumes", [0.0] * n)
             queues[name].pop("aht_by_interval", None)
     return out
+
+
+def _interval_count(data: dict, table: ForecastTable) -> int:
+    """The scenario's intervals before its volumes are known: a group's staffing list,
+    else (every group rostered) the horizon's open intervals, else the one day's up to
+    the forecast's last interval; 1 if the file is too broken to tell (its own
+    problems are then reported)."""
+    agents = data.get("agents")
+    groups: dict = agents if isinstance(agents, dict) else {}
+    for g in groups.values():
+        if isinstance(g, dict) and isinstance(g.get("staffing"), list) and g["staffing"]:
+            return len(g["staffing"])
+    try:
+        minutes, start = int(data["interval_minutes"]), clock_minutes(str(data["open"]))
+        if data.get("horizon") is None:
+            return max(1, (int(table.rows["minutes"].max()) - start) // minutes + 1)
+        frame = Scenario.model_construct(
+            horizon=Horizon.model_validate(data["horizon"]),
+            interval_minutes=minutes,
+            open=str(data["open"]),
+        )
+        return max(1, open_days(frame)[-1].stop)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return 1
 
 
 def given_twice(data: dict, table: ForecastTable) -> list[str]:

@@ -6,6 +6,9 @@ forecast (redials, repeat calls, transferred and escalated segments) take theirs
 a time from `Later`. A caller carries their draws from the moment they call, so a
 what-if with other staffing or another feature elsewhere meets the same callers
 (common random numbers). The layout of the streams is in `simulator.sim.streams`.
+A queue with `aht_by_interval` has its callers' talk and handle scaled to the AHT of
+the interval they call in (the draws themselves unchanged); proficiency
+(`handle_time_factor`) is applied by the engine when a call is answered.
 """
 
 from __future__ import annotations
