@@ -163,3 +163,16 @@ def test_bad_aht_by_interval_is_refused_naming_the_field(aht, message):
     with pytest.raises(ScenarioError) as e:
         parse_scenario(by_hour(aht), strict=True)
     assert message in e.value.problems, e.value.problems
+
+
+def test_the_aht_what_if_scales_the_means_per_interval_too():
+    """`compare FILE --what-if aht=0.9` (scale_handle_times) on a queue with AHT by
+    interval: every interval's mean × 0.9, so each call's handle time is 0.9 x its
+    draw's scaled value (scaling the distribution alone would change nothing)."""
+    from simulator.planner.edits import scale_handle_times
+
+    sc = parse_scenario(by_hour(volume=500.0))
+    faster = scale_handle_times(sc, 0.9)
+    assert faster.queues["q"].aht_by_interval == pytest.approx([0.9 * a for a in AHT_BY_HOUR])
+    before, after = (forecast(s, Streams(SEED)) for s in (sc, faster))
+    np.testing.assert_allclose(after.handle, 0.9 * before.handle, rtol=1e-12)

@@ -55,6 +55,8 @@ def _scaled_handling(name: str, q: Queue, factor: float) -> Queue:
     except ValidationError as exc:
         problems = [f"queues.{name}: handle time × {factor:g}: {e['msg']}" for e in exc.errors()]
         raise ScenarioError(problems) from None
+    if q.aht_by_interval is not None:  # the means per interval scale too
+        update["aht_by_interval"] = [a * factor for a in q.aht_by_interval]
     return q.model_copy(update=update)
 
 
