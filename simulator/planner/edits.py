@@ -51,7 +51,9 @@ def _scaled(d: Distribution, factor: float) -> Distribution:
 def _scaled_handling(name: str, q: Queue, factor: float) -> Queue:
     parts = ("handle_time", "talk", "hold", "acw")
     try:
-        update = {p: _scaled(getattr(q, p), factor) for p in parts if getattr(q, p) is not None}
+        update: dict[str, object] = {
+            p: _scaled(getattr(q, p), factor) for p in parts if getattr(q, p) is not None
+        }
     except ValidationError as exc:
         problems = [f"queues.{name}: handle time × {factor:g}: {e['msg']}" for e in exc.errors()]
         raise ScenarioError(problems) from None
