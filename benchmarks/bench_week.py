@@ -8,7 +8,8 @@ open around the clock for 7 days of 48 half-hours (336 intervals); a daily profi
 replication (issue 14's week), AHT 240-420 s, patience 180-300 s, 20 replications.
 It prints the wall time of one `run` (20 replications) and of the staffing search by
 simulation (`plan(sc, "simulation")`: trials of 20 replications each), with the trials
-and whether the search converged. Issue 14's bar: the search within 5 minutes here.
+and whether the search converged, and its verification. Issue 14's bar: the search
+within 5 minutes here.
 """
 
 from __future__ import annotations
@@ -86,9 +87,13 @@ def main() -> None:
         staff_s = time.perf_counter() - t
     search = plan.search
     assert search is not None
+    check = search.verification
     print(
-        f"staff --method simulation: {staff_s:.1f} s, {search.simulations} trials "
-        f"of {sc.simulation.replications} days, converged {search.converged}"
+        f"staff --method simulation: {staff_s:.1f} s, {search.simulations} plans on "
+        f"{search.days} search days (day-sets up to {search.most_days}), converged "
+        f"{search.converged}; verified on {search.result.replications} independent days: "
+        f"{int(check.below.sum())} cells below a target, {int(check.flagged.sum())} flagged, "
+        f"SL sd over intervals {check.spread:.3f}"
     )
 
 

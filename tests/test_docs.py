@@ -183,7 +183,7 @@ def test_cli_page_lists_exactly_the_keys_of_every_json_object():
     run = cli_json("run", single)
     assert documented_keys("`callsim run --json`") == list(run)
     staff = cli_json("staff", peak, "--shifts")
-    optional = {"simulation", "shifts", "busyness"}  # --method simulation, --shifts, --busyness-cv
+    optional = {"simulation", "shifts", "busyness", "schedules"}  # --method simulation (--shifts)
     assert set(documented_keys("`callsim staff --json`")) == set(staff) | optional
     one = cli_json("compare", single)
     assert documented_keys("`callsim compare --json`, one scenario") == list(one)

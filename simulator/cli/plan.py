@@ -86,6 +86,15 @@ def staff(
             help="Paid hours of one full-time agent a week (5 days), for the FTE totals.",
         ),
     ] = 40.0,
+    search_seed: Annotated[
+        int | None,
+        typer.Option(
+            "--search-seed",
+            min=0,
+            help="With --method simulation: seed of the search's own days (default: the "
+            "file's seed); the verification always uses the file's seed.",
+        ),
+    ] = None,
     workers: WorkersOpt = 1,
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
@@ -115,9 +124,10 @@ def staff(
         progress_bar(
             None,
             quiet or method != "simulation",
-            f"Searching by simulation ({sc.simulation.replications} days a trial)",
+            "Searching by simulation (days simulated)",
         ) as tick,
     ):
+        from ..planner.search import SearchSettings
         from ..planner.staffing import plan
 
         if method == "simulation":
@@ -131,6 +141,7 @@ def staff(
             busyness_cv=busyness_cv,
             days_meeting=days_meeting,
             fte_hours=fte_hours,
+            settings=SearchSettings(seed=search_seed),
         )
     if out_dir is not None:
         from ..report.pages import write_plan

@@ -19,6 +19,8 @@ steady-state formulas'); the simulation adds it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import stats
 
@@ -29,29 +31,33 @@ from .predict import meets_targets, predict
 _BISECTIONS = 60  # the critical factor to 2^-60 of its bracket
 
 
-def critical_factor(sc: Scenario, method: str, load: np.ndarray, agents: np.ndarray) -> np.ndarray:
-    """Per (queue, interval), the largest busyness factor x at which `agents` still meet
-    every target at load x * `load` (inf without load; 0 if no factor does)."""
-    cells = load > 0
-    out = np.full(load.shape, np.inf)
+def largest_factor(ok: Callable[[np.ndarray], np.ndarray], cells: np.ndarray) -> np.ndarray:
+    """Per cell, the largest factor x >= 0 with ``ok(x)`` (x an array shaped like `cells`),
+    for a property that holds up to some factor and fails beyond it (bisection to 2^-60
+    of its bracket); inf outside `cells`, 0 where no factor holds."""
+    out = np.full(cells.shape, np.inf)
     if not cells.any():
         return out
-
-    def ok(x: np.ndarray) -> np.ndarray:
-        return meets_targets(sc, predict(sc, method, load * x, agents)) & cells
-
-    lo, hi = np.zeros(load.shape), np.ones(load.shape)
-    for _ in range(64):  # widen until every cell misses at hi
-        still = ok(hi)
+    lo, hi = np.zeros(cells.shape), np.ones(cells.shape)
+    for _ in range(64):  # widen until every cell fails at hi
+        still = ok(hi) & cells
         if not still.any():
             break
         lo, hi = np.where(still, hi, lo), np.where(still, 2.0 * hi, hi)
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        good = ok(mid)
+        good = ok(mid) & cells
         lo, hi = np.where(good, mid, lo), np.where(good, hi, mid)
     out[cells] = lo[cells]
     return out
+
+
+def critical_factor(sc: Scenario, method: str, load: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    """Per (queue, interval), the largest busyness factor x at which `agents` still meet
+    every target at load x * `load` (inf without load; 0 if no factor does)."""
+    return largest_factor(
+        lambda x: meets_targets(sc, predict(sc, method, load * x, agents)), load > 0
+    )
 
 
 def share_of_days(

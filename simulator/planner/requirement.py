@@ -20,13 +20,35 @@ from __future__ import annotations
 import numpy as np
 
 from ..erlang import Unreachable, fewest_agents
+from ..kpi.flags import meets
 from ..model.scenario import Scenario, ScenarioError
+from ..model.targets import per_queue
 from .predict import ERLANG, check_method, meets_targets, predict
 
 
-def required_agents(sc: Scenario, method: str, load: np.ndarray) -> np.ndarray:
-    """Fewest whole agents meeting every target, per (queue, interval); 0 without load.
-    Raises ScenarioError naming the first cell where no staffing meets the targets."""
+def meets_target(
+    sc: Scenario, kpis: dict[str, np.ndarray], kpi: str, queue: np.ndarray | None = None
+) -> np.ndarray:
+    """Whether `kpi`'s target alone is met, cell by cell, each cell held to its queue's
+    target (`simulator.model.targets`; met where none is set). `queue`: each cell's queue
+    index; None: the arrays' first axis is the queue."""
+    shape = np.shape(kpis[kpi])
+    if queue is None:
+        queue = np.arange(shape[0]).reshape((-1,) + (1,) * (len(shape) - 1))
+    if kpi == "occupancy":
+        cap = sc.targets.occupancy_max
+        target = np.full(np.shape(queue), np.nan if cap is None else cap)
+    else:
+        target = per_queue(sc, kpi)[queue]
+    return np.isnan(target) | meets(kpi, kpis[kpi], target)
+
+
+def required_agents(
+    sc: Scenario, method: str, load: np.ndarray, only: str | None = None
+) -> np.ndarray:
+    """Fewest whole agents meeting every target (or only the target of KPI `only`), per
+    (queue, interval); 0 without load. Raises ScenarioError naming the first cell where
+    no staffing meets the targets."""
     check_method(method, ERLANG)
     required = np.zeros(load.shape, dtype=np.int64)
     cells = np.flatnonzero(load > 0)
@@ -38,7 +60,10 @@ def required_agents(sc: Scenario, method: str, load: np.ndarray) -> np.ndarray:
         a, m = np.zeros(load.shape), np.zeros(load.shape)
         a.flat[idx], m.flat[idx] = load.flat[idx], n
         kpis = {k: v.flat[idx] for k, v in predict(sc, method, a, m).items()}
-        return meets_targets(sc, kpis, idx // load.shape[1])
+        queue = idx // load.shape[1]
+        if only is None:
+            return meets_targets(sc, kpis, queue)
+        return meets_target(sc, kpis, only, queue)
 
     A = load.flat[cells]
     # Known failures: Erlang C has no steady state at n <= A; Erlang A answers nobody at 0.

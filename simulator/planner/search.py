@@ -1,28 +1,35 @@
-"""Staffing by simulation: the simulator in the loop where the formulas' assumptions
-do not hold (impatient callers of any patience, skills, peaks that spill over).
+"""Staffing by simulation: the simulator in the loop where the formulas' assumptions do
+not hold (impatient callers of any patience, skills, peaks that spill over).
 
-The search (``method="simulation"``, `search_by_simulation`) starts from the
-Erlang A requirement (Erlang C if a queue has no patience), simulates the day at that
-staffing (the scenario's replications and seed), and adjusts cell by cell on the
-*simulated means*:
+`search_by_simulation` (``method="simulation"``) works in three stages, all on the
+search's own days (`sampling`: common random numbers across plans, never per-call
+records, the fast engine, the executor in use):
 
-* every (queue, interval) whose mean misses a target gets one agent more;
-* once every cell meets every target, one agent fewer is tried in half of one queue's
-  intervals at a time (every other interval, so that no two tried cells touch: calls
-  left waiting at the end of an interval spill into the next). A cell keeps the
-  decrease if it and the intervals either side of it still meet every target; else it
-  is final ("one agent fewer there makes it, or a neighbour, miss a target").
+1. **Start**: the Erlang A requirement (Erlang C if a queue has no patience).
+2. **ISA** (`isa`, after Feldman, Mandelbaum, Massey & Whitt 2008): simulate, re-staff
+   each interval at the agents its *effective* load needs (spill-over included), repeat
+   until nothing moves (at most `isa.ROUNDS` times).
+3. **Refinement** in whole agents, each decision by sequential sampling (more days while
+   a cell that matters is close to its target, `sampling.DaySets`). A round first
+   simulates the plan: every cell that misses a target gets one agent more. Once none
+   misses, one agent fewer is tried in every third interval at a time (all queues at
+   once, or one queue at a time where agents serve several queues), so that no two tried
+   cells share a neighbour; a cell keeps the decrease if it and the intervals either
+   side of it still meet every target, else it is final. It stops when a round changes
+   nothing (`converged`), or after `MAX_ROUNDS`.
 
-It stops when every cell meets every target and every cell is final, and at most
-`MAX_SIMULATIONS` simulated days-sets. Every trial re-uses the same seed: the engine
-draws arrivals, handle times and patience from their own streams, so trials meet the
-same callers (common random numbers), and a change in a mean is the staffing's doing,
-not chance's. The plan is tuned to those simulated days: its 95% CIs say how far another
-set of days may land. Multi-skill centres: each queue's requirement is adjusted on its
-own simulated KPIs and split among its home groups (`allocation`); the simulation plays the
-secondary skills, so pooling gains show. Occupancy is the centre's (agents serve
-several queues), so an occupancy miss raises every queue of that interval. Warm-up
-intervals keep the Erlang requirement (they are not reported, so not searched).
+**The safety rule.** An interval's staffing is accepted when the mean of each KPI over
+the search's days meets its target, where the day-set grows (40, 80, ... days) until the
+one-sided 95% confidence bound clears the target or is within the target's tolerance of
+the mean (1 point of service level, abandon rate or occupancy; 5% of an ASA target), or
+the largest day-set is reached (`most_days`: 640, fewer for a large scenario; the note
+says which). So an accepted interval meets its target, at 95% confidence, within the
+tolerance.
+
+**The verification.** The plan is then simulated on `verify_days` days of the file's
+seed stream, which the search never saw (`callsim run --replications N` of the written
+plan gives the same days): those figures are the plan's KPIs, and an interval below a
+target by more than its tolerance with its whole 95% CI below is flagged (`verification`).
 """
 
 from __future__ import annotations
@@ -32,160 +39,220 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..kpi.stats import confidence
 from ..model.scenario import Scenario
-from ..run.runner import SimulationResult, simulate
-from .allocation import group_requirement
-from .edits import with_staffing
-from .predict import KPIS, erlang_method, meets_targets
+from ..run.runner import SimulationResult
+from .isa import ROUNDS, isa_step
+from .predict import erlang_method
 from .requirement import required_agents
+from .sampling import DaySets
+from .verification import Verification, verify
 
-MAX_SIMULATIONS = 60  # simulated day-sets per search, at the most
-SIMULATED = KPIS + ("accepted",)
+MAX_ROUNDS = 10  # refinement rounds at most
+FIRST_DAYS = 40  # the first day-set of every plan
+MOST_DAYS = 640  # the largest day-set
+CALLS_PER_SET = 2_500_000  # simulated calls a day-set may take (sets the largest for big days)
+CALLS_PER_SEARCH = 150_000_000  # simulated calls the whole search may take
+VERIFY_DAYS = 200  # days of the verification
+CALLS_PER_VERIFICATION = 10_000_000  # fewer verification days for a big scenario (>= 20)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How hard the search looks: `first_days` and `most_days` (None: by the scenario's
+    size, see `most_days`) bound each day-set; `verify_days` days verify the plan (None:
+    VERIFY_DAYS, fewer for a big scenario, see `verify_days`); `seed` seeds the search's
+    own days (None: the file's seed)."""
+
+    first_days: int = FIRST_DAYS
+    most_days: int | None = None
+    verify_days: int | None = None
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("first_days", "most_days", "verify_days"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int) and value >= 2):
+                raise ValueError(f"{name}: must be a whole number of days >= 2 (got {value!r})")
+
+
+def calls_a_day(sc: Scenario) -> float:
+    """The forecast's calls over the scenario's day (or horizon), at least 1."""
+    return max(float(sum(sum(q.volumes) for q in sc.queues.values())), 1.0)
+
+
+def verify_days(sc: Scenario, settings: SearchSettings) -> int:
+    """The verification's days: `settings.verify_days`, else VERIFY_DAYS or as many as
+    CALLS_PER_VERIFICATION simulated calls allow, at least 20."""
+    if settings.verify_days is not None:
+        return settings.verify_days
+    return int(min(VERIFY_DAYS, max(20, CALLS_PER_VERIFICATION // calls_a_day(sc))))
+
+
+def most_days(sc: Scenario, settings: SearchSettings) -> int:
+    """The largest day-set: `first_days` doubled while it stays within MOST_DAYS and
+    CALLS_PER_SET simulated calls (the forecast's calls a day), at least `first_days`."""
+    if settings.most_days is not None:
+        return max(settings.most_days, settings.first_days)
+    calls = calls_a_day(sc)
+    most = settings.first_days
+    while 2 * most <= MOST_DAYS and 2 * most * calls <= CALLS_PER_SET:
+        most *= 2
+    return most
 
 
 @dataclass(frozen=True)
 class Search:
-    """How a simulation search ended, and the day simulated at the plan's staffing.
+    """How a simulation search went, and its verification on independent days.
 
-    `queue_figures[kpi]` and `center_figures[kpi]` are (mean, ci95 low, ci95 high) of
-    the simulated days, arrays (queues, intervals) and (intervals,), NaN in warm-up.
+    `result` is the verification's SimulationResult (the file's seed, `verify_days`
+    days); `queue_figures[kpi]` and `center_figures[kpi]` its (mean, ci95 low, ci95 high)
+    per (queues, intervals) and (intervals,), NaN over the warm-up.
     """
 
     start: str  # the Erlang method the search started from
-    simulations: int  # day-sets simulated, trials included
-    converged: bool  # every cell meets every target and is final
-    result: SimulationResult = field(repr=False)
-    queue_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
-    center_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
+    simulations: int  # plans simulated by the search (trials)
+    converged: bool  # a refinement round changed nothing
+    verification: Verification = field(repr=False)
+    seed: int = 0  # of the search's days
+    days: int = 0  # days the search simulated, every plan together
+    most_days: int = 0  # the largest day-set
+    rounds: int = 0  # refinement rounds
+    isa_rounds: int = 0
+    sets: DaySets | None = field(default=None, repr=False, compare=False)  # its days
+
+    @property
+    def result(self) -> SimulationResult:
+        return self.verification.result
+
+    @property
+    def queue_figures(self) -> dict[str, tuple[np.ndarray, ...]]:
+        return self.verification.queue_figures
+
+    @property
+    def center_figures(self) -> dict[str, tuple[np.ndarray, ...]]:
+        return self.verification.center_figures
 
     @property
     def days_meeting(self) -> np.ndarray:
-        """Share of the simulated days each (queue, interval) met every target."""
-        return days_meeting_targets(self.result)
+        """Share of the verification days each (queue, interval) met every target."""
+        return self.verification.days_meeting
 
 
-def queue_samples(res: SimulationResult) -> dict[str, np.ndarray]:
-    """Each SIMULATED KPI per (queue, day, interval) of the reported intervals."""
-    if len(res.scenario.queues) == 1:
-        return {k: res.interval_samples[k][None] for k in SIMULATED}
-    per_queue = res.queue_interval_samples.values()
-    return {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
-
-
-def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
-    """(per queue, centre): mean, ci95 low and ci95 high of each SIMULATED KPI per
-    interval, NaN-padded over the warm-up so that they line up with a plan's intervals."""
-    sc = res.scenario
-    samples = queue_samples(res)
+def padded(sc: Scenario, x: np.ndarray, fill: float | bool = np.nan) -> np.ndarray:
+    """(queues, reported intervals) -> (queues, intervals), `fill` over the warm-up."""
     skip = sc.simulation.warmup_intervals
-
-    def pad(x: np.ndarray) -> np.ndarray:
-        return np.concatenate([np.full(x.shape[:-1] + (skip,), np.nan), x], axis=-1)
-
-    queues = {k: tuple(pad(v) for v in confidence(samples[k], axis=1, kpi=k)) for k in SIMULATED}
-    center = {
-        k: tuple(pad(np.asarray(v)) for v in confidence(res.interval_samples[k], kpi=k))
-        for k in SIMULATED
-    }
-    return queues, center
+    return np.concatenate([np.full((x.shape[0], skip), fill, dtype=x.dtype), x], axis=1)
 
 
-def days_meeting_targets(res: SimulationResult) -> np.ndarray:
-    """Share of the simulated days on which each (queue, interval) met every target, as
-    (queues, intervals); a day without accepted calls there counts as met; NaN over
-    the warm-up."""
-    sc = res.scenario
-    samples = queue_samples(res)
-    ok = meets_targets(sc, samples) | ~(np.nan_to_num(samples["accepted"]) > 0)
-    share = ok.mean(axis=1)
+def isa(
+    sc: Scenario, method: str, load: np.ndarray, required: np.ndarray, sets: DaySets
+) -> tuple[np.ndarray, int]:
+    """ISA rounds on the first day-set until the staffing stops moving: (staffing, rounds)."""
+    for rounds in range(1, ROUNDS + 1):
+        v = sets.evaluate(required, np.zeros(required.shape, bool))  # the first day-set
+        nxt = isa_step(sc, method, load, required, {k: padded(sc, m) for k, m in v.mean.items()})
+        if (nxt == required).all():
+            return required, rounds
+        required = nxt
+    return required, ROUNDS
+
+
+def neighbours(sc: Scenario, cells: np.ndarray) -> np.ndarray:
+    """`cells` and the intervals either side of them; every queue where agents serve
+    several queues (they interact)."""
+    near = cells.copy()
+    near[:, 1:] |= cells[:, :-1]
+    near[:, :-1] |= cells[:, 1:]
+    if coupled(sc):
+        near[:] = near.any(axis=0)
+    return near
+
+
+def coupled(sc: Scenario) -> bool:
+    return len(sc.queues) > 1 and any(len(g.skills) > 1 for g in sc.agents.values())
+
+
+def refine(sc: Scenario, required: np.ndarray, sets: DaySets) -> tuple[np.ndarray, bool, int]:
+    """Refinement rounds (see the module docstring): (staffing, converged, rounds)."""
     skip = sc.simulation.warmup_intervals
-    return np.concatenate([np.full((share.shape[0], skip), np.nan), share], axis=1)
-
-
-def misses(sc: Scenario, figures: dict[str, tuple[np.ndarray, ...]]) -> np.ndarray:
-    """Cells whose simulated MEAN misses a target; a cell without accepted calls never
-    misses (nothing to answer)."""
-    means = {k: v[0] for k, v in figures.items()}
-    return ~meets_targets(sc, means) & (np.nan_to_num(means["accepted"]) > 0)
+    final = np.zeros(required.shape, bool)
+    final[:, :skip] = True  # not reported: not searched
+    raised = np.zeros(required.shape, bool)
+    queues = range(required.shape[0]) if coupled(sc) else [None]
+    classes = [(q, c) for q in queues for c in range(3)]
+    budget = CALLS_PER_SEARCH / calls_a_day(sc)  # days the search may simulate
+    for rounds in range(1, MAX_ROUNDS + 1):
+        if sets.simulated >= budget:
+            return required, False, rounds - 1
+        miss = padded(sc, ~sets.evaluate(required).meets, False)
+        if miss.any():
+            final |= miss & raised  # raised twice: kept (no cycle)
+            raised |= miss
+            required = required + miss
+            continue
+        moved = False
+        for q, c in classes:
+            cells = np.zeros(required.shape, bool)
+            cells[slice(q, None if q is None else q + 1), c::3] = True
+            cells &= ~final & (required > 0)
+            if not cells.any():
+                continue
+            hood = neighbours(sc, cells)
+            trial = sets.evaluate(required - cells, hood)
+            spoiled = neighbours(sc, padded(sc, ~trial.meets, False) & hood)
+            keep = cells & ~spoiled
+            final |= cells & spoiled
+            required = required - keep
+            moved |= bool(keep.any())
+        if not moved:
+            return required, True, rounds
+    return required, False, MAX_ROUNDS
 
 
 def search_by_simulation(
-    sc: Scenario, load: np.ndarray, progress: Callable[[int], None] | None = None
+    sc: Scenario,
+    load: np.ndarray,
+    progress: Callable[[int], None] | None = None,
+    settings: SearchSettings | None = None,
 ) -> tuple[np.ndarray, Search]:
-    """Whole agents per (queue, interval) found by simulation (see the module docstring):
-    every cell's simulated mean meets every target, and one agent fewer in a cell makes
-    it or an interval next to it miss one. `progress(n)` after each simulated day-set."""
+    """Whole agents per (queue, interval) found by simulation, and how (see the module
+    docstring). `progress(n)` after each batch of simulated days (n: days so far)."""
+    settings = settings or SearchSettings()
+    seed = sc.simulation.seed if settings.seed is None else settings.seed
     start = erlang_method(sc)
-    required = required_agents(sc, start, load)
-    final = np.zeros(required.shape, bool)
-    final[:, : sc.simulation.warmup_intervals] = True  # not reported: not searched
-    runs = 0
-
-    def run(req: np.ndarray):
-        nonlocal runs
-        staffed = with_staffing(sc, {g: r.tolist() for g, r in group_requirement(sc, req).items()})
-        res = simulate(staffed, keep_records=False)  # the file's seed: common random numbers
-        runs += 1
-        if progress:
-            progress(runs)
-        queues, center = simulated_figures(res)
-        return (res, queues, center), misses(sc, queues)
-
-    day, miss = run(required)
-    turn, converged = 0, False
-    classes = 2 * required.shape[0]  # (queue, every other interval)
-    while runs < MAX_SIMULATIONS:
-        if miss.any():
-            # not final: the miss may be chance (a change elsewhere reshuffles whose
-            # call gets which handle time), so the cell is tried again later
-            required = required + miss
-            day, miss = run(required)
-            continue
-        for _ in range(classes):  # the next class with a cell left to try
-            q, parity = divmod(turn % classes, 2)
-            turn += 1
-            cells = np.zeros(final.shape, bool)
-            cells[q, parity::2] = ~final[q, parity::2] & (required[q, parity::2] > 0)
-            if cells.any():
-                break
-        else:
-            converged = True
-            break
-        trial, trial_miss = run(required - cells)
-        near = trial_miss.any(axis=0)
-        near = near | np.r_[False, near[:-1]] | np.r_[near[1:], False]
-        keep = cells & ~near[None, :]
-        final |= cells & near
-        if keep.any():
-            required = required - keep
-            day, miss = (trial, trial_miss) if (keep == cells).all() else run(required)
-    res, queues, center = day
-    return required, Search(start, runs, converged and not miss.any(), res, queues, center)
+    most = most_days(sc, settings)
+    sets = DaySets(sc, seed, settings.first_days, most, progress)
+    required, isa_rounds = isa(sc, start, load, required_agents(sc, start, load), sets)
+    required, converged, rounds = refine(sc, required, sets)
+    check = verify(sc, required, verify_days(sc, settings))
+    search = Search(
+        start, sets.plans, converged, check, seed, sets.simulated, most, rounds, isa_rounds, sets
+    )
+    return required, search
 
 
 def search_notes(sc: Scenario, search: Search) -> list[str]:
     """What a simulated plan means, and its approximations, in a sentence each."""
-    res = search.result
+    check = search.verification
     notes = [
-        f"simulation: searched from the {search.start} requirement; each interval's "
-        f"mean over {res.replications} simulated days (seed {res.seed}, the same "
-        f"callers in all {search.simulations} trials) meets every target, and one "
-        "agent fewer there makes it or a neighbouring interval miss one; KPIs are "
-        "those simulated means (95% CIs in --json)"
+        f"simulation: searched from the {search.start} requirement ({search.isa_rounds} ISA "
+        f"round(s), {search.rounds} refinement round(s), {search.simulations} plans on "
+        f"{search.days:,} simulated days of search seed {search.seed}); each interval meets "
+        "every target on the search's days at 95% confidence within 1 point (day-sets of "
+        f"{FIRST_DAYS} to {search.most_days} days), and one agent fewer there makes it or a "
+        "neighbouring interval miss one",
+        *check.notes(sc),
     ]
-    share = search.days_meeting
-    if np.isfinite(share).any():
-        q, i = np.unravel_index(int(np.nanargmin(share)), share.shape)
+    if search.most_days < MOST_DAYS:
         notes.append(
-            f"simulation: each interval met every target on at least "
-            f"{100 * share[q, i]:.0f}% of the {res.replications} simulated days (fewest: "
-            f"{list(sc.queues)[q]} at {sc.interval_starts()[i]}; per interval in --json)"
+            f"simulation: a day-set is at most {search.most_days} days here (a large "
+            f"scenario): decisions still undecided there are taken on the mean"
         )
     if not search.converged:
         notes.append(
-            f"simulation: search stopped at {MAX_SIMULATIONS} trials: some "
-            "intervals may miss a target or keep an agent too many"
+            f"simulation: search stopped after {search.rounds} rounds (at most {MAX_ROUNDS}, "
+            f"and {CALLS_PER_SEARCH:,} simulated calls): some intervals may keep an agent "
+            "too many"
         )
     if len(sc.queues) > 1:
         notes.append(

@@ -22,7 +22,6 @@ required agents, or the agents on shift less shrinkage: never the scheduled head
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -30,16 +29,16 @@ import numpy as np
 import pandas as pd
 
 from ..model.scenario import Scenario
-from ..run.runner import simulate
 from .allocation import after_shrinkage, group_requirement, queue_agents
 from .chance import chance_requirement, share_of_days
-from .edits import scale_volumes, with_staffing
+from .edits import scale_volumes
 from .lines import LinePlan, line_notes, plan_lines
 from .load import offered_calls, offered_load
 from .predict import KPIS, center, check_method, erlang_method, predict
 from .requirement import required_agents
 from .rostering import schedule_groups
-from .search import Search, search_by_simulation, search_notes, simulated_figures
+from .schedules import Schedules, logged_in, schedule_by_simulation
+from .search import Search, SearchSettings, search_by_simulation, search_notes
 from .shifts import ShiftPlan
 from .totals import FTE_HOURS, Totals, plan_days, plan_totals
 
@@ -78,6 +77,7 @@ class StaffingPlan:
     busyness_cv: float | None = None  # the daily busyness factor's cv it was computed for
     days_meeting: float | None = None  # the chance target planned for, if any
     totals: Totals | None = None  # headcount, FTE, paid hours, cost (`totals`)
+    schedules: Schedules | None = None  # simulation with shifts: both rosters compared
 
     @property
     def at_words(self) -> str:
@@ -115,10 +115,7 @@ class StaffingPlan:
         required where the shifts cover the schedule). What `with_staffing` and
         `callsim staff --write` use."""
         if self.shifts:
-            keep = 1.0 - self.scenario.shrinkage
-            return {
-                g: [math.floor(a * keep + 1e-9) for a in s.staffing] for g, s in self.shifts.items()
-            }
+            return logged_in(self.scenario, self.shifts)
         return {g: [int(v) for v in r] for g, r in self.group_required.items()}
 
     @property
@@ -170,6 +167,7 @@ def plan(
     busyness_cv: float | None = None,
     days_meeting: float | None = None,
     fte_hours: float = FTE_HOURS,
+    settings: SearchSettings | None = None,
 ) -> StaffingPlan:
     """Plan the day's staffing of `sc` by `method` ("erlang-c", "erlang-a" or
     "simulation"; see the module docstring).
@@ -179,16 +177,20 @@ def plan(
     (`simulator.shifts`), using the scenario's shifts for that group. `progress(n)` is
     called after each simulated day-set of a simulation search. `busyness_cv` (a gamma
     daily busyness factor's cv) adds the share of days each interval meets its targets
-    (`chance`); `days_meeting` (Erlang methods) then plans for at least that share.
-    Raises ValueError (ScenarioError for scenario fields) naming the field.
+    (`chance`; default: the file's `arrivals.busyness_cv`, if any); `days_meeting`
+    (Erlang methods) then plans for at least that share. `settings` tune a simulation
+    search (`search.SearchSettings`). Raises ValueError (ScenarioError for scenario
+    fields) naming the field.
     """
     check_method(method)
+    if busyness_cv is None and sc.arrivals.busyness_cv > 0:
+        busyness_cv = sc.arrivals.busyness_cv
     scaled = scale_volumes(sc, volume_scale)
     offered = offered_calls(scaled)
     load = offered_load(scaled, offered)
     search = None
     if method == "simulation":
-        required, search = search_by_simulation(scaled, load, progress)
+        required, search = search_by_simulation(scaled, load, progress, settings)
         kpis = {
             "p_wait": np.full(load.shape, np.nan),
             **{k: search.queue_figures[k][0] for k in KPIS},
@@ -219,7 +221,9 @@ def plan(
     )
     if days_meeting is not None and method == "simulation":
         raise ValueError("days_meeting: with --method erlang-c or erlang-a only (for now)")
-    if shifts:
+    if shifts and search is not None:
+        result = simulated_shifts(result)
+    elif shifts:
         result = at_shift_staffing(replace(result, shifts=shift_plans(scaled, result)))
     result = with_lines(result)
     days = plan_days(scaled)
@@ -264,7 +268,7 @@ def with_lines(p: StaffingPlan) -> StaffingPlan:
 def at_shift_staffing(p: StaffingPlan) -> StaffingPlan:
     """`p` with its KPIs at the agents its shifts log in (`StaffingPlan.staffing`),
     which caps and shift lengths make differ from the requirement: Erlang's prediction
-    there, or for a simulated plan the day simulated there (the search's seed)."""
+    there (a simulated plan goes to `simulated_shifts`)."""
     sc, logged = p.scenario, p.staffing
     agents = queue_agents(sc, logged, p.load)
     under = sum(sum(s.under) for s in (p.shifts or {}).values())
@@ -273,20 +277,47 @@ def at_shift_staffing(p: StaffingPlan) -> StaffingPlan:
         "requirement"
         + (f": the shifts leave {under} agent-interval(s) under-staffed" if under else "")
     ]
-    if p.search is None:
-        kpis = predict(sc, p.method, p.load, agents)
-        return replace(p, kpis=kpis, kpi_agents=agents, kpis_at="shifts", notes=notes)
-    res = simulate(with_staffing(sc, logged), keep_records=False)
-    queues, centre = simulated_figures(res)
-    search = replace(
-        p.search,
-        simulations=p.search.simulations + 1,
-        result=res,
-        queue_figures=queues,
-        center_figures=centre,
+    kpis = predict(sc, p.method, p.load, agents)
+    return replace(p, kpis=kpis, kpi_agents=agents, kpis_at="shifts", notes=notes)
+
+
+def simulated_shifts(p: StaffingPlan) -> StaffingPlan:
+    """A simulated plan with shifts improved by simulation (`schedules`): its KPIs are
+    the improved roster's verification, and a note compares it with the shifts of the
+    Erlang requirement."""
+    sc, search = p.scenario, p.search
+    assert search is not None and search.sets is not None
+
+    def schedule(need: dict[str, np.ndarray]) -> dict[str, ShiftPlan]:
+        return shift_plans(sc, replace(p, group_scheduled=need))
+
+    erlang = group_requirement(sc, required_agents(sc, search.start, p.load))
+    found = schedule_by_simulation(
+        sc,
+        p.group_scheduled,
+        {g: after_shrinkage(r, sc.shrinkage) for g, r in erlang.items()},
+        schedule,
+        search.sets,
+        search.result.replications,
     )
-    kpis = {"p_wait": np.full(p.load.shape, np.nan), **{k: queues[k][0] for k in KPIS}}
-    return replace(p, kpis=kpis, kpi_agents=agents, kpis_at="shifts", notes=notes, search=search)
+    check = found.simulated.verification
+    logged = logged_in(sc, found.simulated.shifts)
+    notes = p.notes + [
+        "KPIs are at the agents the shifts log in (on shift less shrinkage), verified on "
+        "independent days",
+        found.note(),
+    ]
+    return replace(
+        p,
+        shifts=found.simulated.shifts,
+        schedules=found,
+        search=replace(search, simulations=search.sets.plans, verification=check),
+        kpis={"p_wait": np.full(p.load.shape, np.nan)}
+        | {k: check.queue_figures[k][0] for k in KPIS},
+        kpi_agents=queue_agents(sc, logged, p.load),
+        kpis_at="shifts",
+        notes=notes,
+    )
 
 
 def shift_plans(sc: Scenario, staffing_plan: StaffingPlan) -> dict[str, ShiftPlan]:

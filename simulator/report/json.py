@@ -20,6 +20,7 @@ from ..kpi.registry import PREDICTED
 from ..kpi.stats import CI, confidence
 from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
 from ..planner.lines import LinePlan
+from ..planner.schedules import Roster, Schedules
 from ..planner.shifts import ShiftPlan
 from ..planner.staffing import StaffingPlan
 from ..planner.totals import Figures, Totals
@@ -224,6 +225,62 @@ def lines_dict(lp: LinePlan) -> dict:
     }
 
 
+def schedules_dict(found: Schedules) -> dict:
+    """The roster improved by simulation beside the Erlang requirement's roster."""
+
+    def roster(r: Roster) -> dict:
+        v = r.verification
+        return {
+            "cost": number(r.cost),
+            "paid_hours": number(r.paid_hours),
+            "below_target": int(v.below.sum()),
+            "flagged": int(v.flagged.sum()),
+            "service_level_sd": number(v.spread),
+        }
+
+    return {
+        "rounds": found.rounds,
+        "settled": found.settled,
+        "simulation": roster(found.simulated),
+        "erlang": roster(found.erlang),
+    }
+
+
+def search_dict(p: StaffingPlan) -> dict:
+    """A simulated plan's search and its verification on independent days."""
+    search = p.search
+    assert search is not None
+    check, res = search.verification, search.result
+
+    def per_queue(x: np.ndarray) -> dict:
+        return {q: [number(v) for v in x[i]] for i, q in enumerate(p.queues)}
+
+    def starts(mask: np.ndarray) -> dict:
+        return {q: [p.starts[k] for k in np.flatnonzero(mask[i])] for i, q in enumerate(p.queues)}
+
+    return {
+        "start": search.start,
+        "replications": res.replications,
+        "seed": res.seed,
+        "simulations": search.simulations,
+        "converged": search.converged,
+        "days_meeting_targets": per_queue(search.days_meeting),
+        "days_meeting": {k: per_queue(v) for k, v in check.days_meeting_each.items()},
+        "search": {
+            "seed": search.seed,
+            "days": search.days,
+            "most_days": search.most_days,
+            "isa_rounds": search.isa_rounds,
+            "rounds": search.rounds,
+        },
+        "verification": {
+            "below_target": starts(check.below),
+            "flagged": starts(check.flagged),
+            "service_level_sd": number(check.spread),
+        },
+    }
+
+
 @to_dict.register
 def plan_dict(p: StaffingPlan) -> dict:
     """The `callsim staff --json` object. Simulated plans add each row's 95% CIs
@@ -269,17 +326,9 @@ def plan_dict(p: StaffingPlan) -> dict:
     if p.totals is not None:
         out["totals"] = totals_dict(p.totals)
     if p.search:
-        res = p.search.result
-        out["simulation"] = {
-            "start": p.search.start,
-            "replications": res.replications,
-            "seed": res.seed,
-            "simulations": p.search.simulations,
-            "converged": p.search.converged,
-            "days_meeting_targets": {
-                q: [number(v) for v in p.search.days_meeting[i]] for i, q in enumerate(p.queues)
-            },
-        }
+        out["simulation"] = search_dict(p)
+    if p.schedules:
+        out["schedules"] = schedules_dict(p.schedules)
     return out
 
 

@@ -270,6 +270,11 @@ def playing(engine: str) -> Iterator[str]:
         _ENGINE.reset(token)
 
 
+def in_play() -> str:
+    """The engine set by `playing` (auto if none)."""
+    return _ENGINE.get()
+
+
 @contextmanager
 def _executor(given: Executor | None, workers: int) -> Iterator[Executor]:
     """The caller's executor, or the one `executors.using` set (left open), or one for

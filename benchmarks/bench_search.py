@@ -1,0 +1,125 @@
+"""The staffing search by simulation, verified on fresh days (issue 13's figures).
+
+    python benchmarks/bench_search.py [scenarios/peak_day.yaml ...] [--workers N]
+
+For each scenario: the search's wall time, then the plan and the Erlang A plan both
+re-simulated on `FRESH` days of a seed neither the search nor its built-in verification
+used (`FRESH_SEED`), and:
+
+- **safety**: intervals below a target by more than its tolerance (1 point) with the
+  whole 95% CI below (must be 0), and intervals whose mean is below a target;
+- **minimality**: for every interval, the plan with one agent fewer there, on the same
+  fresh days: does that interval or a neighbour miss a target (mean below)? The
+  intervals where none does are listed, with "clearly" where their whole CIs meet;
+- **seeds**: the plans of the file's seed and of search seeds 1, 2 and 3, the largest
+  difference in agents between any two in any interval (must be <= 1);
+- agent-hours of both plans, and the service level's sd over intervals of both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from simulator import load_scenario
+from simulator.planner.sampling import targets
+from simulator.planner.search import SearchSettings
+from simulator.planner.staffing import plan
+from simulator.planner.verification import Verification, verify
+from simulator.run.executors import executor, using
+
+FRESH, FRESH_SEED = 200, 20_261_201
+SEEDS = (1, 2, 3)
+
+
+def fresh(sc, required: np.ndarray) -> Verification:
+    """`required` on FRESH days of FRESH_SEED."""
+    other = sc.model_copy(
+        update={"simulation": sc.simulation.model_copy(update={"seed": FRESH_SEED})}
+    )
+    return verify(other, required, FRESH)
+
+
+def line(name: str, sc, required: np.ndarray, v: Verification) -> str:
+    hours = required.sum() * sc.interval_minutes / 60
+    return (
+        f"  {name:<11} agent-hours {hours:7.1f}  below target {int(v.below.sum()):2d}  "
+        f"flagged {int(v.flagged.sum()):2d}  SL sd over intervals {v.spread:.4f}  "
+        f"days meeting (fewest) {np.nanmin(v.days_meeting):.2f}"
+    )
+
+
+def minimality(sc, required: np.ndarray) -> list[str]:
+    """The intervals where one agent fewer still meets every target nearby, fresh days."""
+    skip, out = sc.simulation.warmup_intervals, []
+    starts = sc.interval_starts()
+    for q in range(required.shape[0]):
+        for k in range(skip, required.shape[1]):
+            if required[q, k] == 0:
+                continue
+            fewer = required.copy()
+            fewer[q, k] -= 1
+            v = fresh(sc, fewer)
+            near = slice(max(k - 1, skip), k + 2)
+            if not v.below[:, near].any():
+                out.append(f"{starts[k]}{' (clearly)' if clearly(sc, v, near) else ''}")
+    return out
+
+
+def clearly(sc, v: Verification, near: slice) -> bool:
+    """Whether every target's whole 95% CI meets it in the intervals `near`."""
+    for kpi, (target, sign, _) in targets(sc).items():
+        _, low, high = (x[:, near] for x in v.queue_figures[kpi])
+        worst = low if sign > 0 else high
+        if (np.nan_to_num(sign * (worst - target)) < 0).any():
+            return False
+    return True
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("scenarios", nargs="*", default=["scenarios/peak_day.yaml"])
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--no-seeds", action="store_true", help="skip the three-seed comparison")
+    a = p.parse_args()
+    with executor("processes", a.workers) as ex, using(ex):
+        for path in a.scenarios:
+            sc = load_scenario(path)
+            plan(sc, "erlang-a")
+            t = time.perf_counter()
+            sim = plan(sc, "simulation")
+            took = time.perf_counter() - t
+            s = sim.search
+            assert s is not None
+            print(
+                f"{path}: search {took:.1f} s, {s.simulations} plans, {s.days} days "
+                f"(day-sets up to {s.most_days}), converged {s.converged}; built-in "
+                f"verification: below {int(s.verification.below.sum())}, flagged "
+                f"{int(s.verification.flagged.sum())}"
+            )
+            erlang = plan(sc, "erlang-a")
+            print(f"  fresh days: {FRESH} of seed {FRESH_SEED}")
+            print(line("simulation", sc, sim.required, fresh(sc, sim.required)))
+            print(line("erlang-a", sc, erlang.required, fresh(sc, erlang.required)))
+            print(f"  simulation  {sim.required[0].tolist()}")
+            print(f"  erlang-a    {erlang.required[0].tolist()}")
+            loose = minimality(sc, sim.required)
+            print(f"  one agent fewer still meets nearby at: {loose or 'none'}")
+            if a.no_seeds:
+                continue
+            plans = [sim.required] + [
+                plan(sc, "simulation", settings=SearchSettings(seed=seed)).required
+                for seed in SEEDS
+            ]
+            diff = max(int(np.abs(x - y).max()) for x in plans for y in plans)
+            changed = max(int((x != y).sum()) for x in plans for y in plans)
+            seeds = (sc.simulation.seed, *SEEDS)
+            print(f"  search seeds {seeds}: at most {diff} agent(s) apart, {changed} cells")
+            for seed, r in zip(seeds, plans):
+                print(f"    seed {seed}: {r[0].tolist()}")
+
+
+if __name__ == "__main__":
+    main()

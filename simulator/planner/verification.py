@@ -1,0 +1,136 @@
+"""The verification of a plan on days it was not made on: the file's seed stream, which
+the staffing search never simulates (`sampling` draws its days from a stream of its own).
+
+`verify` simulates the plan on `days` days (never keeping per-call records) exactly as
+``callsim run --replications days`` would simulate the plan written with ``--write``.
+Its figures are the plan's KPIs: per (queue, interval) the mean and 95% CI of each KPI,
+the share of days meeting each target and every target, and the intervals **flagged**:
+below a target by more than its tolerance (`sampling.TOLERANCE`) with the whole CI below
+it. `spread` is the service level's standard deviation over the reported intervals (how
+time-stable the plan is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..kpi.stats import confidence
+from ..model.scenario import Scenario
+from ..run.runner import SimulationResult, simulate
+from .allocation import group_requirement
+from .edits import with_staffing
+from .predict import KPIS, meets_targets
+from .requirement import meets_target
+from .sampling import targets
+
+SIMULATED = KPIS + ("accepted",)
+
+
+def queue_samples(res: SimulationResult) -> dict[str, np.ndarray]:
+    """Each SIMULATED KPI per (queue, day, interval) of the reported intervals."""
+    if len(res.scenario.queues) == 1:
+        return {k: res.interval_samples[k][None] for k in SIMULATED}
+    per_queue = res.queue_interval_samples.values()
+    return {k: np.array([q[k] for q in per_queue]) for k in SIMULATED}
+
+
+def _pad(sc: Scenario, x: np.ndarray) -> np.ndarray:
+    skip = sc.simulation.warmup_intervals
+    return np.concatenate([np.full(x.shape[:-1] + (skip,), np.nan), x], axis=-1)
+
+
+def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
+    """(per queue, centre): mean, ci95 low and ci95 high of each SIMULATED KPI per
+    interval, NaN-padded over the warm-up so that they line up with a plan's intervals."""
+    sc = res.scenario
+    samples = queue_samples(res)
+    queues = {
+        k: tuple(_pad(sc, v) for v in confidence(samples[k], axis=1, kpi=k)) for k in SIMULATED
+    }
+    center = {
+        k: tuple(_pad(sc, np.asarray(v)) for v in confidence(res.interval_samples[k], kpi=k))
+        for k in SIMULATED
+    }
+    return queues, center
+
+
+def days_meeting_targets(res: SimulationResult, kpi: str | None = None) -> np.ndarray:
+    """Share of the simulated days on which each (queue, interval) met every target (or
+    only `kpi`'s), as (queues, intervals); a day without accepted calls there counts as
+    met; NaN over the warm-up."""
+    sc = res.scenario
+    samples = queue_samples(res)
+    met = meets_targets(sc, samples) if kpi is None else meets_target(sc, samples, kpi)
+    ok = met | ~(np.nan_to_num(samples["accepted"]) > 0)
+    return _pad(sc, ok.mean(axis=1))
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A plan simulated on independent days (see the module docstring)."""
+
+    result: SimulationResult = field(repr=False)
+    queue_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
+    center_figures: dict[str, tuple[np.ndarray, ...]] = field(repr=False)
+    days_meeting: np.ndarray  # share of days meeting every target, (queues, intervals)
+    days_meeting_each: dict[str, np.ndarray]  # target's KPI -> share, (queues, intervals)
+    flagged: np.ndarray  # (queues, intervals): below a target by > tolerance, CI below
+    below: np.ndarray  # (queues, intervals): a mean below a target
+
+    @property
+    def spread(self) -> float:
+        """Standard deviation over the reported intervals of the centre's service level."""
+        return float(np.nanstd(self.center_figures["service_level"][0]))
+
+    def notes(self, sc: Scenario) -> list[str]:
+        """The verification in a sentence, and one per flagged interval."""
+        res, starts = self.result, sc.interval_starts()
+        names = list(sc.queues)
+        worst = np.nanmin(self.days_meeting)
+        out = [
+            f"verification: the plan simulated on {res.replications} independent days (seed "
+            f"{res.seed}, never seen by the search): its KPIs; {int(self.below.sum())} "
+            f"interval(s) with a mean below a target, {int(self.flagged.sum())} below by more "
+            f"than the tolerance with the whole 95% CI below (flagged); service level sd over "
+            f"intervals {self.spread:.3f}; every interval met every target on at least "
+            f"{100 * worst:.0f}% of the days"
+        ]
+        for q, i in zip(*np.nonzero(self.flagged)):
+            sl = self.queue_figures["service_level"]
+            out.append(
+                f"verification: flagged {names[q]} at {starts[i]}: service level "
+                f"{100 * sl[0][q, i]:.1f}% [{100 * sl[1][q, i]:.1f}, {100 * sl[2][q, i]:.1f}]"
+            )
+        return out
+
+
+def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> Verification:
+    """`sc` staffed as given (group -> agents per interval) on `days` days of its seed."""
+    res = simulate(with_staffing(sc, staffing), replications=days, keep_records=False)
+    queues, center = simulated_figures(res)
+    flagged = np.zeros(queues["service_level"][0].shape, bool)
+    below = flagged.copy()
+    for kpi, (target, sign, tol) in targets(sc).items():
+        mean, low, high = queues[kpi]
+        worse = np.nan_to_num(sign * (mean - target), nan=0.0)
+        best = high if sign > 0 else low  # the CI's end nearest to meeting the target
+        beyond = np.nan_to_num(sign * (best - target), nan=0.0)
+        below |= worse < 0
+        flagged |= (worse < -tol) & (beyond < 0)
+    return Verification(
+        res,
+        queues,
+        center,
+        days_meeting_targets(res),
+        {k: days_meeting_targets(res, k) for k in targets(sc)},
+        flagged,
+        below,
+    )
+
+
+def verify(sc: Scenario, required: np.ndarray, days: int) -> Verification:
+    """The requirement `required` (per queue) split among groups, verified on `days`."""
+    staffing = {g: r.tolist() for g, r in group_requirement(sc, required).items()}
+    return verify_staffing(sc, staffing, days)
