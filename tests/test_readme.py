@@ -48,26 +48,20 @@ def test_every_shipped_scenario_is_named_in_the_readme_and_valid():
 
 
 def test_planner_figures_for_the_peak_day_are_the_programs():
-    """The README's "On `peak_day.yaml`" sentence, figure by figure (the simulation
-    search replays the file's 20 days with its seed: deterministic, no false alarm)."""
-    assert "within 10 agent-intervals of Erlang A's 595 in all (Erlang C: 642)" in README
+    """The README's sentence on the search's plan for `peak_day.yaml`, figure by figure
+    (the search and its verification are deterministic for the file's seed: no false
+    alarm). The figures on fresh days, one agent fewer and other seeds are
+    benchmarks/bench_search.py's (too long for the suite)."""
+    text = " ".join(README.split())
+    assert "its plan has 299.5 agent-hours against Erlang A's 297.5 (Erlang C: 321)" in text
+    assert "its own verification (200 independent days) has 1 interval below 80/20" in text
     sc = simulator.load_scenario(ROOT / "scenarios/peak_day.yaml")
-    plans = {
-        m: simulator.to_dict(simulator.plan(sc, m)) for m in ("simulation", "erlang-a", "erlang-c")
-    }
-    required = {m: [i["required"] for i in p["intervals"]] for m, p in plans.items()}
-    starts = sc.interval_starts()
-    sim, a, c = (required[m] for m in ("simulation", "erlang-a", "erlang-c"))
-    assert (sum(a), sum(c)) == (595, 642)
-    assert abs(sum(sim) - 595) <= 10
-    assert all(abs(s - e) <= 2 and s <= ec + 1 for s, e, ec in zip(sim, a, c))
-    assert sum(s > ec for s, ec in zip(sim, c)) <= 1
-    ramp = [i for i, t in enumerate(starts) if "08:00" <= t < "09:30"]
-    assert all(sim[i] <= a[i] for i in ramp)  # the day starts with nobody waiting
-    assert sum(sim[i] < a[i] for i in ramp) > len(ramp) / 2
-    afternoon = [i for i, t in enumerate(starts) if t >= "12:00"]
-    assert any(sim[i] > a[i] for i in afternoon)
-    assert plans["simulation"]["simulation"]["simulations"] < 30  # "far fewer than 60"
+    plans = {m: simulator.plan(sc, m) for m in ("simulation", "erlang-a", "erlang-c")}
+    hours = {m: p.required.sum() / 2 for m, p in plans.items()}
+    assert (hours["simulation"], hours["erlang-a"], hours["erlang-c"]) == (299.5, 297.5, 321)
+    check = plans["simulation"].search.verification
+    assert (int(check.below.sum()), int(check.flagged.sum())) == (1, 0)
+    assert check.result.replications == 200
 
 
 def test_what_the_readme_says_of_cost_without_costs_is_what_the_json_gives():
