@@ -116,7 +116,8 @@ def test_the_staffing_search_and_compare_run_on_the_executor_in_use(sc):
     ex = Counting()
     with using(ex):
         plan = simulator.plan(sc, "simulation")
-    assert ex.days == plan.search.simulations * sc.simulation.replications
+    # every day of the search, and of its verification
+    assert ex.days == plan.search.days + plan.search.result.replications
     assert json.dumps(simulator.to_dict(plan)) == json.dumps(
         simulator.to_dict(simulator.plan(sc, "simulation"))
     )
