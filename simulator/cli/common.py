@@ -327,13 +327,15 @@ def scale_check(option: str, what: str):
     return check
 
 
+def volume_scale_option(words: str) -> typer.models.OptionInfo:
+    """`--volume-scale`: a factor of 0.1-10 on every forecast volume; `words`: its help."""
+    return typer.Option(
+        "--volume-scale", callback=scale_check("--volume-scale", "volume"), help=words
+    )
+
+
 ScaleOpt = Annotated[
-    float,
-    typer.Option(
-        "--volume-scale",
-        callback=scale_check("--volume-scale", "volume"),
-        help="Multiply every forecast volume first, 0.1-10 (1.15: 15% over).",
-    ),
+    float, volume_scale_option("Multiply every forecast volume first, 0.1-10 (1.15: 15% over).")
 ]
 AhtScaleOpt = Annotated[
     float,

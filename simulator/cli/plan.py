@@ -35,7 +35,7 @@ from .common import (
     print_json,
     progress_bar,
     replications_option,
-    scale_check,
+    volume_scale_option,
     writing,
 )
 
@@ -201,12 +201,10 @@ def write_plan_copy(
 
 CompareScaleOpt = Annotated[
     float,
-    typer.Option(
-        "--volume-scale",
-        callback=scale_check("--volume-scale", "volume"),
-        help="Multiply every forecast volume of EVERY scenario compared (each file and "
-        "each what-if alike), 0.1-10: all sides at 15% over forecast with 1.15. To "
-        "scale one side only, use --what-if volume=1.15.",
+    volume_scale_option(
+        "Multiply every forecast volume of EVERY scenario compared (each file and each "
+        "what-if alike), 0.1-10: all sides at 15% over forecast with 1.15. To scale one "
+        "side only, use --what-if volume=1.15."
     ),
 ]
 WhatIfOpt = Annotated[
