@@ -162,3 +162,30 @@ def test_calls_are_conserved_in_every_interval_of_a_staggered_roster():
     lost = s["offered"] - s["blocked"] - s["answered"] - s["abandoned"]
     assert np.all(lost == 0) and np.all(s["offered"] > 0)
     assert np.all((s["occupancy"] >= 0) & (s["occupancy"] <= 1))
+
+
+def test_a_horizon_plays_each_day_s_roster_and_costs_its_paid_hours():
+    """Mon-Wed 08:00-12:00: 4 agents 07:00-12:00 daily (the hour before the opening is
+    not simulated, but paid), 2 more on Monday 09:00-12:00; at 10/h a day costs
+    4 × 5 × 10 = 200, Monday 260. A 2-day 24/7 horizon is cyclic: the night shift
+    22:00-06:00 of the second night covers the first morning."""
+    d = day(
+        [40] * 12,
+        roster={
+            "shifts": {
+                "early": {"start": "07:00", "hours": 5, "agents": 4},
+                "mon": {"start": "09:00", "hours": 3, "agents": 2, "days": ["mon"]},
+            }
+        },
+    ) | {"horizon": {"start": "2026-12-07", "days": 3, "close": "12:00"}}
+    d["agents"]["team"]["cost_per_hour"] = 10.0
+    res = simulate(parse_scenario(d), replications=2)
+    assert res.daily_samples["cost"][0].tolist() == pytest.approx([260, 200, 200])
+    assert res.interval_samples["agents"][0][:4].tolist() == pytest.approx([4, 6, 6, 6])
+    night = day([10] * 48, roster={"shifts": {"n": {"start": "22:00", "hours": 8, "agents": 3}}})
+    night |= {"open": "00:00", "horizon": {"start": "2026-12-07", "days": 2, "always_open": True}}
+    res = simulate(parse_scenario(night), replications=2)
+    agents = res.interval_samples["agents"][0]
+    assert agents[:6].tolist() == pytest.approx([3] * 6, abs=0.2)
+    assert agents[6] < 0.5 and agents[7:22].tolist() == [0] * 15  # calls in hand at 06:00
+    assert res.day_samples["cost"].tolist() == pytest.approx([2 * 3 * 8 * 20.0] * 2)
