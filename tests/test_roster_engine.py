@@ -189,3 +189,17 @@ def test_a_horizon_plays_each_day_s_roster_and_costs_its_paid_hours():
     assert agents[:6].tolist() == pytest.approx([3] * 6, abs=0.2)
     assert agents[6] < 0.5 and agents[7:22].tolist() == [0] * 15  # calls in hand at 06:00
     assert res.day_samples["cost"].tolist() == pytest.approx([2 * 3 * 8 * 20.0] * 2)
+
+
+def test_a_group_restaffed_by_hand_leaves_the_roster():
+    """`with_staffing` (what staff's simulation search tries) takes the group off the
+    roster, so the engine plays the staffing given: the day equals the file staffed
+    so by hand."""
+    from simulator import with_staffing
+
+    sc = with_staffing(parse_scenario(day([50] * 4, roster=BOUNDARY)), {"team": [5, 6, 7, 8]})
+    assert sc.roster is None and uncovered(sc) is None
+    by_hand = parse_scenario(day([50] * 4, staffing=[5, 6, 7, 8]))
+    a, b = (simulate_day(s, np.random.SeedSequence(2)) for s in (sc, by_hand))
+    np.testing.assert_array_equal(a.agent_log, b.agent_log)
+    np.testing.assert_array_equal(a.calls["wait"], b.calls["wait"])

@@ -277,3 +277,22 @@ def with_roster_staffing(sc: Scenario) -> Scenario:
         for name, g in sc.agents.items()
     }
     return sc.model_copy(update={"agents": groups})
+
+
+def unrostered(sc: Scenario, groups: set[str]) -> Scenario:
+    """`sc` with `groups` no longer staffed by the roster (their shifts and activities
+    dropped: they are given staffing lists instead); no roster, nor absence, is left
+    when no shift is."""
+    if sc.roster is None or not groups & set(rostered_groups(sc)):
+        return sc
+    keep = lambda spans: {n: s for n, s in spans.items() if group_of(sc, s.group) not in groups}
+    shifts = keep(sc.roster.shifts)
+    if not shifts:
+        return sc.model_copy(update={"roster": None, "absence": None})
+    roster = sc.roster.model_copy(
+        update={"shifts": shifts, "activities": keep(sc.roster.activities)}
+    )
+    if sc.roster._resolved is not None:
+        kept = worked_out(sc)
+        roster._resolved = tuple([a for a in part if a.group not in groups] for part in kept)
+    return sc.model_copy(update={"roster": roster})

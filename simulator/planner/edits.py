@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from ..model.distributions import Distribution, Empirical
 from ..model.scenario import Queue, Scenario, ScenarioError
+from ..model.timetable import unrostered
 
 WHAT_IFS = {"volume": "every forecast volume", "aht": "every handle time"}
 SCALE_RANGE = (0.1, 10.0)  # a what-if's factor: 115 (meant 1.15) would be a hundredfold day
@@ -114,7 +115,8 @@ def apply_what_if(sc: Scenario, edits: dict[str, float]) -> Scenario:
 
 def with_staffing(sc: Scenario, staffing: dict[str, list[int]]) -> Scenario:
     """A copy of `sc` whose agent groups are staffed as given (group -> agents per
-    interval); groups not named keep their staffing. Raises ScenarioError."""
+    interval); groups not named keep their staffing, and a group the roster staffed
+    leaves it. Raises ScenarioError."""
     problems = []
     for name, agents in staffing.items():
         where = f"agents.{name}.staffing"
@@ -136,4 +138,5 @@ def with_staffing(sc: Scenario, staffing: dict[str, list[int]]) -> Scenario:
         else g
         for name, g in sc.agents.items()
     }
-    return sc.model_copy(update={"agents": groups})
+    # a group restaffed is no longer the roster's (the engine would play the roster)
+    return unrostered(sc, set(staffing)).model_copy(update={"agents": groups})
