@@ -52,6 +52,11 @@ Later callers (redials, repeat calls, transferred and escalated segments) of que
 Agent group G
   ("not_ready", G)      with `not_ready`: the not-ready time after each call, in blocks
                         of BLOCK, one value per call in the order G's agents finish them.
+Roster shift S (with `absence`; see `simulator.sim.rostering`), over S's n agent-shifts
+of the run in (calendar day, agent) order, each one draw before the day starts:
+  ("absence", S)        uniform, size n: a no-show if below `absenteeism`;
+  ("late", S)           `late`, size n: seconds late at the shift's start;
+  ("break_overrun", S)  `break_overrun`, size n × breaks (row-major): seconds back late.
 """
 
 from __future__ import annotations
