@@ -272,3 +272,18 @@ def test_a_24_hour_day_is_cyclic_and_a_night_shift_may_come_from_the_day_before(
         "roster.shifts.night: 22:00–06:00 on day 1 is outside the opening hours (it reaches "
         "no open interval)"
     ]
+
+
+def test_validate_says_no_agent_only_where_nobody_is_on_the_phones_all_interval():
+    """All 10 on a 15-minute break at 10:00: the planner's staffing of 10:00 is 0, but
+    they are back at 10:15, so no 'no agent logged in' caution there; from 11:00 nobody is."""
+    from simulator.model.checks import cautions
+
+    d = rostered(
+        {"shifts": {"x": EARLY | {"hours": 3, "breaks": [{"start": "10:00", "minutes": 15}]}}}
+    )
+    sc = parse_scenario(d)
+    assert sc.agents["team"].staffing == [10, 10, 10, 10, 0, 10, 0, 0]
+    assert [c for c in cautions(sc) if "no agent" in c] == [
+        "queues.sales: calls are offered at 11:00, 11:30 with no agent logged in who has this skill"
+    ]

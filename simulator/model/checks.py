@@ -10,7 +10,7 @@ from .handling import effective_handle_means, handling_problems
 from .horizon import horizon_problems
 from .roster_checks import roster_problems, staffing_problems
 from .scenario import Scenario
-from .timetable import planned_shrinkage
+from .timetable import planned_shrinkage, roster_present
 
 
 def _length_problems(sc: Scenario) -> list[str]:
@@ -107,9 +107,10 @@ def cautions(sc: Scenario) -> list[str]:
     found = []
     starts = [slot.label for slot in sc.calendar()]
     length = sc.interval_seconds
+    present = roster_present(sc)  # a rostered group: agents on the phones at any minute
     for name, q in sc.queues.items():
         staffed = [
-            sum(g.staffing[i] for g in sc.agents.values() if name in g.skills)
+            sum(present.get(n, g.staffing)[i] for n, g in sc.agents.items() if name in g.skills)
             for i in range(sc.n_intervals)
         ]
         empty = [starts[i] for i, v in enumerate(q.volumes) if v > 0 and staffed[i] == 0]
@@ -168,8 +169,11 @@ def _redial_cautions(sc: Scenario) -> list[str]:
 
 def _shrinkage_cautions(sc: Scenario) -> list[str]:
     """A roster whose breaks, activities and absence keep a share of paid time off the
-    phones far (over 5 points) from `shrinkage`, the divisor `staff` plans with."""
-    found = []
+    phones far (over 5 points) from `shrinkage`, the divisor `staff` plans with (when
+    the file gives one)."""
+    found: list[str] = []
+    if sc.shrinkage == 0:
+        return found
     for group, share in planned_shrinkage(sc).items():
         if abs(share - sc.shrinkage) > 0.05:
             found.append(

@@ -184,6 +184,15 @@ def on_phones(sc: Scenario, group: str, activities: bool = True) -> np.ndarray:
     return np.maximum(np.cumsum(count)[:total], 0)
 
 
+def roster_present(sc: Scenario) -> dict[str, list[int]]:
+    """Per rostered group, the most agents on the phones at any minute of each interval
+    (scheduled): 0 only where the group has nobody on the phones all interval."""
+    minutes = sc.interval_minutes
+    return {
+        g: on_phones(sc, g).reshape(-1, minutes).max(axis=1).tolist() for g in rostered_groups(sc)
+    }
+
+
 def roster_staffing(sc: Scenario) -> dict[str, list[int]]:
     """Per rostered group, the agents on the phones for the whole of each interval (the
     planner's rule; an activity takes its agents off every interval it touches)."""
