@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,10 +60,14 @@ class Clip:
                     out.append((a0, b0))
         return out
 
+    @cached_property
+    def _seconds(self) -> np.ndarray:
+        return np.asarray(self.starts, dtype=float) * 60.0
+
     def _at(self, t: float) -> float:
         """The run's second of clock second t (a closed time: the next open second)."""
         length = self.interval * 60.0
-        i = int(np.searchsorted(np.asarray(self.starts) * 60.0, t, side="right")) - 1
+        i = int(np.searchsorted(self._seconds, t, side="right")) - 1
         if i < 0:
             return 0.0
         return i * length + min(t - self.starts[i] * 60.0, length)
