@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from builders import exponential, queue, scenario
@@ -130,18 +131,24 @@ def test_backtest_out_keeps_a_users_file_until_force(tmp_path, calls_csv):
     assert set(manifest["files"]) == {f"backtest.{x}" for x in ("csv", "json", "png", "html")}
 
 
-def test_october_scenario_uses_the_engines_head_start_field():
-    """The priority class's queues carry queues.NAME.head_start (the head start the log
-    shows, 89.5 s); the regular class's none; the file validates strictly (no unknown
-    or stale names) and no note says the head start is not modelled."""
+def test_october_scenario_is_one_queue_per_call_type():
+    """Two queues, regular and priority callers. The priority one carries
+    queues.NAME.head_start (the head start the log shows, 89.5 s), the regular one none;
+    each has the log's hourly mean handle time as aht_by_interval (per quarter hour:
+    each hour's mean four times); the file validates strictly (no unknown or stale
+    names) and no note says the head start is not modelled."""
     log = read_log(OCTOBER).on_weekdays(["sun", "mon", "tue", "wed", "thu"])
     cal = calibrate(log, 60)
     sc = parse_scenario(cal.scenario, strict=True)
     seconds = round(cal.head_start.seconds, 1)
     assert 60 < seconds < 120
-    for name, q in sc.queues.items():
-        assert q.head_start == (seconds if name.startswith("priority_") else 0.0), name
-    assert any(n.startswith("priority_") for n in sc.queues)
+    assert list(sc.queues) == ["calls", "priority"]
+    assert sc.queues["priority"].head_start == seconds
+    assert sc.queues["calls"].head_start == 0.0
+    hourly = cal.handle.by_interval.mean
+    for q in sc.queues.values():
+        assert q.aht_by_interval == pytest.approx(np.repeat(hourly, 4), abs=0.01)
+        assert q.aht == pytest.approx(cal.handle.mean.mean, rel=0.01)
     assert not any("head start" in n for n in cal.notes)
 
 

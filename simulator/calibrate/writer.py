@@ -1,11 +1,11 @@
 """From estimates to a scenario that runs as is: the calibrated day as scenario data.
 
-What the scenario format can say is used; what it cannot is said in `notes`:
+How the log's day is said in the scenario format (what it cannot say goes in `notes`):
 
-- Handle time varies by interval, and a queue has one handle-time distribution. So the
-  calls of each estimation interval get their own queue (``calls_0700``...), all of one
-  rank for the agents, served first come first served across them: a caller keeps the
-  handle time of the interval they called in, as the log measures it.
+- One queue per call type (``calls``, and ``priority`` where the log shows a priority
+  rule): the handle-time shape fitted over the day, and each interval's mean as
+  `aht_by_interval` (a caller's handle time is that of the interval they called in, as
+  the log measures it; the engine scales each draw, keeping the shape).
 - Staffing is whole agents per scenario interval, and the log's presence is fractional.
   So the scenario's intervals are `staff_minutes` long (15 by default) even when the
   estimates are hourly: a mean of 6.44 agents in an hour becomes quarters such as
@@ -39,15 +39,17 @@ GROUP = "agents"
 class DayEstimates:
     """What the scenario is written from: the estimation grid and the finer staffing
     grid; offered calls per class ("calls", and "priority" where the log shows a
-    priority rule), days x intervals (one row: the average day); a handle-time
-    distribution per interval; the patience and not-ready distributions (None: none);
-    the head start (s); whole agents per staffing interval, day after day; the busyness
-    factor's cv (None: not modelled); and the dates of a replay (None: one day)."""
+    priority rule), days x intervals (one row: the average day); the handle-time
+    distribution (its shape, at the day's mean) and its mean per interval (s); the
+    patience and not-ready distributions (None: none); the head start (s); whole agents
+    per staffing interval, day after day; the busyness factor's cv (None: not
+    modelled); and the dates of a replay (None: one day)."""
 
     grid: Grid
     staff: Grid
     volumes: dict[str, np.ndarray]
-    handle: list[dict]
+    handle: dict
+    aht: np.ndarray
     patience: dict | None
     not_ready: dict | None
     head_start: float | None
@@ -69,29 +71,27 @@ def plain(x: Any) -> Any:
     return x
 
 
-def _spread(values: np.ndarray, i: int, grid: Grid, staff: Grid) -> list[float]:
-    """Interval i's volume of each day (rows of `values`) spread evenly over its
-    staffing intervals (others 0), day after day."""
-    per = grid.minutes // staff.minutes
-    out = np.zeros((len(values), staff.n))
-    out[:, i * per : (i + 1) * per] = values[:, i : i + 1] / per
-    return [round(float(v), 3) for v in out.ravel()]
-
-
-def _queues(est: DayEstimates) -> dict[str, dict[str, Any]]:
-    """One queue per interval and class: its volumes, handling, patience, head start."""
+def _call_types(est: DayEstimates) -> dict[str, dict[str, Any]]:
+    """One queue per class: its volumes all day, its handle-time shape with each
+    interval's mean (aht_by_interval), patience, head start."""
+    per = est.grid.minutes // est.staff.minutes
+    days = 1 if est.dates is None else len(est.dates)
+    aht = np.tile(np.repeat(np.round(est.aht, 2), per), days)
     queues: dict[str, dict[str, Any]] = {}
-    for i, start in enumerate(est.grid.starts):
-        for cls, volumes in est.volumes.items():
-            if volumes[:, i].sum() <= 0:
-                continue
-            q: dict[str, Any] = {"volumes": _spread(volumes, i, est.grid, est.staff)}
-            q["handle_time"] = est.handle[i]
-            if est.patience is not None:
-                q["patience"] = est.patience
-            if cls == "priority" and est.head_start:
-                q["head_start"] = round(est.head_start, 1)
-            queues[f"{cls}_{start.replace(':', '')}"] = q
+    for cls, volumes in est.volumes.items():
+        if volumes.sum() <= 0:
+            continue
+        spread = np.repeat(volumes / per, per, axis=1).ravel()
+        q: dict[str, Any] = {
+            "volumes": [round(float(v), 3) for v in spread],
+            "handle_time": est.handle,
+            "aht_by_interval": [float(v) for v in aht],
+        }
+        if est.patience is not None:
+            q["patience"] = est.patience
+        if cls == "priority" and est.head_start:
+            q["head_start"] = round(est.head_start, 1)
+        queues[cls] = q
     return queues
 
 
@@ -114,10 +114,6 @@ def _notes(est: DayEstimates) -> list[str]:
             f"{len(est.dates)} days would pass the scenario's interval limit, so each "
             "day's presence is rounded to whole agents per interval"
         )
-    notes.append(
-        "one queue per interval (calls_HHMM): the scenario cannot vary handle time within "
-        "a queue yet; agents serve them all at one rank, oldest first"
-    )
     return notes
 
 
@@ -129,7 +125,7 @@ def build_scenario(
     seed: int,
 ) -> tuple[dict[str, Any], list[str]]:
     """The scenario (plain data, ready for YAML) and notes on what it could not say."""
-    queues = _queues(est)
+    queues = _call_types(est)
     group: dict[str, Any] = {"skills": {q: 1 for q in queues}, "staffing": est.staffing}
     if est.not_ready is not None:
         group["not_ready"] = est.not_ready
