@@ -93,6 +93,8 @@ def random_scenario(i: int) -> dict:
         q["priority"] = int(rng.integers(0, 3))
         if rng.random() < 0.3:
             q["head_start"] = float(rng.uniform(0, 120))
+        if rng.random() < 0.3:  # each interval its own AHT
+            q["aht_by_interval"] = [float(v) for v in rng.uniform(0.5, 1.5, n) * aht]
         others = [x for x in names if x != name]
         if others and rng.random() < 0.5:
             q["transfers"] = {others[0]: float(rng.uniform(0, 0.3))}
@@ -117,6 +119,9 @@ def random_scenario(i: int) -> dict:
         staffing = [int(v) for v in rng.integers(0, 8, n)]
         ranked = {s: int(rng.integers(1, 3)) for s in skills} if rng.random() < 0.5 else skills
         agents[f"g{g}"] = group(ranked, staffing)
+        if rng.random() < 0.3:  # proficiency: this group's pace on some of its queues
+            pace = {str(x): float(rng.uniform(0.6, 1.6)) for x in skills[:2]}
+            agents[f"g{g}"]["handle_time_factor"] = pace
         if rng.random() < 0.3:  # not-ready time after each call
             agents[f"g{g}"]["not_ready"] = duration(rng, float(rng.uniform(5, 90)))
     lines = int(rng.integers(3, 30)) if rng.random() < 0.4 else None
@@ -144,7 +149,7 @@ def random_roster(rng: np.random.Generator, group: str, day_minutes: int) -> dic
         mid = (start + end) // 2
         if rng.random() < 0.5:
             shift["breaks"] = [{"start": clock(mid), "minutes": int(rng.integers(5, 31))}]
-        elif rng.random() < 0.7:
+        elif rng.random() < 0.7 and end - start >= 120:  # a window inside the shift
             window = {"earliest": clock(mid - 30), "latest": clock(mid + 15), "minutes": 15}
             shift["breaks"] = [window]
         shifts[f"s{k}"] = shift
@@ -197,6 +202,8 @@ def two_days(d: dict) -> dict:
     twice = {**d, "queues": {}, "agents": {}}
     for name, q in d["queues"].items():
         twice["queues"][name] = q | {"volumes": q["volumes"] * 2}
+        if "aht_by_interval" in q:
+            twice["queues"][name]["aht_by_interval"] = q["aht_by_interval"] * 2
     for name, g in d["agents"].items():
         twice["agents"][name] = g | ({"staffing": g["staffing"] * 2} if "staffing" in g else {})
     close = clock(n * d["interval_minutes"])
@@ -253,6 +260,8 @@ def test_random_scenarios_reach_every_feature():
     assert sum(q.callback is not None for q in qs) >= 5
     assert sum(q.head_start > 0 for q in qs) >= 5
     assert sum(g.not_ready is not None for sc in scs for g in sc.agents.values()) >= 5
+    assert sum(q.aht_by_interval is not None for q in qs) >= 5
+    assert sum(bool(g.handle_time_factor) for sc in scs for g in sc.agents.values()) >= 5
     assert sum(sc.roster is not None for sc in scs) >= 8
     assert sum(sc.absence is not None for sc in scs) >= 4
     assert sum(bool(sc.roster and sc.roster.activities) for sc in scs) >= 2

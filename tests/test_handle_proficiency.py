@@ -25,7 +25,7 @@ from simulator.planner.load import offered_calls, offered_load
 from simulator.planner.predict import predict
 from simulator.sim.draws import forecast
 from simulator.sim.engine import simulate_day
-from simulator.sim.fast import day_engine, uncovered
+from simulator.sim.fast import simulate_day_fast, uncovered
 from simulator.sim.records import ANSWERED
 from simulator.sim.streams import Streams
 
@@ -120,10 +120,14 @@ def test_erlang_a_at_the_groups_pace_agrees_with_the_simulation(slow_team):
     np.testing.assert_allclose(kpis["occupancy"], exact.occupancy)
 
 
-def test_the_fast_engine_does_not_cover_it_so_auto_picks_simpy(slow_team):
+def test_the_fast_engine_plays_it_with_the_same_records(slow_team):
     sc, _ = slow_team
-    assert uncovered(sc) == "agents.team.handle_time_factor"
-    assert day_engine(sc, "auto") is simulate_day
+    assert uncovered(sc) is None
+    for seed in range(2):
+        ref = simulate_day(sc, np.random.SeedSequence(seed)).calls
+        got = simulate_day_fast(sc, np.random.SeedSequence(seed)).calls
+        for name, column in ref.items():
+            assert column.tobytes() == got[name].tobytes(), (seed, name)
 
 
 def test_a_factor_for_a_queue_the_group_does_not_serve_is_refused():

@@ -45,9 +45,9 @@ _COVERED = {
     Queue: {
         "volumes", "handle_time", "talk", "hold", "acw", "patience", "priority",
         "transfers", "escalation", "redial", "repeat", "callback", "head_start",
-        "aht_by_interval",  # drawn scaled (simulator.sim.draws), but see _later_scaled
+        "aht_by_interval",  # the forecast's callers drawn scaled, later ones scaled here
     },
-    AgentGroup: {"skills", "staffing", "not_ready", "cost_per_hour"},
+    AgentGroup: {"skills", "staffing", "not_ready", "handle_time_factor", "cost_per_hour"},
 }  # fmt: skip
 
 
@@ -66,17 +66,7 @@ def uncovered(sc: Scenario) -> str | None:
             default = info.get_default(call_default_factory=True)
             if name not in _COVERED[type(model)] and getattr(model, name) != default:
                 return prefix + name
-    return _later_scaled(sc)
-
-
-def _later_scaled(sc: Scenario) -> str | None:
-    """aht_by_interval, where the kernel would get it wrong: the forecast's callers are
-    drawn scaled to their interval's AHT (`forecast`), but later callers (redials,
-    repeats, transfers, escalations) are scaled when they arrive (`Later.caller`),
-    which the kernel's blocks are not yet."""
-    later = any(q.transfers or q.escalation or q.redial or q.repeat for q in sc.queues.values())
-    scaled = [name for name, q in sc.queues.items() if q.aht_by_interval is not None]
-    return f"queues.{scaled[0]}.aht_by_interval" if later and scaled else None
+    return None
 
 
 def day_engine(sc: Scenario, engine: str = "auto") -> DaySimulator:

@@ -106,10 +106,11 @@ def pop(s):
 
 # ------------------------------------------------------------------ pre-drawn numbers
 @jit
-def new_segment(c, d, s, q, e, arrival, customer, attempt, segment):
+def new_segment(c, r, d, s, q, e, arrival, customer, attempt, segment):
     """A call that was not in the forecast (redial, repeat, transfer) of queue q, whose
     customer first called e: its caller's talk, handle, patience and decisions from the
-    blocks of slot (q, e). Returns its index."""
+    blocks of slot (q, e), talk and handle scaled to the AHT of the interval it arrives
+    in (1: as drawn). Returns its index."""
     slot = q * s.iv[N_QUEUES] + e
     i = d.lz_cur[slot]
     k = s.iv[N_CALLS]
@@ -120,7 +121,9 @@ def new_segment(c, d, s, q, e, arrival, customer, attempt, segment):
     s.iv[N_CALLS] = k + 1
     c.queue[k], c.arrival[k], c.customer[k] = q, arrival, customer
     c.attempt[k], c.segment[k] = attempt, segment
-    c.talk[k], c.handle[k], c.patience[k] = d.lz_talk[i], d.lz_handle[i], d.lz_patience[i]
+    n_int = s.iv[N_INT]
+    f = r.aht_scale[q * n_int + min(int(arrival // s.fv[LENGTH]), n_int - 1)]
+    c.talk[k], c.handle[k], c.patience[k] = d.lz_talk[i] * f, d.lz_handle[i] * f, d.lz_patience[i]
     for j in range(ND):
         c.dec[k * ND + j] = d.lz_dec[i * ND + j]
     c.waiting[k] = c.line[k] = False

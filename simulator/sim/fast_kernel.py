@@ -30,6 +30,7 @@ from .fast_base import (
     LINES,
     N_CALLS,
     N_FIRST,
+    N_QUEUES,
     ND,
     NEXT_ESCALATION,
     NEXT_TRANSFER,
@@ -58,10 +59,10 @@ from .fast_base import (
 
 # ---------------------------------------------------------------------- journeys
 @jit
-def call_again(c, d, s, k, at):
+def call_again(c, r, d, s, k, at):
     """The customer calls again at `at`, on the queue they first called."""
     e = entry(c, k)
-    again = new_segment(c, d, s, e, e, at, c.customer[k], c.attempt[k] + 1, 1)
+    again = new_segment(c, r, d, s, e, e, at, c.customer[k], c.attempt[k] + 1, 1)
     push(s, at, ARRIVE, again)
 
 
@@ -74,7 +75,7 @@ def maybe_redial(c, r, d, s, k):
         and c.attempt[k] < r.redial_max[q]
         and c.dec[k * ND + REDIAL] < r.redial_p[q]
     ):
-        call_again(c, d, s, k, c.arrival[k] + c.wait[k] + c.dec[k * ND + REDIAL_DELAY])
+        call_again(c, r, d, s, k, c.arrival[k] + c.wait[k] + c.dec[k * ND + REDIAL_DELAY])
 
 
 @jit
@@ -84,7 +85,7 @@ def maybe_repeat(c, r, d, s, k):
     if r.repeat_p[q] >= 0 and c.dec[k * ND + REPEAT] < r.repeat_p[q]:
         c.unresolved[k] = True
         if c.attempt[k] < r.repeat_max[q]:
-            call_again(c, d, s, k, s.fv[NOW] + c.dec[k * ND + REPEAT_DELAY])
+            call_again(c, r, d, s, k, s.fv[NOW] + c.dec[k * ND + REPEAT_DELAY])
 
 
 @leaf
@@ -176,7 +177,7 @@ def offer(c, r, s, k):
                 best, since = g, idle_oldest(s, g)
     if best >= 0:
         idle_pop_oldest(s, best)
-        answer(c, s, k, best)
+        answer(c, r, s, k, best)
         return
     c.waiting[k] = True
     append(s.w_head, s.w_tail, s.link, q, k)
@@ -188,8 +189,12 @@ def offer(c, r, s, k):
 
 
 @leaf
-def answer(c, s, k, g):
+def answer(c, r, s, k, g):
+    """Group g takes call k now, at its own pace on the call's queue (1: as drawn)."""
     now = s.fv[NOW]
+    pace = r.pace[g * s.iv[N_QUEUES] + c.queue[k]]
+    c.talk[k] *= pace
+    c.handle[k] *= pace
     c.outcome[k] = ANSWERED
     c.wait[k] = now - c.arrival[k]
     c.group[k] = g
@@ -295,7 +300,7 @@ def agent_free(c, r, d, s, g):
         s.idle_buf[i] = s.fv[NOW]
         s.idle_count[g] += 1
     else:
-        answer(c, s, k, g)
+        answer(c, r, s, k, g)
 
 
 @jit
@@ -319,7 +324,7 @@ def talk_end(c, r, d, s, k):
         c.next[k] = kind
         e = entry(c, k)
         nxt = new_segment(
-            c, d, s, target, e, s.fv[NOW], c.customer[k], c.attempt[k], c.segment[k] + 1
+            c, r, d, s, target, e, s.fv[NOW], c.customer[k], c.attempt[k], c.segment[k] + 1
         )
         c.line[nxt] = c.line[k]
         c.entry[nxt] = e

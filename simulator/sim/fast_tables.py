@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..model.handling import aht_scales, handle_factors
 from ..model.scenario import Scenario
 from .layout import Layout
 from .rostering import staffing_events
@@ -73,6 +74,8 @@ class Rules(NamedTuple):
     skill_off: np.ndarray  # g: skills by rank then priority, and their tier
     skills: np.ndarray
     skill_tier: np.ndarray
+    aht_scale: np.ndarray  # q x interval, flat: later callers' handle-time factor
+    pace: np.ndarray  # g x q, flat: the group's handle-time factor on the queue
     ev_time: np.ndarray  # staffing change k: at ev_time[k], groups ev_group[j] move to
     ev_off: np.ndarray  # ev_target[j] agents, j from ev_off[k] to ev_off[k + 1] (by name)
     ev_group: np.ndarray
@@ -134,6 +137,7 @@ def rules(sc: Scenario, streams: Streams) -> Rules:
     from the same streams)."""
     lay = Layout(sc)
     events = staffing_events(sc, streams, lay.group_order)
+    pace = handle_factors(sc)
     ev_off, moves = _flat([changes for _, changes in events])
     queues, groups = list(sc.queues.values()), list(sc.agents.values())
     tiers = [[(q, t) for t, tier in enumerate(ts) for q in tier] for ts in lay.tiers]
@@ -165,6 +169,10 @@ def rules(sc: Scenario, streams: Streams) -> Rules:
         skill_off=ints(skill_off),
         skills=ints([x[0] for x in skill]),
         skill_tier=ints([x[1] for x in skill]),
+        aht_scale=np.concatenate(
+            [np.ones(sc.n_intervals) if f is None else f for f in aht_scales(sc)]
+        ),
+        pace=np.ones((len(groups), len(queues))).ravel() if pace is None else pace.ravel(),
         ev_time=floats([t for t, _ in events]),
         ev_off=ints(ev_off),
         ev_group=ints([g for g, _ in moves]),
