@@ -1,21 +1,33 @@
-"""A week: `callsim run` and `callsim staff --method simulation` on 336 half-hours.
+"""A planner's week: `callsim run` of a horizon of 7 days, its time and peak memory.
 
     python benchmarks/bench_week.py [--workers N] [--executor serial|processes|dask]
+                                    [--rounds 3] [--staff]
 
-The week: three queues (sales, service, billing), each with its own single-skill team,
-open around the clock for 7 days of 48 half-hours (336 intervals); a daily profile
-(night trough, morning and afternoon peaks) scaled by weekday, ~167,000 calls a
-replication (issue 14's week), AHT 240-420 s, patience 180-300 s, 20 replications.
-It prints the wall time of one `run` (20 replications) and of the staffing search by
-simulation (`plan(sc, "simulation")`: trials of 20 replications each), with the trials
-and whether the search converged, and its verification. Issue 14's bar: the search
-within 5 minutes here.
+Two weeks of 30-minute intervals, three queues (sales, service, billing), four agent
+groups (a team per queue and a cross-trained group serving all three), a Monday peak
+(Monday 1.3 x an average weekday), ~167,000 calls a replication (issue 14's week),
+AHT 240-420 s, patience 180-300 s, 20 replications:
+
+- `closed`: Monday to Friday 08:00-20:00, Saturday 09:00-17:00, Sunday 10:00-16:00,
+  closed nights (each day a run of its own: 148 intervals);
+- `24/7`: open around the clock (one continuous run of 336 intervals).
+
+Each is timed against a baseline in the same process, alternating, median of
+`--rounds`: the same calls and staffing as one dateless list without a horizon (what
+the file was before the horizon: the same engine work, no days), so the ratio is what
+the days cost. Peak resident memory (`ru_maxrss`) is measured for each week in a fresh
+interpreter. `--staff` also times `plan(sc, "simulation")` (the staffing search: long).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import resource
+import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -23,8 +35,8 @@ import numpy as np
 import simulator
 from simulator.run.executors import executor, using
 
-DAYS, HALF_HOURS = 7, 48
-WEEKDAY = (1.15, 1.05, 1.0, 1.0, 0.95, 0.7, 0.5)  # Monday .. Sunday
+WEEKDAY = (1.3, 1.05, 1.0, 0.97, 0.92, 0.55, 0.35)  # Monday .. Sunday
+HOURS = ((8, 20),) * 5 + ((9, 17), (10, 16))  # closed nights: opening hours per day
 QUEUES = {  # name: (share of calls, AHT s, patience s)
     "sales": (0.3, 240.0, 180.0),
     "service": (0.5, 360.0, 300.0),
@@ -33,17 +45,18 @@ QUEUES = {  # name: (share of calls, AHT s, patience s)
 CALLS = 167_000  # a replication (the week)
 
 
-def profile() -> np.ndarray:
-    """Relative volume of each half-hour of a day: a night trough, two peaks."""
-    t = np.arange(HALF_HOURS) / 2 + 0.25  # hour of the day
-    day = np.exp(-(((t - 10.5) / 2.2) ** 2)) + 0.8 * np.exp(-(((t - 15) / 2.5) ** 2))
-    return day + 0.03
+def profile(first: float, last: float) -> np.ndarray:
+    """Relative volume of each half-hour from hour `first` to `last`: two peaks."""
+    t = np.arange(first, last, 0.5) + 0.25
+    return np.exp(-(((t - 10.5) / 2.2) ** 2)) + 0.8 * np.exp(-(((t - 15) / 2.5) ** 2)) + 0.03
 
 
-def week() -> dict:
-    shape = np.concatenate([profile() * w for w in WEEKDAY])
+def week(kind: str, horizon: bool = True) -> dict:
+    """The week's scenario data; `horizon=False`: the same lists as one dateless day."""
+    hours = ((0, 24),) * 7 if kind == "24/7" else HOURS
+    shape = np.concatenate([profile(a, b) * w for (a, b), w in zip(hours, WEEKDAY)])
     shape = shape / shape.sum()
-    queues, agents = {}, {}
+    queues, agents, pooled = {}, {}, np.zeros(len(shape))
     for name, (share, aht, patience) in QUEUES.items():
         volumes = np.round(CALLS * share * shape, 1)
         load = volumes * aht / 1800
@@ -52,48 +65,110 @@ def week() -> dict:
             "handle_time": {"distribution": "exponential", "mean": aht},
             "patience": {"distribution": "exponential", "mean": patience},
         }
-        staffing = [max(1, math.ceil(a * 1.1 + 1)) for a in load]
-        agents[f"{name}_team"] = {"skills": [name], "staffing": staffing}
-    return {
-        "name": "A week, three queues",
+        # staffed for an average weekday: Monday's peak runs short
+        planned = load / np.repeat(WEEKDAY, [2 * (b - a) for a, b in hours])
+        planned *= np.repeat([1, 1, 1, 1, 1, *WEEKDAY[5:]], [2 * (b - a) for a, b in hours])
+        agents[f"{name}_team"] = {
+            "skills": [name],
+            "staffing": [max(1, math.ceil(a)) for a in planned],
+        }
+        pooled += 0.2 * planned
+    agents["universal"] = {
+        "skills": list(QUEUES),
+        "staffing": [max(1, math.ceil(a + 1)) for a in pooled],
+    }
+    data = {
+        "name": f"A week, {kind}",
         "interval_minutes": 30,
-        "open": "00:00",
+        "open": "00:00" if kind == "24/7" else "08:00",
         "service_level": {"seconds": 20, "target": 0.8},
         "targets": {"abandon_rate": 0.05},
         "queues": queues,
         "agents": agents,
         "simulation": {"replications": 20, "seed": 7},
     }
+    if horizon:
+        data["horizon"] = (
+            {"start": "2026-12-07", "days": 7, "always_open": True}
+            if kind == "24/7"
+            else {
+                "start": "2026-12-07",
+                "days": 7,
+                "close": "20:00",
+                "hours": {"sat": {"open": "09:00", "close": "17:00"},
+                          "sun": {"open": "10:00", "close": "16:00"}},
+            }
+        )  # fmt: skip
+    return data
+
+
+def timed(sc) -> tuple[float, float, simulator.SimulationResult]:
+    """Wall and CPU seconds (this process's: all of it with the serial executor) of a run."""
+    t, cpu = time.perf_counter(), time.process_time()
+    res = simulator.simulate(sc, keep_records=False)
+    return time.perf_counter() - t, time.process_time() - cpu, res
+
+
+def peak_memory(kind: str) -> float:
+    """Peak resident bytes of one run of the week in a fresh interpreter."""
+    code = (
+        "import json, resource, sys; sys.path.insert(0, 'benchmarks'); import bench_week, "
+        "simulator; from simulator.run.executors import Serial, using\n"
+        f"sc = simulator.parse_scenario(bench_week.week({kind!r}))\n"
+        "with using(Serial()): simulator.simulate(sc, keep_records=False)\n"
+        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--executor", default="processes", choices=("serial", "processes", "dask"))
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--staff", action="store_true", help="also time the staffing search")
     a = p.parse_args()
-    sc = simulator.parse_scenario(week())
-    print(
-        f"{sc.n_intervals} intervals, {len(sc.queues)} queues, executor {a.executor}, "
-        f"workers {a.workers}"
-    )
+    print(f"executor {a.executor}, workers {a.workers}, median of {a.rounds} rounds")
     with executor(a.executor, a.workers) as ex, using(ex):
-        t = time.perf_counter()
-        res = simulator.simulate(sc, keep_records=False)
-        run_s = time.perf_counter() - t
-        calls = float(np.mean(res.day_samples["offered"]))
-        print(f"run, {res.replications} replications: {run_s:.1f} s ({calls:,.0f} calls each)")
-        t = time.perf_counter()
-        plan = simulator.plan(sc, "simulation")
-        staff_s = time.perf_counter() - t
-    search = plan.search
-    assert search is not None
-    check = search.verification
+        for kind in ("closed", "24/7"):
+            sc = simulator.parse_scenario(week(kind))
+            flat = simulator.parse_scenario(week(kind, horizon=False))
+            times: dict[str, list[float]] = {"horizon": [], "flat": [], "cpu": []}
+            for _ in range(a.rounds):  # alternating, so load from other work hits both
+                seconds, cpu, res = timed(sc)
+                times["horizon"].append(seconds)
+                times["cpu"].append(cpu)
+                times["flat"].append(timed(flat)[0])
+            run_s, flat_s, cpu_s = (statistics.median(times[k]) for k in ("horizon", "flat", "cpu"))
+            calls = float(np.mean(res.day_samples["offered"]))
+            sl = res.daily_samples["service_level"].mean(axis=0)
+            print(
+                f"{kind:>6}: {sc.n_intervals} intervals, {len(res.reported_days)} days, "
+                f"{calls:,.0f} calls a replication; run of {res.replications} "
+                f"replications {run_s:.1f} s (CPU of this process {cpu_s:.1f} s; "
+                f"{calls * res.replications / run_s:,.0f} calls/s), as one dateless list "
+                f"{flat_s:.1f} s: ratio {run_s / flat_s:.2f}; "
+                f"SL Monday {sl[0]:.1%}, Wednesday {sl[2]:.1%}"
+            )
+            peak = peak_memory(kind) / 2**20
+            print(f"        peak memory of the run (fresh process): {peak:,.0f} MB")
+            if a.staff:
+                t = time.perf_counter()
+                plan = simulator.plan(sc, "simulation")
+                search = plan.search
+                assert search is not None
+                check = search.verification
+                print(
+                    f"        staff --method simulation: {time.perf_counter() - t:.1f} s, "
+                    f"{search.simulations} plans on {search.days} search days (day-sets up "
+                    f"to {search.most_days}), converged {search.converged}; verified on "
+                    f"{search.result.replications} independent days: "
+                    f"{int(check.below.sum())} cells below a target, "
+                    f"{int(check.flagged.sum())} flagged, SL sd over intervals {check.spread:.3f}"
+                )
     print(
-        f"staff --method simulation: {staff_s:.1f} s, {search.simulations} plans on "
-        f"{search.days} search days (day-sets up to {search.most_days}), converged "
-        f"{search.converged}; verified on {search.result.replications} independent days: "
-        f"{int(check.below.sum())} cells below a target, {int(check.flagged.sum())} flagged, "
-        f"SL sd over intervals {check.spread:.3f}"
+        json.dumps({"maxrss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
     )
 
 
