@@ -204,3 +204,65 @@ def test_occupancy_of_an_interval_with_no_logged_in_time_is_undefined():
     tally |= {"busy": np.array([-1.6e-7, 900.0]), "login": np.array([1e-8, 1800.0])}
     occupancy = _kpis(tally, 1800.0)["occupancy"]
     assert np.isnan(occupancy[0]) and occupancy[1] == 0.5
+
+
+def test_reports_label_each_interval_and_day_of_the_week(tmp_path):
+    """Terminal, JSON, CSV and page name the days; a file without a horizon says none."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["run", "scenarios/week.yaml", "-r", "2", "--columns", "offered"])
+    assert out.exit_code == 0, out.output
+    assert "the week (2 replications" in out.output and "Per day" in out.output
+    assert "Mon 12-07 08:00" in out.output and "Sun 12-13 15:30" in out.output
+    d = to_dict(simulate(two_days(), 2, seed=1, workers=1))
+    assert [(r["date"], r["label"]) for r in d["intervals"][2:4]] == [
+        ("2026-12-07", "Mon 12-07 10:00"),
+        ("2026-12-08", "Tue 12-08 08:00"),
+    ]
+    assert [(x["label"], x["first"], x["stop"]) for x in d["days"]] == [
+        ("Mon 12-07", 0, 3),
+        ("Tue 12-08", 3, 6),
+    ]
+    assert d["days"][1]["offered"]["mean"] == pytest.approx(
+        np.mean([sum(r["offered"]["mean"] for r in d["intervals"][3:])]), rel=1e-9
+    )
+    assert set(d["days"][0]["queues"]) == {"a", "b"}
+    plain = to_dict(simulate(parse_scenario({**_plain_day()}), 2, seed=1, workers=1))
+    assert "days" not in plain and set(plain["intervals"][0]) - {"start"} <= set(plain["summary"])
+    from simulator.report.pages import write_run
+
+    res = simulate(two_days(), 2, seed=1, workers=1)
+    names = [p.name for p in write_run(res, tmp_path)]
+    assert names[:3] == ["summary.csv", "intervals.csv", "days.csv"]
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "The 2 days" in page and "Per day" in page and "Tue 12-08 09:00" in page
+    days = (tmp_path / "days.csv").read_text(encoding="utf-8").splitlines()
+    assert days[0] == "day,date,label,kpi,unit,mean,ci95_low,ci95_high"
+    assert days[1].startswith("0,2026-12-07,Mon 12-07,offered,calls,")
+
+
+def _plain_day() -> dict:
+    return {
+        "name": "one day",
+        "interval_minutes": 60,
+        "open": "08:00",
+        "service_level": {"seconds": 20, "target": 0.8},
+        "queues": {"a": {"volumes": [40.0, 60.0], "handle_time": HANDLE}},
+        "agents": {"g": {"skills": ["a"], "staffing": [4, 5]}},
+    }
+
+
+def test_cli_page_lists_the_keys_a_horizon_adds():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs/reference/cli.md").read_text()
+    section = page.split("## `callsim run --json` of a horizon\n", 1)[1].split("\n## ", 1)[0]
+    d = to_dict(simulate(two_days(), 2, seed=1, workers=1))
+    plain = to_dict(simulate(parse_scenario(_plain_day()), 2, seed=1, workers=1))
+    assert re.findall(r"^\| `(\w+)` \|", section, flags=re.M) == [k for k in d if k not in plain]
+    for key in ("date", "label", "first", "stop", "queues"):
+        assert f"`{key}`" in section or f"`{key}`" in page

@@ -87,6 +87,14 @@ def interval_kpis(res) -> list[str]:
     ]
 
 
+def labels(sc, starts: list[str]) -> list[str]:
+    """What rows of `starts` (the scenario's intervals from the end of any warm-up) are
+    called: their start, or in a horizon their day and start ("Mon 12-07 08:00")."""
+    if sc.horizon is None:
+        return list(starts)
+    return [slot.label for slot in sc.calendar()[len(sc.calendar()) - len(starts) :]]
+
+
 def period(sc) -> str:
     """What a run's totals cover, in words: "the day", "the week" (seven days from a
     date on), or "the N days" of a horizon."""
@@ -229,7 +237,7 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
         + [label(k) for k in PREDICTED]
     )
     rows = []
-    for i, start in enumerate(plan.starts):
+    for i, start in enumerate(labels(plan.scenario, plan.starts)):
         row = [
             start,
             value("offered", columns["offered"][i]),
@@ -279,9 +287,12 @@ def comparison_rows(cmp, kpis, mark: str = STAR) -> list[list[str]]:
     rows = [
         [start, value("agents", cmp.agents[i])]
         + [c for k in kpis for c in cells(k, *(col[i] for col in figures[k]))]
-        for i, start in enumerate(cmp.simulated.starts)
+        for i, start in enumerate(labels(cmp.simulated.scenario, cmp.simulated.starts))
     ]
-    return rows + [["day", ""] + [c for k in kpis for c in cells(k, *cmp.day_figures(k))]]
+    return rows + [
+        [period(cmp.simulated.scenario).removeprefix("the "), ""]
+        + [c for k in kpis for c in cells(k, *cmp.day_figures(k))]
+    ]
 
 
 def shift_rows(shift) -> tuple[list[str], list[list[str]]]:

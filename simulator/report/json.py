@@ -132,6 +132,15 @@ def _slots(res: SimulationResult) -> list[dict[str, Any]]:
     ]
 
 
+def _rows_when(sc: Any, starts: list[str]) -> list[dict[str, Any]]:
+    """Each row's interval for a plan (`starts`: the scenario's intervals from the end
+    of any warm-up): its start, and in a horizon its date and label."""
+    if sc.horizon is None:
+        return [{"start": start} for start in starts]
+    slots = sc.calendar()[len(sc.calendar()) - len(starts) :]
+    return [{"start": s.start, "date": _date(s.date), "label": s.label} for s in slots]
+
+
 def _date(day: Any) -> str | None:
     return None if day is None else day.isoformat()
 
@@ -166,8 +175,8 @@ def _plan_rows(p: StaffingPlan, columns: dict, queue: int | None = None) -> list
     `ci95`: KPI -> [low, high]."""
     figures = p.figures(queue)
     rows = []
-    for i, start in enumerate(p.starts):
-        row: dict[str, Any] = {"start": start, **{k: _plain(v[i]) for k, v in columns.items()}}
+    for i, when in enumerate(_rows_when(p.scenario, p.starts)):
+        row: dict[str, Any] = {**when, **{k: _plain(v[i]) for k, v in columns.items()}}
         if figures is not None:
             row["ci95"] = {
                 k: [_plain(low[i]), _plain(high[i])] for k, (_, low, high) in figures.items()
@@ -353,8 +362,8 @@ def plan_comparison_dict(cmp: PlanComparison) -> dict:
     res = cmp.simulated
     per_kpi = {k: cmp.figures(k) for k in COMPARED}
     intervals = []
-    for i, start in enumerate(res.starts):
-        row: dict[str, Any] = {"start": start, "agents": number(cmp.agents[i])}
+    for i, when in enumerate(_rows_when(res.scenario, res.starts)):
+        row: dict[str, Any] = {**when, "agents": number(cmp.agents[i])}
         for k, (pred, mean, low, high, flag) in per_kpi.items():
             row[k] = _entry(pred[i], CI(mean[i], low[i], high[i]), flag[i])
         intervals.append(row)

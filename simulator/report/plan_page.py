@@ -45,6 +45,7 @@ def plan_figure(p: StaffingPlan) -> Figure:
         scheduled=total["scheduled"],
         required_label=f"required ({p.method})",
         title=f"Staffing in the file vs the {p.method} plan — {plots.text(sc.name)}",
+        days=None if sc.horizon is None else [(d.label, d.first) for d in sc.days()],
     )
 
 
@@ -98,7 +99,7 @@ def _groups(p: StaffingPlan) -> Raw:
     rows = [
         [s]
         + [v[i] for g in groups for v in (p.group_required[g], p.group_scheduled[g], logged_in[g])]
-        for i, s in enumerate(p.starts)
+        for i, s in enumerate(fmt.labels(p.scenario, p.starts))
     ]
     return table(header, rows, css="compact")
 
