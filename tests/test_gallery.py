@@ -53,3 +53,17 @@ def test_every_file_is_the_one_recorded_and_shown():
     for stem in ("report", "staff", "compare"):
         assert f"docs/gallery/{stem}_a4-1.png" in readme, stem
     assert "peak_day_service_level.png" in readme and "make gallery" in readme
+
+
+def test_the_week_plot_and_pages_are_todays():
+    """The week's plot (days on the x axis) is drawn from today's simulation of its
+    scenario, and the README shows it with the printed pages recorded."""
+    week = RECORD["week"]
+    sc = simulator.load_scenario(ROOT / week["scenario"])
+    res = simulator.simulate(sc, week["replications"], week["seed"])
+    assert load_generator().headline(res) == week["headline"], "run `make gallery`"
+    png = figure_png(plots.service_level_figure(res))
+    assert png == (GALLERY / "week_service_level.png").read_bytes(), "make gallery"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/gallery/week_service_level.png" in readme
+    assert all(f"docs/gallery/{page}" in readme for page in week["pages"])

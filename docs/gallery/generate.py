@@ -8,6 +8,9 @@ docs/gallery/:
   report.html, staff.html (``--shifts``) and compare.html printed to PDF at A4 by
   headless Chromium and rasterised by pdftoppm (skipped, and said, where they are not
   installed: ``apt-get install chromium poppler-utils``);
+- from `scenarios/week.yaml` (a horizon of 7 days): ``week_service_level.png`` (days on
+  the x axis) and ``week_report_a4-N.png``, the first printed page of its report.html and
+  the page with its per-day table (found by pdftotext);
 - ``gallery.json``: the command behind each file, the headline numbers the figures
   show, and each PNG's SHA-256, so `tests/test_gallery.py` checks that the gallery is
   what the program gives today.
@@ -32,6 +35,7 @@ from simulator.report.pages import write_plan, write_plan_comparison, write_run
 ROOT = Path(__file__).resolve().parents[2]
 GALLERY = ROOT / "docs" / "gallery"
 SCENARIO = "scenarios/peak_day.yaml"
+WEEK = "scenarios/week.yaml"
 HEADLINE = ("service_level", "asa", "abandon_rate", "occupancy")
 
 
@@ -68,6 +72,41 @@ def print_pages(html: Path, stem: str, work: Path) -> list[str]:
     return sorted(p.name for p in GALLERY.glob(f"{stem}_a4-*.png"))
 
 
+def week_pages(work: Path) -> tuple[list[str], dict]:
+    """The week's service-level plot and two printed pages of its report (the first,
+    and the one holding the per-day table); the files and their record."""
+    sc = simulator.load_scenario(ROOT / WEEK)
+    res = simulator.simulate(sc)
+    write_run(res, work / "week", *erlang_requirement(sc))
+    shutil.copyfile(work / "week" / "service_level.png", GALLERY / "week_service_level.png")
+    pages = print_pages(work / "week" / "report.html", "week_report", work)
+    keep = pages[:1] + [p for p in pages[1:] if "Per day" in _page_text(work, p, pages)][:1]
+    for name in set(pages) - set(keep):
+        (GALLERY / name).unlink()
+    record = {
+        "scenario": WEEK,
+        "command": f"callsim run {WEEK} --out DIR",
+        "replications": res.replications,
+        "seed": res.seed,
+        "headline": headline(res),
+        "pages": keep,
+    }
+    return ["week_service_level.png", *keep], record
+
+
+def _page_text(work: Path, page: str, pages: list[str]) -> str:
+    """The text of one printed page of the week's report (poppler's pdftotext)."""
+    number = pages.index(page) + 1
+    pdf = work / "week_report.pdf"
+    out = subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
 def main() -> None:
     sc = simulator.load_scenario(ROOT / SCENARIO)
     work = Path(tempfile.mkdtemp(prefix="callsim-gallery-"))
@@ -84,6 +123,8 @@ def main() -> None:
     }
     files = ["peak_day_service_level.png", "peak_day_asa_abandon.png"]
     files += [f for names in pages.values() for f in names]
+    week_files, week = week_pages(work)
+    files += week_files
     record = {
         "scenario": SCENARIO,
         "commands": {
@@ -94,6 +135,7 @@ def main() -> None:
         "replications": res.replications,
         "seed": res.seed,
         "headline": headline(res),
+        "week": week,
         "sha256": {f: hashlib.sha256((GALLERY / f).read_bytes()).hexdigest() for f in files},
     }
     (GALLERY / "gallery.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
