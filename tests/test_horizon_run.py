@@ -159,9 +159,12 @@ def test_every_interval_of_the_shipped_week_with_closed_nights_stays_in_range():
     res = simulate(load_scenario("scenarios/week.yaml"), 4, workers=1)
     assert res.scenario.n_intervals == 148 and len(res.reported_days) == 7
     check_every_interval(res)
-    # its header's claim: Monday's peak misses 80/20, the other days meet it
-    ci = confidence(res.daily_samples["service_level"], kpi="service_level")
-    assert ci.high[0] < 0.8 and (ci.low[1:] > 0.8).all(), ci
+    # its header's claim, at its seed: Monday misses 80/20, its 10:00-11:30 peak most of
+    # all, while every other day meets it
+    daily = res.daily_samples["service_level"].mean(axis=0)
+    assert daily[0] < 0.8 and (daily[1:] > 0.8).all(), daily
+    peak = res.interval_samples["service_level"][:, 4:7].mean(axis=0)  # Mon 10:00-11:30
+    assert (peak < 0.8).all() and peak.mean() < daily[0] - 0.05, peak
 
 
 def test_every_interval_of_the_shipped_24_7_week_stays_in_range():
@@ -171,25 +174,9 @@ def test_every_interval_of_the_shipped_24_7_week_stays_in_range():
     assert res.scenario.n_intervals == 336 and res.labels[48] == "Tue 12-08 00:00"
     check_every_interval(res)
     calls = res.calls
-    late = calls[
-        (calls["outcome"] == "answered")
-        & (calls["answer_s"] // 86_400 > calls["arrival_s"] // 86_400)
-    ]
-    assert len(late) > 0  # some callers of a day are answered after its midnight
-
-
-def test_every_interval_of_a_24_7_week_with_empty_nights_stays_in_range():
-    """A 24/7 week (168 hourly intervals, one continuous run of 604,800 s) with a
-    night shift of 0 to 2 agents and calls that straddle midnight."""
-    hour = np.arange(168) % 24
-    volumes = np.where((hour >= 7) & (hour < 21), 60.0, 4.0).tolist()
-    staffing = np.where((hour >= 7) & (hour < 21), 6, np.where(hour % 3 == 0, 0, 2)).tolist()
-    sc = horizon_scenario(
-        {"start": "2026-12-07", "days": 7, "always_open": True}, volumes, staffing, open="00:00"
-    )
-    res = simulate(sc, 4, seed=4, workers=1)
-    check_every_interval(res)
-    assert res.calls["arrival_s"].max() > 6 * 86_400  # one clock over the week
+    ans = calls[calls["outcome"] == "answered"]
+    across = ans["answer_s"] // 86_400 < (ans["answer_s"] + ans["handle_s"]) // 86_400
+    assert across.sum() > 0  # one run: calls taken before midnight are handled past it
 
 
 def test_time_in_intervals_on_a_week_clock_is_exact_at_each_edge():
