@@ -80,6 +80,23 @@ def test_a_dask_cluster_gives_the_serial_result(sc, serial, cluster):
     np.testing.assert_array_equal(records.calls["wait_s"], serial.calls["wait_s"])
 
 
+def test_a_horizon_of_days_gives_the_serial_result_on_dask(cluster):
+    """A 2-day horizon with a closed night: each replication's stretches travel as one
+    task; the per-day figures are the serial run's too."""
+    days = single_queue(
+        [300, 420] * 3, [26, 34] * 3, patience=exponential(150), interval_minutes=30,
+        warmup=1, replications=4, seed=3, name="Executors, 3 days",
+    )  # fmt: skip
+    days["horizon"] = {"start": "2026-12-07", "days": 3, "close": "09:00"}
+    week = parse_scenario(days)
+    alone = simulate(week, executor=Serial())
+    with DaskCluster(cluster.scheduler_address) as ex:
+        on_dask = simulate(week, executor=ex)
+    assert_same(on_dask, alone)
+    for kpi, samples in alone.daily_samples.items():
+        np.testing.assert_array_equal(on_dask.daily_samples[kpi], samples)
+
+
 def test_a_killed_dask_worker_s_days_are_rescheduled_and_the_result_is_the_same(
     sc, serial, cluster
 ):
