@@ -235,7 +235,7 @@ def test_reports_label_each_interval_and_day_of_the_week(tmp_path):
     )
     assert set(d["days"][0]["queues"]) == {"a", "b"}
     plain = to_dict(simulate(parse_scenario({**_plain_day()}), 2, seed=1, workers=1))
-    assert "days" not in plain and set(plain["intervals"][0]) - {"start"} <= set(plain["summary"])
+    assert "days" not in plain and "date" not in plain["intervals"][0]
     from simulator.report.pages import write_run
 
     res = simulate(two_days(), 2, seed=1, workers=1)
