@@ -59,8 +59,11 @@ def cut(data: dict, k: int) -> dict:
     """The scenario's first k intervals (every per-interval list cut alike)."""
     for q in data["queues"].values():
         q["volumes"] = q["volumes"][:k]
-    for g in data["agents"].values():
-        g["staffing"] = g["staffing"][:k]
+        if "aht_by_interval" in q:
+            q["aht_by_interval"] = q["aht_by_interval"][:k]
+    data.pop("roster", None)  # a roster's shifts would fall outside the cut days: flat
+    for g in data["agents"].values():  # staffing instead (2 agents where it had none)
+        g["staffing"] = g.get("staffing", [2] * k)[:k]
     sim = data.setdefault("simulation", {})
     sim["warmup_intervals"] = min(sim.get("warmup_intervals", 0), k - 1)
     sim["replications"] = 2
