@@ -26,3 +26,19 @@ def test_the_roster_costs_what_the_shift_plan_said():
     sc = simulator.load_scenario(ROOT / "scenarios/week_rostered.yaml")
     res = simulator.simulate(sc, replications=2)
     assert [round(float(c), 2) for c in res.day_samples["cost"]] == [44_215.0, 44_215.0]
+
+
+def test_staff_tables_label_a_horizons_intervals_by_day():
+    """staff's CSVs over a week carry each interval's date and label, as run's do."""
+    from simulator.report.tables import plan_dictionary, plan_tables
+
+    sc = simulator.load_scenario(ROOT / "scenarios/week.yaml")
+    tables = plan_tables(simulator.plan(sc, "erlang-c"))
+    slots = sc.calendar()
+    for name in ("plan_intervals.csv", "plan_queues.csv", "plan_groups.csv"):
+        df = tables[name]
+        rows = df.drop_duplicates("interval")
+        assert list(rows["label"]) == [slots[i].label for i in rows["interval"]], name
+        assert list(rows["date"]) == [str(slots[i].date) for i in rows["interval"]], name
+    assert tables["plan_intervals.csv"]["label"].iloc[0] == "Mon 12-07 08:00"
+    assert {"date", "label"} <= set(plan_dictionary(tables)["column"])

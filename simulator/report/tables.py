@@ -17,6 +17,7 @@ from ..kpi import flags
 from ..kpi.registry import PREDICTED, REGISTRY, UNITS
 from ..kpi.stats import CI, confidence
 from ..model.clock import clock
+from ..model.scenario import Scenario
 from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
 from ..planner.shifts import ShiftPlan, paid_hours
 from ..planner.staffing import StaffingPlan
@@ -167,9 +168,13 @@ def interval_table(res: SimulationResult) -> pd.DataFrame:
 
 def _with_slots(res: SimulationResult, df: pd.DataFrame) -> pd.DataFrame:
     """In a horizon, each row's date (after `interval`) and label (after `start`)."""
-    if res.scenario.horizon is not None:
-        skip = res.scenario.simulation.warmup_intervals
-        slots = res.scenario.calendar()[skip:]
+    return _dated(res.scenario, df, res.scenario.simulation.warmup_intervals)
+
+
+def _dated(sc: Scenario, df: pd.DataFrame, skip: int = 0) -> pd.DataFrame:
+    """`df` with its rows' date and label in a horizon (interval i is slot skip + i)."""
+    if sc.horizon is not None:
+        slots = sc.calendar()[skip:]
         index = df["interval"].to_numpy()
         df.insert(
             list(df.columns).index("interval") + 1, "date", [str(slots[i].date) for i in index]
@@ -397,6 +402,8 @@ PLAN_OTHER_COLUMNS = {
     "group": ("agent group", ""),
     "interval": ("interval number, 0 = the interval starting at open", ""),
     "start": TABLE_COLUMNS["start"],
+    "date": TABLE_COLUMNS["date"],
+    "label": TABLE_COLUMNS["label"],
     "staffed_agents": ("agents logged in as the scenario file staffs them", "agents"),
     "on_shift_agents": (
         "agents working on the shift plan (--shifts), shrinkage included",
@@ -474,9 +481,9 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
         ignore_index=True,
     )
     tables = {
-        "plan_intervals.csv": center,
-        "plan_queues.csv": queues,
-        "plan_groups.csv": _group_table(p),
+        "plan_intervals.csv": _dated(sc, center),
+        "plan_queues.csv": _dated(sc, queues),
+        "plan_groups.csv": _dated(sc, _group_table(p)),
     }
     if p.totals is not None:
         tables["plan_totals.csv"] = _totals_table(p.totals)
