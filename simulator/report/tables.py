@@ -207,22 +207,22 @@ def day_table(res: SimulationResult) -> pd.DataFrame:
 
 def queue_table(res: SimulationResult) -> pd.DataFrame:
     """The day's KPIs per queue: queue, kpi, unit, mean, ci95_low, ci95_high."""
-    rows = [
-        (q, k, _unit(k), *(float(x) for x in confidence(v, kpi=k)))
-        for q, samples in res.queue_samples.items()
-        for k, v in samples.items()
-    ]
-    return pd.DataFrame(rows, columns=list(RUN_TABLES["queues.csv"]))
+    return _per_name(res.queue_samples, "queues.csv")
 
 
 def group_table(res: SimulationResult) -> pd.DataFrame:
     """The day's KPIs per agent group: group, kpi, unit, mean, ci95_low, ci95_high."""
+    return _per_name(res.group_samples, "groups.csv")
+
+
+def _per_name(samples: Mapping[str, Mapping[str, np.ndarray]], file: str) -> pd.DataFrame:
+    """One row per name (queue or group) x KPI with its mean and 95% CI."""
     rows = [
-        (g, k, _unit(k), *(float(x) for x in confidence(v, kpi=k)))
-        for g, samples in res.group_samples.items()
-        for k, v in samples.items()
+        (name, k, _unit(k), *(float(x) for x in confidence(v, kpi=k)))
+        for name, kpis in samples.items()
+        for k, v in kpis.items()
     ]
-    return pd.DataFrame(rows, columns=list(RUN_TABLES["groups.csv"]))
+    return pd.DataFrame(rows, columns=list(RUN_TABLES[file]))
 
 
 def group_interval_table(res: SimulationResult) -> pd.DataFrame:
