@@ -30,7 +30,7 @@ def test_the_roster_costs_what_the_shift_plan_said():
 
 def test_staff_tables_label_a_horizons_intervals_by_day():
     """staff's CSVs over a week carry each interval's date and label, as run's do."""
-    from simulator.report.tables import plan_dictionary, plan_tables
+    from simulator.report.tables.plan import plan_dictionary, plan_tables
 
     sc = simulator.load_scenario(ROOT / "scenarios/week.yaml")
     tables = plan_tables(simulator.plan(sc, "erlang-c"))

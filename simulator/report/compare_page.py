@@ -16,7 +16,8 @@ from . import plots
 from .detail import mean_ci
 from .html import Raw, details, files_note, image, note, table, write_html
 from .run_page import save_figures, subtitle
-from .tables import compare_tables, difference_tables, prediction_tables, write_csv
+from .tables.common import write_csv
+from .tables.compare import compare_tables, difference_tables, prediction_tables
 from .words import assumptions_html, clock_end
 
 COMPARE_FILES = ("compare_summary.csv", "compare_intervals.csv", "compare.png", "compare.html")

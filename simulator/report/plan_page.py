@@ -14,7 +14,8 @@ from . import format as fmt
 from . import plots
 from .html import Raw, bullets, details, files_note, image, note, table, write_html
 from .run_page import save_figures
-from .tables import plan_dictionary, plan_tables, write_csv
+from .tables.common import write_csv
+from .tables.plan import plan_dictionary, plan_tables
 from .words import goals, hours
 
 SHIFT_FILES = ("plan_shifts.csv",)  # with --shifts, beside PLAN_FILES

@@ -59,7 +59,8 @@ from .html import (
     table,
     write_html,
 )
-from .tables import (
+from .tables.common import write_csv
+from .tables.run import (
     call_table,
     data_dictionary,
     day_table,
@@ -69,7 +70,6 @@ from .tables import (
     queue_interval_table,
     queue_table,
     summary_table,
-    write_csv,
 )
 from .words import assumptions_html, hours
 
