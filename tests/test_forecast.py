@@ -288,3 +288,23 @@ def test_a_forecast_for_a_rostered_centre_takes_its_intervals_from_the_calendar(
     sc = load_scenario(write(tmp_path, data, rows))
     assert sc.queues["q"].volumes == [1.0, 2.0, 3.0, 4.0] * (2 if horizon else 1)
     assert sc.agents["team"].staffing == [3] * (8 if horizon else 4)
+
+
+def test_the_json_schema_takes_a_file_whose_forecast_gives_the_volumes(tmp_path):
+    """docs/scenario.schema.json accepts what the program accepts: queues without
+    `volumes` when `forecast:` names a file that gives them; without a forecast the
+    program and the schema both refuse such a queue, naming `volumes`."""
+    import jsonschema
+
+    from simulator.model.load import scenario_schema
+
+    data = three_days()
+    schema = scenario_schema()
+    from_file = without_volumes(data)
+    assert load_scenario(write(tmp_path, from_file, csv_rows(data))).queues["tech"].volumes[0] == 5
+    jsonschema.validate(from_file, schema)
+    del from_file["forecast"]
+    with pytest.raises(ScenarioError, match=r"queues\.billing\.volumes"):
+        parse_scenario(from_file)
+    with pytest.raises(jsonschema.ValidationError, match="'volumes' is a required property"):
+        jsonschema.validate(from_file, schema)

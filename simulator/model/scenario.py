@@ -48,6 +48,20 @@ class _Model(BaseModel):
     model_config = MODEL_CONFIG  # strict, frozen, no NaN (see simulator.model.base)
 
 
+# A queue's volumes may come from the scenario's forecast file (`forecast:`, filled in
+# before validation), so the JSON Schema asks for them only in a file without one.
+def _volumes_optional(schema: dict[str, Any]) -> None:
+    required = [k for k in schema.pop("required", []) if k != "volumes"]
+    if required:
+        schema["required"] = required
+
+
+def _volumes_unless_forecast(schema: dict[str, Any]) -> None:
+    every_queue = {"additionalProperties": {"required": ["volumes"]}}
+    schema["if"] = {"properties": {"forecast": {"type": "string"}}, "required": ["forecast"]}
+    schema["else"] = {"properties": {"queues": every_queue}}
+
+
 class ServiceLevel(_Model):
     """Answered within `seconds` ÷ accepted, with its `target` fraction (e.g. 80/20)."""
 
@@ -120,8 +134,11 @@ class Queue(_Model):
     (after-call work: the agent is still busy, the caller has gone).
     """
 
+    model_config = ConfigDict(**MODEL_CONFIG, json_schema_extra=_volumes_optional)
+
     volumes: Annotated[list[Annotated[float, Field(ge=0)]], PER_INTERVAL] = Field(min_length=1)
-    """Calls offered in each interval (the forecast), one number per interval."""
+    """Calls offered in each interval (the forecast), one number per interval; required
+    unless the scenario's `forecast` file gives this queue's."""
     handle_time: Distribution | None = None
     """Talk + hold + after-call work, seconds (or give them apart: talk, hold, acw)."""
     talk: Distribution | None = None
@@ -297,6 +314,8 @@ class Simulation(_Model):
 
 class Scenario(_Model):
     """A validated contact-center day. Times are in seconds unless a name says otherwise."""
+
+    model_config = ConfigDict(**MODEL_CONFIG, json_schema_extra=_volumes_unless_forecast)
 
     name: str = Field(min_length=1)
     """Shown in every report."""
