@@ -223,7 +223,7 @@ def test_staff_simulation_json_has_simulated_kpis_with_cis():
     [
         (
             ("compare", SINGLE, "--method", "simulation"),
-            "method: must be one of erlang-c, erlang-a (got 'simulation')",
+            "--method: must be one of erlang-c, erlang-a (not 'simulation')",
         ),
         (
             ("staff", SINGLE, "--method", "simulation", "--volume-scale", "0"),

@@ -216,20 +216,23 @@ def playing(engine: str) -> Iterator[None]:
 def executing(kind: str | None, workers: int, address: str | None) -> Iterator[None]:
     """Run every simulation of the command on the executor chosen (see
     simulator.run.executors); a bad choice or an unreachable cluster exits 2."""
-    from ..run.executors import executor, using
+    from ..run.executors import ADDRESS_VARIABLE, KINDS, executor, using
 
     kind = kind or ("dask" if address else "processes")
+    if kind not in KINDS:
+        fail([f"--executor: must be one of {', '.join(KINDS)}, not {kind!r}"], "invalid option")
     if address and kind != "dask":
         fail(
             [f"--address: a Dask scheduler, so only with --executor dask (not {kind})"],
             "invalid option",
         )
+    where = f"--address {address}" if address else f"${ADDRESS_VARIABLE}"
     try:
         ex = executor(kind, workers, address)
-    except ValueError as exc:
-        fail([f"--{exc}"], "invalid option")
+    except ValueError as exc:  # a scheduler address dask cannot parse
+        fail([f"{where}: not a Dask scheduler address ({exc})"], "invalid option")
     except OSError as exc:
-        fail([f"--address {address}: cannot reach the Dask scheduler ({exc})"], "invalid option")
+        fail([f"{where}: cannot reach the Dask scheduler ({exc})"], "invalid option")
     try:
         with using(ex):
             yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,6 +61,11 @@ def _service_level(text: str) -> tuple[float, float]:
     except ValueError:
         fail(
             [f"--service-level: expected seconds/target such as 20/0.80, got {text!r}"],
+            "invalid option",
+        )
+    if not (0 < seconds < math.inf and 0 < target <= 1):
+        fail(
+            [f"--service-level: seconds > 0 and a target in (0, 1], e.g. 20/0.80, got {text!r}"],
             "invalid option",
         )
     return seconds, target

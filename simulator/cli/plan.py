@@ -109,6 +109,7 @@ def staff(
     staffing (predicted by Erlang, or simulated)."""
     data, sc = load_data(scenario, forecast)  # read once: the source may be a pipe
     check_out(out_dir)
+    check_plan_options(method, days_meeting, spread=busyness_cv or sc.arrivals.busyness_cv)
     if write is not None:
         from ..report.output import same_file
 
@@ -168,6 +169,34 @@ def staff(
         out.print(f"[dim]note: {note}[/]", highlight=False)
     for warning in result.warnings:
         out.print(f"[yellow]warning: {warning}[/]", highlight=False)
+
+
+def check_plan_options(
+    method: str | None,
+    days_meeting: float | None = None,
+    command: str = "staff",
+    spread: float | None = None,
+) -> None:
+    """Exit 2 naming the option: a method the command does not know, a --days-meeting
+    not a share or without a days' spread (`spread`: --busyness-cv or the file's)."""
+    from ..planner.predict import ERLANG, METHODS
+
+    allowed = METHODS if command == "staff" else ERLANG
+    problems = []
+    if method is not None and method not in allowed:
+        problems.append(f"--method: must be one of {', '.join(allowed)} (not {method!r})")
+    if days_meeting is not None and not 0 < days_meeting < 1:
+        problems.append(
+            f"--days-meeting: must be a share of days between 0 and 1, e.g. 0.9 "
+            f"(not {days_meeting:g})"
+        )
+    elif days_meeting is not None and not spread:
+        problems.append(
+            "--days-meeting: needs the days' spread: --busyness-cv CV (or the file's "
+            "arrivals.busyness_cv)"
+        )
+    if problems:
+        fail(problems, "invalid option")
 
 
 def write_plan_copy(
@@ -259,6 +288,7 @@ def compare(
     several scenarios (or one and its what-ifs) simulated with the same random numbers."""
     from ..planner.compare import PlanComparison
 
+    check_plan_options(method, command="compare")
     loaded = [load(path, forecast) for path in scenarios]
     edits = what_if_edits(what_if or [], len(loaded), method)
     runs = (len(loaded) + len(edits)) * (replications or loaded[0].simulation.replications)

@@ -83,16 +83,16 @@ def run_problems(
     keep_records: bool = False,
     workers: int = 1,
 ) -> list[str]:
-    """Loops, too-long journeys, and a run that would not fit in memory (with the
-    file's replications unless `replications` is given, volumes x `scale`; see
-    `limits.run_size`)."""
+    """Loops, too-long journeys, and a run that would simulate too many calls or not
+    fit in memory (with the file's replications unless `replications` is given,
+    volumes x `scale`; see `limits.run_size`)."""
     problems = journey_problems(sc)
     if problems:
         return problems
     days = replications or sc.simulation.replications
     size = limits.run_size(segments_per_day(sc, scale), days, keep_records, workers)
     where = "simulation.replications" if replications is None else "--replications"
-    return limits.too_big(size, where)
+    return limits.too_long(size, where) or limits.too_big(size, where)
 
 
 def shift_problems(sc: Scenario) -> list[str]:

@@ -31,12 +31,15 @@ import numpy as np
 import pandas as pd
 
 from .clock import clock
+from .distributions import MAX_MEAN
 from .handling import interval_aht
 from .horizon import WEEKDAYS
+from .limits import MAX_VOLUME
 from .scenario import Scenario, ScenarioError
 
 KEYS = ("date", "weekday")
 COLUMNS = ("date", "weekday", "interval", "queue", "calls", "aht")
+TOPS = {"calls": (MAX_VOLUME, "calls in one interval"), "aht": (MAX_MEAN, "seconds")}
 MAX_PROBLEMS = 20  # lines of problems shown, then a count of the rest
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,6 +72,8 @@ def read_forecast(text: str, source: str) -> ForecastTable:
     problems = _column_problems(names, source)
     if problems:
         raise ScenarioError(problems)
+    if table.empty:
+        raise ScenarioError([f"{source}: no rows below the header (a forecast gives calls)"])
     by = next((k for k in KEYS if k in names), None)
     rows, problems = _cells(table, by, source)
     problems += _duplicates(rows, source)
@@ -192,6 +197,9 @@ def _numbers(cells: pd.Series, column: str, bad, ok, bound: str, empty: bool) ->
             bad(r, column, f"{raw!r} is not a number")
         elif not ok(x):
             bad(r, column, f"must be {bound} (got {raw})")
+        elif x > TOPS[column][0]:
+            top, unit = TOPS[column]
+            bad(r, column, f"{raw}: more than {top:,.0f} {unit} (a typo?)")
     return values.astype(float)
 
 

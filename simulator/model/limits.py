@@ -10,6 +10,9 @@ machine's memory:
 - at most 100,000 calls offered per queue and interval, 50,000 agents per group and
   interval, 1,000,000 trunk lines;
 - at most 10,000 replications and 100 attempts per customer;
+- at most 100,000,000 calls simulated in one run (calls a day x days: a big
+  center's 100,000-call day 1,000 times, about an hour's simulation; more would run
+  for many hours: a hang to the user);
 - (durations check their own: mean <= 10^7 s, shape cv in [0.001, 10]);
 - a run whose estimated memory passes the limit (75% of this machine's memory, or
   CALLSIM_MEMORY_LIMIT_MB) is refused with the figure.
@@ -31,6 +34,7 @@ MAX_AGENTS = 50_000
 MAX_LINES = 1_000_000
 MAX_REPLICATIONS = 10_000
 MAX_ATTEMPTS = 100
+MAX_RUN_CALLS = 100_000_000
 MAX_VISITS = 100  # queues one first call passes through, on average (transfer loops)
 
 # Measured (single queue, 80,000 and 320,000 calls a day, peak resident memory): a
@@ -45,11 +49,13 @@ MEMORY_ENV = "CALLSIM_MEMORY_LIMIT_MB"
 
 
 class RunSize(NamedTuple):
-    """What a run would hold: expected call segments a day, days, peak bytes."""
+    """What a run would hold: expected call segments a day, days, peak bytes, and the
+    worker processes busy at once."""
 
     segments_per_day: float
     replications: int
     bytes: float
+    workers: int = 1
 
 
 def memory_limit() -> float:
@@ -71,10 +77,25 @@ def run_size(
 ) -> RunSize:
     """The peak memory of a run of `replications` days of `segments_per_day`, with
     `workers` days at a time, keeping every day's records or not."""
-    size = BASE_BYTES * workers + DAY_BYTES * segments_per_day * min(workers, replications)
+    busy = max(min(workers, replications), 1)  # a pool starts no more than the days
+    size = (BASE_BYTES + DAY_BYTES * segments_per_day) * busy
     if keep_records:
         size += RECORD_BYTES * segments_per_day * replications
-    return RunSize(segments_per_day, replications, size)
+    return RunSize(segments_per_day, replications, size, busy)
+
+
+def too_long(size: RunSize, where: str) -> list[str]:
+    """A problem line if the run would simulate more than MAX_RUN_CALLS call
+    segments, naming `where`."""
+    calls = size.segments_per_day * size.replications
+    if calls <= MAX_RUN_CALLS:
+        return []
+    return [
+        f"{where}: this run would simulate about {calls:,.0f} calls "
+        f"({size.segments_per_day:,.0f} a day × {size.replications:,} days), more than "
+        f"the {MAX_RUN_CALLS:,} callsim simulates in one run; use fewer replications "
+        "or smaller volumes"
+    ]
 
 
 def gib(n: float) -> str:
@@ -86,10 +107,13 @@ def too_big(size: RunSize, where: str) -> list[str]:
     limit = memory_limit()
     if size.bytes <= limit:
         return []
+    at_once, fewer = "", "replications"
+    if size.workers > 1:
+        at_once, fewer = f", {size.workers:,} worker processes at once", "--workers, replications"
     source = f"{MEMORY_ENV}" if os.environ.get(MEMORY_ENV) else "75% of this machine's memory"
     return [
         f"{where}: this run would need about {gib(size.bytes)} of memory "
-        f"({size.segments_per_day:,.0f} calls a day × {size.replications:,} days), "
-        f"more than the {gib(limit)} allowed ({source}); use fewer replications "
+        f"({size.segments_per_day:,.0f} calls a day × {size.replications:,} days{at_once}), "
+        f"more than the {gib(limit)} allowed ({source}); use fewer {fewer} "
         "or smaller volumes"
     ]

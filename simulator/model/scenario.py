@@ -26,7 +26,7 @@ from pydantic import (
 
 from .base import MODEL_CONFIG, PER_INTERVAL
 from .clock import check_clock, clock, clock_minutes
-from .distributions import Distribution
+from .distributions import MAX_MEAN, Distribution
 from .horizon import Day, Horizon, Slot, Weekday, calendar, open_days
 from .limits import MAX_REPLICATIONS
 from .roster import Absence, Roster
@@ -147,7 +147,9 @@ class Queue(_Model):
     """Hold time after the talk, seconds: the caller leaves after it."""
     acw: Distribution | None = None
     """After-call work, seconds: the agent stays busy, the caller has gone."""
-    aht_by_interval: Annotated[list[Annotated[float, Field(gt=0)]] | None, PER_INTERVAL] = None
+    aht_by_interval: Annotated[
+        list[Annotated[float, Field(gt=0, le=MAX_MEAN)]] | None, PER_INTERVAL
+    ] = None
     """Mean handle time of the calls arriving in each interval, seconds, one number per
     interval: each call's handle time (every part: talk, hold, acw) is its draw scaled
     by this ÷ the distributions' mean, so the shape (cv) is kept. Absent: the

@@ -301,8 +301,11 @@ def _estimate_rows(d: dict) -> list[tuple[str, str]]:
         )
     if "priority" in d:
         pr = d["priority"]
+        label = f"priority {pr['high_class']} head start, s"
+        if not pr["decisions"]:  # no answer chose between callers of both classes waiting
+            rows.append((label, f"{pr['head_start_seconds']:.0f} (no choice seen to explain)"))
+            return rows
         explains = f"explains {pr['agreement']:.0%} of {pr['decisions']:,} choices"
         fifo = f"first come first served {pr['fifo_agreement']:.0%}"
-        label = f"priority {pr['high_class']} head start, s"
         rows.append((label, f"{pr['head_start_seconds']:.0f} ({explains}; {fifo})"))
     return rows
