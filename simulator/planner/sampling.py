@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model.horizon import slice_intervals, stretches
 from ..model.scenario import Scenario
 from ..model.targets import per_queue
 from ..run.day import DayResult, one_day
@@ -110,6 +111,16 @@ class DaySets:
     `evaluate(required, matters)` simulates `required` (agents per (queue, interval), split
     among groups as any plan is) on `first`, 2 `first`, ... up to `most` days, stopping as
     soon as every cell where `matters` is decided, and returns its `Verdict`.
+
+    A horizon whose nights are closed is kept **by date** (`parts`: one DaySets per
+    stretch, each the horizon cut to that stretch's dates, so its days are exactly the
+    stretch's days in the whole horizon: the same date-keyed streams, see
+    `simulator.run.horizon`). A plan is then simulated, judged and grown date by date: a
+    trial that changes only some dates simulates only those, and a date close to its
+    target gets more days without the others. `most` may be a function of the scenario
+    (each date's own largest day-set). `budget`: forecast calls the search may simulate
+    with these days (`spent` once reached); `calls` counts them, `simulated` counts
+    simulated days (a stretch of a horizon kept by date counts as one).
     """
 
     def __init__(
@@ -117,17 +128,49 @@ class DaySets:
         sc: Scenario,
         seed: int,
         first: int,
-        most: int,
+        most: int | Callable[[Scenario], int],
         progress: Callable[[int], None] | None = None,
+        parent: DaySets | None = None,
     ) -> None:
-        self.sc, self.first, self.most = sc, first, max(first, most)
+        self.sc, self.first = sc, first
+        self.most = max(first, most(sc) if callable(most) else most)
         self.engine = in_play()  # `runner.playing`'s engine, else auto
         self.entropy = [SEARCH_STREAM, int(seed)]
-        self.progress = progress
+        self.progress, self.parent = progress, parent
         self.skip = sc.simulation.warmup_intervals
+        self.calls_a_day = forecast_calls(sc)
+        self.budget = np.inf  # forecast calls these days may take (the search sets it)
         self._days: dict[bytes, list[dict[str, np.ndarray]]] = {}
-        self.simulated = 0  # days simulated, every plan together
-        self.plans = 0  # plans simulated
+        self._simulated, self._calls, self._plans = 0, 0.0, 0
+        self.span = slice(0, sc.n_intervals)  # its intervals in the parent's
+        self.parts = [
+            DaySets(part, seed, first, most, progress, self)._within(span)
+            for part, span in by_date(sc)
+        ]
+
+    def _within(self, span: slice) -> DaySets:
+        self.span = span
+        return self
+
+    @property
+    def simulated(self) -> int:
+        """Days simulated, every plan together (a date kept apart counts one)."""
+        return self._simulated + sum(p.simulated for p in self.parts)
+
+    @property
+    def calls(self) -> float:
+        """Forecast calls of the days simulated, every plan together."""
+        return self._calls + sum(p.calls for p in self.parts)
+
+    @property
+    def plans(self) -> int:
+        """Plans simulated (of a horizon kept by date: the most any date simulated)."""
+        return self._plans + max((p.plans for p in self.parts), default=0)
+
+    @property
+    def spent(self) -> bool:
+        """Whether these days have taken their `budget` of simulated calls."""
+        return self.calls >= self.budget
 
     def samples(self, required: np.ndarray, days: int) -> dict[str, np.ndarray]:
         """kpi -> (days, queues, reported intervals) of the requirement `required` (per
@@ -135,12 +178,20 @@ class DaySets:
         split = group_requirement(self.sc, required)
         return self.staffed_samples({g: r.tolist() for g, r in split.items()}, days)
 
+    def _split(self, staffing: dict[str, list[int]]) -> bool:
+        """Whether a staffing is played date by date: kept by date, and every group
+        named (else a group left to the roster plays it: the whole horizon does)."""
+        return bool(self.parts) and set(staffing) == set(self.sc.agents)
+
     def staffed_samples(self, staffing: dict[str, list[int]], days: int) -> dict[str, np.ndarray]:
         """kpi -> (days, queues, reported intervals) of the groups staffed as given."""
+        if self._split(staffing):
+            cut = [p.staffed_samples(_cut(staffing, p.span), days) for p in self.parts]
+            return {k: np.concatenate([c[k] for c in cut], axis=2) for k in SAMPLED}
         key = b"".join(np.asarray(staffing[g], np.int64).tobytes() for g in sorted(staffing))
         have = self._days.setdefault(key, [])
         if not have:
-            self.plans += 1
+            self._plans += 1
         if len(have) < days:
             staffed = with_staffing(self.sc, staffing)
             seeds = [
@@ -151,10 +202,17 @@ class DaySets:
             for i, d in (in_use() or Serial()).run(one_day, tasks):
                 new[i] = day_kpis(self.sc, d)
             have += [d for d in new if d is not None]
-            self.simulated += len(tasks)
-            if self.progress:
-                self.progress(self.simulated)
+            self._simulated += len(tasks)
+            self._calls += len(tasks) * self.calls_a_day
+            self._report()
         return {k: np.stack([d[k] for d in have[:days]]) for k in SAMPLED}
+
+    def _report(self) -> None:
+        root = self
+        while root.parent is not None:
+            root = root.parent
+        if root.progress:
+            root.progress(root.simulated)
 
     def evaluate(self, required: np.ndarray, matters: np.ndarray | None = None) -> Verdict:
         """The verdict of the requirement `required` on the smallest day-set that decides
@@ -165,7 +223,16 @@ class DaySets:
     def evaluate_staffing(
         self, staffing: dict[str, list[int]], matters: np.ndarray | None = None
     ) -> Verdict:
-        """`evaluate` for groups staffed as given (group -> agents per interval)."""
+        """`evaluate` for groups staffed as given (group -> agents per interval); kept
+        by date, each date on its own smallest deciding day-set."""
+        if self._split(staffing):
+            verdicts = [
+                p.evaluate_staffing(
+                    _cut(staffing, p.span), None if matters is None else matters[:, p.span]
+                )
+                for p in self.parts
+            ]
+            return joined(verdicts)
         days = self.first
         while True:
             v = judge(self.sc, self.staffed_samples(staffing, days))
@@ -173,3 +240,43 @@ class DaySets:
             if relevant.all() or days >= self.most:
                 return v
             days = min(2 * days, self.most)
+
+
+def forecast_calls(sc: Scenario) -> float:
+    """The forecast's calls over the scenario's day (or horizon), at least 1."""
+    return max(float(sum(sum(q.volumes) for q in sc.queues.values())), 1.0)
+
+
+def by_date(sc: Scenario) -> list[tuple[Scenario, slice]]:
+    """A horizon with closed nights cut into its stretches (a day, or a 24/7 run of
+    days), each the horizon restricted to the stretch's dates, with its intervals'
+    slice; none for a scenario of one stretch, or with a roster (its days by name), or
+    a warm-up longer than the first stretch."""
+    runs = stretches(sc) if sc.horizon is not None else []
+    if len(runs) < 2 or sc.roster is not None or sc.simulation.warmup_intervals >= runs[0].stop:
+        return []
+    assert sc.horizon is not None
+    out = []
+    for k, run in enumerate(runs):
+        dates = [d.date for d in run.days]
+        part = slice_intervals(sc, run.first, run.stop)
+        horizon = sc.horizon.model_copy(update={"start": None, "days": None, "dates": dates})
+        warmup = sc.simulation.warmup_intervals if k == 0 else 0
+        simulation = sc.simulation.model_copy(update={"warmup_intervals": warmup})
+        part = part.model_copy(update={"horizon": horizon, "simulation": simulation})
+        out.append((part, slice(run.first, run.stop)))
+    return out
+
+
+def _cut(staffing: dict[str, list[int]], span: slice) -> dict[str, list[int]]:
+    return {g: list(r[span]) for g, r in staffing.items()}
+
+
+def joined(verdicts: list[Verdict]) -> Verdict:
+    """The verdicts of consecutive runs of intervals as one (days: the largest day-set)."""
+    return Verdict(
+        np.concatenate([v.meets for v in verdicts], axis=1),
+        np.concatenate([v.decided for v in verdicts], axis=1),
+        {k: np.concatenate([v.mean[k] for v in verdicts], axis=1) for k in verdicts[0].mean},
+        max(v.days for v in verdicts),
+    )

@@ -44,7 +44,7 @@ from ..run.runner import SimulationResult
 from .isa import ROUNDS, isa_step
 from .predict import erlang_method
 from .requirement import required_agents
-from .sampling import DaySets
+from .sampling import DaySets, forecast_calls
 from .verification import Verification, verify
 
 MAX_ROUNDS = 10  # refinement rounds at most
@@ -75,9 +75,7 @@ class SearchSettings:
                 raise ValueError(f"{name}: must be a whole number of days >= 2 (got {value!r})")
 
 
-def calls_a_day(sc: Scenario) -> float:
-    """The forecast's calls over the scenario's day (or horizon), at least 1."""
-    return max(float(sum(sum(q.volumes) for q in sc.queues.values())), 1.0)
+calls_a_day = forecast_calls  # the forecast's calls over the day (or horizon), >= 1
 
 
 def verify_days(sc: Scenario, settings: SearchSettings) -> int:
@@ -119,6 +117,7 @@ class Search:
     rounds: int = 0  # refinement rounds
     isa_rounds: int = 0
     sets: DaySets | None = field(default=None, repr=False, compare=False)  # its days
+    unfinished: tuple[str, ...] = ()  # dates searched apart that did not converge
 
     @property
     def result(self) -> SimulationResult:
@@ -149,6 +148,8 @@ def isa(
 ) -> tuple[np.ndarray, int]:
     """ISA rounds on the first day-set until the staffing stops moving: (staffing, rounds)."""
     for rounds in range(1, ROUNDS + 1):
+        if rounds > 1 and sets.spent:  # its budget of simulated calls
+            return required, rounds - 1
         v = sets.evaluate(required, np.zeros(required.shape, bool))  # the first day-set
         nxt = isa_step(sc, method, load, required, {k: padded(sc, m) for k, m in v.mean.items()})
         if (nxt == required).all():
@@ -180,9 +181,8 @@ def refine(sc: Scenario, required: np.ndarray, sets: DaySets) -> tuple[np.ndarra
     raised = np.zeros(required.shape, bool)
     queues = range(required.shape[0]) if coupled(sc) else [None]
     classes = [(q, c) for q in queues for c in range(3)]
-    budget = CALLS_PER_SEARCH / calls_a_day(sc)  # days the search may simulate
     for rounds in range(1, MAX_ROUNDS + 1):
-        if sets.simulated >= budget:
+        if sets.spent:  # its budget of simulated calls (`search_by_simulation`)
             return required, False, rounds - 1
         miss = padded(sc, ~sets.evaluate(required).meets, False)
         if miss.any():
@@ -197,6 +197,8 @@ def refine(sc: Scenario, required: np.ndarray, sets: DaySets) -> tuple[np.ndarra
             cells &= ~final & (required > 0)
             if not cells.any():
                 continue
+            if sets.spent:
+                return required, False, rounds
             hood = neighbours(sc, cells)
             trial = sets.evaluate(required - cells, hood)
             spoiled = neighbours(sc, padded(sc, ~trial.meets, False) & hood)
@@ -220,15 +222,42 @@ def search_by_simulation(
     settings = settings or SearchSettings()
     seed = sc.simulation.seed if settings.seed is None else settings.seed
     start = erlang_method(sc)
-    most = most_days(sc, settings)
-    sets = DaySets(sc, seed, settings.first_days, most, progress)
-    required, isa_rounds = isa(sc, start, load, required_agents(sc, start, load), sets)
-    required, converged, rounds = refine(sc, required, sets)
+    sets = DaySets(sc, seed, settings.first_days, lambda part: most_days(part, settings), progress)
+    parts, plans, unfinished = sets.parts or [sets], [], []
+    isa_rounds = rounds = 0
+    for k, part in enumerate(parts):  # a closed-night horizon date by date (`DaySets`)
+        left = max(CALLS_PER_SEARCH - sets.calls, 0.0)  # what earlier dates left, by calls
+        part.budget = part.calls + left * part.calls_a_day / sum(p.calls_a_day for p in parts[k:])
+        cut = load[:, part.span]
+        found, n_isa = isa(part.sc, start, cut, required_agents(part.sc, start, cut), part)
+        found, done, n = refine(part.sc, found, part)
+        plans.append(found)
+        isa_rounds, rounds = max(isa_rounds, n_isa), max(rounds, n)
+        if not done:
+            unfinished.append(part)
+    required = np.concatenate(plans, axis=1)
     check = verify(sc, required, verify_days(sc, settings))
+    most = min(p.most for p in parts)
     search = Search(
-        start, sets.plans, converged, check, seed, sets.simulated, most, rounds, isa_rounds, sets
+        start,
+        sets.plans,
+        not unfinished,
+        check,
+        seed,
+        sets.simulated,
+        most,
+        rounds,
+        isa_rounds,
+        sets,
+        tuple(_dates(p.sc) for p in unfinished) if sets.parts else (),
     )
     return required, search
+
+
+def _dates(sc: Scenario) -> str:
+    """A stretch's days, "Mon 12-07" (or "Fri 12-11 to Sun 12-13")."""
+    days = sc.days()
+    return days[0].label if len(days) == 1 else f"{days[0].label} to {days[-1].label}"
 
 
 def search_notes(sc: Scenario, search: Search) -> list[str]:
@@ -248,11 +277,18 @@ def search_notes(sc: Scenario, search: Search) -> list[str]:
             f"simulation: a day-set is at most {search.most_days} days here (a large "
             f"scenario): decisions still undecided there are taken on the mean"
         )
-    if not search.converged:
+    if search.sets is not None and search.sets.parts:
         notes.append(
-            f"simulation: search stopped after {search.rounds} rounds (at most {MAX_ROUNDS}, "
-            f"and {CALLS_PER_SEARCH:,} simulated calls): some intervals may keep an agent "
-            "too many"
+            f"simulation: the {len(search.sets.parts)} runs of the horizon (closed nights "
+            "between them) searched one after the other, each on its own days and day-sets "
+            "(a day counted once per run)"
+        )
+    if not search.converged:
+        where = f" ({', '.join(search.unfinished)} not finished)" if search.unfinished else ""
+        notes.append(
+            f"simulation: search stopped after {search.rounds} rounds{where} (at most "
+            f"{MAX_ROUNDS}, and {CALLS_PER_SEARCH:,} simulated calls): some intervals may "
+            "keep an agent too many"
         )
     if len(sc.queues) > 1:
         notes.append(

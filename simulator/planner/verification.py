@@ -19,6 +19,7 @@ import numpy as np
 from ..kpi.stats import confidence
 from ..model.scenario import Scenario
 from ..run.runner import SimulationResult, simulate
+from . import sampling
 from .allocation import group_requirement
 from .edits import with_staffing
 from .predict import KPIS, meets_targets
@@ -78,6 +79,7 @@ class Verification:
     days_meeting_each: dict[str, np.ndarray]  # target's KPI -> share, (queues, intervals)
     flagged: np.ndarray  # (queues, intervals): below a target by > tolerance, CI below
     below: np.ndarray  # (queues, intervals): a mean below a target
+    flagged_each: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # by KPI
 
     @property
     def spread(self) -> float:
@@ -85,8 +87,10 @@ class Verification:
         return float(np.nanstd(self.center_figures["service_level"][0]))
 
     def notes(self, sc: Scenario) -> list[str]:
-        """The verification in a sentence, and one per flagged interval."""
-        res, starts = self.result, sc.interval_starts()
+        """The verification in a sentence, its power in another, and one per flagged
+        interval (its day and time, and the target it misses)."""
+        res = self.result
+        labels = [slot.label for slot in sc.calendar()]
         names = list(sc.queues)
         worst = np.nanmin(self.days_meeting)
         out = [
@@ -97,13 +101,51 @@ class Verification:
             f"intervals {self.spread:.3f}; every interval met every target on at least "
             f"{100 * worst:.0f}% of the days"
         ]
-        for q, i in zip(*np.nonzero(self.flagged)):
-            sl = self.queue_figures["service_level"]
+        found = self.power()
+        if found.size:
             out.append(
-                f"verification: flagged {names[q]} at {starts[i]}: service level "
-                f"{100 * sl[0][q, i]:.1f}% [{100 * sl[1][q, i]:.1f}, {100 * sl[2][q, i]:.1f}]"
+                f"verification: on {res.replications} days a service level "
+                f"{100 * POWER_MISS:g} points below target is flagged with at least 80% "
+                f"chance in {100 * np.mean(found <= POWER_MISS):.0f}% of the intervals with "
+                f"calls (the miss flagged at 80%: median {100 * np.median(found):.1f}, "
+                f"largest {100 * found.max():.1f} points)"
             )
+        for q, i in zip(*np.nonzero(self.flagged)):
+            missed = [
+                f"{KPI_WORDS.get(kpi, kpi)} {_figure(kpi, self.queue_figures[kpi], q, i)}"
+                for kpi, flags in self.flagged_each.items()
+                if flags[q, i]
+            ]
+            out.append(f"verification: flagged {names[q]} at {labels[i]}: {'; '.join(missed)}")
         return out
+
+    def power(self) -> np.ndarray:
+        """The service-level miss (a share) that the flag finds with 80% chance, per
+        (queue, interval) with calls on at least two days: the tolerance or the CI's
+        half-width h, whichever is larger, plus 0.84 standard errors (h / 1.96)."""
+        mean, _, high = self.queue_figures["service_level"]
+        tol = sampling.TOLERANCE["service_level"]
+        h = high - mean
+        h = h[np.isfinite(h)]
+        return np.maximum(tol, h) + Z80 * h / Z95
+
+
+POWER_MISS = 0.02  # the service-level miss whose chance of a flag the notes state
+Z80, Z95 = 0.8416212335729143, 1.959963984540054  # normal quantiles: 80% power, 95% CI
+KPI_WORDS = {
+    "service_level": "service level",
+    "abandon_rate": "abandon rate",
+    "asa": "ASA",
+    "occupancy": "occupancy",
+}
+
+
+def _figure(kpi: str, figures: tuple[np.ndarray, ...], q: int, i: int) -> str:
+    """A KPI's mean [95% CI] in one (queue, interval): points, or seconds for ASA."""
+    m, lo, hi = (float(x[q, i]) for x in figures)
+    if kpi == "asa":
+        return f"{m:.1f} s [{lo:.1f}, {hi:.1f}]"
+    return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
 def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> Verification:
@@ -111,14 +153,15 @@ def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> 
     res = simulate(with_staffing(sc, staffing), replications=days, keep_records=False)
     queues, center = simulated_figures(res)
     flagged = np.zeros(queues["service_level"][0].shape, bool)
-    below = flagged.copy()
+    below, each = flagged.copy(), {}
     for kpi, (target, sign, tol) in targets(sc).items():
         mean, low, high = queues[kpi]
         worse = np.nan_to_num(sign * (mean - target), nan=0.0)
         best = high if sign > 0 else low  # the CI's end nearest to meeting the target
         beyond = np.nan_to_num(sign * (best - target), nan=0.0)
         below |= worse < 0
-        flagged |= (worse < -tol) & (beyond < 0)
+        each[kpi] = (worse < -tol) & (beyond < 0)
+        flagged |= each[kpi]
     return Verification(
         res,
         queues,
@@ -127,6 +170,7 @@ def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> 
         {k: days_meeting_targets(res, k) for k in targets(sc)},
         flagged,
         below,
+        each,
     )
 
 
