@@ -27,6 +27,8 @@ try:  # pragma: no cover - which branch runs depends on the machine
     # No reference counting: the kernel allocates nothing, and passing the tables
     # between functions would otherwise cost two atomic operations per array per call.
     jit = _numba.njit(cache=True, _nrt=False)
+    # functions only the kernel calls: no wrapper for calls from Python (compiles sooner)
+    inner = _numba.njit(cache=True, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
     # small steps are inlined where they are called: no call, no tables passed
     leaf = _numba.njit(cache=True, _nrt=False, inline="always")
 except ImportError:  # pragma: no cover
@@ -35,7 +37,7 @@ except ImportError:  # pragma: no cover
     def jit(f):
         return f
 
-    leaf = jit
+    inner = leaf = jit
 
 
 # outcome and next-step codes (as in simulator.sim.records)
@@ -105,7 +107,7 @@ def pop(s):
 
 
 # ------------------------------------------------------------------ pre-drawn numbers
-@jit
+@inner
 def new_segment(c, r, d, s, q, e, arrival, customer, attempt, segment):
     """A call that was not in the forecast (redial, repeat, transfer) of queue q, whose
     customer first called e: its caller's talk, handle, patience and decisions from the

@@ -47,6 +47,7 @@ from .fast_base import (
     TRANSFER,
     append,
     entry,
+    inner,
     jit,
     leaf,
     new_segment,
@@ -58,7 +59,7 @@ from .fast_base import (
 
 
 # ---------------------------------------------------------------------- journeys
-@jit
+@inner
 def call_again(c, r, d, s, k, at):
     """The customer calls again at `at`, on the queue they first called."""
     e = entry(c, k)
@@ -66,7 +67,7 @@ def call_again(c, r, d, s, k, at):
     push(s, at, ARRIVE, again)
 
 
-@jit
+@inner
 def maybe_redial(c, r, d, s, k):
     """A blocked or abandoned caller tries again, maybe (back to their first queue)."""
     q = entry(c, k)
@@ -78,7 +79,7 @@ def maybe_redial(c, r, d, s, k):
         call_again(c, r, d, s, k, c.arrival[k] + c.wait[k] + c.dec[k * ND + REDIAL_DELAY])
 
 
-@jit
+@inner
 def maybe_repeat(c, r, d, s, k):
     """A served caller whose problem is not solved may call again later."""
     q = entry(c, k)
@@ -97,7 +98,7 @@ def lost(c, k, outcome, wait):
     c.talk[k] = c.handle[k] = 0.0
 
 
-@jit
+@inner
 def abandon(c, r, d, s, k):
     """The caller hung up at their deadline (now, or earlier if found late)."""
     c.waiting[k] = False
@@ -110,7 +111,7 @@ def abandon(c, r, d, s, k):
         maybe_redial(c, r, d, s, k)
 
 
-@jit
+@inner
 def offers_callback(c, r, s, k):
     """Expected wait (calls ahead x AHT / agents with the skill) over the threshold:
     the caller takes the callback by their own draw."""
@@ -129,7 +130,7 @@ def offers_callback(c, r, s, k):
     )
 
 
-@jit
+@leaf
 def arrive(c, r, d, s, k):
     if s.iv[IN_LINE] >= s.iv[LINES] >= 0:
         lost(c, k, BLOCKED, 0.0)
@@ -161,7 +162,7 @@ def idle_oldest(s, g):
     return s.idle_buf[s.idle_head[g]]
 
 
-@jit
+@leaf
 def offer(c, r, s, k):
     """Give the call to the longest-idle agent with its skill, or queue it."""
     q = c.queue[k]
@@ -202,7 +203,7 @@ def answer(c, r, s, k, g):
     push(s, now + c.talk[k], TALK_END, k)
 
 
-@jit
+@inner
 def head(c, r, d, s, q):
     """The first caller still waiting in queue q (tombstones and the impatient gone),
     or -1."""
@@ -219,7 +220,7 @@ def head(c, r, d, s, q):
     return -1
 
 
-@jit
+@leaf
 def take(c, r, d, s, q):
     """Take the first caller still waiting in queue q, or -1 (the impatient found on
     the way are recorded as abandoned)."""
@@ -235,7 +236,7 @@ def take(c, r, d, s, q):
     return -1
 
 
-@jit
+@inner
 def best_call(c, r, d, s, g):
     """A multi-skill agent's next call: best rank, then higher queue priority, then
     the oldest, then the skill listed first (the SimPy engine's min())."""
@@ -258,7 +259,7 @@ def best_call(c, r, d, s, g):
     return -1
 
 
-@jit
+@inner
 def callback_for(c, r, s, g):
     """The oldest callback owed in group g's skills, by rank, or -1."""
     for j in range(r.skill_off[g], r.skill_off[g + 1]):
@@ -282,7 +283,7 @@ def log(s, g, staffed):
     s.iv[NLOG] = n + 1
 
 
-@jit
+@leaf
 def agent_free(c, r, d, s, g):
     """An agent of group g is free: log off if due, else take the next call or idle."""
     if s.leaving[g]:
@@ -303,7 +304,7 @@ def agent_free(c, r, d, s, g):
         answer(c, r, s, k, g)
 
 
-@jit
+@leaf
 def route(c, r, k):
     """(next queue, NEXT_TRANSFER or NEXT_ESCALATION) by the caller's draws, or (-1, 0)."""
     q = c.queue[k]
@@ -316,19 +317,27 @@ def route(c, r, k):
     return -1, 0
 
 
-@jit
+@inner
+def transfer(c, r, d, s, k, target, kind):
+    """Call k passes to queue `target` (NEXT_TRANSFER or NEXT_ESCALATION), on the same
+    line: its next segment is offered there now."""
+    c.next[k] = kind
+    e = entry(c, k)
+    nxt = new_segment(
+        c, r, d, s, target, e, s.fv[NOW], c.customer[k], c.attempt[k], c.segment[k] + 1
+    )
+    c.line[nxt] = c.line[k]
+    c.entry[nxt] = e
+    offer(c, r, s, nxt)
+
+
+@leaf
 def talk_end(c, r, d, s, k):
-    """The caller leaves the agent: transferred, escalated, or done (maybe unsolved)."""
+    """The caller leaves the agent: transferred, escalated, or done (maybe unsolved).
+    Returns the agent's group if the agent is free now, else -1 (in ACW or not ready)."""
     target, kind = route(c, r, k)
     if target >= 0:
-        c.next[k] = kind
-        e = entry(c, k)
-        nxt = new_segment(
-            c, r, d, s, target, e, s.fv[NOW], c.customer[k], c.attempt[k], c.segment[k] + 1
-        )
-        c.line[nxt] = c.line[k]
-        c.entry[nxt] = e
-        offer(c, r, s, nxt)
+        transfer(c, r, d, s, k, target, kind)
     else:
         if c.line[k]:
             s.iv[IN_LINE] -= 1
@@ -342,10 +351,11 @@ def talk_end(c, r, d, s, k):
     elif c.handle[k] > c.talk[k]:
         push(s, c.start[k] + c.handle[k], ACW_END, g)
     else:
-        agent_free(c, r, d, s, g)
+        return g
+    return -1
 
 
-@jit
+@inner
 def restaff(c, r, d, s, k):
     """Staffing change k (an interval begins, or a roster's agents move): each group
     named moves to its target; agents log on (idle) or off (idle ones first)."""
@@ -372,17 +382,21 @@ def restaff(c, r, d, s, k):
 # ---------------------------------------------------------------------- the day
 @leaf
 def dispatch(c, r, d, s, kind, data):
-    if kind == TALK_END:
-        talk_end(c, r, d, s, data)
+    """Play one event (each step inlined once: the kernel compiles sooner)."""
+    free = -1  # the group of an agent free now
+    if kind == ARRIVE:
+        arrive(c, r, d, s, data)
+    elif kind == TALK_END:
+        free = talk_end(c, r, d, s, data)
+    elif kind == ACW_END:
+        free = data
     elif kind == HANG_UP:
         if c.waiting[data]:
             abandon(c, r, d, s, data)
-    elif kind == ACW_END:
-        agent_free(c, r, d, s, data)
-    elif kind == RESTAFF:
-        restaff(c, r, d, s, data)
     else:
-        arrive(c, r, d, s, data)
+        restaff(c, r, d, s, data)
+    if free >= 0:
+        agent_free(c, r, d, s, free)
 
 
 @jit
@@ -398,15 +412,14 @@ def run_day(c, r, d, s):
     while s.iv[STATUS] == OK:
         if s.iv[HSIZE] > 0 and s.h_time[0] <= upcoming:
             t, kind, data = pop(s)
-            s.fv[NOW] = t
-            dispatch(c, r, d, s, kind, data)
         elif i < n:
-            s.fv[NOW] = upcoming
-            arrive(c, r, d, s, i)
+            t, kind, data = upcoming, ARRIVE, i
             i += 1
             upcoming = arrival[i] if i < n else INF
         else:
             break
+        s.fv[NOW] = t
+        dispatch(c, r, d, s, kind, data)
     end = s.fv[NOW]
     s.iv[CLOSED] = 1
     for k in range(s.iv[N_CALLS]):  # nobody will ever answer these: gone
