@@ -16,7 +16,7 @@ import pytest
 from builders import exponential, group, queue, scenario, single_queue
 from scipy import stats
 
-from simulator.kpi.compute import day_kpis, time_in_intervals
+from simulator.kpi.compute import _interval, day_kpis, time_in_intervals
 from simulator.kpi.stats import confidence
 from simulator.model.load import parse_scenario
 from simulator.run.runner import simulate
@@ -318,6 +318,17 @@ def test_time_in_intervals_by_hand():
     np.testing.assert_array_equal(weighted, [10 + 10, 20, 10 + 15])
     by_key = time_in_intervals(start, duration, 3, 10.0, None, np.array([1, 0, 1, 0]), 2)
     np.testing.assert_array_equal(by_key, [[5, 10, 5], [10, 0, 5]])
+
+
+def test_interval_of_a_point_is_numpys_floor_division_where_the_quotient_rounds_up():
+    """1.0 / 0.1 rounds to 10.0, yet 1.0 // 0.1 is 9 (0.1 is stored a little above a
+    tenth): a point is counted in interval points // length, as the engines' interval
+    column, even where the rounded quotient's floor says otherwise; at or after the
+    end of the day: n."""
+    assert 1.0 / 0.1 == 10 and 1.0 // 0.1 == 9
+    points = np.array([1.0, 0.7, 0.3, 0.25, 0.0, 1.2, 5.0, np.nan])
+    np.testing.assert_array_equal(_interval(points, 12, 0.1), [9, 6, 2, 2, 0, 11, 12, 12])
+    assert np.all(_interval(points[:-1], 12, 0.1)[:-1] == points[:-2] // 0.1)
 
 
 def sorted_time_in_intervals(start, duration, n, length, weight):

@@ -62,25 +62,42 @@ def time_in_intervals(
     end_of_day = n * length
     start = np.minimum(np.asarray(start, dtype=float), end_of_day)
     end = np.minimum(start + duration, end_of_day)  # also turns an endless span finite
-    w = np.ones(len(start)) if weight is None else np.asarray(weight, dtype=float)
-    row = np.zeros(len(start), np.int64) if key is None else np.asarray(key, np.int64)
+    w = None if weight is None else np.asarray(weight, dtype=float)
+    row = None if key is None or keys == 1 else np.asarray(key, np.int64) * (n + 1)
     first, last = _interval(start, n, length), _interval(end, n, length)
     within = first == last
     head = np.where(within, end - start, (first + 1) * length - start)  # in the first
-    tail = np.where(within, 0.0, end - last * length)  # in the last (none if within)
-    base, size = row * (n + 1), keys * (n + 1)  # column n: at or after the end, dropped
-    parts = np.bincount(base + first, w * head, size) + np.bincount(base + last, w * tail, size)
-    across = np.where(within, 0.0, w)  # whole intervals first + 1 .. last - 1
-    steps = np.bincount(base + np.minimum(first + 1, n), across, size)
-    steps -= np.bincount(base + last, across, size)
+    # spans across an edge: their part in the last interval, and the whole ones
+    # between (first + 1 .. last - 1); the others add nothing there (zeros left out)
+    cross = np.flatnonzero(~within)
+    last, second = last[cross], np.minimum(first[cross] + 1, n)
+    tail = end[cross] - last * length
+    if w is not None:  # (a weight of 1 multiplies exactly: left out)
+        head, tail = head * w, tail * w[cross]
+    if row is not None:  # one row per key; column n: at or after the end, dropped
+        first, last, second = first + row, last + row[cross], second + row[cross]
+    size = keys * (n + 1)
+    parts = np.bincount(first, head, size) + np.bincount(last, tail, size)
+    across = None if w is None else w[cross]  # counts, or weights' sums
+    steps = np.bincount(second, across, size) - np.bincount(last, across, size)
     whole = np.cumsum(steps.reshape(keys, n + 1), axis=1)
     total = (parts.reshape(keys, n + 1) + whole * length)[:, :n]
     return total if key is not None else total[0]
 
 
 def _interval(points: np.ndarray, n: int, length: float) -> np.ndarray:
-    """The interval holding each point (n: at or after the end of the day)."""
-    return np.where(points < n * length, np.minimum(points // length, n - 1), n).astype(np.int64)
+    """The interval holding each point (n: at or after the end of the day): numpy's
+    exact floor division, taken only where the rounded quotient's floor may differ
+    from it (within rounding of a whole number), as it is ten times slower."""
+    q = points / length
+    k = np.floor(q)
+    frac = q - k
+    tol = 1e-12 * np.max(np.abs(q), initial=1.0)  # NaN: every point redone exactly
+    near = ~((frac > tol) & (frac < 1 - tol))
+    k[near] = points[near] // length
+    np.minimum(k, n - 1, out=k)
+    k[~(points < n * length)] = n
+    return k.astype(np.int64)
 
 
 # Below this many agent-seconds an interval has no logged-in time to divide by (a
@@ -95,27 +112,30 @@ def _ratio(num: np.ndarray, den: np.ndarray, tiny: float = 0.0) -> np.ndarray:
 
 
 class _Counter:
-    """Per-interval sums of selected calls, per queue (rows) and for the centre, in one
-    bincount each. Whole counts add up exactly, so the centre is the queues' sum; a
-    sum of seconds is counted once more over the centre's calls, so that it adds in
-    the calls' own order (the same figure, to the last bit, as summing the centre
-    alone)."""
+    """Per-interval sums of selected calls, per queue (rows) and for the centre. Whole
+    counts add up exactly, so the centre is the queues' sum; a sum of seconds is
+    counted once more over the centre's calls (unless there is one queue), so that it
+    adds in the calls' own order (the same figure, to the last bit, as summing the
+    centre alone)."""
 
     def __init__(self, calls: dict[str, np.ndarray], n: int, queues: int) -> None:
         self.k = calls["interval"].astype(np.int64)
         self.cell = calls["queue"].astype(np.int64) * n + self.k
         self.n, self.queues = n, queues
 
-    def count(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        flat = np.bincount(self.cell[mask], minlength=self.queues * self.n)
-        per_queue = flat.reshape(self.queues, self.n)
-        return per_queue.sum(axis=0), per_queue
+    def kinds(self, kind: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """Calls per (queue, interval) and kind (`kind`: an index below the product of
+        `shape`), as an array (queues, n, *shape): all counts in one bincount."""
+        size = int(np.prod(shape))
+        flat = np.bincount(self.cell * size + kind, minlength=self.queues * self.n * size)
+        return flat.reshape(self.queues, self.n, *shape)
 
     def seconds(self, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         v = values[mask]
         per_queue = np.bincount(self.cell[mask], v, self.queues * self.n)
-        center = np.bincount(self.k[mask], v, self.n)
-        return center, per_queue.reshape(self.queues, self.n)
+        per_queue = per_queue.reshape(self.queues, self.n)
+        center = per_queue[0] if self.queues == 1 else np.bincount(self.k[mask], v, self.n)
+        return center, per_queue
 
     def longest(self, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         flat = np.full(self.queues * self.n, np.nan)
@@ -124,34 +144,61 @@ class _Counter:
         return np.fmax.reduce(per_queue, axis=0), per_queue
 
 
+def _counts(
+    c: _Counter, calls: dict[str, np.ndarray], threshold: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The call counts per interval (centre, per queue), from one table of calls by
+    kind: outcome, met the service level, next step, left unsolved, and whether the
+    segment starts a phone call (1) or a customer's first call (2)."""
+    outcome = calls["outcome"].astype(np.int8)  # the kind: below 108, in 8 bits
+    one = len(np.unique(threshold)) == 1  # one service level: no lookup per call
+    met = calls["wait"] <= (threshold[0] if one else threshold[calls["queue"]])
+    in_sl = (outcome == ANSWERED) & met
+    starts = (calls["segment"] == 1).astype(np.int8) * (1 + (calls["attempt"] == 1))
+    kind = ((outcome * 2 + in_sl) * 3 + calls["next"].astype(np.int8)) * 2
+    kind = (kind + calls["unresolved"]) * 3 + starts
+    t = c.kinds(kind, (3, 2, 3, 2, 3))  # queue, interval, then the kind's five parts
+    ans = t[:, :, ANSWERED]
+    per_queue = {
+        "offered": t.sum(axis=(2, 3, 4, 5, 6)),
+        "blocked": t[:, :, BLOCKED].sum(axis=(2, 3, 4, 5)),
+        "answered": ans.sum(axis=(2, 3, 4, 5)),
+        "abandoned": t[:, :, ABANDONED].sum(axis=(2, 3, 4, 5)),
+        "in_sl": ans[:, :, 1].sum(axis=(2, 3, 4)),
+        "transferred": ans[:, :, :, NEXT_TRANSFER].sum(axis=(2, 3, 4)),
+        "escalated": ans[:, :, :, NEXT_ESCALATION].sum(axis=(2, 3, 4)),
+        "calls": t[..., 1:].sum(axis=(2, 3, 4, 5, 6)),
+        "customers": t[..., 2].sum(axis=(2, 3, 4, 5)),
+        "first_contact": ans[:, :, :, NEXT_NONE, 0, 2].sum(axis=2),
+    }
+    return {key: (v.sum(axis=0), v) for key, v in per_queue.items()}
+
+
 def _tallies(
     calls: dict[str, np.ndarray], n: int, queues: int, threshold: np.ndarray, length: float
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Sums per interval, (centre (n,), per queue (queues, n)): the raw material of KPIs.
     `threshold`: each queue's service-level seconds (a call meets its own queue's)."""
     c = _Counter(calls, n, queues)
-    outcome, wait, nxt = calls["outcome"], calls["wait"], calls["next"]
+    outcome, wait = calls["outcome"], calls["wait"]
     ans, waited = outcome == ANSWERED, outcome != BLOCKED
-    first = (calls["segment"] == 1) & (calls["attempt"] == 1)
     queued = time_in_intervals(
         calls["arrival"][waited], wait[waited], n, length, None, calls["queue"][waited], queues
     )
-    return {
-        "offered": c.count(np.ones(len(outcome), bool)),
-        "blocked": c.count(outcome == BLOCKED),
-        "answered": c.count(ans),
-        "abandoned": c.count(outcome == ABANDONED),
-        "in_sl": c.count(ans & (wait <= threshold[calls["queue"]])),
-        "wait_sum": c.seconds(ans, wait),
-        "handle_sum": c.seconds(ans, calls["handle"]),
-        "longest_wait": c.longest(waited, wait),
-        "queue_time": (queued.sum(axis=0), queued),
-        "transferred": c.count(ans & (nxt == NEXT_TRANSFER)),
-        "escalated": c.count(ans & (nxt == NEXT_ESCALATION)),
-        "calls": c.count(calls["segment"] == 1),
-        "customers": c.count(first),
-        "first_contact": c.count(first & ans & (nxt == NEXT_NONE) & ~calls["unresolved"]),
-    }
+    counts = _counts(c, calls, threshold)
+    return (
+        {key: counts[key] for key in ("offered", "blocked", "answered", "abandoned", "in_sl")}
+        | {
+            "wait_sum": c.seconds(ans, wait),
+            "handle_sum": c.seconds(ans, calls["handle"]),
+            "longest_wait": c.longest(waited, wait),
+            "queue_time": (queued.sum(axis=0), queued),
+        }
+        | {
+            key: counts[key]
+            for key in ("transferred", "escalated", "calls", "customers", "first_contact")
+        }
+    )
 
 
 def _kpis(t: dict[str, np.ndarray], length: np.ndarray | float) -> dict[str, np.ndarray]:
