@@ -38,6 +38,7 @@ from ..sim.records import (
     NEXT_NONE,
     NEXT_TRANSFER,
     DayRecords,
+    floor_div,
 )
 
 
@@ -86,15 +87,8 @@ def time_in_intervals(
 
 
 def _interval(points: np.ndarray, n: int, length: float) -> np.ndarray:
-    """The interval holding each point (n: at or after the end of the day): numpy's
-    exact floor division, taken only where the rounded quotient's floor may differ
-    from it (within rounding of a whole number), as it is ten times slower."""
-    q = points / length
-    k = np.floor(q)
-    frac = q - k
-    tol = 1e-12 * np.max(np.abs(q), initial=1.0)  # NaN: every point redone exactly
-    near = ~((frac > tol) & (frac < 1 - tol))
-    k[near] = points[near] // length
+    """The interval holding each point (n: at or after the end of the day)."""
+    k = floor_div(points, length)
     np.minimum(k, n - 1, out=k)
     k[~(points < n * length)] = n
     return k.astype(np.int64)

@@ -46,7 +46,7 @@ from .draws import Later, forecast, not_ready
 from .journeys import Journeys, _Call
 from .layout import Layout
 from .loop import Clock, Tick
-from .records import ABANDONED, ANSWERED, BLOCKED, COLUMNS, DayRecords
+from .records import ABANDONED, ANSWERED, BLOCKED, COLUMNS, DayRecords, interval_column
 from .rostering import staffing_events
 from .streams import Streams
 
@@ -331,9 +331,7 @@ class CallCenter(Journeys):
             )
             for name, dtype in COLUMNS.items()
         }
-        cols["interval"] = np.minimum(
-            (cols["arrival"] // self.length).astype(np.int32), self.n_intervals - 1
-        )
+        cols["interval"] = interval_column(cols["arrival"], self.length, self.n_intervals)
         return cols
 
 

@@ -29,7 +29,7 @@ from . import fast_base as base
 from .draws import Later, forecast
 from .fast_kernel import run_day
 from .fast_tables import Calls, Draws, Rules, State, rules
-from .records import COLUMNS, DayRecords
+from .records import COLUMNS, DayRecords, interval_column
 from .streams import BLOCK, Streams
 
 DaySimulator = Callable[[Scenario, np.random.SeedSequence], DayRecords]
@@ -158,8 +158,9 @@ class _Day:
             cols[name][:n] = getattr(self, name)
         patience = np.zeros(size)
         patience[:n] = self.patience
-        dec = np.full((size, base.ND), np.nan)
+        dec = np.empty(0)  # no caller decides anything: the kernel reads none
         if self.decisions is not None:
+            dec = np.full((size, base.ND), np.nan)
             dec[:n] = self.decisions
         return Calls(
             **cols,
@@ -277,9 +278,7 @@ def _records(sc: Scenario, c: Calls, s: State) -> DayRecords:
     n = int(s.iv[base.N_CALLS])
     trim = (lambda a: a[:n].copy()) if len(c.arrival) > 1.25 * n + 16 else (lambda a: a[:n])
     cols = {name: trim(getattr(c, name)) for name in COLUMNS}
-    cols["interval"] = np.minimum(
-        (cols["arrival"] // sc.interval_seconds).astype(np.int32), sc.n_intervals - 1
-    )
+    cols["interval"] = interval_column(cols["arrival"], sc.interval_seconds, sc.n_intervals)
     m = int(s.iv[base.NLOG])
     log = np.column_stack([s.log_t[:m], s.log_g[:m], s.log_n[:m]]).astype(float)
     return DayRecords(cols, log.reshape(-1, 3))

@@ -308,9 +308,8 @@ def agent_free(c, r, d, s, g):
 def route(c, r, k):
     """(next queue, NEXT_TRANSFER or NEXT_ESCALATION) by the caller's draws, or (-1, 0)."""
     q = c.queue[k]
-    u = c.dec[k * ND + TRANSFER]
-    for j in range(r.route_off[q], r.route_off[q + 1]):
-        if u < r.route_cum[j]:
+    for j in range(r.route_off[q], r.route_off[q + 1]):  # (no draw read if none)
+        if c.dec[k * ND + TRANSFER] < r.route_cum[j]:
             return r.route_target[j], NEXT_TRANSFER
     if r.esc_target[q] >= 0 and c.dec[k * ND + ESCALATION] < r.esc_share[q]:
         return r.esc_target[q], NEXT_ESCALATION

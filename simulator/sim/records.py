@@ -54,3 +54,22 @@ class DayRecords:
 
     calls: dict[str, np.ndarray]
     agent_log: np.ndarray
+
+
+def floor_div(points: np.ndarray, length: float) -> np.ndarray:
+    """points // length (numpy's exact floor of the quotient), as floats, ten times
+    sooner: the rounded quotient's floor, redone exactly only where it may differ
+    (within rounding of a whole number; NaN everywhere if a point is NaN or endless)."""
+    q = points / length
+    k = np.floor(q)
+    frac = q - k
+    tol = 1e-12 * np.max(np.abs(q), initial=1.0)
+    near = ~((frac > tol) & (frac < 1 - tol))
+    k[near] = points[near] // length
+    return k
+
+
+def interval_column(arrival: np.ndarray, length: float, n: int) -> np.ndarray:
+    """The record column `interval`: the interval of each arrival (the last one for a
+    caller after the close)."""
+    return np.minimum(floor_div(arrival, length).astype(np.int32), n - 1)
