@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -204,12 +204,31 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
 
 
 @contextmanager
-def playing(engine: str) -> Iterator[None]:
-    """Play every simulated day of the command with `engine` (auto, simpy or fast)."""
+def playing(engine: str, scenarios: Iterable[Scenario] = ()) -> Iterator[None]:
+    """Play every simulated day of the command with `engine` (auto, simpy or fast); the
+    fast engine compiled first if one of `scenarios` needs it (`fast_engine_ready`)."""
     from ..run.runner import playing as engine_in_use
 
+    fast_engine_ready(engine, scenarios)
     with engine_in_use(engine):
         yield
+
+
+def fast_engine_ready(engine: str, scenarios: Iterable[Scenario]) -> None:
+    """Compile the fast engine now if a day of `scenarios` will need it and numba's
+    cache holds none (the first fast run after an install): once, here, rather than in
+    every worker, and said on a terminal so that nobody waits in silence."""
+    if engine == "simpy":
+        return
+    from ..sim.fast import COMPILE_SECONDS, compile_pending, uncovered, warm
+
+    if any(uncovered(sc) is None for sc in scenarios) and compile_pending():
+        if err.is_terminal:
+            err.print(
+                f"compiling the fast engine (once, ~{COMPILE_SECONDS} s; --engine simpy skips it)",
+                highlight=False,
+            )
+        warm()
 
 
 @contextmanager
@@ -255,6 +274,7 @@ def run_scenario(
 
     total = replications or sc.simulation.replications
     check_size(sc, replications, keep_records=keep_records, workers=workers)
+    fast_engine_ready(engine, [sc])
     try:
         with progress_bar(total, quiet, f"Simulating {sc.name}") as tick:
             return simulate(

@@ -120,7 +120,7 @@ def staff(
             )
     with (
         executing(executor, workers, address),
-        playing(engine),
+        playing(engine, [sc] if method == "simulation" else []),
         library_errors(f"cannot plan {scenario}"),
         progress_bar(
             None,
@@ -297,7 +297,7 @@ def compare(
         check_size(sc, replications or loaded[0].simulation.replications, volume_scale)
     with (
         executing(executor, workers, address),
-        playing(engine),
+        playing(engine, loaded),
         library_errors("cannot compare"),
         progress_bar(runs, quiet, "Simulating") as tick,
     ):

@@ -290,9 +290,28 @@ def simulate_day_fast(sc: Scenario, seed: np.random.SeedSequence) -> DayRecords:
     return _Day(sc, seed).play()
 
 
+# Seconds the kernel takes to compile on the reference machine (benchmarks/bench_engine.py
+# measures it: about 11 s of CPU on 2 shared cores); the command line tells users.
+COMPILE_SECONDS = 15
+
+
+def compile_pending() -> bool:
+    """Whether the first fast-engine day of this process will compile the kernel
+    (numba is there and its cache holds no kernel for this source and this machine),
+    which takes about COMPILE_SECONDS once; False if unknown."""
+    if not base.COMPILED or run_day.signatures:
+        return False
+    try:
+        machine = run_day.targetctx.codegen().magic_tuple()
+        index = run_day._cache._cache_file._load_index()  # numba's own check of the source
+        return not any(key[1] == machine for key in index)
+    except Exception:  # pragma: no cover - numba's cache layout is not public
+        return False
+
+
 def warm() -> str:
     """Compile the kernel into numba's cache (`make install` does it once), so the
-    first simulated day of a later process loads it instead of compiling (~20 s)."""
+    first simulated day of a later process loads it instead of compiling (~15 s)."""
     import time
 
     from ..model.load import parse_scenario
