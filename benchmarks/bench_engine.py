@@ -167,15 +167,17 @@ def bytes_per_call(fn: Callable[[int], int]) -> float:
     return peak / calls
 
 
-def fresh_start(cache_dir: str | None) -> float:
-    """Seconds to the first fast-engine day in a new process (`warm()`)."""
+def fresh_start(cache_dir: str | None) -> tuple[float, float]:
+    """(wall, CPU) seconds to the first fast-engine day in a new process (`warm()`)."""
     env = os.environ | ({"NUMBA_CACHE_DIR": cache_dir} if cache_dir else {})
-    code = "import time; t = time.perf_counter(); from simulator.sim.fast import warm; "
-    code += "warm(); print(time.perf_counter() - t)"
+    code = "import time; t, c = time.perf_counter(), time.process_time(); "
+    code += "from simulator.sim.fast import warm; warm(); "
+    code += "print(time.perf_counter() - t, time.process_time() - c)"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
-    return float(done.stdout.split()[-1])
+    wall, cpu = done.stdout.split()[-2:]
+    return float(wall), float(cpu)
 
 
 def main() -> None:
@@ -230,10 +232,18 @@ def main() -> None:
             f"{memory['simpy']:,.0f}, {memory['fast']:,.0f} | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
-    print(f"\nfast engine, first day in a fresh process: {fresh_start(None):.2f} s (warm cache)")
+    wall, cpu = fresh_start(None)
+    print(
+        f"\nfast engine, first day in a fresh process: {wall:.2f} s ({cpu:.2f} s CPU; warm cache)"
+    )
     if not args.no_compile:
         with tempfile.TemporaryDirectory() as empty:
-            print(f"fast engine, compiled from nothing: {fresh_start(empty):.1f} s (cold)")
+            wall, cpu = fresh_start(empty)
+        load = os.getloadavg()[0]
+        print(
+            f"fast engine, compiled from nothing: {wall:.1f} s ({cpu:.1f} s CPU; cold, "
+            f"load {load:.1f})"
+        )
 
 
 if __name__ == "__main__":
