@@ -308,3 +308,20 @@ def test_the_json_schema_takes_a_file_whose_forecast_gives_the_volumes(tmp_path)
         parse_scenario(from_file)
     with pytest.raises(jsonschema.ValidationError, match="'volumes' is a required property"):
         jsonschema.validate(from_file, schema)
+
+
+def test_the_fast_engine_plays_a_file_whose_forecast_gives_the_volumes(tmp_path):
+    """A forecast file is only volumes and AHT by interval: the fast engine covers it
+    (auto picks it), with the same records and KPIs as SimPy, and the same as the
+    scenario with those numbers inline."""
+    from simulator import simulate, to_dict
+    from simulator.sim.fast import uncovered
+
+    data = three_days()
+    sc = load_scenario(write(tmp_path, without_volumes(data), csv_rows(data)))
+    assert sc.forecast == "forecast.csv" and uncovered(sc) is None
+    fast = to_dict(simulate(sc, 3, seed=4, engine="fast"))
+    assert fast == to_dict(simulate(sc, 3, seed=4, engine="simpy"))
+    inline = sc.model_copy(update={"forecast": None})
+    assert fast == to_dict(simulate(inline, 3, seed=4, engine="fast"))
+    assert fast["summary"]["offered"]["mean"] > 0

@@ -40,6 +40,7 @@ _COVERED = {
         "name", "description", "interval_minutes", "open", "service_level", "lines",
         "line_cost_per_hour", "shrinkage", "targets", "shifts", "queues", "agents", "arrivals",
         "simulation", "roster", "absence",  # as staffing changes (sim.rostering)
+        "forecast",  # a forecast file is only the queues' volumes and AHT, read in
         "horizon",  # a horizon is played stretch by stretch (run.day): the engine only
     },  # ever sees dateless runs
     Queue: {
