@@ -8,9 +8,9 @@ peak memory under a cap; `--json` output is strict JSON (no NaN or Infinity); a 
 beyond option-specific refusals); and calls are conserved in every interval of every
 simulated day (offered = blocked + answered + abandoned).
 
-Each shipped scenario is cut to its first 1-4 intervals (so a case runs in tens of
-milliseconds; shifts dropped), then 0-3 mutations are applied: a number scaled (x0,
-x0.5, x2, x10), a leaf set to a troublesome value
+Each shipped scenario (a forecast file's numbers put inline) is cut to its first 1-4
+intervals (so a case runs in tens of milliseconds; shifts dropped), then 0-3 mutations
+are applied: a number scaled (x0, x0.5, x2, x10), a leaf set to a troublesome value
 (0, -1, 80, 1e9, 1e308, .nan, .inf, true, "0180", "9:30", null, [], {}...), a key
 deleted or renamed (a newline in a name), a list shortened or lengthened, a
 transfer loop, a probability-1 repeat; or the YAML text itself is damaged (a key
@@ -41,7 +41,7 @@ from typer.testing import CliRunner
 
 from simulator.cli import app
 from simulator.model.clock import clock_minutes
-from simulator.model.load import parse_scenario
+from simulator.model.load import parse_scenario, with_forecast
 from simulator.model.scenario import ScenarioError
 from simulator.run.runner import simulate
 
@@ -55,8 +55,17 @@ TROUBLE = [0, -1, 1, 2, 0.5, 80, 1e9, 1e308, -1e308, math.nan, math.inf, -math.i
 TROUBLE += [True, False, None, "", "x", "0180", "9:30", [], {}, [1, 2], {"a": 1}]
 
 
+def shipped(path: Path) -> dict:
+    """A shipped file's data with its forecast file's numbers inline (`forecast:` read
+    and dropped): the cut copy is written elsewhere, where the path would not resolve."""
+    data = with_forecast(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+    data.pop("forecast", None)
+    return data
+
+
 def cut(data: dict, k: int) -> dict:
-    """The scenario's first k intervals (every per-interval list cut alike)."""
+    """The scenario's first k intervals (every per-interval list cut alike); a file
+    referencing a forecast must have its numbers inline first (`shipped`)."""
     for q in data["queues"].values():
         q["volumes"] = q["volumes"][:k]
         if "aht_by_interval" in q:
@@ -226,7 +235,7 @@ def check(path: Path, content: str | bytes) -> int:
 
 @pytest.mark.parametrize("scenario", SHIPPED, ids=lambda p: p.stem)
 def test_mutated_scenarios_never_crash_hang_or_lie(scenario, tmp_path_factory):
-    base = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    base = shipped(scenario)
     folder = tmp_path_factory.mktemp("fuzz")
     codes: list[int] = []
 
@@ -246,3 +255,14 @@ def test_mutated_scenarios_never_crash_hang_or_lie(scenario, tmp_path_factory):
     valid = codes.count(0) / len(codes)
     print(f"{scenario.stem}: {len(codes)} cases, {valid:.0%} valid")
     assert len(codes) >= EXAMPLES and 0.15 <= valid <= 0.85
+
+
+def test_a_file_reading_a_forecast_is_cut_with_the_forecasts_numbers():
+    """week_rostered.yaml reads week_forecast.csv: its cut copy has the first numbers
+    of the forecast inline (billing's rows Mon 08:00 and 08:30 of the CSV: 31 and 40
+    calls, 154 and 169 s) and no forecast reference, and is a valid scenario as cut."""
+    data = cut(shipped(REPO / "scenarios" / "week_rostered.yaml"), 2)
+    assert "forecast" not in data
+    billing = data["queues"]["billing"]
+    assert billing["volumes"] == [31.0, 40.0] and billing["aht_by_interval"] == [154.0, 169.0]
+    assert parse_scenario(data, strict=True).n_intervals == 2
