@@ -175,3 +175,30 @@ def test_the_aht_what_if_scales_the_means_per_interval_too():
     assert faster.queues["q"].aht_by_interval == pytest.approx([0.9 * a for a in AHT_BY_HOUR])
     before, after = (forecast(s, Streams(SEED)) for s in (sc, faster))
     np.testing.assert_allclose(after.handle, 0.9 * before.handle, rtol=1e-12)
+
+
+def _callback_day(aht_by_interval: bool):
+    """3 agents, 120 calls per half-hour, callbacks offered over a 60 s expected wait
+    (every caller offered takes one); the AHT is 30 s in both intervals, given as
+    aht_by_interval on a 300 s distribution, or as the distribution's mean."""
+    q = queue([120.0, 120.0], exponential(300.0 if aht_by_interval else 30.0))
+    q["callback"] = {"threshold": 60.0, "acceptance": 1.0}
+    if aht_by_interval:
+        q["aht_by_interval"] = [30.0, 30.0]
+    return parse_scenario(scenario({"q": q}, {"g": group(["q"], [3, 3])}, interval_minutes=30))
+
+
+@pytest.mark.parametrize("engine", ["simpy", "fast"])
+def test_the_callback_offer_estimates_the_wait_at_the_intervals_aht(engine):
+    """The expected wait is (callers ahead + 1) × the AHT of the interval called in ÷
+    the agents: 30 s here, as in the file whose distribution's mean is 30 s, so the
+    two give the same callbacks day by day (5, 3, 11, 2 over seed 3's days); with the
+    queue's overall 300 s, 117, 72, 140, 91 callers were offered one (any wait over
+    60 s ÷ 300 s × 3 agents)."""
+    from simulator.run.runner import simulate
+
+    counts = []
+    for by_interval in (True, False):
+        res = simulate(_callback_day(by_interval), 4, seed=3, engine=engine)
+        counts.append(res.calls.groupby("replication")["callback"].sum().tolist())
+    assert counts[0] == counts[1] == [5, 3, 11, 2]

@@ -27,9 +27,11 @@ from .fast_base import (
     HSIZE,
     IN_LINE,
     INF,
+    LENGTH,
     LINES,
     N_CALLS,
     N_FIRST,
+    N_INT,
     N_QUEUES,
     ND,
     NEXT_ESCALATION,
@@ -113,8 +115,8 @@ def abandon(c, r, d, s, k):
 
 @inner
 def offers_callback(c, r, s, k):
-    """Expected wait (calls ahead x AHT / agents with the skill) over the threshold:
-    the caller takes the callback by their own draw."""
+    """Expected wait (calls ahead x the AHT of the interval called in / agents with the
+    skill) over the threshold: the caller takes the callback by their own draw."""
     q = c.queue[k]
     if not r.cb[q]:
         return False
@@ -124,7 +126,9 @@ def offers_callback(c, r, s, k):
         g = r.servers[j]
         agents += s.staffed[g] - s.leaving[g]
         any_idle = any_idle or s.idle_count[g] > 0
-    expected = (s.n_waiting[q] + 1) * r.aht[q] / agents if agents else INF
+    n_int = s.iv[N_INT]
+    aht = r.aht[q] * r.aht_scale[q * n_int + min(int(c.arrival[k] // s.fv[LENGTH]), n_int - 1)]
+    expected = (s.n_waiting[q] + 1) * aht / agents if agents else INF
     return (
         not any_idle and expected > r.cb_threshold[q] and c.dec[k * ND + CALLBACK] < r.cb_accept[q]
     )

@@ -147,15 +147,19 @@ class Journeys:
                 self._call_again(call, self.env.now + call.draws[_REPEAT_DELAY])
 
     def _offers_callback(self, call: _Call) -> bool:
-        """Estimate the wait (calls ahead x AHT / agents with the skill) against the
-        threshold; if over, the caller takes the callback by their own draw."""
+        """Estimate the wait (calls ahead x the AHT of the interval called in / agents
+        with the skill) against the threshold; if over, the caller takes the callback
+        by their own draw."""
         q = call.queue
         rules = self.rules[q]
         if rules.callback is None:
             return False
         servers = self.layout.servers[q]
         agents = sum(self.staffed[g] - self.leaving[g] for g in servers)
-        expected = (self.n_waiting[q] + 1) * rules.aht / agents if agents else _INF
+        aht = rules.aht
+        if rules.interval_aht is not None:
+            aht = rules.interval_aht[min(int(call.arrival // self.length), self.n_intervals - 1)]
+        expected = (self.n_waiting[q] + 1) * aht / agents if agents else _INF
         return (
             not any(self.idle[g] for g in servers)
             and expected > rules.callback.threshold

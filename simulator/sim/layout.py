@@ -36,6 +36,9 @@ class QueueRules:
         self.repeat = q.repeat
         self.callback = q.callback
         self.aht = q.aht
+        # each interval's AHT as the fast engine has it: the mean × (its AHT ÷ the mean)
+        given = q.aht_by_interval
+        self.interval_aht = None if given is None else [q.aht * (a / q.aht) for a in given]
         self.priority = q.priority
         self.head_start = q.head_start
 
