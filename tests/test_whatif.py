@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from builders import exponential, group, queue, scenario
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -215,3 +216,30 @@ def test_files_of_other_intervals_pair_by_day_and_say_so():
     assert d["differences"][0]["intervals"] is None
     text = invoke("compare", str(PEAK), str(MULTI), "-r", "2").stdout
     assert "note: " in text and "Per interval, paired" not in text
+
+
+def test_the_aht_what_if_is_the_trades_aht_and_leaves_not_ready_time():
+    """aht=0.9 scales talk, hold and ACW (the AHT): every group's AHT is × 0.9, its
+    proficiency factor (1.2) applying to the shorter time, on the same callers (exact:
+    the AHT KPI is 0.9 × the file's, day by day); the not-ready time after calls (20 s)
+    is not handle time and stays, so the agents' time per call is
+    (0.9 × 1.2 × 150 + 20) ÷ (1.2 × 150 + 20) = 182 ÷ 200 = 0.910 of the file's, as
+    the comparison's note says (3 seeded days of 1,200 calls)."""
+    from simulator.planner.compare import compare_what_ifs
+
+    g = group(["q"], [80, 80], handle_time_factor={"q": 1.2}, not_ready=exponential(20))
+    q = queue([600.0, 600.0], exponential(150.0))
+    sc = simulator.parse_scenario(scenario({"q": q}, {"g": g}, interval_minutes=30))
+    edited = apply_what_if(sc, {"aht": 0.9})
+    assert edited.agents == sc.agents and edited.queues["q"].aht == pytest.approx(135)
+    cmp = compare_what_ifs(sc, [{"aht": 0.9}], replications=3, seed=3)
+    base, scaled = (r.day_samples for r in cmp.results)
+    assert np.array_equal(scaled["answered"], base["answered"])
+    assert scaled["aht"] == pytest.approx(0.9 * base["aht"], rel=1e-12)
+    # 1.2 × 150 s within 4.5 standard errors (180 ÷ √3600 = 3 s): false alarm 7e-6
+    assert base["aht"].mean() == pytest.approx(180, abs=13.5)
+    assert cmp.notes == [
+        "aht×0.9: the AHT (talk, hold, after-call work) is × 0.9 in every group; the "
+        "not-ready time after calls (g) is not handle time and stays, so the agents' time "
+        "per call (handle + not-ready) is × 0.910"
+    ]

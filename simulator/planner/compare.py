@@ -38,7 +38,7 @@ from ..kpi.registry import PREDICTED, REGISTRY
 from ..kpi.stats import CI, confidence
 from ..model.scenario import Scenario
 from ..run.runner import SimulationResult, simulate
-from .edits import apply_what_if, scale_volumes, what_if_label
+from .edits import apply_what_if, not_ready_note, scale_volumes, what_if_label
 from .predict import ERLANG, check_method, erlang_method, predict_at
 
 COMPARED = ("offered", *PREDICTED)
@@ -261,6 +261,8 @@ def compare_what_ifs(
     base = label or sc.name
     edited = [apply_what_if(sc, e) for e in what_ifs]
     labels = [base, *(what_if_label(e) for e in what_ifs)]
-    return compare_scenarios(
+    cmp = compare_scenarios(
         [sc, *edited], labels, volume_scale, replications, seed, workers, progress
     )
+    cmp.notes += [n for e in what_ifs if (n := not_ready_note(sc, e)) is not None]
+    return cmp

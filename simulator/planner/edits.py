@@ -1,23 +1,31 @@
 """What-if edits of a scenario: volumes or handle times scaled, agent groups
 restaffed (always a copy; the scenario given is never changed).
 
-A what-if is written `volume=1.15` (every forecast volume × 1.15) or `aht=0.9` (every
-handle time × 0.9: each part, talk, hold and after-call work, keeps its shape and cv),
-several joined by commas: `volume=1.15,aht=0.9`. `parse_what_if` reads one,
-`apply_what_if` makes the edited copy.
+A what-if is written `volume=1.15` (every forecast volume × 1.15) or `aht=0.9` (the AHT
+× 0.9, as the trade means it: talk, hold and after-call work, each part keeping its
+shape and cv), several joined by commas: `volume=1.15,aht=0.9`. `parse_what_if` reads
+one, `apply_what_if` makes the edited copy.
+
+An AHT edit leaves the agent groups as they are: a proficiency factor applies to the
+shorter handle time, so every group's AHT is × 0.9 too; the not-ready time after calls
+(`agents.NAME.not_ready`) is not handle time and stays, so the agents' time per call
+(handle + not-ready, what the Erlang load is made of) falls by less
+(`not_ready_note` says by how much).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from pydantic import ValidationError
 
 from ..model.distributions import Distribution, Empirical
+from ..model.handling import effective_handle_means
 from ..model.scenario import Queue, Scenario, ScenarioError
 from ..model.timetable import unrostered
 
-WHAT_IFS = {"volume": "every forecast volume", "aht": "every handle time"}
+WHAT_IFS = {"volume": "every forecast volume", "aht": "the AHT (talk + hold + ACW)"}
 SCALE_RANGE = (0.1, 10.0)  # a what-if's factor: 115 (meant 1.15) would be a hundredfold day
 
 
@@ -71,6 +79,27 @@ def scale_handle_times(sc: Scenario, factor: float) -> Scenario:
         return sc
     queues = {name: _scaled_handling(name, q, factor) for name, q in sc.queues.items()}
     return sc.model_copy(update={"queues": queues})
+
+
+def not_ready_note(sc: Scenario, edits: dict[str, float]) -> str | None:
+    """Where agents are not ready after calls, what an AHT edit does to the agents'
+    time per call (handle + not-ready, over the day's calls): less than to the AHT.
+    None without an AHT edit, without not-ready time, or without calls."""
+    factor = edits.get("aht", 1.0)
+    groups = [name for name, g in sc.agents.items() if g.not_ready is not None]
+    if factor == 1 or not groups:
+        return None
+    calls = np.array([q.volumes for q in sc.queues.values()], dtype=float)
+    before = float((calls * effective_handle_means(sc)).sum())
+    after = float((calls * effective_handle_means(scale_handle_times(sc, factor))).sum())
+    if before <= 0:
+        return None
+    return (
+        f"{what_if_label(edits)}: the AHT (talk, hold, after-call work) is × {factor:g} in "
+        f"every group; the not-ready time after calls ({', '.join(groups)}) is not handle "
+        f"time and stays, so the agents' time per call (handle + not-ready) is "
+        f"× {after / before:.3f}"
+    )
 
 
 def parse_what_if(text: str) -> dict[str, float]:
