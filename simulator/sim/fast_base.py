@@ -27,9 +27,12 @@ try:  # pragma: no cover - which branch runs depends on the machine
     # No reference counting: the kernel allocates nothing, and passing the tables
     # between functions would otherwise cost two atomic operations per array per call.
     jit = _numba.njit(cache=True, _nrt=False)
-    # functions only the kernel calls: no wrapper for calls from Python (compiles sooner)
+    # Functions only the kernel calls: no wrapper for calls from Python (compiles
+    # sooner). A small one LLVM inlines by itself; a large one is a real call that
+    # passes the four tables as ~560 scalars, so the steps of every call's path
+    # (`leaf`) are inlined by numba where they are called, each at one place only
+    # (numba's inlining is what costs compile time).
     inner = _numba.njit(cache=True, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
-    # small steps are inlined where they are called: no call, no tables passed
     leaf = _numba.njit(cache=True, _nrt=False, inline="always")
 except ImportError:  # pragma: no cover
     COMPILED = False
@@ -59,7 +62,7 @@ INF = math.inf
 
 
 # -------------------------------------------------------------------- the event heap
-@leaf
+@inner
 def push(s, t, kind, data):
     """Schedule an event at time t (ties: in the order scheduled, as SimPy)."""
     n = s.iv[HSIZE]
@@ -79,7 +82,7 @@ def push(s, t, kind, data):
     s.iv[HSIZE] += 1
 
 
-@leaf
+@inner
 def pop(s):
     """Remove the earliest event; returns (time, kind, data)."""
     ht, he, hk, hd = s.h_time, s.h_eid, s.h_kind, s.h_data
@@ -137,7 +140,7 @@ def new_segment(c, r, d, s, q, e, arrival, customer, attempt, segment):
     return k
 
 
-@leaf
+@inner
 def next_not_ready(d, s, g):
     """Group g's next not-ready time after a call (its pre-drawn values in the order its
     agents finish calls), or 0.0 with the status set if they ran out."""
@@ -150,7 +153,7 @@ def next_not_ready(d, s, g):
 
 
 # ---------------------------------------------------------------------- queues
-@leaf
+@inner
 def append(head, tail, link, q, k):
     """Append call k to the linked list q (a waiting queue or a callback list)."""
     link[k] = -1
@@ -161,7 +164,7 @@ def append(head, tail, link, q, k):
     tail[q] = k
 
 
-@leaf
+@inner
 def popleft(head, tail, link, q):
     k = head[q]
     head[q] = link[k]
@@ -170,6 +173,6 @@ def popleft(head, tail, link, q):
     return k
 
 
-@leaf
+@inner
 def entry(c, k):
     return c.entry[k] if c.entry[k] >= 0 else c.queue[k]

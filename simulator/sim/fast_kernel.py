@@ -91,7 +91,7 @@ def maybe_repeat(c, r, d, s, k):
             call_again(c, r, d, s, k, s.fv[NOW] + c.dec[k * ND + REPEAT_DELAY])
 
 
-@leaf
+@inner
 def lost(c, k, outcome, wait):
     c.outcome[k] = outcome
     c.wait[k] = wait
@@ -154,14 +154,14 @@ def arrive(c, r, d, s, k):
 
 
 # ---------------------------------------------------------------------- routing
-@leaf
+@inner
 def idle_pop_oldest(s, g):
     i = s.idle_head[g]
     s.idle_head[g] = i + 1 if i + 1 < s.idle_off[g + 1] else s.idle_off[g]
     s.idle_count[g] -= 1
 
 
-@leaf
+@inner
 def idle_oldest(s, g):
     return s.idle_buf[s.idle_head[g]]
 
@@ -193,7 +193,7 @@ def offer(c, r, s, k):
             push(s, c.deadline[k], HANG_UP, k)
 
 
-@leaf
+@inner
 def answer(c, r, s, k, g):
     """Group g takes call k now, at its own pace on the call's queue (1: as drawn)."""
     now = s.fv[NOW]
@@ -276,7 +276,7 @@ def callback_for(c, r, s, g):
 
 
 # ---------------------------------------------------------------------- agents
-@leaf
+@inner
 def log(s, g, staffed):
     s.staffed[g] = staffed
     n = s.iv[NLOG]
