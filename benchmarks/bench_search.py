@@ -12,8 +12,13 @@ used (`FRESH_SEED`), and:
   fresh days: does that interval or a neighbour miss a target (mean below)? The
   intervals where none does are listed, with "clearly" where their whole CIs meet;
 - **seeds**: the plans of the file's seed and of search seeds 1, 2 and 3, the largest
-  difference in agents between any two in any interval (must be <= 1);
+  difference in agents between any two in any interval (must be <= 1), and each seed's
+  plan checked as above (safety and minimality on the same fresh days);
 - agent-hours of both plans, and the service level's sd over intervals of both.
+
+A plan meeting the search's rule (sampling.judge) still shows a loose interval or a
+flagged one on 200 fresh days now and then: the fresh days' own standard error of a
+service level is about 1 point (docs/search.md gives the rates).
 """
 
 from __future__ import annotations
@@ -34,12 +39,18 @@ FRESH, FRESH_SEED = 200, 20_261_201
 SEEDS = (1, 2, 3)
 
 
+_FRESH: dict[tuple[str, bytes], Verification] = {}
+
+
 def fresh(sc, required: np.ndarray) -> Verification:
-    """`required` on FRESH days of FRESH_SEED."""
-    other = sc.model_copy(
-        update={"simulation": sc.simulation.model_copy(update={"seed": FRESH_SEED})}
-    )
-    return verify(other, required, FRESH)
+    """`required` on FRESH days of FRESH_SEED (kept: the seeds' plans share many)."""
+    key = (sc.name, required.tobytes())
+    if key not in _FRESH:
+        other = sc.model_copy(
+            update={"simulation": sc.simulation.model_copy(update={"seed": FRESH_SEED})}
+        )
+        _FRESH[key] = verify(other, required, FRESH)
+    return _FRESH[key]
 
 
 def line(name: str, sc, required: np.ndarray, v: Verification) -> str:
@@ -78,12 +89,41 @@ def clearly(sc, v: Verification, near: slice) -> bool:
     return True
 
 
+def model(zones=(0.0, 0.25, 0.5, 0.75, 1.0), steps=(4.5, 6.0), se_search=0.3, se_fresh=1.0):
+    """The indifference zone's trade-off in a model of one target (docs/search.md): each
+    interval's service level falls by `step` points per agent fewer, the target sits
+    uniformly between two staffing levels; the search takes the fewest agents whose
+    estimate (error se_search, the same for every level: common random numbers) is
+    >= target - zone, and 200 fresh days (error se_fresh) judge the plan. Per 24
+    intervals: loose (one agent fewer still meets on the fresh mean), flagged (more than
+    1 point below with the whole 95% CI below)."""
+    rng = np.random.default_rng(1)
+    n = 400_000
+    for step in steps:
+        for zone in zones:
+            top = rng.uniform(0, step, n)  # the fewest agents meeting: its level - target
+            err = rng.normal(0, se_search, n)
+            fewer = top - step
+            level = np.where(
+                fewer + err >= -zone, fewer, np.where(top + err >= -zone, top, top + step)
+            )
+            loose = (level - step + rng.normal(0, se_fresh, n) >= 0).mean()
+            flag = (level + rng.normal(0, se_fresh, n) < -max(1.0, 1.96 * se_fresh)).mean()
+            print(
+                f"  step {step} points, zone {zone:.2f}: loose {24 * loose:.2f}, flagged "
+                f"{24 * flag:.2f} per 24 intervals; mean level {np.mean(level):+.2f} points"
+            )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("scenarios", nargs="*", default=["scenarios/peak_day.yaml"])
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--no-seeds", action="store_true", help="skip the three-seed comparison")
+    p.add_argument("--model", action="store_true", help="only the zone's trade-off, modelled")
     a = p.parse_args()
+    if a.model:
+        return model()
     with executor("processes", a.workers) as ex, using(ex):
         for path in a.scenarios:
             sc = load_scenario(path)
@@ -118,7 +158,12 @@ def main() -> None:
             seeds = (sc.simulation.seed, *SEEDS)
             print(f"  search seeds {seeds}: at most {diff} agent(s) apart, {changed} cells")
             for seed, r in zip(seeds, plans):
-                print(f"    seed {seed}: {r[0].tolist()}")
+                v, loose = fresh(sc, r), minimality(sc, r)
+                print(
+                    f"    seed {seed}: {r[0].tolist()}  agent-hours "
+                    f"{r.sum() * sc.interval_minutes / 60:.1f}  below {int(v.below.sum())}  "
+                    f"flagged {int(v.flagged.sum())}  loose {loose or 'none'}"
+                )
 
 
 if __name__ == "__main__":

@@ -11,14 +11,31 @@ simulate), so the verification is on days the search never saw.
 Days are played by the engine `runner.playing` sets (auto: the fast engine where it
 covers the scenario). A plan is simulated on a growing day-set (`first` days, doubled
 while needed, up to `most`); the days of every plan are kept (KPIs only, never per-call
-records), so more days for a plan cost only the new ones. Each (queue, interval) is
-judged on each target (`judge`): it **clearly meets** or **clearly misses** when its
-one-sided 99% confidence bound over the days lies on that side of the target (99% at
-each of the up to five looks: about 5% false calls in all), and it is **precise** when
-its one-sided 95% bound's half-width is within the target's tolerance (`TOLERANCE`: 1
-point of service level or occupancy, half a point of abandon rate, 5% of an ASA target);
-otherwise it is undecided, and the day-set grows while a cell that matters is undecided.
-A precise or last-day-set cell is judged on its mean."""
+records), so more days for a plan cost only the new ones.
+
+**The decision rule** (`judge`), per (queue, interval) and target, with the target's
+tolerance tol (`TOLERANCE`: 1 point of service level or occupancy, half a point of
+abandon rate, 5% of an ASA target) and its indifference zone ZONE x tol (half of it):
+
+- the cell **meets** the target when its estimated KPI is within the zone of it or on
+  its right side (service level >= 79.5% for 80/20);
+- it is **decided** when the one-sided 99% confidence bound on the far side of that
+  verdict lies within the tolerance (a cell that meets: its lower bound >= 79%) or short
+  of the target (a cell that misses: its upper bound < 80%); otherwise the day-set grows
+  while a cell that matters is undecided, and at the largest the verdict is taken on
+  the estimate.
+
+So a decided cell that meets truly falls short of its target by less than the
+tolerance, and one that misses truly misses its target, each at 99% per look (up to
+seven looks, 40 to 2,560 days: at most 7% in all, less as the looks share their days).
+The zone is the price of deciding at all: a cell whose KPI sits between 79.5% and 80%
+is accepted, and a decrease is refused only where the KPI would fall below 79.5%.
+
+A trial plan may be judged **paired** with a base plan (`estimate`): its KPI is the
+base's mean over all the base's days plus the mean paired difference over the trial's
+days (the same days: common random numbers). One agent fewer changes a day's service
+level by far less than days differ (sd ~4 points against ~14 on peak_day.yaml), so a
+trial on 640 days paired with a base on 2,560 is nearly as precise as the base."""
 
 from __future__ import annotations
 
@@ -37,10 +54,11 @@ from .allocation import group_requirement
 from .edits import with_staffing
 
 SEARCH_STREAM = 0x5EA2C4  # entropy word of the search's days (the file's seed is the other)
-Z = 1.6448536269514722  # one-sided 95% normal quantile: the precision of a decision
 Z_CLEAR = 2.3263478740408408  # one-sided 99% per look: ~5% false calls over five looks
 TOLERANCE = {"service_level": 0.01, "abandon_rate": 0.005, "occupancy": 0.01}
 ASA_TOLERANCE = 0.05  # share of the ASA target
+ZONE = 0.5  # the indifference zone, a share of the tolerance: meets at target - ZONE x tol
+BASE_DAYS = 4  # a paired trial's base plan is simulated on 4x the trial's days
 SAMPLED = ("service_level", "asa", "abandon_rate", "occupancy", "accepted")
 
 
@@ -82,25 +100,49 @@ def day_kpis(sc: Scenario, d: DayResult) -> dict[str, np.ndarray]:
     return {k: np.array([d.queues[q].intervals[k] for q in sc.queues], float) for k in SAMPLED}
 
 
-def judge(sc: Scenario, samples: dict[str, np.ndarray]) -> Verdict:
-    """The verdict of day samples (kpi -> (days, queues, intervals)); a cell without
-    accepted calls on any day meets (nothing to answer), and so does a target whose KPI
-    no day defines (an ASA without answered calls)."""
+def mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard error over the days (axis 0) of samples with NaN for days that
+    do not define the KPI; se infinite with fewer than two such days."""
+    valid = (~np.isnan(x)).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(x, axis=0) / valid
+        sd = np.sqrt(np.nansum((x - mean) ** 2, axis=0) / np.maximum(valid - 1, 1))
+        return mean, np.where(valid >= 2, sd / np.sqrt(valid), np.inf)
+
+
+def estimate(x: np.ndarray, base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A plan's mean KPI per cell and its standard error, from its samples `x` (days,
+    ...). With `base`, samples of another plan on at least as many days whose first are
+    x's days (common random numbers), the base's mean over all its days plus the mean
+    paired difference x - base over x's days: the difference varies far less from day to
+    day than either plan, so the estimate is nearly as precise as the base's."""
+    if base is None:
+        return mean_se(x)
+    diff, diff_se = mean_se(x - base[: x.shape[0]])
+    level, level_se = mean_se(base)
+    return level + diff, np.sqrt(diff_se**2 + level_se**2)
+
+
+def judge(
+    sc: Scenario, samples: dict[str, np.ndarray], base: dict[str, np.ndarray] | None = None
+) -> Verdict:
+    """The verdict of day samples (kpi -> (days, queues, intervals)), estimated through
+    the paired differences from `base`'s samples if given (`estimate`), by the decision
+    rule (module docstring): a cell meets a target when its estimate is within the
+    indifference zone ZONE x tolerance of it or beyond. A cell without accepted calls on
+    any day meets (nothing to answer), and so does a target whose KPI no day defines."""
     quiet = ~(np.nan_to_num(samples["accepted"]) > 0).any(axis=0)
     meets, decided, clear_miss = ~quiet | quiet, np.ones(quiet.shape, bool), ~quiet & quiet
     means = {}
     for kpi, (target, sign, tol) in targets(sc).items():
-        x = samples[kpi]
-        valid = (~np.isnan(x)).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(x, axis=0) / valid
-            sd = np.sqrt(np.nansum((x - mean) ** 2, axis=0) / np.maximum(valid - 1, 1))
-            se = np.where(valid >= 2, sd / np.sqrt(valid), np.inf)
-        margin = np.nan_to_num(sign * (mean - target), nan=np.inf)
-        ok, clear = margin >= 0, np.abs(margin) >= Z_CLEAR * se
+        mean, se = estimate(samples[kpi], None if base is None else base[kpi])
+        margin = np.nan_to_num(sign * (mean - target) + ZONE * tol, nan=np.inf)
+        ok = margin >= 0  # within the zone or beyond
+        # the 99% bound on the far side: within the tolerance (meets), short of the target
+        sure = Z_CLEAR * se <= np.where(ok, margin + (1 - ZONE) * tol, ZONE * tol - margin)
         meets &= ok
-        clear_miss |= ~ok & clear
-        decided &= clear | (Z * se <= tol)
+        clear_miss |= ~ok & sure
+        decided &= sure
         means[kpi] = mean
     return Verdict(meets | quiet, decided | clear_miss | quiet, means, samples["accepted"].shape[0])
 
@@ -175,8 +217,7 @@ class DaySets:
     def samples(self, required: np.ndarray, days: int) -> dict[str, np.ndarray]:
         """kpi -> (days, queues, reported intervals) of the requirement `required` (per
         queue, split among groups as any plan is) on the first `days` days."""
-        split = group_requirement(self.sc, required)
-        return self.staffed_samples({g: r.tolist() for g, r in split.items()}, days)
+        return self.staffed_samples(_staffing(self.sc, required), days)
 
     def _split(self, staffing: dict[str, list[int]]) -> bool:
         """Whether a staffing is played date by date: kept by date, and every group
@@ -188,8 +229,7 @@ class DaySets:
         if self._split(staffing):
             cut = [p.staffed_samples(_cut(staffing, p.span), days) for p in self.parts]
             return {k: np.concatenate([c[k] for c in cut], axis=2) for k in SAMPLED}
-        key = b"".join(np.asarray(staffing[g], np.int64).tobytes() for g in sorted(staffing))
-        have = self._days.setdefault(key, [])
+        have = self._days.setdefault(_key(staffing), [])
         if not have:
             self._plans += 1
         if len(have) < days:
@@ -214,32 +254,73 @@ class DaySets:
         if root.progress:
             root.progress(root.simulated)
 
-    def evaluate(self, required: np.ndarray, matters: np.ndarray | None = None) -> Verdict:
+    def known(self, staffing: dict[str, list[int]]) -> int:
+        """Days already simulated for the groups staffed as given (of a horizon kept by
+        date: the fewest any date has)."""
+        if self._split(staffing):
+            return min(p.known(_cut(staffing, p.span)) for p in self.parts)
+        return len(self._days.get(_key(staffing), []))
+
+    def evaluate(
+        self,
+        required: np.ndarray,
+        matters: np.ndarray | None = None,
+        base: np.ndarray | None = None,
+        deep: bool = False,
+    ) -> Verdict:
         """The verdict of the requirement `required` on the smallest day-set that decides
-        every cell where `matters` (all reported cells if None), or on `most` days."""
-        split = group_requirement(self.sc, required)
-        return self.evaluate_staffing({g: r.tolist() for g, r in split.items()}, matters)
+        every cell where `matters` (all reported cells if None), or on `most` days
+        (BASE_DAYS x `most` if `deep`: a round's base plan). With `base`, another
+        requirement, each KPI is estimated through the paired differences from it, the
+        base on BASE_DAYS times the days or as many as it already has (`estimate`)."""
+        return self.evaluate_staffing(
+            _staffing(self.sc, required),
+            matters,
+            None if base is None else _staffing(self.sc, base),
+            deep,
+        )
 
     def evaluate_staffing(
-        self, staffing: dict[str, list[int]], matters: np.ndarray | None = None
+        self,
+        staffing: dict[str, list[int]],
+        matters: np.ndarray | None = None,
+        base: dict[str, list[int]] | None = None,
+        deep: bool = False,
     ) -> Verdict:
         """`evaluate` for groups staffed as given (group -> agents per interval); kept
         by date, each date on its own smallest deciding day-set."""
         if self._split(staffing):
             verdicts = [
                 p.evaluate_staffing(
-                    _cut(staffing, p.span), None if matters is None else matters[:, p.span]
+                    _cut(staffing, p.span),
+                    None if matters is None else matters[:, p.span],
+                    None if base is None else _cut(base, p.span),
+                    deep,
                 )
                 for p in self.parts
             ]
             return joined(verdicts)
+        most = BASE_DAYS * self.most if deep else self.most
         days = self.first
         while True:
-            v = judge(self.sc, self.staffed_samples(staffing, days))
+            paired = None
+            if base is not None:
+                paired = self.staffed_samples(base, max(self.known(base), BASE_DAYS * days))
+            v = judge(self.sc, self.staffed_samples(staffing, days), paired)
             relevant = v.decided if matters is None else v.decided | ~matters[:, self.skip :]
-            if relevant.all() or days >= self.most:
+            if relevant.all() or days >= most:
                 return v
-            days = min(2 * days, self.most)
+            days = min(2 * days, most)
+
+
+def _staffing(sc: Scenario, required: np.ndarray) -> dict[str, list[int]]:
+    """Agents per interval of each group, the requirement split as any plan's."""
+    return {g: r.tolist() for g, r in group_requirement(sc, required).items()}
+
+
+def _key(staffing: dict[str, list[int]]) -> bytes:
+    """A staffing's key among those simulated."""
+    return b"".join(np.asarray(staffing[g], np.int64).tobytes() for g in sorted(staffing))
 
 
 def forecast_calls(sc: Scenario) -> float:

@@ -11,20 +11,22 @@ records, the fast engine, the executor in use):
    until nothing moves (at most `isa.ROUNDS` times).
 3. **Refinement** in whole agents, each decision by sequential sampling (more days while
    a cell that matters is close to its target, `sampling.DaySets`). A round first
-   simulates the plan: every cell that misses a target gets one agent more. Once none
-   misses, one agent fewer is tried in every third interval at a time (all queues at
-   once, or one queue at a time where agents serve several queues), so that no two tried
-   cells share a neighbour; a cell keeps the decrease if it and the intervals either
-   side of it still meet every target, else it is final. It stops when a round changes
-   nothing (`converged`), or after `MAX_ROUNDS`.
+   simulates the plan (the round's base, on up to BASE_DAYS x the largest day-set):
+   every cell that misses a target gets one agent more. Once none misses, one agent
+   fewer is tried in every SPACING-th interval at a time (all queues at once, or one
+   queue at a time where agents serve several queues), each trial judged paired with
+   the base (`sampling.estimate`); a cell keeps the decrease if every cell in its
+   `reach` (the interval before, itself, the two after) still meets every target, else
+   it is final (until a cell in its reach is raised). Reaches of cells tried together
+   do not overlap, so a miss is put down to the one cell that may have caused it. It
+   stops when a round changes nothing (`converged`), or after `MAX_ROUNDS`.
 
-**The safety rule.** An interval's staffing is accepted when the mean of each KPI over
-the search's days meets its target, where the day-set grows (40, 80, ... days) until the
-one-sided 95% confidence bound clears the target or is within the target's tolerance of
-the mean (1 point of service level, abandon rate or occupancy; 5% of an ASA target), or
-the largest day-set is reached (`most_days`: 640, fewer for a large scenario; the note
-says which). So an accepted interval meets its target, at 95% confidence, within the
-tolerance.
+**The decision rule** (`sampling.judge`). A cell meets a target when its estimate is
+within half the target's tolerance of it or better (79.5% for 80/20), decided once the
+one-sided 99% bound on the far side of the verdict is within the tolerance (meets) or
+short of the target (misses). So an accepted cell falls short of its target by less
+than the tolerance, and one agent fewer where a decrease was refused truly misses it,
+at 99% per look.
 
 **The verification.** The plan is then simulated on `verify_days` days of the file's
 seed stream, which the search never saw (`callsim run --replications N` of the written
@@ -44,10 +46,11 @@ from ..run.runner import SimulationResult
 from .isa import ROUNDS, isa_step
 from .predict import erlang_method
 from .requirement import required_agents
-from .sampling import DaySets, forecast_calls
+from .sampling import BASE_DAYS, DaySets, forecast_calls
 from .verification import Verification, verify
 
 MAX_ROUNDS = 10  # refinement rounds at most
+SPACING = 4  # intervals between two cells tried at once: their `reach`es do not overlap
 FIRST_DAYS = 40  # the first day-set of every plan
 MOST_DAYS = 640  # the largest day-set
 CALLS_PER_SET = 2_500_000  # simulated calls a day-set may take (sets the largest for big days)
@@ -158,12 +161,14 @@ def isa(
     return required, ROUNDS
 
 
-def neighbours(sc: Scenario, cells: np.ndarray) -> np.ndarray:
-    """`cells` and the intervals either side of them; every queue where agents serve
-    several queues (they interact)."""
+def neighbours(sc: Scenario, cells: np.ndarray, before: int = 1, after: int = 1) -> np.ndarray:
+    """`cells` and the `before` intervals before and `after` after each; every queue where
+    agents serve several queues (they interact)."""
     near = cells.copy()
-    near[:, 1:] |= cells[:, :-1]
-    near[:, :-1] |= cells[:, 1:]
+    for step in range(1, after + 1):
+        near[:, step:] |= cells[:, :-step]
+    for step in range(1, before + 1):
+        near[:, :-step] |= cells[:, step:]
     if coupled(sc):
         near[:] = near.any(axis=0)
     return near
@@ -173,35 +178,48 @@ def coupled(sc: Scenario) -> bool:
     return len(sc.queues) > 1 and any(len(g.skills) > 1 for g in sc.agents.values())
 
 
+def reach(sc: Scenario, cells: np.ndarray) -> np.ndarray:
+    """What one agent fewer in `cells` may spoil: the interval before each (its last
+    callers wait into it), the cell itself and the two after it (its callers left
+    waiting spill over)."""
+    return neighbours(sc, cells, before=1, after=2)
+
+
+def culprits(sc: Scenario, misses: np.ndarray) -> np.ndarray:
+    """The tried cells whose `reach` may hold `misses` (SPACING apart: one per miss)."""
+    return neighbours(sc, misses, before=2, after=1)
+
+
 def refine(sc: Scenario, required: np.ndarray, sets: DaySets) -> tuple[np.ndarray, bool, int]:
     """Refinement rounds (see the module docstring): (staffing, converged, rounds)."""
     skip = sc.simulation.warmup_intervals
-    final = np.zeros(required.shape, bool)
-    final[:, :skip] = True  # not reported: not searched
-    raised = np.zeros(required.shape, bool)
+    kept = np.zeros(required.shape, bool)  # never decreased: warm-up, raised twice
+    kept[:, :skip] = True  # not reported: not searched
+    final, raised = kept.copy(), np.zeros(required.shape, bool)
     queues = range(required.shape[0]) if coupled(sc) else [None]
-    classes = [(q, c) for q in queues for c in range(3)]
+    classes = [(q, c) for q in queues for c in range(SPACING)]
     for rounds in range(1, MAX_ROUNDS + 1):
         if sets.spent:  # its budget of simulated calls (`search_by_simulation`)
             return required, False, rounds - 1
-        miss = padded(sc, ~sets.evaluate(required).meets, False)
+        miss = padded(sc, ~sets.evaluate(required, deep=True).meets, False)
         if miss.any():
-            final |= miss & raised  # raised twice: kept (no cycle)
+            kept |= miss & raised  # raised twice: kept (no cycle)
             raised |= miss
+            final = kept | (final & ~culprits(sc, miss))  # tried again beside a raise
             required = required + miss
             continue
-        moved = False
+        base, moved = required, False
         for q, c in classes:
             cells = np.zeros(required.shape, bool)
-            cells[slice(q, None if q is None else q + 1), c::3] = True
+            cells[slice(q, None if q is None else q + 1), c::SPACING] = True
             cells &= ~final & (required > 0)
             if not cells.any():
                 continue
             if sets.spent:
                 return required, False, rounds
-            hood = neighbours(sc, cells)
-            trial = sets.evaluate(required - cells, hood)
-            spoiled = neighbours(sc, padded(sc, ~trial.meets, False) & hood)
+            hood = reach(sc, cells)
+            trial = sets.evaluate(required - cells, hood, base)
+            spoiled = culprits(sc, padded(sc, ~trial.meets, False) & hood)
             keep = cells & ~spoiled
             final |= cells & spoiled
             required = required - keep
@@ -267,9 +285,10 @@ def search_notes(sc: Scenario, search: Search) -> list[str]:
         f"simulation: searched from the {search.start} requirement ({search.isa_rounds} ISA "
         f"round(s), {search.rounds} refinement round(s), {search.simulations} plans on "
         f"{search.days:,} simulated days of search seed {search.seed}); each interval meets "
-        "every target on the search's days at 95% confidence within 1 point (day-sets of "
-        f"{FIRST_DAYS} to {search.most_days} days), and one agent fewer there makes it or a "
-        "neighbouring interval miss one",
+        "every target on the search's days within half its tolerance (99% sure to within "
+        f"the tolerance: 1 point of service level; day-sets of {FIRST_DAYS} to "
+        f"{search.most_days} days, {BASE_DAYS * search.most_days} for a round's plan), and "
+        "one agent fewer there makes it or an interval it spills into miss one",
         *check.notes(sc),
     ]
     if search.most_days < MOST_DAYS:
