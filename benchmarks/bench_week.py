@@ -16,7 +16,9 @@ Each is timed against a baseline in the same process, alternating, median of
 `--rounds`: the same calls and staffing as one dateless list without a horizon (what
 the file was before the horizon: the same engine work, no days), so the ratio is what
 the days cost. Peak resident memory (`ru_maxrss`) is measured for each week in a fresh
-interpreter. `--staff` also times `plan(sc, "simulation")` (the staffing search: long).
+interpreter. `--staff` also times `plan(sc, "simulation")` (the staffing search: up to about 5
+minutes a week on an idle core, see `simulator.planner.search`'s budgets) and re-checks its
+plan and Erlang A's on `FRESH` days of a third seed (`--no-run`: the search only).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
 import subprocess
@@ -33,6 +36,8 @@ import time
 import numpy as np
 
 import simulator
+from simulator.planner.search import CALLS_PER_SEARCH
+from simulator.planner.verification import Verification, verify
 from simulator.run.executors import executor, using
 
 WEEKDAY = (1.3, 1.05, 1.0, 0.97, 0.92, 0.55, 0.35)  # Monday .. Sunday
@@ -43,6 +48,7 @@ QUEUES = {  # name: (share of calls, AHT s, patience s)
     "billing": (0.2, 420.0, 240.0),
 }
 CALLS = 167_000  # a replication (the week)
+FRESH, FRESH_SEED = 100, 20_261_201  # days of a third seed to re-check the plans on
 
 
 def profile(first: float, last: float) -> np.ndarray:
@@ -122,17 +128,70 @@ def peak_memory(kind: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def fresh(sc, required: np.ndarray) -> Verification:
+    """`required` on FRESH days of FRESH_SEED: neither the search's nor its verification's."""
+    other = sc.model_copy(
+        update={"simulation": sc.simulation.model_copy(update={"seed": FRESH_SEED})}
+    )
+    return verify(other, required, FRESH)
+
+
+def staff(sc) -> None:
+    """Time `plan(sc, "simulation")`, CPU load before and after, and what it found: converged,
+    rounds, days, simulated calls against the budget; cells below a target and flagged on
+    its verification and on FRESH days of FRESH_SEED; agent-hours against Erlang A's plan
+    (and that plan's cells on the same fresh days)."""
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    sim = simulator.plan(sc, "simulation")
+    took, after = time.perf_counter() - t, os.getloadavg()[0]
+    s, erlang = sim.search, simulator.plan(sc, "erlang-a")
+    assert s is not None and s.sets is not None
+    check, cells = s.verification, sim.required.size
+    hours = {p.method: p.required.sum() * sc.interval_minutes / 60 for p in (sim, erlang)}
+    left = f" (unfinished: {', '.join(s.unfinished)})" if s.unfinished else ""
+    print(
+        f"        staff --method simulation: {took:.1f} s (load {load:.1f} -> {after:.1f}), "
+        f"{len(s.sets.parts) or 1} run(s) searched, converged {s.converged}{left}, "
+        f"{s.isa_rounds} ISA + {s.rounds} refinement rounds, {s.days:,} days of day-sets up "
+        f"to {s.most_days}, {s.sets.calls / 1e6:.0f}M simulated calls (budget "
+        f"{CALLS_PER_SEARCH / 1e6:.0f}M)"
+    )
+    print(
+        f"        verification ({s.result.replications} days): {int(check.below.sum())} of "
+        f"{cells} cells below a target, {int(check.flagged.sum())} flagged; SL sd over "
+        f"intervals {check.spread:.3f}; 2-point miss flagged at 80% in "
+        f"{np.mean(check.power() <= 0.02):.0%} of cells"
+    )
+    for name, p in (("simulation", sim), ("erlang-a", erlang)):
+        v = fresh(sc, p.required)
+        print(
+            f"        {name:<10} agent-hours {hours[name]:9,.1f}; {FRESH} fresh days (seed "
+            f"{FRESH_SEED}): {int(v.below.sum())} cells below, {int(v.flagged.sum())} flagged, "
+            f"SL sd {v.spread:.3f}"
+        )
+    print(
+        f"        simulation / erlang-a agent-hours: {hours['simulation'] / hours['erlang-a']:.3f}"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--executor", default="processes", choices=("serial", "processes", "dask"))
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--staff", action="store_true", help="also time the staffing search")
+    p.add_argument("--weeks", default="closed,24/7", help="which weeks: closed, 24/7 or both")
+    p.add_argument("--no-run", action="store_true", help="skip the run timings (with --staff)")
     a = p.parse_args()
     print(f"executor {a.executor}, workers {a.workers}, median of {a.rounds} rounds")
     with executor(a.executor, a.workers) as ex, using(ex):
-        for kind in ("closed", "24/7"):
+        for kind in a.weeks.split(","):
             sc = simulator.parse_scenario(week(kind))
+            if a.no_run:
+                print(f"{kind:>6}: {sc.n_intervals} intervals")
+                staff(sc)
+                continue
             flat = simulator.parse_scenario(week(kind, horizon=False))
             times: dict[str, list[float]] = {"horizon": [], "flat": [], "cpu": []}
             for _ in range(a.rounds):  # alternating, so load from other work hits both
@@ -154,19 +213,7 @@ def main() -> None:
             peak = peak_memory(kind) / 2**20
             print(f"        peak memory of the run (fresh process): {peak:,.0f} MB")
             if a.staff:
-                t = time.perf_counter()
-                plan = simulator.plan(sc, "simulation")
-                search = plan.search
-                assert search is not None
-                check = search.verification
-                print(
-                    f"        staff --method simulation: {time.perf_counter() - t:.1f} s, "
-                    f"{search.simulations} plans on {search.days} search days (day-sets up "
-                    f"to {search.most_days}), converged {search.converged}; verified on "
-                    f"{search.result.replications} independent days: "
-                    f"{int(check.below.sum())} cells below a target, "
-                    f"{int(check.flagged.sum())} flagged, SL sd over intervals {check.spread:.3f}"
-                )
+                staff(sc)
     print(
         json.dumps({"maxrss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
     )
