@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import hashlib
 import json
 import os
@@ -140,6 +141,7 @@ FOCUS = {
     "multi_skill.yaml": ("agents", "queues"),
     "bank_journeys.yaml": ("queues", "agents"),
     "single_queue.yaml": ("queues", "agents", "service_level", "simulation"),
+    "rostered": ("roster", "absence", "horizon"),  # ROSTERED_DAY
 }
 
 
@@ -156,11 +158,47 @@ def _extras(data: dict, rng: random.Random) -> None:
     g["not_ready"] = {"distribution": "exponential", "mean": 20}
 
 
+ROSTERED_DAY = {
+    "name": "A rostered day",
+    "interval_minutes": 30,
+    "open": "08:00",
+    "service_level": {"seconds": 20, "target": 0.8},
+    "horizon": {"start": "2026-12-07", "days": 2, "close": "12:00"},
+    "queues": {
+        "general": {
+            "volumes": [40] * 16,
+            "handle_time": {"distribution": "exponential", "mean": 180},
+            "patience": {"distribution": "exponential", "mean": 120},
+        }
+    },
+    "agents": {"team": {"skills": ["general"], "cost_per_hour": 20}},
+    "roster": {
+        "shifts": {
+            "early": {
+                "start": "08:00",
+                "hours": 4,
+                "agents": 6,
+                "days": ["2026-12-07", "tue"],
+                "breaks": [{"earliest": "09:30", "latest": "10:30", "minutes": 15}],
+            },
+            "late": {"start": "09:00", "end": "12:00", "agents": 3, "cost_per_hour": 22},
+        },
+        "activities": {"huddle": {"start": "08:30", "hours": 0.5, "agents": 1, "paid": True}},
+    },
+    "absence": {
+        "absenteeism": 0.05,
+        "late": {"distribution": "exponential", "mean": 60},
+        "break_overrun": {"distribution": "exponential", "mean": 30},
+    },
+    "simulation": {"replications": 2, "seed": 3},
+}
+
+
 def scenario_case(rng: random.Random) -> Case:
     """A shipped scenario with one field of its new features mutated, validated (or run,
     staffed)."""
     name = rng.choice(sorted(FOCUS))
-    data = yaml.safe_load(_text(name))
+    data = copy.deepcopy(ROSTERED_DAY) if name == "rostered" else yaml.safe_load(_text(name))
     if name in ("single_queue.yaml", "multi_skill.yaml"):
         _extras(data, rng)
     paths = [p for p in _paths(data) if p[0] in FOCUS[name]]
@@ -179,7 +217,7 @@ def scenario_case(rng: random.Random) -> Case:
         parent[new_key] = parent.pop(path[-1])
         title = f"{name}: {'.'.join(map(str, path))} renamed {new_key!r}"
         path = (*path[:-1], new_key)
-    small = name in ("single_queue.yaml", "multi_skill.yaml")
+    small = name in ("single_queue.yaml", "multi_skill.yaml", "rostered")
     command = rng.choice(["validate"] * 3 + (["run", "staff"] if small else []))
     args = [command, "s.yaml"] + {"run": ["-r", "2", "--json", "-q"]}.get(command, [])
     args += ["--json", "-q"] if command == "staff" else []
@@ -352,6 +390,29 @@ def target_case(rng: random.Random) -> Case:
     return Case(f"{' '.join(args)}", args, files, names, replaceable=replaceable)
 
 
+def collide_case(rng: random.Random) -> Case:
+    """`--out` into the folder of the inputs, an input named as an output (the forecast
+    called days.csv): never replaced, even with --force."""
+    command = rng.choice(["run", "staff", "compare"])
+    named = {
+        "run": ["days.csv", "intervals.csv", "summary.csv", "calls.csv", "report.html"],
+        "staff": ["plan_intervals.csv", "plan_queues.csv", "report.html"],
+        "compare": ["report.html", "summary.csv", "intervals.csv"],
+    }[command]
+    forecast = rng.choice(named)
+    by_key = rng.random() < 0.3  # the scenario's own forecast: key
+    scenario = _week_with_forecast(forecast) if by_key else _text("week.yaml").encode()
+    files: dict[str, bytes | None] = {
+        "week.yaml": scenario,
+        forecast: (SCENARIOS / "week_forecast.csv").read_bytes(),
+    }
+    args = [command, "week.yaml", "--out", rng.choice([".", "./", "../case"]), "-q"]
+    args += [] if by_key else ["--forecast", forecast]
+    args += ["-r", "2"] if command != "staff" else []
+    args += ["--force"] if rng.random() < 0.7 else []
+    return Case(f"{' '.join(args)} ({forecast})", args, files, ("--out", forecast))
+
+
 def huge_case(rng: random.Random) -> Case:
     """Valid-looking inputs too big to simulate: refused (or bounded) with a message."""
     data = yaml.safe_load(_text("single_queue.yaml"))
@@ -433,6 +494,7 @@ GENERATORS: list[Callable[[random.Random], Case]] = [
     dask_case,
     target_case,
     target_case,
+    collide_case,
     huge_case,
     calibrate_case,
 ]

@@ -189,3 +189,45 @@ def test_workers_beyond_the_days_are_not_counted(tmp_path, monkeypatch):
     assert result.code == 2
     assert "(400 calls a day × 8 days, 8 worker processes at once)" in result.stderr
     assert "use fewer --workers, replications or smaller volumes" in result.stderr
+
+
+def test_out_never_replaces_an_input_even_with_force(tmp_path):
+    """Found while extending the campaign (collide_case): `run week.yaml --forecast
+    days.csv --out . --force` replaced the forecast file by the run's days.csv: the
+    user's forecast was lost. An input is never replaced now, and nothing is written."""
+    files = {
+        "week.yaml": (ROOT / "scenarios" / "week.yaml").read_bytes(),
+        "days.csv": (ROOT / "scenarios" / "week_forecast.csv").read_bytes(),
+    }
+    args = ["run", "week.yaml", "--forecast", "days.csv", "-r", "2", "-q", "--out", ".", "--force"]
+    result = outcome(Case("days.csv", args, files, ("days.csv",)), tmp_path)
+    assert result.code == 2
+    assert "days.csv: an input of this command; callsim never replaces it, even with --force" in (
+        result.stderr
+    )
+    assert sorted(p.name for p in (tmp_path / "case").iterdir()) == ["days.csv", "week.yaml"]
+
+
+def test_write_never_replaces_the_forecast_even_with_force(tmp_path):
+    """Found the same way: `staff --shifts --forecast f.csv --write f.csv --force`
+    wrote the planned scenario over the forecast it was planned from."""
+    import yaml
+
+    text = (ROOT / "scenarios" / "peak_day.yaml").read_text()
+    data = yaml.safe_load(text)
+    start = int(data["open"][:2]) * 60 + int(data["open"][3:])
+    rows = ["interval,queue,calls"] + [
+        f"{(start + i * data['interval_minutes']) // 60:02d}:"
+        f"{(start + i * data['interval_minutes']) % 60:02d},{name},{v}"
+        for name, q in data["queues"].items()
+        for i, v in enumerate(q["volumes"])
+    ]
+    for q in data["queues"].values():
+        del q["volumes"]
+    files = {
+        "day.yaml": yaml.safe_dump({**data, "forecast": "f.csv"}).encode(),
+        "f.csv": ("\n".join(rows) + "\n").encode(),
+    }
+    args = ["staff", "day.yaml", "--shifts", "--write", "f.csv", "--force", "-q"]
+    message = "--write: f.csv is the scenario's forecast file, an input (never replaced)"
+    assert outcome(Case("f.csv", args, files, (message,)), tmp_path).code == 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -170,13 +170,23 @@ def check_out(out_dir: str | None, option: str = "--out") -> None:
             target_path(out_dir, option)
 
 
+def inputs_of(path: Path, sc: Scenario, forecast: Path | None = None) -> list[Path]:
+    """The files a command read for scenario `sc` of file `path`: the file, and its
+    forecast (`--forecast`, or the file's `forecast:`)."""
+    files = [path] + ([forecast] if forecast is not None else [])
+    return files + ([path.parent / sc.forecast] if sc.forecast and forecast is None else [])
+
+
 @contextmanager
-def output_dir(out_dir: str, force: bool, say: bool = True) -> Iterator[Path]:
+def output_dir(
+    out_dir: str, force: bool, say: bool = True, inputs: Sequence[Path] = ()
+) -> Iterator[Path]:
     """A temporary directory to write into; its files are moved into `out_dir` when
-    all are complete (`simulator.report.output.staged`). Exit 2 on a refusal."""
+    all are complete (`simulator.report.output.staged`), never over one of `inputs`.
+    Exit 2 on a refusal."""
     from ..report.output import staged
 
-    with writing(out_dir, "--out"), staged(out_dir, force=force) as stage:
+    with writing(out_dir, "--out"), staged(out_dir, force=force, inputs=inputs) as stage:
         yield stage.dir
     if say:
         err.print(f"Wrote {len(stage.written)} files to {stage.target}", highlight=False)

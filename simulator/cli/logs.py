@@ -15,6 +15,7 @@ from .common import (
     app,
     check_out,
     fail,
+    inputs_of,
     load,
     out,
     output_dir,
@@ -91,7 +92,10 @@ def write_calibrated(
             load_scenario(temp)
         except ScenarioError as exc:
             fail(exc.problems, f"{out_path}: the calibrated scenario would not be valid")
-        with writing(folder, "--report"), staged(folder, force=force, option="--report") as stage:
+        with (
+            writing(folder, "--report"),
+            staged(folder, force=force, option="--report", inputs=[log_path]) as stage,
+        ):
             write_calibration(cal, stage.dir)
         written.extend(stage.written)
 
@@ -216,7 +220,8 @@ def backtest(
     except LogError as exc:
         fail(exc.problems, "cannot backtest")
     if out_dir is not None:
-        with output_dir(out_dir, force, say=not as_json) as folder:
+        read = [log_path, *inputs_of(scenario, sc)]
+        with output_dir(out_dir, force, not as_json, read) as folder:
             write_backtest(bt, folder)
     if as_json:
         print_json(backtest_dict(bt))

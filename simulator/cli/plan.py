@@ -26,6 +26,7 @@ from .common import (
     err,
     executing,
     fail,
+    inputs_of,
     library_errors,
     load,
     load_data,
@@ -118,6 +119,11 @@ def staff(
                 [f"--write: {write} is the scenario itself (by another path or a hard link)"],
                 "invalid option",
             )
+        if any(same_file(write, f) for f in inputs_of(scenario, sc, forecast)[1:]):
+            fail(
+                [f"--write: {write} is the scenario's forecast file, an input (never replaced)"],
+                "invalid option",
+            )
     with (
         executing(executor, workers, address),
         playing(engine, [sc] if method == "simulation" else []),
@@ -147,7 +153,7 @@ def staff(
     if out_dir is not None:
         from ..report.pages import write_plan
 
-        with output_dir(out_dir, force) as folder:
+        with output_dir(out_dir, force, inputs=inputs_of(scenario, sc, forecast)) as folder:
             write_plan(result, folder)
     if write is not None:
         write_plan_copy(scenario, write, result, data, force)
@@ -307,7 +313,8 @@ def compare(
     if out_dir is not None:
         from ..report.pages import write_compare, write_plan_comparison
 
-        with output_dir(out_dir, force) as folder:
+        read = [f for path, sc in zip(scenarios, loaded) for f in inputs_of(path, sc, forecast)]
+        with output_dir(out_dir, force, inputs=read) as folder:
             if isinstance(result, PlanComparison):
                 write_plan_comparison(result, folder)
             else:

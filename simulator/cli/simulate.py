@@ -25,6 +25,7 @@ from .common import (
     err,
     executing,
     fail,
+    inputs_of,
     kpi_list,
     library_errors,
     load,
@@ -97,7 +98,7 @@ def run(
         from ..planner.staffing import erlang_requirement
         from ..report.pages import write_run
 
-        with output_dir(out_dir, force, say=not as_json) as folder:
+        with output_dir(out_dir, force, not as_json, inputs_of(scenario, sc, forecast)) as folder:
             write_run(res, folder, *erlang_requirement(sc))
     if as_json:
         from ..report.json import to_dict

@@ -15,7 +15,9 @@ that looks complete, only a `.callsim-partial-*` directory that the next run int
   what it wrote in `.callsim-manifest.json` (name -> SHA-256); `force=True` (the
   CLI's `--force`) replaces them anyway;
 - a symbolic link or a directory where a file goes: never followed, never replaced
-  without `force` (a link is then replaced by the file, its target untouched).
+  without `force` (a link is then replaced by the file, its target untouched);
+- replacing a file the command reads (`inputs`: its scenario, forecast, log), by any
+  name or hard link, even with `force`.
 
 `write_file` does the same for one file (`staff --write`), and refuses to replace the
 file it was made from by any path: same inode (a hard link, `..`, a symlink to it).
@@ -33,7 +35,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,7 +130,9 @@ def _staged_files(stage: Path) -> list[str]:
     return sorted(names)
 
 
-def _conflict(dest: Path, known: str | None, force: bool) -> str | None:
+def _conflict(
+    dest: Path, known: str | None, force: bool, inputs: Sequence[Path] = ()
+) -> str | None:
     """Why `dest` may not be replaced (None: it may)."""
     try:
         st = os.lstat(dest)
@@ -136,6 +140,8 @@ def _conflict(dest: Path, known: str | None, force: bool) -> str | None:
         return None
     if stat.S_ISDIR(st.st_mode):
         return f"{dest}: a directory is in the way"
+    if any(_same_entry(st, path) for path in inputs):
+        return f"{dest}: an input of this command; callsim never replaces it, even with --force"
     if force:
         return None
     if stat.S_ISLNK(st.st_mode):
@@ -143,6 +149,18 @@ def _conflict(dest: Path, known: str | None, force: bool) -> str | None:
     if not stat.S_ISREG(st.st_mode) or known is None or _sha256(dest) != known:
         return f"{dest}: not written by callsim (or changed since); --force replaces it"
     return None
+
+
+def _same_entry(st: os.stat_result, path: Path) -> bool:
+    """Whether the directory entry `st` (not followed) is the file `path` (or its link)."""
+    for look in (os.stat, os.lstat):
+        try:
+            other = look(path)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            return True
+    return False
 
 
 def _parents_safe(target: Path, rel: str) -> str | None:
@@ -155,14 +173,17 @@ def _parents_safe(target: Path, rel: str) -> str | None:
     return None
 
 
-def _commit(stage: Path, target: Path, force: bool) -> list[Path]:
+def _commit(stage: Path, target: Path, force: bool, inputs: Sequence[Path] = ()) -> list[Path]:
     manifest = _read_manifest(target)
     names = _staged_files(stage)
     hashes = {rel: _sha256(stage / rel) for rel in names}
     problems = [
         p
         for rel in names
-        for p in (_parents_safe(target, rel), _conflict(target / rel, manifest.get(rel), force))
+        for p in (
+            _parents_safe(target, rel),
+            _conflict(target / rel, manifest.get(rel), force, inputs),
+        )
         if p
     ]
     if problems:
@@ -179,10 +200,15 @@ def _commit(stage: Path, target: Path, force: bool) -> list[Path]:
 
 @contextlib.contextmanager
 def staged(
-    out: str | os.PathLike[str] | None, *, force: bool = False, option: str = "--out"
+    out: str | os.PathLike[str] | None,
+    *,
+    force: bool = False,
+    option: str = "--out",
+    inputs: Sequence[str | os.PathLike[str]] = (),
 ) -> Iterator[Stage]:
     """A temporary directory to write into; its files replace those in `out` only if
-    the block ends normally and every one may be replaced (see the module doc).
+    the block ends normally and every one may be replaced (see the module doc; never
+    one of `inputs`, the files the command read).
     Raises OutputError (nothing moved) or the block's own exception."""
     target = target_path(out, option)
     try:
@@ -196,7 +222,7 @@ def staged(
         stage = Stage(Path(tempfile.mkdtemp(prefix=PARTIAL, dir=target)), target)
         try:
             yield stage
-            stage.written = _commit(stage.dir, target, force)
+            stage.written = _commit(stage.dir, target, force, [Path(p) for p in inputs])
         finally:
             shutil.rmtree(stage.dir, ignore_errors=True)
 
