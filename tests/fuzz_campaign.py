@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from test_fuzz import leaves, parent
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -86,30 +87,16 @@ def _yaml(data: dict) -> bytes:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8")
 
 
-def _paths(node: Any, path: tuple = ()) -> Iterator[tuple]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield (*path, key)
-            yield from _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node[:3]):  # the first items stand for the rest
-            yield (*path, i)
-            yield from _paths(value, (*path, i))
-
-
 def _set(data: Any, path: tuple, value: Any) -> None:
-    for key in path[:-1]:
-        data = data[key]
+    node = parent(data, path)
     if value is _DELETE:
-        del data[path[-1]]
+        del node[path[-1]]
     else:
-        data[path[-1]] = value
+        node[path[-1]] = value
 
 
 def _get(data: Any, path: tuple) -> Any:
-    for key in path:
-        data = data[key]
-    return data
+    return parent(data, path)[path[-1]] if path else data
 
 
 _DELETE = object()
@@ -201,7 +188,9 @@ def scenario_case(rng: random.Random) -> Case:
     data = copy.deepcopy(ROSTERED_DAY) if name == "rostered" else yaml.safe_load(_text(name))
     if name in ("single_queue.yaml", "multi_skill.yaml"):
         _extras(data, rng)
-    paths = [p for p in _paths(data) if p[0] in FOCUS[name]]
+    paths = [  # a list's first items stand for the rest
+        p for p in leaves(data) if p[0] in FOCUS[name] and all(k < 3 for k in p if type(k) is int)
+    ]
     path = rng.choice(paths)
     kind = rng.choice(["value", "value", "value", "delete", "rename"])
     if kind == "value":

@@ -66,11 +66,16 @@ def test_calibrate_log_without_a_priority_choice(tmp_path):
             ["staff", "s.yaml", "--busyness-cv", "0.1", "--days-meeting", "1e9"],
             "--days-meeting: must be a share",
         ),
+        (  # seed 3, case 3
+            ["staff", "s.yaml", "--busyness-cv", "inf"],
+            "--busyness-cv: must be a coefficient of variation > 0, e.g. 0.1 (not inf)",
+        ),
     ],
 )
 def test_options_named_as_typed(args, message, tmp_path):
-    """Found by the campaign (seed 1, cases 8 and 15): the refusal named the library's
-    parameter (`method:`, `days_meeting:`), not the option the user typed."""
+    """Found by the campaign (seed 1, cases 8 and 15; seed 3, case 3): the refusal
+    named the library's parameter (`method:`, `days_meeting:`, `busyness_cv:`), not
+    the option the user typed."""
     files = {"s.yaml": (ROOT / "scenarios" / "single_queue.yaml").read_bytes()}
     result = outcome(Case(" ".join(args), args, files, (message,)), tmp_path)
     assert result.code == 2 and message in result.stderr
@@ -231,3 +236,11 @@ def test_write_never_replaces_the_forecast_even_with_force(tmp_path):
     args = ["staff", "day.yaml", "--shifts", "--write", "f.csv", "--force", "-q"]
     message = "--write: f.csv is the scenario's forecast file, an input (never replaced)"
     assert outcome(Case("f.csv", args, files, (message,)), tmp_path).code == 2
+
+
+def test_a_folder_given_as_the_log(tmp_path):
+    """Found while reading the campaign's refusals: `calibrate folder` (or `backtest
+    folder s.yaml`) said `folder: no such file`; it is a directory."""
+    args = ["calibrate", "log.txt", "--out", "c.yaml"]
+    result = outcome(Case("folder", args, {"log.txt": None}, ("log.txt",)), tmp_path)
+    assert result.code == 2 and "log.txt: a directory, not a log file" in result.stderr

@@ -78,7 +78,8 @@ def read_log(
     if format not in FORMATS:
         raise LogError([f"--format: unknown format {format!r} (one of {', '.join(FORMATS)})"])
     if not path.is_file():
-        raise LogError([f"{path}: no such file"])
+        what = "a directory, not a log file" if path.is_dir() else "no such file"
+        raise LogError([f"{path}: {what}"])
     kind = _sniff(path) if format == "auto" else format
     if kind == "anonymous-bank":
         return read_anonymous_bank(path)

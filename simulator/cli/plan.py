@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -110,7 +111,8 @@ def staff(
     staffing (predicted by Erlang, or simulated)."""
     data, sc = load_data(scenario, forecast)  # read once: the source may be a pipe
     check_out(out_dir)
-    check_plan_options(method, days_meeting, spread=busyness_cv or sc.arrivals.busyness_cv)
+    spread = busyness_cv or sc.arrivals.busyness_cv
+    check_plan_options(method, days_meeting, spread=spread, busyness_cv=busyness_cv)
     if write is not None:
         from ..report.output import same_file
 
@@ -182,9 +184,11 @@ def check_plan_options(
     days_meeting: float | None = None,
     command: str = "staff",
     spread: float | None = None,
+    busyness_cv: float | None = None,
 ) -> None:
     """Exit 2 naming the option: a method the command does not know, a --days-meeting
-    not a share or without a days' spread (`spread`: --busyness-cv or the file's)."""
+    not a share or without a days' spread (`spread`: --busyness-cv or the file's), a
+    --busyness-cv not a positive number."""
     from ..planner.predict import ERLANG, METHODS
 
     allowed = METHODS if command == "staff" else ERLANG
@@ -195,6 +199,10 @@ def check_plan_options(
         problems.append(
             f"--days-meeting: must be a share of days between 0 and 1, e.g. 0.9 "
             f"(not {days_meeting:g})"
+        )
+    if busyness_cv is not None and not 0 < busyness_cv < math.inf:
+        problems.append(
+            f"--busyness-cv: must be a coefficient of variation > 0, e.g. 0.1 (not {busyness_cv:g})"
         )
     elif days_meeting is not None and not spread:
         problems.append(
