@@ -185,7 +185,8 @@ def scenario_case(rng: random.Random) -> Case:
     """A shipped scenario with one field of its new features mutated, validated (or run,
     staffed)."""
     name = rng.choice(sorted(FOCUS))
-    data = copy.deepcopy(ROSTERED_DAY) if name == "rostered" else yaml.safe_load(_text(name))
+    base = ROSTERED_DAY if name == "rostered" else yaml.safe_load(_text(name))
+    data = copy.deepcopy(base)
     if name in ("single_queue.yaml", "multi_skill.yaml"):
         _extras(data, rng)
     paths = [  # a list's first items stand for the rest
@@ -210,7 +211,11 @@ def scenario_case(rng: random.Random) -> Case:
     command = rng.choice(["validate"] * 3 + (["run", "staff"] if small else []))
     args = [command, "s.yaml"] + {"run": ["-r", "2", "--json", "-q"]}.get(command, [])
     args += ["--json", "-q"] if command == "staff" else []
-    return Case(title, args, {"s.yaml": _yaml(data)}, _words(path) + ("s.yaml",))
+    files: dict[str, bytes | None] = {"s.yaml": _yaml(data)}
+    ref = base.get("forecast")
+    if ref:  # the file reads a forecast beside it (week_rostered.yaml)
+        files[ref] = (SCENARIOS / ref).read_bytes()
+    return Case(title, args, files, _words(path) + ("s.yaml",))
 
 
 def _csv_rows() -> list[list[str]]:
