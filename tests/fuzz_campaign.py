@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 CALLSIM = ROOT / ".venv" / "bin" / "callsim"
 DIRECTORY = None  # a case's file given as None: a directory of that name
+FIFO = b"|fifo"  # a named pipe
 
 NUMBERS: list[Any] = [0, -1, 0.5, 1e9, 1e308, -1e308, float("nan"), float("inf")]
 NUMBERS += [True, None, "", "x", "7", [], {}, [1, 2], {"a": 1}]
@@ -365,9 +366,10 @@ def target_case(rng: random.Random) -> Case:
     target = rng.choice(
         ["week.yaml", "day.yaml", "./day.yaml", "folder/../day.yaml", "f.csv", "folder"]
         + ["notes.txt", "hard.yaml"]
-        + ["notes.txt/x.yaml", "/dev/null", "/proc/x.yaml", ".", "", "link.yaml"]
+        + ["notes.txt/x.yaml", "fifo", "/proc/x.yaml", ".", "", "link.yaml"]
     )
     files["link.yaml"] = b"->day.yaml"  # a symbolic link, a hard link (see `materialise`)
+    files["fifo"] = FIFO  # a device stands in: never a real one (/dev/null, as root)
     files["hard.yaml"] = b"=>day.yaml"
     if option == "--write":
         args = ["staff", "day.yaml", "--shifts", "--write", target, "-q"]
@@ -436,14 +438,14 @@ def calibrate_case(rng: random.Random) -> Case:
     log = (ROOT / "data" / "anonymous_bank" / "october_1999.txt").read_bytes()
     lines = log.split(b"\n")
     small = b"\n".join(lines[:3000]) + b"\n"
-    files: dict[str, bytes | None] = {"log.txt": small, "folder": DIRECTORY}
+    files: dict[str, bytes | None] = {"log.txt": small, "folder": DIRECTORY, "fifo": FIFO}
     kind = rng.choice(["out", "option", "log"])
     args = ["calibrate", "log.txt", "--out", "c.yaml"] + (
         ["--replay"] if rng.random() < 0.5 else []
     )
     names: tuple[str, ...]
     if kind == "out":
-        target = rng.choice(["log.txt", "folder", "", "folder/../log.txt", "/dev/null"])
+        target = rng.choice(["log.txt", "folder", "", "folder/../log.txt", "fifo"])
         args[3] = target
         names = ("--out", target or "(empty)")
         if rng.random() < 0.5:
@@ -513,6 +515,8 @@ def materialise(case: Case, folder: Path) -> dict[str, str]:
         path = folder / name
         if content is DIRECTORY:
             path.mkdir()
+        elif content == FIFO:
+            os.mkfifo(path)
         elif content.startswith(b"->"):
             path.symlink_to(content[2:].decode())
         elif content.startswith(b"=>"):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fuzz_campaign import (
+    FIFO,
     ROOT,
     Case,
     cases,
@@ -244,3 +245,22 @@ def test_a_folder_given_as_the_log(tmp_path):
     args = ["calibrate", "log.txt", "--out", "c.yaml"]
     result = outcome(Case("folder", args, {"log.txt": None}, ("log.txt",)), tmp_path)
     assert result.code == 2 and "log.txt: a directory, not a log file" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--write", "--out"])
+def test_force_never_replaces_a_device_or_a_pipe(option, tmp_path):
+    """Found by the campaign, the hard way: `staff --shifts --write /dev/null --force`
+    (and `calibrate --out /dev/null --force`), run as root, replaced the machine's
+    /dev/null with a plain file. A named pipe stands in for the device here (it would
+    also have hung the check of whether callsim wrote it, which reads it)."""
+    files = {"day.yaml": (ROOT / "scenarios" / "peak_day.yaml").read_bytes()}
+    if option == "--write":
+        files["fifo.yaml"], target, pipe = FIFO, "fifo.yaml", "fifo.yaml"
+    else:
+        files["out"], target, pipe = None, "out", "out/plan_intervals.csv"
+        files[pipe] = FIFO
+    args = ["staff", "day.yaml", "--shifts", option, target, "--force", "-q"]
+    result = outcome(Case("a pipe", args, files, ("never replaces one",)), tmp_path)
+    assert result.code == 2
+    assert "a device, pipe or socket, not a file: callsim never replaces one" in result.stderr
+    assert (tmp_path / "case" / pipe).is_fifo()

@@ -16,6 +16,7 @@ that looks complete, only a `.callsim-partial-*` directory that the next run int
   CLI's `--force`) replaces them anyway;
 - a symbolic link or a directory where a file goes: never followed, never replaced
   without `force` (a link is then replaced by the file, its target untouched);
+- replacing a device, a pipe or a socket (`/dev/null`), even with `force`;
 - replacing a file the command reads (`inputs`: its scenario, forecast, log), by any
   name or hard link, even with `force`.
 
@@ -140,6 +141,8 @@ def _conflict(
         return None
     if stat.S_ISDIR(st.st_mode):
         return f"{dest}: a directory is in the way"
+    if _special(dest):
+        return f"{dest}: {SPECIAL}"
     if any(_same_entry(st, path) for path in inputs):
         return f"{dest}: an input of this command; callsim never replaces it, even with --force"
     if force:
@@ -149,6 +152,19 @@ def _conflict(
     if not stat.S_ISREG(st.st_mode) or known is None or _sha256(dest) != known:
         return f"{dest}: not written by callsim (or changed since); --force replaces it"
     return None
+
+
+SPECIAL = "a device, pipe or socket, not a file: callsim never replaces one, even with --force"
+
+
+def _special(path: Path) -> bool:
+    """Whether `path` (links followed) is something other than a file or a directory:
+    /dev/null replaced by a file would break every program on the machine."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _same_entry(st: os.stat_result, path: Path) -> bool:
@@ -259,6 +275,8 @@ def write_file(
         )
     if path.is_dir():
         raise OutputError([f"{path}: a directory; name a file"])
+    if _special(path):
+        raise OutputError([f"{path}: {SPECIAL}"])
     if not force and path.is_symlink():
         raise OutputError([f"{path}: a symbolic link (never written through); --force replaces it"])
     if not force and path.exists():
