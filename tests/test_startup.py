@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "scipy", "matplotlib", "ortools", "numba", "simpy", "distributed")
+HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "ortools", "numba", "simpy", "distributed")
 # what `validate` does not need either: the fields' docstrings are read only for a schema
 LAZY = ("simulator.model.docstrings",)
 
@@ -87,6 +87,18 @@ def test_the_probe_sees_a_heavy_import():
     and pandas."""
     heavy = imported_after("run", "scenarios/single_queue.yaml", "-r", "2", "--json")
     assert ("numba" in heavy or "simpy" in heavy) and "pandas" in heavy
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    ["scenarios/bank_journeys.yaml", "scenarios/week_rostered.yaml"],
+    ids=["transfers", "roster"],
+)
+def test_validate_loads_numpy_only_for_what_needs_it(scenario):
+    """Without transfers or a roster, `validate` checks a file in plain Python (above);
+    transfers (the fundamental matrix's solve) and a roster (agents counted minute by
+    minute) load numpy, and nothing heavier."""
+    assert imported_after("validate", scenario) == ["numpy"]
 
 
 def test_the_public_api_is_still_there():

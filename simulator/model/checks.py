@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .bounds import name_problems, run_problems, shift_problems, size_problems
-from .handling import effective_handle_means, handling_problems
+from .handling import handling_problems, work_means
 from .horizon import horizon_problems
 from .roster_checks import roster_problems, staffing_problems
 from .scenario import Scenario
@@ -126,9 +126,9 @@ def cautions(sc: Scenario) -> list[str]:
                 "callers never hang up: callers still waiting at the end are "
                 "counted as abandoned"
             )
-    work = effective_handle_means(sc)  # handle + not-ready seconds per call
+    work = work_means(sc)  # handle + not-ready seconds per call
     for i in range(sc.n_intervals):
-        load = sum(q.volumes[i] * work[j, i] for j, q in enumerate(sc.queues.values())) / length
+        load = sum(q.volumes[i] * work[j][i] for j, q in enumerate(sc.queues.values())) / length
         agents = sum(g.staffing[i] for g in sc.agents.values())
         if agents and load > agents:
             found.append(

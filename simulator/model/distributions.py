@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -40,6 +39,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+if TYPE_CHECKING:  # numpy is loaded by the draws, not when a file is only read (a fast start)
+    import numpy as np
 
 MAX_MEAN = 1e7  # seconds
 Mean = Annotated[float, Field(gt=0, le=MAX_MEAN, description="The mean duration, seconds.")]
@@ -101,6 +103,8 @@ class Deterministic(_Duration):
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """`size` durations in seconds, all the mean (rng is not used)."""
+        import numpy as np
+
         return np.full(size, float(self.mean))
 
 
@@ -202,6 +206,8 @@ class Empirical(_Duration):
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """`size` durations in seconds, drawn with replacement from the values."""
+        import numpy as np
+
         return rng.choice(np.asarray(self.values, dtype=float), size)
 
 

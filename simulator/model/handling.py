@@ -9,14 +9,20 @@ not-ready, is what the offered load is made of. Which group answers is known onl
 the simulation, so a queue's mean over groups is taken over its *home* groups (those
 serving it at their best rank), weighted by their agents logged in in the interval
 (equal weights where none is).
+
+The arrays need numpy, loaded on first use: `work_means` gives the checks the same
+figures as lists, without numpy where the handle time is the forecast's AHT.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .distributions import Distribution
 from .scenario import Scenario
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def home_groups(sc: Scenario) -> dict[str, list[str]]:
@@ -33,18 +39,24 @@ def interval_aht(sc: Scenario) -> np.ndarray:
     """The forecast's mean handle time (talk + hold + ACW) of a call of each queue
     arriving in each interval, seconds, (queues, intervals): `aht_by_interval`, else
     the distributions' mean."""
-    return np.array(
-        [
-            q.aht_by_interval if q.aht_by_interval is not None else [q.aht] * sc.n_intervals
-            for q in sc.queues.values()
-        ],
-        dtype=float,
-    )
+    import numpy as np
+
+    return np.array(_aht_rows(sc), dtype=float)
+
+
+def _aht_rows(sc: Scenario) -> list[list[float]]:
+    """`interval_aht` as lists."""
+    return [
+        q.aht_by_interval if q.aht_by_interval is not None else [q.aht] * sc.n_intervals
+        for q in sc.queues.values()
+    ]
 
 
 def aht_scales(sc: Scenario) -> list[np.ndarray | None]:
     """Per queue: each interval's factor on the drawn handle times (aht_by_interval ÷
     the distributions' mean), or None where the queue has no aht_by_interval."""
+    import numpy as np
+
     return [
         None if q.aht_by_interval is None else np.asarray(q.aht_by_interval, float) / q.aht
         for q in sc.queues.values()
@@ -56,6 +68,8 @@ def handle_factors(sc: Scenario) -> np.ndarray | None:
     given), or None if no group has one."""
     if not any(g.handle_time_factor for g in sc.agents.values()):
         return None
+    import numpy as np
+
     names = list(sc.queues)
     table = np.ones((len(sc.agents), len(names)))
     for i, g in enumerate(sc.agents.values()):
@@ -66,6 +80,8 @@ def handle_factors(sc: Scenario) -> np.ndarray | None:
 
 def _home_weights(sc: Scenario, homes: list[str]) -> np.ndarray:
     """(home groups, intervals): each home group's share of the queue's home agents."""
+    import numpy as np
+
     staffed = np.array([sc.agents[g].staffing for g in homes], dtype=float)
     total = staffed.sum(axis=0)
     equal = np.full_like(staffed, 1.0 / len(homes))
@@ -80,6 +96,8 @@ def _mean(dist: Distribution | None) -> float:
 def _over_homes(sc: Scenario, value) -> np.ndarray:
     """(queues, intervals): value(group name, queue name) averaged over each queue's
     home groups with their staffing weights."""
+    import numpy as np
+
     out = np.zeros((len(sc.queues), sc.n_intervals))
     for i, (q, homes) in enumerate(home_groups(sc).items()):
         out[i] = np.array([value(g, q) for g in homes]) @ _home_weights(sc, homes)
@@ -105,6 +123,14 @@ def effective_handle_means(sc: Scenario) -> np.ndarray:
     """Agent seconds a call of each queue takes in each interval, (queues, intervals):
     handle time + not-ready time (what the offered load is made of)."""
     return handle_means(sc) + not_ready_means(sc)
+
+
+def work_means(sc: Scenario) -> list[list[float]]:
+    """`effective_handle_means` as lists, [queue][interval]: the forecast's AHT itself
+    (no numpy) where no group has a handle-time factor or not-ready time."""
+    if any(g.handle_time_factor or g.not_ready is not None for g in sc.agents.values()):
+        return effective_handle_means(sc).tolist()
+    return _aht_rows(sc)
 
 
 def handling_problems(sc: Scenario) -> list[str]:

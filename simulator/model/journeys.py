@@ -5,50 +5,52 @@ An answered call of queue s moves on to queue d with probability P[s, d] (a tran
 or an escalation), and leaves with 1 - sum_d P[s, d]. With N = (I - P)^-1 (the
 fundamental matrix), N[s, d] is the expected number of times a call that starts in s
 is offered to d; a set of queues from which no path leads to a way out is a loop that
-answered calls never leave.
+answered calls never leave. Plain lists: numpy is loaded (for the solve) only when
+calls do move between queues, so `validate` of a file without journeys starts fast.
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from .limits import MAX_VISITS
 from .scenario import Scenario
 
 
-def moves(sc: Scenario) -> np.ndarray:
-    """P[s, d]: the chance an answered call of queue s goes on to queue d."""
+def moves(sc: Scenario) -> list[list[float]]:
+    """P[s][d]: the chance an answered call of queue s goes on to queue d."""
     names = list(sc.queues)
-    p = np.zeros((len(names), len(names)))
+    p = [[0.0] * len(names) for _ in names]
     for s, q in enumerate(sc.queues.values()):
         for target, prob in q.transfers.items():
             if target in sc.queues:
-                p[s, names.index(target)] += prob
+                p[s][names.index(target)] += prob
         if q.escalation and q.escalation.to in sc.queues:
-            p[s, names.index(q.escalation.to)] += q.escalation.probability
+            p[s][names.index(q.escalation.to)] += q.escalation.probability
     return p
 
 
-def trapped(p: np.ndarray) -> list[int]:
+def trapped(p: list[list[float]]) -> list[int]:
     """Queues from which no sequence of moves reaches a way out (a closed loop)."""
-    leaves = p.sum(axis=1) < 1 - 1e-9
-    can_leave = set(np.flatnonzero(leaves).tolist())
+    can_leave = {s for s, row in enumerate(p) if sum(row) < 1 - 1e-9}
     frontier = list(can_leave)
     while frontier:
         d = frontier.pop()
-        for s in np.flatnonzero(p[:, d] > 0).tolist():
-            if s not in can_leave:
+        for s, row in enumerate(p):
+            if row[d] > 0 and s not in can_leave:
                 can_leave.add(s)
                 frontier.append(s)
     return [s for s in range(len(p)) if s not in can_leave]
 
 
-def visits(p: np.ndarray) -> np.ndarray:
+def visits(p: list[list[float]]) -> list[float]:
     """Expected queues a call passes through, by the queue it starts in (row sums of N)."""
-    return np.linalg.solve(np.eye(len(p)) - p, np.ones(len(p)))
+    if not any(any(row) for row in p):
+        return [1.0] * len(p)  # nobody moves on: N = I
+    import numpy as np
+
+    return np.linalg.solve(np.eye(len(p)) - np.array(p), np.ones(len(p))).tolist()
 
 
-def attempts(sc: Scenario) -> np.ndarray:
+def attempts(sc: Scenario) -> list[float]:
     """An upper bound on the calls a customer makes, by the queue they first call:
     each call is followed by another with at most q = the larger of the redial and
     repeat probabilities, up to max_attempts: (1 - q^m) / (1 - q)."""
@@ -61,13 +63,13 @@ def attempts(sc: Scenario) -> np.ndarray:
         chance = max(r.probability for r in rules)
         cap = max(r.max_attempts for r in rules)
         bounds.append(float(cap) if chance >= 1 else (1 - chance**cap) / (1 - chance))
-    return np.array(bounds)
+    return bounds
 
 
 def journey_problems(sc: Scenario) -> list[str]:
     """Loops answered calls never leave, and journeys too long to simulate."""
     p = moves(sc)
-    if not p.any():
+    if not any(any(row) for row in p):
         return []
     names = list(sc.queues)
     loop = trapped(p)
@@ -79,7 +81,7 @@ def journey_problems(sc: Scenario) -> list[str]:
             "lower a transfer or escalation probability below 1"
         ]
     per_call = visits(p)
-    worst = int(np.argmax(per_call))
+    worst = max(range(len(per_call)), key=per_call.__getitem__)
     if per_call[worst] > MAX_VISITS:
         return [
             f"queues.{names[worst]}.transfers: a call of {names[worst]} would pass "
@@ -93,7 +95,5 @@ def segments_per_day(sc: Scenario, volume_scale: float = 1.0) -> float:
     """Expected call segments (rows of the records) of one simulated day, an upper
     bound: forecast x calls per customer x queues per call. Call after
     `journey_problems` found nothing."""
-    forecast = np.array([sum(q.volumes) for q in sc.queues.values()]) * volume_scale
-    p = moves(sc)
-    per_call = visits(p) if p.any() else np.ones(len(forecast))
-    return float(forecast @ (attempts(sc) * per_call))
+    per_customer = zip(sc.queues.values(), attempts(sc), visits(moves(sc)), strict=True)
+    return sum(sum(q.volumes) * volume_scale * (a * v) for q, a, v in per_customer)

@@ -17,12 +17,11 @@ day before, for a night shift running into the first morning).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from .clock import clock_minutes
 from .horizon import WEEKDAYS
@@ -61,13 +60,13 @@ class Clip:
         return out
 
     @cached_property
-    def _seconds(self) -> np.ndarray:
-        return np.asarray(self.starts, dtype=float) * 60.0
+    def _seconds(self) -> list[float]:
+        return [start * 60.0 for start in self.starts]
 
     def _at(self, t: float) -> float:
         """The run's second of clock second t (a closed time: the next open second)."""
         length = self.interval * 60.0
-        i = int(np.searchsorted(self._seconds, t, side="right")) - 1
+        i = bisect.bisect_right(self._seconds, t) - 1
         if i < 0:
             return 0.0
         return i * length + min(t - self.starts[i] * 60.0, length)

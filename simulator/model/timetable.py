@@ -8,7 +8,8 @@ staffing a roster gives a group (`roster_staffing`: the planner's rule, an agent
 in an interval only if on the phones for the whole of it), the agents on the phones
 minute by minute (`on_phones`), the paid time the cost counts (`paid_spans`), the
 shrinkage the roster and its absence stand for (`planned_shrinkage`), and the roster
-of one stretch of a horizon run alone (`stretch_roster`).
+of one stretch of a horizon run alone (`stretch_roster`). numpy is imported where
+agents are counted, so a file without a roster is checked without it (a fast start).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .clock import clock_minutes
 from .horizon import Stretch
 from .roster import Roster, RosterShift, _Span
 from .roster_days import DAY, CalendarDay, Clip, calendar_days, clip
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .scenario import Scenario
 
 Spans = list[tuple[float, float]]
@@ -167,6 +168,8 @@ def rostered_groups(sc: Scenario) -> list[str]:
 def on_phones(sc: Scenario, group: str, activities: bool = True) -> np.ndarray:
     """Scheduled agents of `group` on the phones in each minute of the run (before
     absence; with `activities`, theirs taken off, never below 0)."""
+    import numpy as np
+
     total = sc.n_intervals * sc.interval_minutes
     count = np.zeros(total + 1, dtype=np.int64)
 
@@ -196,6 +199,10 @@ def roster_present(sc: Scenario) -> dict[str, list[int]]:
 def roster_staffing(sc: Scenario) -> dict[str, list[int]]:
     """Per rostered group, the agents on the phones for the whole of each interval (the
     planner's rule; an activity takes its agents off every interval it touches)."""
+    if sc.roster is None:
+        return {}
+    import numpy as np
+
     n, length = sc.n_intervals, sc.interval_seconds
     out = {g: np.zeros(n, dtype=np.int64) for g in rostered_groups(sc)}
     for a in agent_shifts(sc):
@@ -214,6 +221,8 @@ def paid_spans(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     (negative cost). Paid time outside the open intervals counts in the shift's open
     part (its rate scaled up), so a day costs every paid hour, as the plan does.
     Absence changes none of it: the cost is the scheduled roster's."""
+    import numpy as np
+
     index = {g: i for i, g in enumerate(sc.agents)}
     rows: list[tuple[float, float, int, float]] = []
     for a in agent_shifts(sc):
