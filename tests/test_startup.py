@@ -108,3 +108,38 @@ def test_the_public_api_is_still_there():
     assert {"simulate", "plan", "Scenario", "__version__"} <= set(dir(simulator))
     with pytest.raises(AttributeError):
         _ = simulator.no_such_name
+
+
+PLUGIN_PROBE = """
+import importlib.metadata, json, os, sys
+groups = []
+search = importlib.metadata.entry_points
+importlib.metadata.entry_points = lambda **kw: groups.append(kw.get("group")) or search(**kw)
+sys.argv = ["callsim", "validate", "scenarios/peak_day.yaml"]
+import simulator.cli
+try:
+    simulator.cli.app()
+except SystemExit:
+    pass
+print(json.dumps([groups, os.environ.get("PYDANTIC_DISABLE_PLUGINS")]))
+"""
+
+
+def test_loading_does_not_search_for_pydantic_plugins():
+    """Looking for pydantic plugins reads every installed package's metadata; the CLI
+    loads scenarios without (the variable it sets is restored after: None here)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PLUGIN_PROBE], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [[], None]
+
+
+def test_the_plugin_probe_sees_a_search():
+    """The probe above can fail: the library's own load_scenario searches as usual."""
+    probe = PLUGIN_PROBE.replace(
+        "import simulator.cli", "from simulator.model.load import load_scenario"
+    ).replace("simulator.cli.app()", "load_scenario(sys.argv[2])")
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [["pydantic"], None]

@@ -4,6 +4,7 @@ the helpers that load a scenario, stage outputs, run the days and fail with exit
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -123,28 +124,47 @@ def fail(problems: list[str], title: str) -> NoReturn:
 def load(path: Path, forecast: Path | None = None) -> Scenario:
     """The validated scenario (with `forecast`'s volumes, if given), or exit 2 with
     one message per problem."""
-    from ..model.load import load_scenario
-    from ..model.scenario import ScenarioError
+    with without_pydantic_plugins():
+        from ..model.load import load_scenario
+        from ..model.scenario import ScenarioError
 
-    try:
-        return load_scenario(path, forecast)
-    except ScenarioError as exc:
-        fail(exc.problems, f"{path} is not a valid scenario")
+        try:
+            return load_scenario(path, forecast)
+        except ScenarioError as exc:
+            fail(exc.problems, f"{path} is not a valid scenario")
 
 
 def load_data(path: Path, forecast: Path | None = None) -> tuple[dict, Scenario]:
     """The file's YAML data (read once) and the scenario it validates to (with its
     forecast file's, or `forecast`'s, volumes), or exit 2."""
-    from ..model.load import parse_scenario, read_data, with_forecast
-    from ..model.scenario import ScenarioError
+    with without_pydantic_plugins():
+        from ..model.load import parse_scenario, read_data, with_forecast
+        from ..model.scenario import ScenarioError
 
+        try:
+            data = read_data(path)
+            if data is None:
+                raise ScenarioError([f"{path}: the file is empty"])
+            return data, parse_scenario(with_forecast(data, path, forecast), strict=True)
+        except ScenarioError as exc:
+            fail(exc.problems, f"{path} is not a valid scenario")
+
+
+@contextmanager
+def without_pydantic_plugins() -> Iterator[None]:
+    """Build the scenario's validators without looking for pydantic plugins: the
+    search reads every installed package's metadata (some 20 ms of each start) and no
+    plugin watches callsim's models (typer does the same for its parameters). Only
+    while loading: the variable is restored, for worker processes and the library."""
+    before = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
     try:
-        data = read_data(path)
-        if data is None:
-            raise ScenarioError([f"{path}: the file is empty"])
-        return data, parse_scenario(with_forecast(data, path, forecast), strict=True)
-    except ScenarioError as exc:
-        fail(exc.problems, f"{path} is not a valid scenario")
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+        else:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = before
 
 
 @contextmanager

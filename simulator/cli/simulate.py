@@ -119,9 +119,9 @@ def run(
 @app.command()
 def validate(scenario: ScenarioArg, forecast: ForecastOpt = None) -> None:
     """Check a scenario file without running it."""
+    sc = load(scenario, forecast)
     from ..model.checks import cautions
 
-    sc = load(scenario, forecast)
     for caution in cautions(sc):
         err.print(f"[yellow]caution:[/] {caution}", highlight=False)
     days = sc.days()
