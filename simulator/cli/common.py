@@ -1,8 +1,6 @@
 """What every callsim command shares: the typer app, the consoles, option types, and
 the helpers that load a scenario, stage outputs, run the days and fail with exit 2."""
 
-from __future__ import annotations
-
 import json
 import os
 import signal
@@ -121,7 +119,7 @@ def fail(problems: list[str], title: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def load(path: Path, forecast: Path | None = None) -> Scenario:
+def load(path: Path, forecast: Path | None = None) -> "Scenario":
     """The validated scenario (with `forecast`'s volumes, if given), or exit 2 with
     one message per problem."""
     with without_pydantic_plugins():
@@ -134,7 +132,7 @@ def load(path: Path, forecast: Path | None = None) -> Scenario:
             fail(exc.problems, f"{path} is not a valid scenario")
 
 
-def load_data(path: Path, forecast: Path | None = None) -> tuple[dict, Scenario]:
+def load_data(path: Path, forecast: Path | None = None) -> tuple[dict, "Scenario"]:
     """The file's YAML data (read once) and the scenario it validates to (with its
     forecast file's, or `forecast`'s, volumes), or exit 2."""
     with without_pydantic_plugins():
@@ -190,7 +188,7 @@ def check_out(out_dir: str | None, option: str = "--out") -> None:
             target_path(out_dir, option)
 
 
-def inputs_of(path: Path, sc: Scenario, forecast: Path | None = None) -> list[Path]:
+def inputs_of(path: Path, sc: "Scenario", forecast: Path | None = None) -> list[Path]:
     """The files a command read for scenario `sc` of file `path`: the file, and its
     forecast (`--forecast`, or the file's `forecast:`)."""
     files = [path] + ([forecast] if forecast is not None else [])
@@ -234,7 +232,7 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
 
 
 @contextmanager
-def playing(engine: str, scenarios: Iterable[Scenario] = ()) -> Iterator[None]:
+def playing(engine: str, scenarios: Iterable["Scenario"] = ()) -> Iterator[None]:
     """Play every simulated day of the command with `engine` (auto, simpy or fast); the
     fast engine compiled first if one of `scenarios` needs it (`fast_engine_ready`)."""
     from ..run.runner import playing as engine_in_use
@@ -244,7 +242,7 @@ def playing(engine: str, scenarios: Iterable[Scenario] = ()) -> Iterator[None]:
         yield
 
 
-def fast_engine_ready(engine: str, scenarios: Iterable[Scenario]) -> None:
+def fast_engine_ready(engine: str, scenarios: Iterable["Scenario"]) -> None:
     """Compile the fast engine now if a day of `scenarios` will need it and numba's
     cache holds none (the first fast run after an install): once, here, rather than in
     every worker, and said on a terminal so that nobody waits in silence."""
@@ -290,14 +288,14 @@ def executing(kind: str | None, workers: int, address: str | None) -> Iterator[N
 
 
 def run_scenario(
-    sc: Scenario,
+    sc: "Scenario",
     replications: int | None,
     seed: int | None,
     workers: int,
     quiet: bool,
     keep_records: bool = True,
     engine: str = "auto",
-) -> SimulationResult:
+) -> "SimulationResult":
     """Simulate with a progress bar; bad option values (or a run that would not fit
     in memory) exit 2."""
     from ..run.runner import simulate
@@ -320,7 +318,7 @@ def run_scenario(
         fail([str(exc)], "invalid option")
 
 
-def check_size(sc: Scenario, replications: int | None, scale: float = 1.0, **how) -> None:
+def check_size(sc: "Scenario", replications: int | None, scale: float = 1.0, **how) -> None:
     """Exit 2, with the figure, if the run would not fit in memory (`run_problems`)."""
     from ..model.bounds import run_problems
 

@@ -1,7 +1,5 @@
 """callsim calibrate and backtest: from a per-call log to a scenario, and back."""
 
-from __future__ import annotations
-
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -73,7 +71,7 @@ def _service_level(text: str) -> tuple[float, float]:
 
 
 def write_calibrated(
-    cal: Calibration, log_path: Path, out_path: Path, folder: Path, force: bool
+    cal: "Calibration", log_path: Path, out_path: Path, folder: Path, force: bool
 ) -> list[Path]:
     """The report into `folder` and the scenario into `out_path`, both or neither. The
     scenario is checked first (never over the log by any path, nor over a file callsim
@@ -165,7 +163,7 @@ def calibrate(
     out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
 
 
-def _backtest_grid(sc: Scenario, interval_minutes: int) -> Grid:
+def _backtest_grid(sc: "Scenario", interval_minutes: int) -> "Grid":
     """The log's grid for comparing with `sc` (its days' earliest opening to latest
     closing), or exit 2 if it does not fit the scenario's intervals."""
     from ..calibrate.grid import Grid
@@ -229,7 +227,7 @@ def backtest(
     _print_backtest(bt)
 
 
-def _print_backtest(bt: Backtest) -> None:
+def _print_backtest(bt: "Backtest") -> None:
     """The per-interval table, the errors against the noise floor, and the profile."""
     from rich.table import Table
 

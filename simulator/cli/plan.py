@@ -1,7 +1,5 @@
 """callsim staff and compare: the planner's commands."""
 
-from __future__ import annotations
-
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -214,7 +212,7 @@ def check_plan_options(
 
 
 def write_plan_copy(
-    source: Path, target: Path, result: StaffingPlan, data: dict, force: bool = False
+    source: Path, target: Path, result: "StaffingPlan", data: dict, force: bool = False
 ) -> None:
     """Write the planned copy of the scenario (`planned_scenario`, from `data` as
     read: the source may be a pipe) in one rename, after loading it to prove it runs;
@@ -369,13 +367,13 @@ def what_if_edits(texts: list[str], files: int, method: str | None) -> list[dict
 
 
 def _compared(
-    loaded: list[Scenario],
+    loaded: list["Scenario"],
     paths: list[Path],
     edits: list[dict[str, float]],
     method: str | None,
     volume_scale: float,
     how: tuple,
-) -> PlanComparison | ScenarioComparison:
+) -> "PlanComparison | ScenarioComparison":
     """The comparison the arguments ask for: a formula vs one scenario, a scenario vs
     its what-ifs, or several scenarios side by side; `how`: (replications, seed,
     workers, progress)."""

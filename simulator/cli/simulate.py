@@ -1,7 +1,5 @@
 """callsim run, validate and schema: one scenario, simulated or checked."""
 
-from __future__ import annotations
-
 import json
 import sys
 from typing import Annotated
