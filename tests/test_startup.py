@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from builders import queue, scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "ortools", "numba", "simpy", "distributed")
@@ -89,25 +91,16 @@ def test_the_probe_sees_a_heavy_import():
     assert ("numba" in heavy or "simpy" in heavy) and "pandas" in heavy
 
 
-@pytest.mark.parametrize(
-    "scenario",
-    ["scenarios/bank_journeys.yaml", "scenarios/week_rostered.yaml"],
-    ids=["transfers", "roster"],
-)
-def test_validate_loads_numpy_only_for_what_needs_it(scenario):
+def test_validate_loads_numpy_only_for_what_needs_it(tmp_path):
     """Without transfers or a roster, `validate` checks a file in plain Python (above);
     transfers (the fundamental matrix's solve) and a roster (agents counted minute by
     minute) load numpy, and nothing heavier."""
-    assert imported_after("validate", scenario) == ["numpy"]
-
-
-def test_the_public_api_is_still_there():
-    import simulator
-
-    assert callable(simulator.simulate) and callable(simulator.load_scenario)
-    assert {"simulate", "plan", "Scenario", "__version__"} <= set(dir(simulator))
-    with pytest.raises(AttributeError):
-        _ = simulator.no_such_name
+    d = scenario({"sales": queue([40] * 8)}, {"team": {"skills": ["sales"]}})
+    d["roster"] = {"shifts": {"early": {"start": "08:00", "hours": 4, "agents": 10}}}
+    rostered = tmp_path / "rostered.yaml"
+    rostered.write_text(yaml.safe_dump(d))
+    assert imported_after("validate", str(rostered)) == ["numpy"]
+    assert imported_after("validate", "scenarios/bank_journeys.yaml") == ["numpy"]
 
 
 PLUGIN_PROBE = """
