@@ -111,6 +111,7 @@ def staff(
     check_out(out_dir)
     spread = busyness_cv or sc.arrivals.busyness_cv
     check_plan_options(method, days_meeting, spread=spread, busyness_cv=busyness_cv)
+    check_chance_options(sc, method, busyness_cv, days_meeting)
     if write is not None:
         from ..report.output import same_file
 
@@ -209,6 +210,20 @@ def check_plan_options(
         )
     if problems:
         fail(problems, "invalid option")
+
+
+def check_chance_options(
+    sc: Scenario, method: str, busyness_cv: float | None, days_meeting: float | None
+) -> None:
+    """Exit 2 naming the option where --busyness-cv or --days-meeting cannot be planned
+    for (before any search starts)."""
+    from ..planner.staffing import check_chance
+
+    try:
+        check_chance(sc, method, busyness_cv, days_meeting)
+    except ValueError as exc:
+        field, _, why = str(exc).partition(": ")
+        fail([f"--{field.replace('_', '-')}: {why}"], "invalid option")
 
 
 def write_plan_copy(

@@ -27,6 +27,7 @@ from scipy import stats
 from ..erlang import fewest_agents
 from ..model.scenario import Scenario
 from .predict import meets_targets, predict
+from .requirement import required_agents
 
 _BISECTIONS = 60  # the critical factor to 2^-60 of its bracket
 
@@ -93,3 +94,13 @@ def chance_requirement(
     lo = need.ravel()[cells] - 1.0
     need.flat[cells] = fewest_agents(meets, lo, lo + 1.0)
     return need
+
+
+def chance_increment(
+    sc: Scenario, method: str, load: np.ndarray, cv: float, days: float
+) -> np.ndarray:
+    """Agents per (queue, interval) that the chance target "every target met on at least
+    a share `days` of days" adds, by `method`, to the mean-load requirement: where a
+    simulation search for that target starts from its own mean-target staffing."""
+    mean = required_agents(sc, method, load)
+    return chance_requirement(sc, method, load, cv, days, mean) - mean

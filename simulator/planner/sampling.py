@@ -35,7 +35,13 @@ A trial plan may be judged **paired** with a base plan (`estimate`): its KPI is 
 base's mean over all the base's days plus the mean paired difference over the trial's
 days (the same days: common random numbers). One agent fewer changes a day's service
 level by far less than days differ (sd ~4 points against ~14 on peak_day.yaml), so a
-trial on 640 days paired with a base on 2,560 is nearly as precise as the base."""
+trial on 640 days paired with a base on 2,560 is nearly as precise as the base.
+With a **chance target** (`days_meeting` p, a share of days; the days then carry the
+scenario's daily busyness factor) a cell is judged instead on the share of the days on
+which it meets every target (`judge_share`, never paired): it meets when that share is
+>= p, clearly so (or clearly not) when the one-sided 99% Clopper-Pearson bound lies on
+that side of p, and it is precise when the one-sided 95% bound is within
+`SHARE_TOLERANCE` (2 points of share) of the share."""
 
 from __future__ import annotations
 
@@ -43,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from ..model.horizon import slice_intervals, stretches
 from ..model.scenario import Scenario
@@ -52,6 +59,7 @@ from ..run.executors import Serial, in_use
 from ..run.runner import in_play
 from .allocation import group_requirement
 from .edits import with_staffing
+from .predict import meets_targets
 
 SEARCH_STREAM = 0x5EA2C4  # entropy word of the search's days (the file's seed is the other)
 Z_CLEAR = 2.3263478740408408  # one-sided 99% per look: ~5% false calls over five looks
@@ -59,6 +67,7 @@ TOLERANCE = {"service_level": 0.01, "abandon_rate": 0.005, "occupancy": 0.01}
 ASA_TOLERANCE = 0.05  # share of the ASA target
 ZONE = 0.5  # the indifference zone, a share of the tolerance: meets at target - ZONE x tol
 BASE_DAYS = 4  # a paired trial's base plan is simulated on 4x the trial's days
+SHARE_TOLERANCE = 0.02  # a chance target's precision: 2 points of the share of days
 SAMPLED = ("service_level", "asa", "abandon_rate", "occupancy", "accepted")
 
 
@@ -86,13 +95,16 @@ class Verdict:
 
     `meets`: every target met (on the clear side, or on the mean where undecided);
     `decided`: every target clear or precise (see the module docstring); `mean[kpi]`
-    the mean over the days (NaN where no day had calls), `days` the day-set's size.
+    the mean over the days (NaN where no day had calls), `days` the day-set's size;
+    `share`: with a chance target, the share of the days meeting every target (the
+    decision is then on it, `judge_share`).
     """
 
     meets: np.ndarray
     decided: np.ndarray
     mean: dict[str, np.ndarray]
     days: int
+    share: np.ndarray | None = None
 
 
 def day_kpis(sc: Scenario, d: DayResult) -> dict[str, np.ndarray]:
@@ -147,12 +159,45 @@ def judge(
     return Verdict(meets | quiet, decided | clear_miss | quiet, means, samples["accepted"].shape[0])
 
 
+def days_met(sc: Scenario, samples: dict[str, np.ndarray]) -> np.ndarray:
+    """Per day and cell (days, queues, intervals): every target met that day, each cell
+    held to its queue's targets; a day without accepted calls there counts as met."""
+    queue = np.arange(samples["accepted"].shape[1])[:, None]
+    return meets_targets(sc, samples, queue) | ~(np.nan_to_num(samples["accepted"]) > 0)
+
+
+def share_bounds(met: np.ndarray, n: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided Clopper-Pearson bounds (lower, upper) at confidence `level` of the share
+    of `n` days, `met` of which met (arrays of counts)."""
+    k = np.asarray(met, float)
+    with np.errstate(invalid="ignore"):
+        low = np.where(k > 0, stats.beta.ppf(1 - level, k, n - k + 1), 0.0)
+        high = np.where(k < n, stats.beta.ppf(level, k + 1, n - k), 1.0)
+    return low, high
+
+
+def judge_share(sc: Scenario, samples: dict[str, np.ndarray], days_meeting: float) -> Verdict:
+    """The verdict of day samples against a chance target: per cell, whether the share of
+    the days meeting every target is >= `days_meeting` (see the module docstring)."""
+    means = judge(sc, samples).mean
+    n = samples["accepted"].shape[0]
+    met = days_met(sc, samples).sum(axis=0)
+    share = met / n
+    low99, high99 = share_bounds(met, n, 0.99)
+    low95, high95 = share_bounds(met, n, 0.95)
+    meets = share >= days_meeting
+    clear = np.where(meets, low99 >= days_meeting, high99 < days_meeting)
+    near = np.where(meets, share - low95, high95 - share)
+    return Verdict(meets, clear | (near <= SHARE_TOLERANCE), means, n, share)
+
+
 class DaySets:
     """The search's simulated days of every plan tried (see the module docstring).
 
     `evaluate(required, matters)` simulates `required` (agents per (queue, interval), split
     among groups as any plan is) on `first`, 2 `first`, ... up to `most` days, stopping as
-    soon as every cell where `matters` is decided, and returns its `Verdict`.
+    soon as every cell where `matters` is decided, and returns its `Verdict`; with
+    `days_meeting` (a chance target) the verdicts are on the share of days (`judge_share`).
 
     A horizon whose nights are closed is kept **by date** (`parts`: one DaySets per
     stretch, each the horizon cut to that stretch's dates, so its days are exactly the
@@ -173,9 +218,11 @@ class DaySets:
         most: int | Callable[[Scenario], int],
         progress: Callable[[int], None] | None = None,
         parent: DaySets | None = None,
+        days_meeting: float | None = None,
     ) -> None:
         self.sc, self.first = sc, first
         self.most = max(first, most(sc) if callable(most) else most)
+        self.days_meeting = days_meeting
         self.engine = in_play()  # `runner.playing`'s engine, else auto
         self.entropy = [SEARCH_STREAM, int(seed)]
         self.progress, self.parent = progress, parent
@@ -186,7 +233,7 @@ class DaySets:
         self._simulated, self._calls, self._plans = 0, 0.0, 0
         self.span = slice(0, sc.n_intervals)  # its intervals in the parent's
         self.parts = [
-            DaySets(part, seed, first, most, progress, self)._within(span)
+            DaySets(part, seed, first, most, progress, self, days_meeting)._within(span)
             for part, span in by_date(sc)
         ]
 
@@ -254,6 +301,13 @@ class DaySets:
         if root.progress:
             root.progress(root.simulated)
 
+    def judge(self, samples: dict[str, np.ndarray], paired: dict | None = None) -> Verdict:
+        """The verdict of day samples: on the means (`paired` with a base plan's), or on
+        the share of days."""
+        if self.days_meeting is None:
+            return judge(self.sc, samples, paired)
+        return judge_share(self.sc, samples, self.days_meeting)
+
     def known(self, staffing: dict[str, list[int]]) -> int:
         """Days already simulated for the groups staffed as given (of a horizon kept by
         date: the fewest any date has)."""
@@ -304,9 +358,9 @@ class DaySets:
         days = self.first
         while True:
             paired = None
-            if base is not None:
+            if base is not None and self.days_meeting is None:
                 paired = self.staffed_samples(base, max(self.known(base), BASE_DAYS * days))
-            v = judge(self.sc, self.staffed_samples(staffing, days), paired)
+            v = self.judge(self.staffed_samples(staffing, days), paired)
             relevant = v.decided if matters is None else v.decided | ~matters[:, self.skip :]
             if relevant.all() or days >= most:
                 return v
@@ -360,4 +414,7 @@ def joined(verdicts: list[Verdict]) -> Verdict:
         np.concatenate([v.decided for v in verdicts], axis=1),
         {k: np.concatenate([v.mean[k] for v in verdicts], axis=1) for k in verdicts[0].mean},
         max(v.days for v in verdicts),
+        None
+        if verdicts[0].share is None
+        else np.concatenate([v.share for v in verdicts if v.share is not None], axis=1),
     )

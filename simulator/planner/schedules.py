@@ -114,8 +114,11 @@ def schedule_by_simulation(
         staffing = logged_in(sc, shifts)
     erlang_shifts = schedule(erlang_need)
     return Schedules(
-        Roster(erlang_shifts, verify_staffing(sc, logged_in(sc, erlang_shifts), verify_days)),
-        Roster(shifts, verify_staffing(sc, staffing, verify_days)),
+        Roster(
+            erlang_shifts,
+            verify_staffing(sc, logged_in(sc, erlang_shifts), verify_days, sets.days_meeting),
+        ),
+        Roster(shifts, verify_staffing(sc, staffing, verify_days, sets.days_meeting)),
         rounds,
         settled,
     )

@@ -43,10 +43,11 @@ import numpy as np
 
 from ..model.scenario import Scenario
 from ..run.runner import SimulationResult
+from .chance import chance_increment
 from .isa import ROUNDS, isa_step
 from .predict import erlang_method
 from .requirement import required_agents
-from .sampling import BASE_DAYS, DaySets, forecast_calls
+from .sampling import BASE_DAYS, SHARE_TOLERANCE, DaySets, forecast_calls
 from .verification import Verification, verify
 
 MAX_ROUNDS = 10  # refinement rounds at most
@@ -68,18 +69,24 @@ class SearchSettings:
     """How hard the search looks: `first_days` and `most_days` (None: by the scenario's
     size, see `most_days`) bound each day-set; `verify_days` days verify the plan (None:
     VERIFY_DAYS, fewer for a big scenario, see `verify_days`); `seed` seeds the search's
-    own days (None: the file's seed)."""
+    own days (None: the file's seed); `days_meeting` a chance target: every target met on
+    at least that share of days (the scenario's `arrivals.busyness_cv` spreads them)."""
 
     first_days: int = FIRST_DAYS
     most_days: int | None = None
     verify_days: int | None = None
     seed: int | None = None
+    days_meeting: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("first_days", "most_days", "verify_days"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, int) and value >= 2):
                 raise ValueError(f"{name}: must be a whole number of days >= 2 (got {value!r})")
+        if self.days_meeting is not None and not 0 < self.days_meeting < 1:
+            raise ValueError(
+                f"days_meeting: must be a share between 0 and 1 (got {self.days_meeting!r})"
+            )
 
 
 calls_a_day = forecast_calls  # the forecast's calls over the day (or horizon), >= 1
@@ -244,7 +251,16 @@ def search_by_simulation(
     settings = settings or SearchSettings()
     seed = sc.simulation.seed if settings.seed is None else settings.seed
     start = erlang_method(sc)
-    sets = DaySets(sc, seed, settings.first_days, lambda part: most_days(part, settings), progress)
+    chance = settings.days_meeting
+    sets = DaySets(
+        sc,
+        seed,
+        settings.first_days,
+        lambda part: most_days(part, settings),
+        progress,
+        None,
+        chance,
+    )
     parts, plans, unfinished = sets.parts or [sets], [], []
     isa_rounds = rounds = 0
     for k, part in enumerate(parts):  # a closed-night horizon date by date (`DaySets`)
@@ -252,13 +268,15 @@ def search_by_simulation(
         part.budget = part.calls + left * part.calls_a_day / sum(p.calls_a_day for p in parts[k:])
         cut = load[:, part.span]
         found, n_isa = isa(part.sc, start, cut, required_agents(part.sc, start, cut), part)
+        if chance is not None:  # ISA staffs for the means: add what the chance target adds
+            found = found + chance_increment(part.sc, start, cut, sc.arrivals.busyness_cv, chance)
         found, done, n = refine(part.sc, found, part)
         plans.append(found)
         isa_rounds, rounds = max(isa_rounds, n_isa), max(rounds, n)
         if not done:
             unfinished.append(part)
     required = np.concatenate(plans, axis=1)
-    check = verify(sc, required, verify_days(sc, settings))
+    check = verify(sc, required, verify_days(sc, settings), chance)
     most = min(p.most for p in parts)
     search = Search(
         start,
@@ -282,6 +300,17 @@ def _dates(sc: Scenario) -> str:
     return days[0].label if len(days) == 1 else f"{days[0].label} to {days[-1].label}"
 
 
+def goal(sc: Scenario, chance: float | None) -> str:
+    """What the search holds each interval to, in words."""
+    if chance is None:
+        return "every target on the search's days at 95% confidence within 1 point"
+    return (
+        f"every target on at least {100 * chance:g}% of the search's days (a daily busyness "
+        f"cv of {100 * sc.arrivals.busyness_cv:g}%) at 95% confidence within "
+        f"{100 * SHARE_TOLERANCE:g} points of share"
+    )
+
+
 def search_notes(sc: Scenario, search: Search) -> list[str]:
     """What a simulated plan means, and its approximations, in a sentence each."""
     check = search.verification
@@ -289,10 +318,15 @@ def search_notes(sc: Scenario, search: Search) -> list[str]:
         f"simulation: searched from the {search.start} requirement ({search.isa_rounds} ISA "
         f"round(s), {search.rounds} refinement round(s), {search.simulations} plans on "
         f"{search.days:,} simulated days of search seed {search.seed}); each interval meets "
-        "every target on the search's days within half its tolerance (99% sure to within "
-        f"the tolerance: 1 point of service level; day-sets of {FIRST_DAYS} to "
-        f"{search.most_days} days, {BASE_DAYS * search.most_days} for a round's plan), and "
-        "one agent fewer there makes it or an interval it spills into miss one",
+        + (
+            "every target on the search's days within half its tolerance (99% sure to within "
+            f"the tolerance: 1 point of service level; day-sets of {FIRST_DAYS} to "
+            f"{search.most_days} days, {BASE_DAYS * search.most_days} for a round's plan), and "
+            "one agent fewer there makes it or an interval it spills into miss one"
+            if check.chance is None
+            else f"{goal(sc, check.chance)} (day-sets of {FIRST_DAYS} to {search.most_days} "
+            "days), and one agent fewer there makes it or an interval it spills into miss one"
+        ),
         *check.notes(sc),
     ]
     if search.most_days < MOST_DAYS:

@@ -183,13 +183,16 @@ def plan(
     fields) naming the field.
     """
     check_method(method)
-    if busyness_cv is None and sc.arrivals.busyness_cv > 0:
-        busyness_cv = sc.arrivals.busyness_cv
+    busyness_cv = check_chance(sc, method, busyness_cv, days_meeting)
     scaled = scale_volumes(sc, volume_scale)
     offered = offered_calls(scaled)
     load = offered_load(scaled, offered)
     search = None
     if method == "simulation":
+        if busyness_cv is not None:  # the search's and the verification's days carry it
+            arrivals = scaled.arrivals.model_copy(update={"busyness_cv": busyness_cv})
+            scaled = scaled.model_copy(update={"arrivals": arrivals})
+        settings = replace(settings or SearchSettings(), days_meeting=days_meeting)
         required, search = search_by_simulation(scaled, load, progress, settings)
         kpis = {
             "p_wait": np.full(load.shape, np.nan),
@@ -197,9 +200,7 @@ def plan(
         }
     else:
         required = required_agents(scaled, method, load)
-        if days_meeting is not None:
-            if busyness_cv is None:
-                raise ValueError("days_meeting: needs busyness_cv (the days' spread)")
+        if days_meeting is not None and busyness_cv is not None:
             required = chance_requirement(scaled, method, load, busyness_cv, days_meeting, required)
         kpis = predict(scaled, method, load, required.astype(float))
     group_req = group_requirement(scaled, required)
@@ -219,8 +220,6 @@ def plan(
         notes=search_notes(scaled, search) if search else erlang_notes(scaled, method),
         search=search,
     )
-    if days_meeting is not None and method == "simulation":
-        raise ValueError("days_meeting: with --method erlang-c or erlang-a only (for now)")
     if shifts and search is not None:
         result = simulated_shifts(result)
     elif shifts:
@@ -232,18 +231,46 @@ def plan(
     return result if busyness_cv is None else with_days_share(result, busyness_cv, days_meeting)
 
 
+def check_chance(
+    sc: Scenario, method: str, busyness_cv: float | None, days_meeting: float | None
+) -> float | None:
+    """The daily busyness cv a plan is made with (`busyness_cv`, else the file's
+    `arrivals.busyness_cv`, else None), checked with the chance target `days_meeting`;
+    raises ValueError naming the field."""
+    if days_meeting is not None and not 0 < days_meeting < 1:
+        raise ValueError(f"days_meeting: must be a share between 0 and 1 (got {days_meeting!r})")
+    if busyness_cv is None and sc.arrivals.busyness_cv > 0:
+        busyness_cv = sc.arrivals.busyness_cv
+    if days_meeting is not None and busyness_cv is None:
+        raise ValueError(
+            "days_meeting: needs busyness_cv (--busyness-cv, or the file's "
+            "arrivals.busyness_cv: the days' spread)"
+        )
+    if busyness_cv is not None and not (np.isfinite(busyness_cv) and busyness_cv > 0):
+        raise ValueError(f"busyness_cv: must be a number > 0 (got {busyness_cv!r})")
+    if method == "simulation" and busyness_cv is not None and busyness_cv > 1:
+        raise ValueError(f"busyness_cv: at most 1 to simulate (got {busyness_cv!r})")
+    return busyness_cv
+
+
 def with_days_share(p: StaffingPlan, cv: float, days_meeting: float | None) -> StaffingPlan:
     """`p` with the share of days each (queue, interval) meets every target under a gamma
-    daily busyness factor of coefficient of variation `cv` (`chance.share_of_days`, by
-    the plan's formula; a simulated plan by the formula that fits the file)."""
-    agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
-    formula = p.method if p.method != "simulation" else erlang_method(p.scenario)
-    share = share_of_days(p.scenario, formula, p.load, agents, cv)
-    worst = np.unravel_index(int(np.argmin(share)), share.shape)
+    daily busyness factor of coefficient of variation `cv`: an Erlang plan's by its
+    formula (`chance.share_of_days`), a simulated plan's counted on its verification's
+    days (each with its own busyness factor, within-day chance included)."""
+    if p.search is not None:
+        share = p.search.days_meeting
+        days = f"of the {p.search.result.replications} simulated days of the verification"
+        how = "each day with its own busyness factor, within-day chance included"
+    else:
+        agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
+        share = share_of_days(p.scenario, p.method, p.load, agents, cv)
+        days, how = "of days", f"{p.method}, steady state, within-day chance not included"
+    worst = np.unravel_index(int(np.argmin(np.nan_to_num(share, nan=np.inf))), share.shape)
     note = (
         f"busyness: with a daily busyness cv of {100 * cv:g}%, every interval meets every "
-        f"target on at least {100 * share[worst]:.1f}% of days ({p.queues[worst[0]]} at "
-        f"{p.starts[worst[1]]}; {formula}, steady state, within-day chance not included)"
+        f"target on at least {100 * share[worst]:.1f}% {days} ({p.queues[worst[0]]} at "
+        f"{p.starts[worst[1]]}; {how})"
         + (
             f"; planned for at least {100 * days_meeting:g}% of days"
             if days_meeting is not None
@@ -291,7 +318,11 @@ def simulated_shifts(p: StaffingPlan) -> StaffingPlan:
     def schedule(need: dict[str, np.ndarray]) -> dict[str, ShiftPlan]:
         return shift_plans(sc, replace(p, group_scheduled=need))
 
-    erlang = group_requirement(sc, required_agents(sc, search.start, p.load))
+    need = required_agents(sc, search.start, p.load)
+    chance = search.verification.chance
+    if chance is not None:  # the Erlang roster to compare meets the same chance target
+        need = chance_requirement(sc, search.start, p.load, sc.arrivals.busyness_cv, chance, need)
+    erlang = group_requirement(sc, need)
     found = schedule_by_simulation(
         sc,
         p.group_scheduled,

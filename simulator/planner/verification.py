@@ -8,11 +8,16 @@ the share of days meeting each target and every target, and the intervals **flag
 below a target by more than its tolerance (`sampling.TOLERANCE`) with the whole CI below
 it. `spread` is the service level's standard deviation over the reported intervals (how
 time-stable the plan is).
+
+With a chance target (`days_meeting` p) the flags are about the share of days: an
+interval is below where the share of the days meeting every target is under p, and
+flagged where it is under p by more than `sampling.SHARE_TOLERANCE` with its whole 95%
+Clopper-Pearson interval below p.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -24,7 +29,7 @@ from .allocation import group_requirement
 from .edits import with_staffing
 from .predict import KPIS, meets_targets
 from .requirement import meets_target
-from .sampling import targets
+from .sampling import SHARE_TOLERANCE, share_bounds, targets
 
 SIMULATED = KPIS + ("accepted",)
 
@@ -78,13 +83,19 @@ class Verification:
     days_meeting: np.ndarray  # share of days meeting every target, (queues, intervals)
     days_meeting_each: dict[str, np.ndarray]  # target's KPI -> share, (queues, intervals)
     flagged: np.ndarray  # (queues, intervals): below a target by > tolerance, CI below
-    below: np.ndarray  # (queues, intervals): a mean below a target
+    below: np.ndarray  # (queues, intervals): a mean below a target (chance: the share)
     flagged_each: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # by KPI
+    chance: float | None = None  # the chance target (share of days) the flags are about
 
     @property
     def spread(self) -> float:
         """Standard deviation over the reported intervals of the centre's service level."""
         return float(np.nanstd(self.center_figures["service_level"][0]))
+
+    def share_ci(self) -> tuple[np.ndarray, np.ndarray]:
+        """The 95% Clopper-Pearson interval (low, high) of `days_meeting` per cell."""
+        n = self.result.replications
+        return share_bounds(np.round(np.nan_to_num(self.days_meeting) * n), n, 0.975)
 
     def notes(self, sc: Scenario) -> list[str]:
         """The verification in a sentence, its power in another, and one per flagged
@@ -101,6 +112,8 @@ class Verification:
             f"intervals {self.spread:.3f}; every interval met every target on at least "
             f"{100 * worst:.0f}% of the days"
         ]
+        if self.chance is not None:
+            return self.share_notes(out, names, labels)
         found = self.power()
         if found.size:
             out.append(
@@ -117,6 +130,27 @@ class Verification:
                 if flags[q, i]
             ]
             out.append(f"verification: flagged {names[q]} at {labels[i]}: {'; '.join(missed)}")
+        return out
+
+    def share_notes(self, out: list[str], names: list[str], labels: list[str]) -> list[str]:
+        """`out` (the verification's sentence) said of the chance target, and one note per
+        flagged interval: its share of days with the 95% Clopper-Pearson interval."""
+        chance = float(self.chance or 0.0)
+        out[0] = (
+            out[0]
+            .replace(
+                "with a mean below a target",
+                f"meeting every target on less than {100 * chance:g}% of the days",
+            )
+            .replace("the tolerance", f"{100 * SHARE_TOLERANCE:g} points")
+        )
+        low, high = self.share_ci()
+        for q, i in zip(*np.nonzero(self.flagged)):
+            out.append(
+                f"verification: flagged {names[q]} at {labels[i]}: every target met on "
+                f"{100 * self.days_meeting[q, i]:.1f}% of the days [{100 * low[q, i]:.1f}, "
+                f"{100 * high[q, i]:.1f}] (planned for {100 * chance:g}%)"
+            )
         return out
 
     def power(self) -> np.ndarray:
@@ -148,8 +182,11 @@ def _figure(kpi: str, figures: tuple[np.ndarray, ...], q: int, i: int) -> str:
     return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
-def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> Verification:
-    """`sc` staffed as given (group -> agents per interval) on `days` days of its seed."""
+def verify_staffing(
+    sc: Scenario, staffing: dict[str, list[int]], days: int, chance: float | None = None
+) -> Verification:
+    """`sc` staffed as given (group -> agents per interval) on `days` days of its seed;
+    with a `chance` target (share of days) the flags are about the share of days."""
     res = simulate(with_staffing(sc, staffing), replications=days, keep_records=False)
     queues, center = simulated_figures(res)
     flagged = np.zeros(queues["service_level"][0].shape, bool)
@@ -162,7 +199,7 @@ def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> 
         below |= worse < 0
         each[kpi] = (worse < -tol) & (beyond < 0)
         flagged |= each[kpi]
-    return Verification(
+    check = Verification(
         res,
         queues,
         center,
@@ -172,9 +209,20 @@ def verify_staffing(sc: Scenario, staffing: dict[str, list[int]], days: int) -> 
         below,
         each,
     )
+    return check if chance is None else short_of(check, chance)
 
 
-def verify(sc: Scenario, required: np.ndarray, days: int) -> Verification:
+def short_of(check: Verification, chance: float) -> Verification:
+    """`check` with its flags about the chance target `chance` (see the module docstring)."""
+    share = np.nan_to_num(check.days_meeting, nan=1.0)  # the warm-up is not judged
+    below = share < chance
+    flagged = (share < chance - SHARE_TOLERANCE) & (check.share_ci()[1] < chance)
+    return replace(check, flagged=flagged, below=below, chance=chance)
+
+
+def verify(
+    sc: Scenario, required: np.ndarray, days: int, chance: float | None = None
+) -> Verification:
     """The requirement `required` (per queue) split among groups, verified on `days`."""
     staffing = {g: r.tolist() for g, r in group_requirement(sc, required).items()}
-    return verify_staffing(sc, staffing, days)
+    return verify_staffing(sc, staffing, days, chance)

@@ -220,8 +220,10 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
     """(header, rows) of a StaffingPlan's table, the center's or queue number `queue`'s,
     one row per interval: start, offered, load, required, scheduled, agents on shift
     (center with shifts; and the gap to scheduled), then the KPIs at the plan's
-    staffing (`StaffingPlan.at_words`; simulated plans: mean ± CI half-width)."""
+    staffing (`StaffingPlan.at_words`; simulated plans: mean ± CI half-width), and with a
+    busyness cv the share of days meeting every target (`days_met`)."""
     figures = plan.figures(queue)
+    share = days_met(plan, queue)
     if queue is None:
         columns = plan.total
     else:
@@ -235,6 +237,7 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
         ["start", "offered", "load", "required", "scheduled"]
         + (["on shift"] if on_shift else [])
         + [label(k) for k in PREDICTED]
+        + (["days met"] if share is not None else [])
     )
     rows = []
     for i, start in enumerate(labels(plan.scenario, plan.starts)):
@@ -252,8 +255,21 @@ def plan_rows(plan, queue: int | None = None) -> tuple[list[str], list[list[str]
             with_half_width(k, *(v[i] for v in figures[k])) if figures else value(k, columns[k][i])
             for k in PREDICTED
         ]
+        if share is not None:
+            row.append("" if np.isnan(share[i]) else f"{100 * share[i]:.1f}%")
         rows.append(row)
     return header, rows
+
+
+def days_met(plan, queue: int | None = None) -> np.ndarray | None:
+    """Per interval, the share of days meeting every target (a plan made with a busyness
+    cv; else None): queue number `queue`'s, or the centre's, the worst queue's (one
+    busyness factor moves every queue: by the formula, every queue meets on exactly the
+    worst queue's days; simulated, on at most those). NaN over the warm-up."""
+    share = plan.days_share
+    if share is None:
+        return None
+    return share[queue] if queue is not None else share.min(axis=0)
 
 
 # One meaning of the star in every table (terminal, page) that sets a formula beside

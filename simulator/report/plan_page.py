@@ -88,7 +88,25 @@ def _per_interval(p: StaffingPlan) -> Raw:
     header, rows = fmt.plan_rows(p)
     return note(
         f"Required: productive agents logged in; scheduled: after shrinkage. KPIs {at}."
+        + days_words(p)
     ) + table(header, rows, css="compact")
+
+
+def days_words(p: StaffingPlan) -> str:
+    """What the 'days met' column is, in a sentence ('' without a busyness cv)."""
+    if p.days_share is None or p.busyness_cv is None:
+        return ""
+    how = (
+        f"counted on the {p.search.result.replications} simulated days of the verification"
+        if p.search
+        else f"by {p.method} (steady state)"
+    )
+    planned = "" if p.days_meeting is None else f"; planned for at least {100 * p.days_meeting:g}%"
+    return (
+        f" Days met: the share of days meeting every target with a daily busyness cv of "
+        f"{100 * p.busyness_cv:g}%, {how}{planned}"
+        + ("; the centre's: the worst queue's." if len(p.queues) > 1 else ".")
+    )
 
 
 def _groups(p: StaffingPlan) -> Raw:

@@ -197,7 +197,7 @@ def plan_table(result: StaffingPlan, width: int | None = None) -> Table:
         f"shrinkage {100 * sc.shrinkage:g}%; {at})"
     )
     header, rows = fmt.plan_rows(result)
-    kpi_start = len(header) - len(PREDICTED)
+    kpi_start = len(header) - len(PREDICTED) - (result.days_share is not None)
     # start, required, scheduled and SL always shown; left out first: on shift, load...
     groups = [[kpi_start + 1], [kpi_start + 2], [1], [kpi_start + 3], [2]]
     shown = fit(header, rows, width, groups + [[c] for c in range(5, kpi_start)])

@@ -76,6 +76,11 @@ PLAN_OTHER_COLUMNS = {
     "break_start": ("clock time the agents' unpaid break starts (empty: none)", "HH:MM"),
     "break_minutes": ("length of the unpaid break", "min"),
     "agents": ("agents working the shift that day with that break", "agents"),
+    "days_meeting_share": (
+        "with a busyness cv: share of days meeting every target (an Erlang plan: by its "
+        "formula; simulated: counted on the verification's days); the centre: the worst queue's",
+        "share",
+    ),
 }
 
 
@@ -128,6 +133,9 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
         ],
         ignore_index=True,
     )
+    if p.days_share is not None:
+        center["days_meeting_share"] = p.days_share.min(axis=0)  # the worst queue
+        queues["days_meeting_share"] = p.days_share.ravel()
     tables = {
         "plan_intervals.csv": dated(sc, center),
         "plan_queues.csv": dated(sc, queues),
