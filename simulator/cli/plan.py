@@ -67,15 +67,17 @@ def staff(
             "--busyness-cv",
             min=0.0,
             help="Daily busyness factor's cv (0.1: days 10% apart): report the share of "
-            "days each interval meets its targets.",
+            "days each interval meets its targets (--method simulation: its days are "
+            "simulated with it, overriding the file's arrivals.busyness_cv).",
         ),
     ] = None,
     days_meeting: Annotated[
         float | None,
         typer.Option(
             "--days-meeting",
-            help="With --busyness-cv: plan to meet the targets on at least this share of "
-            "days (0.9), per interval.",
+            help="With a busyness cv (--busyness-cv or the file's): plan to meet every "
+            "target on at least this share of days (0.9), per interval; --method "
+            "simulation counts the share on simulated days.",
         ),
     ] = None,
     fte_hours: Annotated[
