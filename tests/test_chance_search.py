@@ -28,7 +28,7 @@ from simulator.planner.verification import verify
 from simulator.report import format as fmt
 from simulator.report.format import label
 from simulator.report.pages import write_plan
-from simulator.report.tables import plan_tables
+from simulator.report.tables.plan import plan_tables
 
 
 def busy(sc, cv=0.1, **simulation):
