@@ -263,3 +263,21 @@ def test_a_busyness_cv_over_1_cannot_be_simulated():
         .invoke(app, ["staff", "scenarios/single_queue.yaml", "--busyness-cv", "1.5", "--json"])
         .stdout
     )  # the formula has no such bound
+
+
+def test_a_horizon_kept_by_date_judges_the_share_of_the_whole_horizon_s_days():
+    """A closed-night horizon is searched date by date (`DaySets.parts`): with a chance
+    target each date's verdict is on the share of its days, and the joined verdict is
+    exactly the share of the whole horizon's days (the same date-keyed days and busyness
+    factors)."""
+    from test_search_week import MON, MONDAY, TUE, TUESDAY, horizon, staffing
+
+    sc = horizon([MON, TUE], MONDAY + TUESDAY)
+    split = DaySets(sc, 3, 20, 20, days_meeting=0.8)
+    whole = DaySets(sc, 3, 20, 20, days_meeting=0.8)
+    whole.parts = []  # the whole horizon as one run of days
+    plan_ = staffing(sc, 6)
+    a = split.evaluate_staffing(plan_)
+    b = judge_share(sc, whole.staffed_samples(plan_, 20), 0.8)
+    assert a.share is not None and np.array_equal(a.share, b.share)
+    assert np.array_equal(a.meets, b.meets) and 0 < b.share.min() < 1
