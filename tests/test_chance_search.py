@@ -241,7 +241,7 @@ def test_an_erlang_plan_shows_its_formula_share_in_the_terminal():
         (["--days-meeting", "1.5", "--busyness-cv", "0.1"], "--days-meeting: must be a share"),
         (["--days-meeting", "0", "--busyness-cv", "0.1"], "--days-meeting: must be a share"),
         (["--days-meeting", "0.9"], "--days-meeting: needs the days' spread: --busyness-cv"),
-        (["--busyness-cv", "0"], "--busyness-cv: must be a number > 0"),
+        (["--busyness-cv", "0"], "--busyness-cv: must be a coefficient of variation > 0"),
     ],
 )
 def test_bad_chance_options_exit_2_naming_the_option(method, options, message):
