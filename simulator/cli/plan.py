@@ -215,7 +215,7 @@ def check_plan_options(
 
 
 def check_chance_options(
-    sc: Scenario, method: str, busyness_cv: float | None, days_meeting: float | None
+    sc: "Scenario", method: str, busyness_cv: float | None, days_meeting: float | None
 ) -> None:
     """Exit 2 naming the option where --busyness-cv or --days-meeting cannot be planned
     for (before any search starts)."""
