@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from test_fuzz import leaves, parent
+from test_fuzz import Hang, leaves, parent, time_cap
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -599,25 +598,15 @@ def run_outside(case: Case, folder: Path) -> Outcome:
     return Outcome(case, code, stdout, stderr, seconds, problems)
 
 
-class Hang(Exception):
-    pass
-
-
 @contextlib.contextmanager
 def _inside(folder: Path, seconds: float) -> Iterator[None]:
-    """In `folder`, with SIGALRM raising Hang after `seconds`."""
-
-    def alarm(signum: int, frame: object) -> None:
-        raise Hang(f"still running after {seconds:.0f} s")
-
-    here, old = Path.cwd(), signal.signal(signal.SIGALRM, alarm)
+    """In `folder`, with SIGALRM raising Hang after `seconds` (test_fuzz.time_cap)."""
+    here = Path.cwd()
     os.chdir(folder)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with time_cap(seconds):
+            yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
         os.chdir(here)
 
 

@@ -173,9 +173,11 @@ class Hang(Exception):
 
 
 @contextlib.contextmanager
-def time_cap(seconds: int) -> Iterator[None]:
-    def alarm(signum, frame):
-        raise Hang(f"still running after {seconds} s")
+def time_cap(seconds: float) -> Iterator[None]:
+    """SIGALRM raises Hang after `seconds` (tests/fuzz_campaign.py uses it too)."""
+
+    def alarm(signum: int, frame: object) -> None:
+        raise Hang(f"still running after {seconds:.0f} s")
 
     old = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
