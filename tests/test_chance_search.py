@@ -24,7 +24,7 @@ from simulator.kpi.registry import PREDICTED
 from simulator.planner.sampling import SHARE_TOLERANCE, DaySets, judge_share, share_bounds
 from simulator.planner.search import SearchSettings
 from simulator.planner.staffing import plan
-from simulator.planner.verification import verify
+from simulator.planner.verification import verify, verify_staffing
 from simulator.report import format as fmt
 from simulator.report.format import label
 from simulator.report.pages import write_plan
@@ -77,6 +77,35 @@ def test_the_share_bounds_are_scipys_exact_binomial_interval():
     for k, lo, hi in zip((0, 37, 91, 100), low, high):
         ci = stats.binomtest(k, 100).proportion_ci(0.98, method="exact")
         assert (lo, hi) == pytest.approx((ci.low, ci.high), abs=1e-9)
+
+
+def test_a_day_without_callers_neither_meets_nor_misses_the_share():
+    """100 days of one interval: 10 without accepted calls (service level undefined), 81
+    of the 90 others meet 80/20. The share is 81/90 = 0.9 on n = 90 days (counting the
+    quiet days as met gave 91/100); an interval quiet on every day meets, share NaN."""
+    cell = one_cell(81, 90)
+    quiet = {k: np.concatenate([v, np.full((10, 1, 1), np.nan)]) for k, v in cell.items()}
+    quiet["accepted"][90:] = 0
+    v = judge_share(day([100]), quiet, 0.9)
+    assert v.share[0, 0] == pytest.approx(0.9, abs=1e-12) and v.days == 100
+    assert bool(v.meets[0, 0]) and not bool(v.decided[0, 0])  # 95% bound 0.833: not precise
+    assert v.mean["service_level"][0, 0] == pytest.approx(0.9)  # the mean, of the same days
+    none = {k: np.full((40, 1, 1), np.nan) for k in cell} | {"accepted": np.zeros((40, 1, 1))}
+    v = judge_share(day([100]), none, 0.9)
+    assert np.isnan(v.share[0, 0]) and bool(v.meets[0, 0]) and bool(v.decided[0, 0])
+
+
+def test_the_verification_share_counts_only_the_days_with_callers():
+    """The plan 7, 1 for 60 then 1.5 calls (seed 1, 40 days): the second half-hour has no
+    accepted call on 8 days; of the 32 others 13 meet 80/20, a share of 13/32 = 0.406
+    (counting the quiet days as met gave 21/40 = 0.525), its 95% interval of 32 days."""
+    check = verify_staffing(day([60, 1.5]), {"team": [7, 1]}, 40)
+    sl = check.result.interval_samples["service_level"][:, 1]
+    called = check.result.interval_samples["accepted"][:, 1] > 0
+    assert (called.sum(), ((sl >= 0.8) & called).sum()) == (32, 13)
+    assert check.days_meeting[0, 1] == 13 / 32 == check.days_meeting_each["service_level"][0, 1]
+    ci = stats.binomtest(13, 32).proportion_ci(0.95, method="exact")
+    assert [x[0, 1] for x in check.share_ci()] == pytest.approx([ci.low, ci.high], abs=1e-9)
 
 
 def test_the_search_days_carry_the_busyness_factor_with_common_random_numbers():

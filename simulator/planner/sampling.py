@@ -38,7 +38,9 @@ level by far less than days differ (sd ~4 points against ~14 on peak_day.yaml), 
 trial on 640 days paired with a base on 2,560 is nearly as precise as the base.
 With a **chance target** (`days_meeting` p, a share of days; the days then carry the
 scenario's daily busyness factor) a cell is judged instead on the share of the days on
-which it meets every target (`judge_share`, never paired): it meets when that share is
+which it meets every target (`judge_share`, never paired; the share is of the days
+with accepted calls in the cell: a day without callers neither meets nor misses, so
+n is per cell): it meets when that share is
 >= p, clearly so (or clearly not) when the one-sided 99% Clopper-Pearson bound lies on
 that side of p, and it is precise when the one-sided 95% bound is within
 `SHARE_TOLERANCE` (2 points of share) of the share."""
@@ -159,16 +161,30 @@ def judge(
     return Verdict(meets | quiet, decided | clear_miss | quiet, means, samples["accepted"].shape[0])
 
 
-def days_met(sc: Scenario, samples: dict[str, np.ndarray]) -> np.ndarray:
-    """Per day and cell (days, queues, intervals): every target met that day, each cell
-    held to its queue's targets; a day without accepted calls there counts as met."""
+def days_met(sc: Scenario, samples: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell (queues, intervals) of day samples (days, queues, intervals): the days
+    meeting every target, each cell held to its queue's targets, and the days counted
+    (`counted_days`: a day without accepted calls there neither meets nor misses)."""
     queue = np.arange(samples["accepted"].shape[1])[:, None]
-    return meets_targets(sc, samples, queue) | ~(np.nan_to_num(samples["accepted"]) > 0)
+    return counted_days(meets_targets(sc, samples, queue), samples["accepted"])
 
 
-def share_bounds(met: np.ndarray, n: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+def counted_days(
+    met: np.ndarray, accepted: np.ndarray, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, over the days (`axis`): the days on which the cell met (`met`) and the
+    days counted, those with accepted calls in the cell. A day without callers there
+    neither meets nor misses: a share of days is met ÷ counted (NaN where none counts)."""
+    counted = np.nan_to_num(accepted) > 0
+    return (met & counted).sum(axis=axis), counted.sum(axis=axis)
+
+
+def share_bounds(
+    met: np.ndarray, n: np.ndarray | int, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One-sided Clopper-Pearson bounds (lower, upper) at confidence `level` of the share
-    of `n` days, `met` of which met (arrays of counts)."""
+    of `n` days, `met` of which met (counts, arrays or n one for all; 0 and 1 where n is
+    0)."""
     k = np.asarray(met, float)
     with np.errstate(invalid="ignore"):
         low = np.where(k > 0, stats.beta.ppf(1 - level, k, n - k + 1), 0.0)
@@ -178,17 +194,20 @@ def share_bounds(met: np.ndarray, n: int, level: float) -> tuple[np.ndarray, np.
 
 def judge_share(sc: Scenario, samples: dict[str, np.ndarray], days_meeting: float) -> Verdict:
     """The verdict of day samples against a chance target: per cell, whether the share of
-    the days meeting every target is >= `days_meeting` (see the module docstring)."""
+    its days with calls meeting every target is >= `days_meeting` (see the module
+    docstring); a cell without calls on any day meets (share NaN)."""
     means = judge(sc, samples).mean
-    n = samples["accepted"].shape[0]
-    met = days_met(sc, samples).sum(axis=0)
-    share = met / n
+    met, n = days_met(sc, samples)
+    quiet = n == 0
+    with np.errstate(invalid="ignore"):
+        share = met / n
     low99, high99 = share_bounds(met, n, 0.99)
     low95, high95 = share_bounds(met, n, 0.95)
     meets = share >= days_meeting
     clear = np.where(meets, low99 >= days_meeting, high99 < days_meeting)
     near = np.where(meets, share - low95, high95 - share)
-    return Verdict(meets, clear | (near <= SHARE_TOLERANCE), means, n, share)
+    decided = clear | (near <= SHARE_TOLERANCE) | quiet
+    return Verdict(meets | quiet, decided, means, samples["accepted"].shape[0], share)
 
 
 class DaySets:

@@ -4,7 +4,8 @@ the staffing search never simulates (`sampling` draws its days from a stream of 
 `verify` simulates the plan on `days` days (never keeping per-call records) exactly as
 ``callsim run --replications days`` would simulate the plan written with ``--write``.
 Its figures are the plan's KPIs: per (queue, interval) the mean and 95% CI of each KPI,
-the share of days meeting each target and every target, and the intervals **flagged**:
+the share of days meeting each target and every target (of the days with accepted calls
+in the cell: a day without callers neither meets nor misses), and the intervals **flagged**:
 below a target by more than its tolerance (`sampling.TOLERANCE`) with the whole CI below
 it. `spread` is the service level's standard deviation over the reported intervals (how
 time-stable the plan is).
@@ -29,7 +30,7 @@ from .allocation import group_requirement
 from .edits import with_staffing
 from .predict import KPIS, meets_targets
 from .requirement import meets_target
-from .sampling import SHARE_TOLERANCE, share_bounds, targets
+from .sampling import SHARE_TOLERANCE, counted_days, share_bounds, targets
 
 SIMULATED = KPIS + ("accepted",)
 
@@ -63,14 +64,23 @@ def simulated_figures(res: SimulationResult) -> tuple[dict, dict]:
 
 
 def days_meeting_targets(res: SimulationResult, kpi: str | None = None) -> np.ndarray:
-    """Share of the simulated days on which each (queue, interval) met every target (or
-    only `kpi`'s), as (queues, intervals); a day without accepted calls there counts as
-    met; NaN over the warm-up."""
+    """Share of the simulated days with accepted calls in each (queue, interval) on which
+    it met every target (or only `kpi`'s), as (queues, intervals) (`counted_days`: a day
+    without callers there neither meets nor misses); NaN over the warm-up and where no
+    day had calls."""
+    met, counted = days_counted(res, kpi)
+    with np.errstate(invalid="ignore"):
+        return met / counted
+
+
+def days_counted(res: SimulationResult, kpi: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per (queue, interval): the days meeting every target (or `kpi`'s) and the days
+    with accepted calls (`counted_days`), as floats NaN over the warm-up."""
     sc = res.scenario
     samples = queue_samples(res)
     met = meets_targets(sc, samples) if kpi is None else meets_target(sc, samples, kpi)
-    ok = met | ~(np.nan_to_num(samples["accepted"]) > 0)
-    return _pad(sc, ok.mean(axis=1))
+    met, counted = counted_days(met, samples["accepted"], axis=1)
+    return _pad(sc, met.astype(float)), _pad(sc, counted.astype(float))
 
 
 @dataclass(frozen=True)
@@ -93,9 +103,10 @@ class Verification:
         return float(np.nanstd(self.center_figures["service_level"][0]))
 
     def share_ci(self) -> tuple[np.ndarray, np.ndarray]:
-        """The 95% Clopper-Pearson interval (low, high) of `days_meeting` per cell."""
-        n = self.result.replications
-        return share_bounds(np.round(np.nan_to_num(self.days_meeting) * n), n, 0.975)
+        """The 95% Clopper-Pearson interval (low, high) of `days_meeting` per cell, of
+        the days with calls in the cell."""
+        met, n = (np.nan_to_num(x) for x in days_counted(self.result))
+        return share_bounds(met, n, 0.975)
 
     def notes(self, sc: Scenario) -> list[str]:
         """The verification in a sentence, its power in another, and one per flagged
