@@ -214,3 +214,35 @@ def test_compare_the_same_file_twice_keeps_both(tmp_path):
     summary = pd.read_csv(tmp_path / "compare_summary.csv")
     means = [c for c in summary.columns if c.endswith(" mean")]
     assert means == ["single_queue mean", "single_queue (2) mean"]
+
+
+def test_staff_write_refuses_a_bad_target_before_planning(tmp_path, monkeypatch):
+    """A target `--write` would refuse (or fail to write) is refused before any plan is
+    made, with the message the write itself gives: a search by simulation may take
+    minutes, and the user should not wait for a refusal."""
+    import simulator.planner.staffing
+
+    def never(*args, **kwargs):
+        raise AssertionError("planned before checking --write")
+
+    monkeypatch.setattr(simulator.planner.staffing, "plan", never)
+    monkeypatch.chdir(tmp_path)
+    Path("users.yaml").write_text("# my notes\n")
+    Path("a_folder").mkdir()
+    Path("dangling.yaml").symlink_to("nowhere")
+    cases = {
+        "users.yaml": "--write refused\n  users.yaml: not written by callsim; --force replaces it",
+        "a_folder": "--write refused\n  a_folder: a directory; name a file",
+        "dangling.yaml": "--write refused\n  dangling.yaml: a symbolic link (never written "
+        "through); --force replaces it",
+        "/dev/null": "--write refused\n  /dev/null: a device, pipe or socket, not a file: "
+        "callsim never replaces one, even with --force",
+        "no_folder/x.yaml": "--write failed\n  no_folder/x.yaml: cannot write (No such file "
+        "or directory)",
+        " ": "--write refused\n  --write: an empty path; name a file",
+    }
+    for target, message in cases.items():
+        res = invoke("staff", SINGLE, "--method", "simulation", "--write", target, "--json")
+        assert (res.exit_code, res.output) == (2, f"callsim: {message}\n"), target
+    assert Path("users.yaml").read_text() == "# my notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_folder", "dangling.yaml", "users.yaml"]

@@ -127,6 +127,7 @@ def staff(
                 [f"--write: {write} is the scenario's forecast file, an input (never replaced)"],
                 "invalid option",
             )
+        check_write(scenario, write, force)
     with (
         executing(executor, workers, address),
         playing(engine, [sc] if method == "simulation" else []),
@@ -228,6 +229,16 @@ def check_chance_options(
         fail([f"--{field.replace('_', '-')}: {why}"], "invalid option")
 
 
+def check_write(source: Path, target: Path, force: bool) -> None:
+    """Exit 2 where `write_plan_copy` would refuse `target` or fail to write there,
+    before the plan is made (a search may take minutes)."""
+    from ..report.output import check_target
+    from ..report.scenario_file import is_planned_copy
+
+    with writing(target, "--write"):
+        check_target(target, source=source, ours=is_planned_copy, force=force, probe=True)
+
+
 def write_plan_copy(
     source: Path, target: Path, result: "StaffingPlan", data: dict, force: bool = False
 ) -> None:
@@ -238,7 +249,7 @@ def write_plan_copy(
     from ..model.load import load_scenario
     from ..model.scenario import ScenarioError
     from ..report.output import write_file
-    from ..report.scenario_file import PLANNED, planned_scenario
+    from ..report.scenario_file import is_planned_copy, planned_scenario
 
     def runs(temp: Path) -> None:
         try:
@@ -251,7 +262,7 @@ def write_plan_copy(
             target,
             planned_scenario(source, result, data),
             source=source,
-            ours=lambda head: head.startswith(PLANNED),
+            ours=is_planned_copy,
             check=runs,
             force=force,
         )

@@ -261,10 +261,42 @@ def write_file(
     force: bool = False,
     option: str = "--write",
 ) -> Path:
-    """Write `text` to `target` in one rename. Refused: an empty path, the `source`
-    itself by any path (same inode), a directory or a link (no `force`), an existing
-    file whose text `ours` does not recognise (no `force`). `check(temp path)` runs on
-    the complete file before it replaces anything (and may raise)."""
+    """Write `text` to `target` in one rename, refused as `check_target` refuses it.
+    `check(temp path)` runs on the complete file before it replaces anything (and may
+    raise)."""
+    path = check_target(target, source=source, ours=ours, force=force, option=option)
+    folder = path.parent
+    fd, temp = tempfile.mkstemp(prefix=PARTIAL, suffix=path.suffix, dir=folder)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # as a plain write would (mkstemp makes it 0600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        if check is not None:
+            check(Path(temp))
+        with _signals_held():
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    return path
+
+
+def check_target(
+    target: str | os.PathLike[str] | None,
+    *,
+    source: Path,
+    ours: Callable[[str], bool],
+    force: bool = False,
+    option: str = "--write",
+    probe: bool = False,
+) -> Path:
+    """The file `write_file` would write, or OutputError: an empty path, the `source`
+    itself by any path (same inode), a directory, a device, a link (no `force`), an
+    existing file whose text `ours` does not recognise (no `force`). With `probe`, also
+    the OSError that writing would meet (a folder missing or not writable): a command
+    checks its target so before any long work."""
     raw = os.fspath(target) if target is not None else ""
     if not raw.strip():
         raise OutputError([f"{option}: an empty path; name a file"])
@@ -286,19 +318,8 @@ def write_file(
             head = ""
         if not ours(head):
             raise OutputError([f"{path}: not written by callsim; --force replaces it"])
-    folder = path.parent
-    fd, temp = tempfile.mkstemp(prefix=PARTIAL, suffix=path.suffix, dir=folder)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # as a plain write would (mkstemp makes it 0600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        if check is not None:
-            check(Path(temp))
-        with _signals_held():
-            os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+    if probe:
+        fd, temp = tempfile.mkstemp(prefix=PARTIAL, suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        os.unlink(temp)
     return path

@@ -17,6 +17,11 @@ from .format import money
 PLANNED = "# Staffing planned by `callsim staff"  # how a planned copy begins
 
 
+def is_planned_copy(head: str) -> bool:
+    """Whether a file's first lines are those of a copy `staff --write` wrote."""
+    return head.startswith(PLANNED)
+
+
 def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
     """The text of `source` (YAML; or its `data`, already read) staffed as planned:
     each group's staffing replaced by the plan's agents logged in
