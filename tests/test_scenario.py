@@ -29,6 +29,7 @@ from simulator.model.load import load_scenario, parse_scenario
 from simulator.model.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
+SINGLE = REPO / "scenarios" / "single_queue.yaml"
 
 # The smallest file of the first user contract (README, "Scenario files"): it must keep
 # working unchanged.
@@ -191,6 +192,38 @@ def test_the_real_command_prints_no_traceback_for_a_bad_file(tmp_path):
     assert done.stdout == ""  # --json: nothing but JSON on stdout
     assert squash(f"{HT}.mean: must be > 0") in squash(done.stderr)
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["validate", ""], "invalid argument\n  scenario: an empty path; name a scenario file"),
+        (["run", " "], "invalid argument\n  scenario: an empty path; name a scenario file"),
+        (
+            ["compare", "", SINGLE],
+            "invalid argument\n  scenarios: an empty path; name a scenario file",
+        ),
+        (
+            ["validate", SINGLE, "--forecast", ""],
+            "invalid option\n  --forecast: an empty path; name a forecast CSV",
+        ),
+        (
+            ["staff", SINGLE, "--write", ""],
+            "--write refused\n  --write: an empty path; name a file",
+        ),
+        (
+            ["calibrate", "", "--out", "x.yaml"],
+            "invalid argument\n  log_path: an empty path; name a call log file",
+        ),
+    ],
+)
+def test_an_empty_path_is_named_empty_not_the_current_folder(args, message, tmp_path, monkeypatch):
+    """typer reads "" as "." (the current folder): the message said ".: cannot read file
+    (Is a directory)" for `validate ''`."""
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, [str(a) for a in args])
+    assert (res.exit_code, res.stderr) == (2, f"callsim: {message}\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_smallest_product_md_file_validates_unchanged(tmp_path):

@@ -5,7 +5,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -28,7 +28,28 @@ app = typer.Typer(
 out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-col wrap
 err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+def given_path(name: str, what: str, title: str = "invalid option") -> Callable[[str], Path]:
+    """A typer parser of a path `name` (option or argument): the path, or exit 2 where it
+    is empty (typer would read "" as ".", the current folder, and a message would name
+    "."); `what` completes "name ..." in the message."""
+
+    def parse(raw: str) -> Path:
+        if not raw.strip():
+            fail([f"{name}: an empty path; name {what}"], title)
+        return Path(raw)
+
+    return parse
+
+
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Scenario YAML file.",
+        show_default=False,
+        parser=given_path("scenario", "a scenario file", "invalid argument"),
+    ),
+]
 ForecastOpt = Annotated[
     Path | None,
     typer.Option(
@@ -36,6 +57,7 @@ ForecastOpt = Annotated[
         help="A forecast CSV (date or weekday, interval, queue, calls, aht): the volumes "
         "and AHT of the queues it names, instead of the file's.",
         show_default=False,
+        parser=given_path("--forecast", "a forecast CSV"),
     ),
 ]
 ForceOpt = Annotated[

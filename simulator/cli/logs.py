@@ -13,6 +13,7 @@ from .common import (
     app,
     check_out,
     fail,
+    given_path,
     inputs_of,
     load,
     out,
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
     from ..model.scenario import Scenario
 
 # -- calibrate and backtest: from a per-call log to a scenario, and back ----------------
-LogArg = Annotated[Path, typer.Argument(help="Per-call log (CSV, Parquet, or Anonymous Bank).")]
+LogArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Per-call log (CSV, Parquet, or Anonymous Bank).",
+        parser=given_path("log_path", "a call log file", "invalid argument"),
+    ),
+]
 FormatOpt = Annotated[
     str, typer.Option("--format", help="auto, schema, callsim or anonymous-bank.")
 ]

@@ -25,6 +25,7 @@ from .common import (
     err,
     executing,
     fail,
+    given_path,
     inputs_of,
     library_errors,
     load,
@@ -59,6 +60,7 @@ def staff(
         typer.Option(
             "--write",
             help="Save a copy of the scenario staffed as planned (with --shifts: its roster).",
+            parser=given_path("--write", "a file", "--write refused"),
         ),
     ] = None,
     busyness_cv: Annotated[
@@ -296,6 +298,7 @@ def compare(
             help="One scenario: Erlang vs simulation (or, with --what-if, vs itself "
             "edited). Several: side by side.",
             show_default=False,
+            parser=given_path("scenarios", "a scenario file", "invalid argument"),
         ),
     ],
     method: Annotated[
