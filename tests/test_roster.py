@@ -132,12 +132,13 @@ def test_a_shift_may_run_past_midnight():
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"days": [3]}}}},
-            "roster.shifts.x.days.0: day 3 is not in the scenario (days 0–2)",
+            "roster.shifts.x.days.0: day 3 is not in the scenario (its days: 1, or 0: the day "
+            "before)",
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"days": ["mon"]}}}},
             "roster.shifts.x.days.0: mon names a calendar day, but this scenario is "
-            "dateless: its days are numbered 0–2 (0: the day before the first)",
+            "dateless: its days are numbered 1, or 0: the day before",
         ),
         (
             {"roster": {"shifts": {"x": EARLY | {"breaks": [{"start": "13:00", "minutes": 5}]}}}},
@@ -232,6 +233,27 @@ def test_a_horizon_roster_names_days_by_weekday_or_date():
     assert problems(sunday) == [
         "roster.shifts.x: 08:00–12:00 on Sun 12-06 is outside the opening hours (it reaches "
         "no open interval)"
+    ]
+
+
+def test_a_roster_day_outside_the_horizon_names_the_horizons_dates():
+    """The horizon is Mon 2026-12-07 and Tue: the message gives those dates (it gave
+    2026-12-06–2026-12-09, the calendar's neighbours), and the day before, where a night
+    shift into Monday may start; a 24/7 horizon runs round: no day before."""
+    horizon = {"start": "2026-12-07", "days": 2, "close": "12:00"}
+    shift = {"start": "08:00", "hours": 4, "agents": 5, "days": ["2026-12-20"]}
+    assert problems(week(horizon, 8, {"x": shift})) == [
+        "roster.shifts.x.days.0: 2026-12-20 is not a day of the horizon (2026-12-07–2026-12-08, "
+        "or 2026-12-06: the day before)"
+    ]
+    always = {"start": "2026-12-07", "days": 2, "always_open": True}
+    assert problems(week(always, 48, {"x": shift}) | {"open": "00:00"}) == [
+        "roster.shifts.x.days.0: 2026-12-20 is not a day of the horizon (2026-12-07–2026-12-08)"
+    ]
+    d = week(None, 20, {"x": shift | {"days": [3]}}) | {"open": "00:00"}
+    del d["horizon"]
+    assert problems(d) == [
+        "roster.shifts.x.days.0: day 3 is not in the scenario (its days: 1, or 0: the day before)"
     ]
 
 

@@ -11,7 +11,7 @@ from . import limits
 from .clock import clock, clock_minutes
 from .roster import DAY_MINUTES as DAY
 from .roster import RosterShift, _Span
-from .roster_days import calendar_days, clip
+from .roster_days import CalendarDay, Clip, calendar_days, clip
 from .timetable import _clock, activity_spans, on_phones, rostered_groups, workings
 
 if TYPE_CHECKING:
@@ -84,27 +84,43 @@ def _group_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
 
 
 def _day_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
-    """Days named that the scenario does not have."""
-    days = calendar_days(sc, clip(sc))
+    """Days named that the scenario does not have, with the days it has (`_own_days`)."""
+    c = clip(sc)
+    days = calendar_days(sc, c)
     named = {n for d in days for n in d.names}
+    own = _own_days(sc, c, days)
     problems = []
     for i, day in enumerate(span.days or []):
         if day in named:
             continue
-        first, last = days[0].names[0], days[-1].names[0]
         if sc.horizon is None and not isinstance(day, int):
             what = (
                 f"{day} names a calendar day, but this scenario is dateless: its days are "
-                f"numbered {first}–{last} (0: the day before the first)"
+                f"numbered {own}"
             )
         elif sc.horizon is None:
-            what = f"day {day} is not in the scenario (days {first}–{last})"
+            what = f"day {day} is not in the scenario (its days: {own})"
         elif isinstance(day, int):
             what = f"day {day}: name the horizon's days by date or weekday (mon...sun)"
         else:
-            what = f"{day} is not a day of the horizon ({first}–{last})"
+            what = f"{day} is not a day of the horizon ({own})"
         problems.append(f"{where}.days.{i}: {what}")
     return problems
+
+
+def _own_days(sc: Scenario, c: Clip, days: list[CalendarDay]) -> str:
+    """The scenario's days as a message names them: a horizon's first–last date, a
+    dateless scenario's day numbers, and the day before (a night shift into the first
+    day may start then) unless the days run round."""
+    first: object
+    last: object
+    if sc.horizon is not None:
+        first, last = sc.horizon.calendar_dates()[0], sc.horizon.calendar_dates()[-1]
+    else:
+        own = days if c.cycle is not None else days[1:-1]
+        first, last = own[0].names[0], own[-1].names[0]
+    text = f"{first}" if first == last else f"{first}–{last}"
+    return text if c.cycle is not None else f"{text}, or {days[0].names[0]}: the day before"
 
 
 def _fit_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
