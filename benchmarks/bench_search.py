@@ -16,6 +16,14 @@ used (`FRESH_SEED`), and:
   plan checked as above (safety and minimality on the same fresh days);
 - agent-hours of both plans, and the service level's sd over intervals of both.
 
+With `--chance P --cv CV` (e.g. 0.9 and 0.1) it prints the chance figures instead:
+for the Erlang A chance plan and the simulation chance plan, each for both scopes
+(`--chance-per interval` and `day`), the agent-hours, the search time, and on the
+`FRESH` days (each with its own gamma busyness factor of cv CV) the per-interval shares
+of days meeting every target (the lowest, the median, the intervals below P and those
+flagged) and each queue's whole-day share with its 95% Clopper-Pearson interval; a
+simulated plan also its built-in verification's whole-day share.
+
 A plan meeting the search's rule (sampling.judge) still shows a loose interval or a
 flagged one on 200 fresh days now and then: the fresh days' own standard error of a
 service level is about 1 point (docs/search.md gives the rates).
@@ -32,7 +40,7 @@ from simulator import load_scenario
 from simulator.planner.sampling import targets
 from simulator.planner.search import SearchSettings
 from simulator.planner.staffing import plan
-from simulator.planner.verification import Verification, verify
+from simulator.planner.verification import Verification, short_of, verify
 from simulator.run.executors import executor, using
 
 FRESH, FRESH_SEED = 200, 20_261_201
@@ -115,12 +123,54 @@ def model(zones=(0.0, 0.25, 0.5, 0.75, 1.0), steps=(4.5, 6.0), se_search=0.3, se
             )
 
 
+def chance_figures(sc, days: float, cv: float) -> None:
+    """The chance plans of both scopes by Erlang A and by simulation, on the fresh days."""
+    sc = sc.model_copy(update={"arrivals": sc.arrivals.model_copy(update={"busyness_cv": cv})})
+    other = sc.model_copy(
+        update={"simulation": sc.simulation.model_copy(update={"seed": FRESH_SEED})}
+    )
+    print(
+        f"  chance target {days:g} of days, busyness cv {cv:g}; fresh days: {FRESH} of seed "
+        f"{FRESH_SEED}"
+    )
+    for method in ("erlang-a", "simulation"):
+        for per in ("interval", "day"):
+            t = time.perf_counter()
+            p = plan(sc, method, days_meeting=days, chance_per=per)
+            took = time.perf_counter() - t
+            v = verify(other, p.required, FRESH, days, per == "day")
+            share, whole = v.days_meeting[:, sc.simulation.warmup_intervals :], v.day_share
+            low, high = v.day_share_ci()
+            assert whole is not None
+            flagged = short_of(v, days).flagged
+            built = ""
+            if p.search is not None and p.day_share_ci is not None:
+                built = (
+                    f"; built-in verification whole day {100 * p.day_share.min():.1f}% "
+                    f"[{100 * p.day_share_ci[0].min():.1f}, {100 * p.day_share_ci[1].min():.1f}]"
+                )
+            print(
+                f"  {method:<10} per {per:<8} agent-hours "
+                f"{p.required.sum() * sc.interval_minutes / 60:6.1f} ({took:5.1f} s)  "
+                f"intervals: lowest {100 * np.nanmin(share):.1f}%, median "
+                f"{100 * np.nanmedian(share):.1f}%, below {int((share < days).sum())}, "
+                f"flagged {int(flagged.sum())}  whole day "
+                + ", ".join(
+                    f"{100 * whole[q, d]:.1f}% [{100 * low[q, d]:.1f}, {100 * high[q, d]:.1f}]"
+                    for q, d in np.ndindex(whole.shape)
+                )
+                + built
+            )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("scenarios", nargs="*", default=["scenarios/peak_day.yaml"])
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--no-seeds", action="store_true", help="skip the three-seed comparison")
     p.add_argument("--model", action="store_true", help="only the zone's trade-off, modelled")
+    p.add_argument("--chance", type=float, help="the chance figures for this share of days")
+    p.add_argument("--cv", type=float, default=0.1, help="with --chance: the busyness cv")
     a = p.parse_args()
     if a.model:
         return model()
@@ -128,6 +178,10 @@ def main() -> None:
         for path in a.scenarios:
             sc = load_scenario(path)
             plan(sc, "erlang-a")
+            if a.chance is not None:
+                print(path)
+                chance_figures(sc, a.chance, a.cv)
+                continue
             t = time.perf_counter()
             sim = plan(sc, "simulation")
             took = time.perf_counter() - t

@@ -82,6 +82,15 @@ def staff(
             "simulation counts the share on simulated days.",
         ),
     ] = None,
+    chance_per: Annotated[
+        str,
+        typer.Option(
+            "--chance-per",
+            help="With --days-meeting: hold to that share of days every interval "
+            "(interval) or each queue's whole day, all its calls of the day (day; every "
+            "interval kept at least at its plan for the mean target).",
+        ),
+    ] = "interval",
     fte_hours: Annotated[
         float,
         typer.Option(
@@ -114,6 +123,7 @@ def staff(
     data, sc = load_data(scenario, forecast)  # read once: the source may be a pipe
     check_out(out_dir)
     spread = busyness_cv or sc.arrivals.busyness_cv
+    check_scope_option(chance_per, days_meeting, spread, method, shifts)
     check_plan_options(method, days_meeting, spread=spread, busyness_cv=busyness_cv)
     check_chance_options(sc, method, busyness_cv, days_meeting)
     if write is not None:
@@ -155,6 +165,7 @@ def staff(
             days_meeting=days_meeting,
             fte_hours=fte_hours,
             settings=SearchSettings(seed=search_seed),
+            chance_per=chance_per,
         )
     if out_dir is not None:
         from ..report.pages import write_plan
@@ -170,9 +181,20 @@ def staff(
 
         print_json(to_dict(result))
         return
+    print_plan(result)
+
+
+def print_plan(result: "StaffingPlan") -> None:
+    """The plan in the terminal: its tables (the whole days' with a busyness cv), notes
+    and warnings."""
     from ..report import terminal
 
     out.print(terminal.plan_table(result, out.width))
+    if result.day_share is not None:
+        from ..report.format import day_share_words
+
+        out.print(terminal.day_share_table(result))
+        out.print(f"[dim]{day_share_words(result)}[/]", highlight=False)
     for group, shift_plan in (result.shifts or {}).items():
         out.print(terminal.shift_table(group, shift_plan))
     if result.totals is not None:
@@ -213,6 +235,29 @@ def check_plan_options(
             "--days-meeting: needs the days' spread: --busyness-cv CV (or the file's "
             "arrivals.busyness_cv)"
         )
+    if problems:
+        fail(problems, "invalid option")
+
+
+def check_scope_option(
+    chance_per: str, days_meeting: float | None, spread: float, method: str, shifts: bool
+) -> None:
+    """Exit 2 naming --chance-per: a scope it does not know, or day without a chance
+    target (--days-meeting), without the days' spread, or with shifts by simulation."""
+    from ..planner.dayshare import SCOPES, SHIFTS_BY_DAY
+
+    problems = []
+    if chance_per not in SCOPES:
+        problems.append(f"--chance-per: must be one of {', '.join(SCOPES)} (not {chance_per!r})")
+    elif chance_per == "day" and days_meeting is None:
+        problems.append("--chance-per day: needs --days-meeting P (the share of days to plan for)")
+    elif chance_per == "day" and not spread:
+        problems.append(
+            "--chance-per day: needs the days' spread: --busyness-cv CV (or the file's "
+            "arrivals.busyness_cv)"
+        )
+    elif chance_per == "day" and method == "simulation" and shifts:
+        problems.append(f"--chance-per {SHIFTS_BY_DAY}")
     if problems:
         fail(problems, "invalid option")
 

@@ -60,6 +60,7 @@ from ..run.day import DayResult, one_day
 from ..run.executors import Serial, in_use
 from ..run.runner import in_play
 from .allocation import group_requirement
+from .dayshare import reported_day, sampled_days
 from .edits import with_staffing
 from .predict import meets_targets
 
@@ -70,7 +71,7 @@ ASA_TOLERANCE = 0.05  # share of the ASA target
 ZONE = 0.5  # the indifference zone, a share of the tolerance: meets at target - ZONE x tol
 BASE_DAYS = 4  # a paired trial's base plan is simulated on 4x the trial's days
 SHARE_TOLERANCE = 0.02  # a chance target's precision: 2 points of the share of days
-SAMPLED = ("service_level", "asa", "abandon_rate", "occupancy", "accepted")
+SAMPLED = ("service_level", "asa", "abandon_rate", "occupancy", "accepted", "answered", "agents")
 
 
 def targets(sc: Scenario) -> dict[str, tuple[np.ndarray, int, np.ndarray]]:
@@ -196,8 +197,17 @@ def judge_share(sc: Scenario, samples: dict[str, np.ndarray], days_meeting: floa
     """The verdict of day samples against a chance target: per cell, whether the share of
     its days with calls meeting every target is >= `days_meeting` (see the module
     docstring); a cell without calls on any day meets (share NaN)."""
-    means = judge(sc, samples).mean
-    met, n = days_met(sc, samples)
+    meets, decided, share = share_verdict(*days_met(sc, samples), days_meeting)
+    return Verdict(meets, decided, judge(sc, samples).mean, samples["accepted"].shape[0], share)
+
+
+def share_verdict(
+    met: np.ndarray, n: np.ndarray, days_meeting: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(meets, decided, share) of counts `met` of `n` days counted, per cell, against a
+    chance target: meets when the share is >= `days_meeting`, decided when the one-sided
+    99% Clopper-Pearson bound is on that side or the one-sided 95% bound within
+    SHARE_TOLERANCE of the share; a cell with no day counted meets (share NaN)."""
     quiet = n == 0
     with np.errstate(invalid="ignore"):
         share = met / n
@@ -206,8 +216,18 @@ def judge_share(sc: Scenario, samples: dict[str, np.ndarray], days_meeting: floa
     meets = share >= days_meeting
     clear = np.where(meets, low99 >= days_meeting, high99 < days_meeting)
     near = np.where(meets, share - low95, high95 - share)
-    decided = clear | (near <= SHARE_TOLERANCE) | quiet
-    return Verdict(meets | quiet, decided, means, samples["accepted"].shape[0], share)
+    return meets | quiet, clear | (near <= SHARE_TOLERANCE) | quiet, share
+
+
+def judge_day_share(sc: Scenario, samples: dict[str, np.ndarray], days_meeting: float) -> Verdict:
+    """The verdict of day samples against a chance target per day: each queue's whole day
+    (`dayshare.sampled_days`) judged as `judge_share` judges a cell (of the days with
+    calls that day), its verdict given to every reported interval of that day."""
+    days = sampled_days(sc, samples)  # kpi -> (queues, samples, days)
+    met, n = counted_days(meets_targets(sc, days), days["accepted"], axis=1)
+    meets, decided, share = share_verdict(met, n, days_meeting)
+    day, size = reported_day(sc), samples["accepted"].shape[0]
+    return Verdict(meets[:, day], decided[:, day], judge(sc, samples).mean, size, share[:, day])
 
 
 class DaySets:
@@ -238,10 +258,11 @@ class DaySets:
         progress: Callable[[int], None] | None = None,
         parent: DaySets | None = None,
         days_meeting: float | None = None,
+        per_day: bool = False,
     ) -> None:
         self.sc, self.first = sc, first
         self.most = max(first, most(sc) if callable(most) else most)
-        self.days_meeting = days_meeting
+        self.days_meeting, self.per_day = days_meeting, per_day
         self.engine = in_play()  # `runner.playing`'s engine, else auto
         self.entropy = [SEARCH_STREAM, int(seed)]
         self.progress, self.parent = progress, parent
@@ -252,7 +273,7 @@ class DaySets:
         self._simulated, self._calls, self._plans = 0, 0.0, 0
         self.span = slice(0, sc.n_intervals)  # its intervals in the parent's
         self.parts = [
-            DaySets(part, seed, first, most, progress, self, days_meeting)._within(span)
+            DaySets(part, seed, first, most, progress, self, days_meeting, per_day)._within(span)
             for part, span in by_date(sc)
         ]
 
@@ -325,6 +346,8 @@ class DaySets:
         the share of days."""
         if self.days_meeting is None:
             return judge(self.sc, samples, paired)
+        if self.per_day:
+            return judge_day_share(self.sc, samples, self.days_meeting)
         return judge_share(self.sc, samples, self.days_meeting)
 
     def known(self, staffing: dict[str, list[int]]) -> int:

@@ -44,6 +44,8 @@ import numpy as np
 from ..model.scenario import Scenario
 from ..run.runner import SimulationResult
 from .chance import chance_increment
+from .daysearch import refine_day
+from .dayshare import check_scope
 from .isa import ROUNDS, isa_step
 from .predict import erlang_method
 from .requirement import required_agents
@@ -70,15 +72,19 @@ class SearchSettings:
     size, see `most_days`) bound each day-set; `verify_days` days verify the plan (None:
     VERIFY_DAYS, fewer for a big scenario, see `verify_days`); `seed` seeds the search's
     own days (None: the file's seed); `days_meeting` a chance target: every target met on
-    at least that share of days (the scenario's `arrivals.busyness_cv` spreads them)."""
+    at least that share of days (the scenario's `arrivals.busyness_cv` spreads them), of
+    every interval (`chance_per` "interval") or of each queue's whole day ("day",
+    `daysearch`)."""
 
     first_days: int = FIRST_DAYS
     most_days: int | None = None
     verify_days: int | None = None
     seed: int | None = None
     days_meeting: float | None = None
+    chance_per: str = "interval"
 
     def __post_init__(self) -> None:
+        check_scope(self.chance_per)
         for name in ("first_days", "most_days", "verify_days"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, int) and value >= 2):
@@ -252,6 +258,7 @@ def search_by_simulation(
     seed = sc.simulation.seed if settings.seed is None else settings.seed
     start = erlang_method(sc)
     chance = settings.days_meeting
+    per_day = chance is not None and settings.chance_per == "day"
     sets = DaySets(
         sc,
         seed,
@@ -260,6 +267,7 @@ def search_by_simulation(
         progress,
         None,
         chance,
+        per_day,
     )
     parts, plans, unfinished = sets.parts or [sets], [], []
     isa_rounds = rounds = 0
@@ -268,15 +276,19 @@ def search_by_simulation(
         part.budget = part.calls + left * part.calls_a_day / sum(p.calls_a_day for p in parts[k:])
         cut = load[:, part.span]
         found, n_isa = isa(part.sc, start, cut, required_agents(part.sc, start, cut), part)
-        if chance is not None:  # ISA staffs for the means: add what the chance target adds
-            found = found + chance_increment(part.sc, start, cut, sc.arrivals.busyness_cv, chance)
-        found, done, n = refine(part.sc, found, part)
+        cv = sc.arrivals.busyness_cv
+        if per_day:  # the chain from ISA's plan for the means (`daysearch`)
+            found, done, n = refine_day(part.sc, start, cut, found, part, cv, chance or 0.0)
+        else:
+            if chance is not None:  # ISA staffs for the means: add what the chance target adds
+                found = found + chance_increment(part.sc, start, cut, cv, chance)
+            found, done, n = refine(part.sc, found, part)
         plans.append(found)
         isa_rounds, rounds = max(isa_rounds, n_isa), max(rounds, n)
         if not done:
             unfinished.append(part)
     required = np.concatenate(plans, axis=1)
-    check = verify(sc, required, verify_days(sc, settings), chance)
+    check = verify(sc, required, verify_days(sc, settings), chance, per_day)
     most = min(p.most for p in parts)
     search = Search(
         start,
@@ -326,6 +338,11 @@ def search_notes(sc: Scenario, search: Search) -> list[str]:
             if check.chance is None
             else f"{goal(sc, check.chance)} (day-sets of {FIRST_DAYS} to {search.most_days} "
             "days), and one agent fewer there makes it or an interval it spills into miss one"
+            if check.day_flagged is None
+            else "its mean target (it keeps at least its ISA staffing), and its queue's whole "
+            f"day meets {goal(sc, check.chance)} (day-sets of {FIRST_DAYS} to "
+            f"{search.most_days} days; agents added in the order of the Erlang per-day plan, "
+            "the fewest kept: docs/search.md)"
         ),
         *check.notes(sc),
     ]

@@ -31,6 +31,7 @@ import pandas as pd
 from ..model.scenario import Scenario
 from .allocation import after_shrinkage, group_requirement, queue_agents
 from .chance import chance_requirement, share_of_days
+from .dayshare import check_day_scope, day_names, day_requirement, day_share_of_days
 from .edits import scale_volumes
 from .lines import LinePlan, line_notes, plan_lines
 from .load import offered_calls, offered_load
@@ -76,6 +77,9 @@ class StaffingPlan:
     days_share: np.ndarray | None = None  # share of days meeting every target (`chance`)
     busyness_cv: float | None = None  # the daily busyness factor's cv it was computed for
     days_meeting: float | None = None  # the chance target planned for, if any
+    chance_per: str = "interval"  # what the chance target holds: each interval, or each day
+    day_share: np.ndarray | None = None  # (queues, days): share of days the day meets all
+    day_share_ci: tuple[np.ndarray, np.ndarray] | None = None  # simulated: its 95% CI
     totals: Totals | None = None  # headcount, FTE, paid hours, cost (`totals`)
     schedules: Schedules | None = None  # simulation with shifts: both rosters compared
 
@@ -168,6 +172,7 @@ def plan(
     days_meeting: float | None = None,
     fte_hours: float = FTE_HOURS,
     settings: SearchSettings | None = None,
+    chance_per: str = "interval",
 ) -> StaffingPlan:
     """Plan the day's staffing of `sc` by `method` ("erlang-c", "erlang-a" or
     "simulation"; see the module docstring).
@@ -178,12 +183,14 @@ def plan(
     called after each simulated day-set of a simulation search. `busyness_cv` (a gamma
     daily busyness factor's cv) adds the share of days each interval meets its targets
     (`chance`; default: the file's `arrivals.busyness_cv`, if any); `days_meeting`
-    (Erlang methods) then plans for at least that share. `settings` tune a simulation
-    search (`search.SearchSettings`). Raises ValueError (ScenarioError for scenario
-    fields) naming the field.
+    then plans for at least that share, of every interval (`chance_per` "interval") or
+    of each queue's whole day ("day": `dayshare`). `settings` tune a simulation search
+    (`search.SearchSettings`). Raises ValueError (ScenarioError for scenario fields)
+    naming the field.
     """
     check_method(method)
     busyness_cv = check_chance(sc, method, busyness_cv, days_meeting)
+    check_day_scope(days_meeting, chance_per, method, shifts)
     scaled = scale_volumes(sc, volume_scale)
     offered = offered_calls(scaled)
     load = offered_load(scaled, offered)
@@ -192,7 +199,9 @@ def plan(
         if busyness_cv is not None:  # the search's and the verification's days carry it
             arrivals = scaled.arrivals.model_copy(update={"busyness_cv": busyness_cv})
             scaled = scaled.model_copy(update={"arrivals": arrivals})
-        settings = replace(settings or SearchSettings(), days_meeting=days_meeting)
+        settings = replace(
+            settings or SearchSettings(), days_meeting=days_meeting, chance_per=chance_per
+        )
         required, search = search_by_simulation(scaled, load, progress, settings)
         kpis = {
             "p_wait": np.full(load.shape, np.nan),
@@ -201,7 +210,8 @@ def plan(
     else:
         required = required_agents(scaled, method, load)
         if days_meeting is not None and busyness_cv is not None:
-            required = chance_requirement(scaled, method, load, busyness_cv, days_meeting, required)
+            per = day_requirement if chance_per == "day" else chance_requirement
+            required = per(scaled, method, load, busyness_cv, days_meeting, required)
         kpis = predict(scaled, method, load, required.astype(float))
     group_req = group_requirement(scaled, required)
     result = StaffingPlan(
@@ -228,7 +238,11 @@ def plan(
     days = plan_days(scaled)
     totals = plan_totals(scaled, result.group_scheduled, result.shifts, days, fte_hours)
     result = replace(result, totals=totals)
-    return result if busyness_cv is None else with_days_share(result, busyness_cv, days_meeting)
+    if busyness_cv is None:
+        return result
+    per_interval = days_meeting if chance_per == "interval" else None  # what the note says
+    result = with_days_share(result, busyness_cv, per_interval)
+    return with_day_share(result, days_meeting, chance_per)
 
 
 def check_chance(
@@ -279,6 +293,43 @@ def with_days_share(p: StaffingPlan, cv: float, days_meeting: float | None) -> S
     )
     return replace(
         p, days_share=share, busyness_cv=cv, days_meeting=days_meeting, notes=p.notes + [note]
+    )
+
+
+def with_day_share(p: StaffingPlan, days_meeting: float | None, chance_per: str) -> StaffingPlan:
+    """`p` (with its busyness cv) with the share of days each queue's whole day meets every
+    target (`dayshare`): an Erlang plan's by its formula, a simulated plan's counted on its
+    verification's days with the 95% Clopper-Pearson interval; and a note saying so."""
+    assert p.busyness_cv is not None
+    ci = None
+    if p.search is not None and p.search.verification.day_share is not None:
+        share, ci = p.search.verification.day_share, p.search.verification.day_share_ci()
+        days, how = f"of the {p.search.result.replications} verification days", "simulated"
+    else:
+        agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
+        share = day_share_of_days(p.scenario, p.method, p.load, agents, p.busyness_cv)
+        days, how = "of days", f"{p.method}, steady state"
+    names = day_names(p.scenario)
+    worst = np.unravel_index(int(np.argmin(np.nan_to_num(share, nan=np.inf))), share.shape)
+    where = p.queues[worst[0]] + ("" if len(names) == 1 else f" on {names[worst[1]]}")
+    note = (
+        f"busyness: each queue's whole day (its calls of the reported intervals: the day's "
+        f"service level, abandon rate, ASA, occupancy) meets every target on at least "
+        f"{100 * share[worst]:.1f}% {days} ({where}; {how})"
+        + (
+            f"; planned for at least {100 * days_meeting:g}% of days per day, every interval "
+            "at least at its plan for the mean target"
+            if days_meeting is not None and chance_per == "day"
+            else ""
+        )
+    )
+    return replace(
+        p,
+        days_meeting=days_meeting,
+        chance_per=chance_per,
+        day_share=share,
+        day_share_ci=ci,
+        notes=p.notes + [note],
     )
 
 

@@ -13,7 +13,11 @@ time-stable the plan is).
 With a chance target (`days_meeting` p) the flags are about the share of days: an
 interval is below where the share of the days meeting every target is under p, and
 flagged where it is under p by more than `sampling.SHARE_TOLERANCE` with its whole 95%
-Clopper-Pearson interval below p.
+Clopper-Pearson interval below p. It also counts, per queue and day, the share of days
+whose **whole day** (the queue's calls of the day: `dayshare`) met every target; with a
+chance target per day (`per_day`) the day flags (`day_below`, `day_flagged`) are about
+that share the same way, and the interval flags about the means (each interval is
+planned at least for its mean target).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ..model.scenario import Scenario
 from ..run.runner import SimulationResult, simulate
 from . import sampling
 from .allocation import group_requirement
+from .dayshare import day_names
 from .edits import with_staffing
 from .predict import KPIS, meets_targets
 from .requirement import meets_target
@@ -96,6 +101,9 @@ class Verification:
     below: np.ndarray  # (queues, intervals): a mean below a target (chance: the share)
     flagged_each: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # by KPI
     chance: float | None = None  # the chance target (share of days) the flags are about
+    day_share: np.ndarray | None = None  # (queues, days): share of days the whole day met all
+    day_below: np.ndarray | None = None  # chance per day: (queues, days) share under target
+    day_flagged: np.ndarray | None = None  # ... by more than SHARE_TOLERANCE, CI below
 
     @property
     def spread(self) -> float:
@@ -107,6 +115,11 @@ class Verification:
         the days with calls in the cell."""
         met, n = (np.nan_to_num(x) for x in days_counted(self.result))
         return share_bounds(met, n, 0.975)
+
+    def day_share_ci(self) -> tuple[np.ndarray, np.ndarray]:
+        """The 95% Clopper-Pearson interval (low, high) of `day_share` per (queue, day), of
+        the days with calls that day."""
+        return share_bounds(*whole_days_counted(self.result), 0.975)
 
     def notes(self, sc: Scenario) -> list[str]:
         """The verification in a sentence, its power in another, and one per flagged
@@ -123,7 +136,7 @@ class Verification:
             f"intervals {self.spread:.3f}; every interval met every target on at least "
             f"{100 * worst:.0f}% of the days"
         ]
-        if self.chance is not None:
+        if self.chance is not None and self.day_flagged is None:
             return self.share_notes(out, names, labels)
         found = self.power()
         if found.size:
@@ -141,7 +154,27 @@ class Verification:
                 if flags[q, i]
             ]
             out.append(f"verification: flagged {names[q]} at {labels[i]}: {'; '.join(missed)}")
-        return out
+        return out + self.day_notes(sc)
+
+    def day_notes(self, sc: Scenario) -> list[str]:
+        """With a chance target per day: each queue's day share with its 95% interval, and
+        the days below the target and flagged."""
+        if self.day_flagged is None or self.day_below is None or self.day_share is None:
+            return []
+        chance, share = float(self.chance or 0.0), self.day_share
+        low, high = self.day_share_ci()
+        days, names = day_names(sc), list(sc.queues)
+        each = [
+            f"{names[q]}{'' if len(days) == 1 else ' ' + days[d]} "
+            f"{100 * share[q, d]:.1f}% [{100 * low[q, d]:.1f}, {100 * high[q, d]:.1f}]"
+            for q, d in np.ndindex(share.shape)
+        ]
+        return [
+            f"verification: the whole day met every target on {', '.join(each)} of the "
+            f"{self.result.replications} days (planned for {100 * chance:g}% per day); "
+            f"{int(self.day_below.sum())} day(s) below, {int(self.day_flagged.sum())} by more "
+            f"than {100 * SHARE_TOLERANCE:g} points with the whole 95% interval below (flagged)"
+        ]
 
     def share_notes(self, out: list[str], names: list[str], labels: list[str]) -> list[str]:
         """`out` (the verification's sentence) said of the chance target, and one note per
@@ -194,10 +227,15 @@ def _figure(kpi: str, figures: tuple[np.ndarray, ...], q: int, i: int) -> str:
 
 
 def verify_staffing(
-    sc: Scenario, staffing: dict[str, list[int]], days: int, chance: float | None = None
+    sc: Scenario,
+    staffing: dict[str, list[int]],
+    days: int,
+    chance: float | None = None,
+    per_day: bool = False,
 ) -> Verification:
     """`sc` staffed as given (group -> agents per interval) on `days` days of its seed;
-    with a `chance` target (share of days) the flags are about the share of days."""
+    with a `chance` target (share of days) the flags are about the share of days (of
+    each interval, or `per_day` of each queue's whole day)."""
     res = simulate(with_staffing(sc, staffing), replications=days, keep_records=False)
     queues, center = simulated_figures(res)
     flagged = np.zeros(queues["service_level"][0].shape, bool)
@@ -219,8 +257,44 @@ def verify_staffing(
         flagged,
         below,
         each,
+        day_share=whole_day_share(res),
     )
-    return check if chance is None else short_of(check, chance)
+    if chance is None:
+        return check
+    return days_short_of(check, chance) if per_day else short_of(check, chance)
+
+
+def whole_day_samples(res: SimulationResult) -> dict[str, np.ndarray]:
+    """Each queue's whole-day KPIs, kpi -> (queues, replications, days): the day's (a
+    horizon's: each reported date's)."""
+    sc, queues = res.scenario, list(res.scenario.queues)
+    if sc.horizon is None:
+        return {k: np.array([res.queue_samples[q][k][:, None] for q in queues]) for k in SIMULATED}
+    return {k: np.array([res.queue_daily_samples[q][k] for q in queues]) for k in SIMULATED}
+
+
+def whole_day_share(res: SimulationResult) -> np.ndarray:
+    """Per (queue, day): the share of the days with calls whose whole day met every
+    target (NaN where no day had calls)."""
+    met, counted = whole_days_counted(res)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return met / counted
+
+
+def whole_days_counted(res: SimulationResult) -> tuple[np.ndarray, np.ndarray]:
+    """Per (queue, day): the simulated days whose whole day met every target, and the days
+    counted (`counted_days`: a day without accepted calls neither meets nor misses)."""
+    days = whole_day_samples(res)
+    return counted_days(meets_targets(res.scenario, days), days["accepted"], axis=1)
+
+
+def days_short_of(check: Verification, chance: float) -> Verification:
+    """`check` with day flags about the chance target per day `chance` (module docstring)."""
+    assert check.day_share is not None
+    below = check.day_share < chance
+    flagged = below & (check.day_share < chance - SHARE_TOLERANCE)
+    flagged &= check.day_share_ci()[1] < chance
+    return replace(check, day_below=below, day_flagged=flagged, chance=chance)
 
 
 def short_of(check: Verification, chance: float) -> Verification:
@@ -232,8 +306,12 @@ def short_of(check: Verification, chance: float) -> Verification:
 
 
 def verify(
-    sc: Scenario, required: np.ndarray, days: int, chance: float | None = None
+    sc: Scenario,
+    required: np.ndarray,
+    days: int,
+    chance: float | None = None,
+    per_day: bool = False,
 ) -> Verification:
     """The requirement `required` (per queue) split among groups, verified on `days`."""
     staffing = {g: r.tolist() for g, r in group_requirement(sc, required).items()}
-    return verify_staffing(sc, staffing, days, chance)
+    return verify_staffing(sc, staffing, days, chance, per_day)

@@ -272,6 +272,40 @@ def days_met(plan, queue: int | None = None) -> np.ndarray | None:
     return share[queue] if queue is not None else share.min(axis=0)
 
 
+def day_share_rows(plan) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a plan's whole-day shares (`dayshare`): per queue and day, the
+    share of days whose whole day meets every target (a simulated plan's with its 95%
+    Clopper-Pearson interval)."""
+    from ..planner.dayshare import day_names
+
+    share, ci = plan.day_share, plan.day_share_ci
+    rows = []
+    for q, d in np.ndindex(share.shape):
+        figure = f"{100 * share[q, d]:.1f}%"
+        if ci is not None:
+            figure += f" [{100 * ci[0][q, d]:.1f}, {100 * ci[1][q, d]:.1f}]"
+        rows.append([plan.queues[q], day_names(plan.scenario)[d], figure])
+    return ["queue", "day", "whole day met"], rows
+
+
+def day_share_words(plan) -> str:
+    """What the whole-day shares are, in a sentence (which scope the plan was made for)."""
+    how = (
+        f"counted on the {plan.search.result.replications} verification days, 95% interval"
+        if plan.search
+        else f"by {plan.method} (steady state)"
+    )
+    planned = (
+        f"; planned for at least {100 * plan.days_meeting:g}% of days per {plan.chance_per}"
+        if plan.days_meeting is not None
+        else ""
+    )
+    return (
+        "Whole day met: the share of days on which the queue's whole day (all its calls of "
+        f"the reported intervals) meets every target, {how}{planned}."
+    )
+
+
 # One meaning of the star in every table (terminal, page) that sets a formula beside
 # the simulation; the CSV files and the JSON say the same in their `disagree` column.
 STAR = "*"

@@ -19,6 +19,7 @@ from ..kpi import flags
 from ..kpi.registry import PREDICTED
 from ..kpi.stats import CI, confidence
 from ..planner.compare import COMPARED, PlanComparison, ScenarioComparison
+from ..planner.dayshare import day_names
 from ..planner.lines import LinePlan
 from ..planner.schedules import Roster, Schedules
 from ..planner.shifts import ShiftPlan
@@ -286,8 +287,40 @@ def search_dict(p: StaffingPlan) -> dict:
             "below_target": starts(check.below),
             "flagged": starts(check.flagged),
             "service_level_sd": number(check.spread),
+            **day_flags_dict(p),
         },
     }
+
+
+def day_flags_dict(p: StaffingPlan) -> dict:
+    """A simulated plan for a chance target per day: the queues' days whose share is
+    below the target, and those flagged (`verification.days_short_of`); else nothing."""
+    check = p.search.verification if p.search else None
+    if check is None or check.day_below is None or check.day_flagged is None:
+        return {}
+    names = day_names(p.scenario)
+
+    def days(mask: np.ndarray) -> dict:
+        return {q: [names[d] for d in np.flatnonzero(mask[i])] for i, q in enumerate(p.queues)}
+
+    return {"below_target_days": days(check.day_below), "flagged_days": days(check.day_flagged)}
+
+
+def day_share_dict(p: StaffingPlan) -> dict:
+    """Each queue's share of days whose whole day met every target (`dayshare`), per day,
+    with the 95% Clopper-Pearson interval of a simulated plan's."""
+    assert p.day_share is not None
+    out: dict[str, Any] = {
+        "days": day_names(p.scenario),
+        "queues": {q: [number(v) for v in p.day_share[i]] for i, q in enumerate(p.queues)},
+    }
+    if p.day_share_ci is not None:
+        low, high = p.day_share_ci
+        out["ci95"] = {
+            q: [[number(a), number(b)] for a, b in zip(low[i], high[i])]
+            for i, q in enumerate(p.queues)
+        }
+    return out
 
 
 @to_dict.register
@@ -328,7 +361,9 @@ def plan_dict(p: StaffingPlan) -> dict:
         out["busyness"] = {
             "cv": p.busyness_cv,
             "days_meeting_target": p.days_meeting,
+            "scope": p.chance_per,
             "queues": {q: [number(v) for v in p.days_share[i]] for i, q in enumerate(p.queues)},
+            **({"per_day": day_share_dict(p)} if p.day_share is not None else {}),
         }
     if p.shifts:
         out["shifts"] = {g: shift_dict(s) for g, s in p.shifts.items()}

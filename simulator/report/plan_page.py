@@ -171,6 +171,9 @@ def write_plan(p: StaffingPlan, out_dir: str | Path) -> list[Path]:
             details(q, table(*fmt.plan_rows(p, i), css="compact")) for i, q in enumerate(p.queues)
         )
         sections.append(("Per queue", Raw("\n").join(folded)))
+    if p.day_share is not None:
+        header, rows = fmt.day_share_rows(p)
+        sections.append(("Whole days", note(fmt.day_share_words(p)) + table(header, rows)))
     sections.append(("Agent groups", _groups(p)))
     sections += [shift_section(g, s) for g, s in (p.shifts or {}).items()]
     if p.totals is not None:

@@ -204,6 +204,13 @@ def plan_table(result: StaffingPlan, width: int | None = None) -> Table:
     return _table(title, header, rows, shown)
 
 
+def day_share_table(result: StaffingPlan) -> Table:
+    """Per queue and day, the share of days its whole day meets every target (what it is:
+    `format.day_share_words`, printed below it)."""
+    header, rows = fmt.day_share_rows(result)
+    return _table("Whole days", header, rows, range(len(header)))
+
+
 def shift_table(group: str, shift_plan: ShiftPlan) -> Table:
     """One agent group's shift patterns, cost in money format, with a total row."""
     under = sum(shift_plan.under)

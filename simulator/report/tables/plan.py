@@ -12,6 +12,7 @@ import pandas as pd
 from ...kpi.registry import PREDICTED, REGISTRY, UNITS
 from ...kpi.stats import CI
 from ...model.clock import clock
+from ...planner.dayshare import membership
 from ...planner.shifts import ShiftPlan, paid_hours
 from ...planner.staffing import StaffingPlan
 from ...planner.totals import Totals
@@ -81,6 +82,12 @@ PLAN_OTHER_COLUMNS = {
         "formula; simulated: counted on the verification's days); the centre: the worst queue's",
         "share",
     ),
+    "day_meeting_share": (
+        "with a busyness cv: share of days on which the queue's whole day (all its calls of "
+        "the reported intervals of the row's day) meets every target; the centre: the worst "
+        "queue's",
+        "share",
+    ),
 }
 
 
@@ -136,6 +143,8 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
     if p.days_share is not None:
         center["days_meeting_share"] = p.days_share.min(axis=0)  # the worst queue
         queues["days_meeting_share"] = p.days_share.ravel()
+    if p.day_share is not None:
+        _day_columns(p, center, queues)
     tables = {
         "plan_intervals.csv": dated(sc, center),
         "plan_queues.csv": dated(sc, queues),
@@ -146,6 +155,21 @@ def plan_tables(p: StaffingPlan) -> dict[str, pd.DataFrame]:
     if p.shifts:
         tables["plan_shifts.csv"] = _shifts_table(p.shifts)
     return tables
+
+
+def _day_columns(p: StaffingPlan, center: pd.DataFrame, queues: pd.DataFrame) -> None:
+    """Each row's whole-day share (`dayshare`: its queue's, on the row's day; NaN over
+    the warm-up), with a simulated plan's 95% interval; the centre's: the worst queue's."""
+    assert p.day_share is not None
+    day = membership(p.scenario)
+    inside = day.sum(axis=1) > 0
+    each = [p.day_share] + (list(p.day_share_ci) if p.day_share_ci is not None else [])
+    names = ["day_meeting_share", "day_meeting_share_ci95_low", "day_meeting_share_ci95_high"]
+    worst = np.argmin(p.day_share[:, day.argmax(axis=1)], axis=0)  # per interval
+    for name, share in zip(names, each):
+        rows = np.where(inside, share[:, day.argmax(axis=1)], np.nan)  # (queues, intervals)
+        center[name] = rows[worst, np.arange(rows.shape[1])]
+        queues[name] = rows.ravel()
 
 
 def _totals_table(t: Totals) -> pd.DataFrame:

@@ -1,0 +1,76 @@
+"""The simulation search for a chance target per day (`staff --method simulation
+--days-meeting P --chance-per day`): each queue's whole day meets every target on at
+least P of the search's days.
+
+The analytic per-day plan (`dayshare`) orders the agents a day gets: greedy marginal
+allocation from the **floor** (the ISA staffing, which meets the targets on the mean in
+every interval, spill-over included) at the busyness factor's P-quantile gives a chain
+of plans, each one agent more than the one before, past the analytic plan (which meets
+at that quantile) for as many steps again plus one per interval of the day. More agents
+never make a day worse, so the share of days meeting every target grows along the
+chain, and the search is a bisection on it, per (queue, day) at once: starting from the
+analytic plan, a plan is kept when the day's share of the search's days meeting every
+target is at least P (`sampling.judge_day_share`: one-sided 99% Clopper-Pearson bound
+clear, or the share known within 2 points at 95%), and the fewest agents on the chain
+that the rule keeps is the plan. No interval goes below the floor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.scenario import Scenario
+from .dayshare import day_spans, greedy_steps, membership, quantile
+from .sampling import DaySets
+
+
+def chain(sc: Scenario, method: str, load: np.ndarray, floor: np.ndarray, cv: float, days: float):
+    """(plans, analytic, top): plans[k] the floor plus the greedy's first k steps
+    ((steps + 1, queues, intervals)); per (queue, day) the steps to the analytic per-day
+    plan and the chain's last step."""
+    steps, met = greedy_steps(sc, method, load * quantile(cv, days), floor, further=True)
+    added = np.cumsum([np.zeros(floor.shape)] + steps, axis=0).astype(np.int64)
+    top = added[-1] @ membership(sc)  # each (queue, day)'s steps: one agent each
+    return np.asarray(floor, np.int64)[None] + added, met, top.astype(np.int64)
+
+
+def at_steps(plans: np.ndarray, steps: np.ndarray, sc: Scenario) -> np.ndarray:
+    """The plan with each (queue, day) at its step on the chain (the floor elsewhere)."""
+    out = plans[0].copy()
+    queues = np.arange(out.shape[0])
+    for d, (lo, hi) in enumerate(day_spans(sc)):
+        k = np.minimum(steps[:, d], plans.shape[0] - 1)
+        out[:, lo:hi] = plans[k, queues, lo:hi] if hi > lo else out[:, lo:hi]
+    return out
+
+
+def refine_day(
+    sc: Scenario,
+    method: str,
+    load: np.ndarray,
+    floor: np.ndarray,
+    sets: DaySets,
+    cv: float,
+    days: float,
+) -> tuple[np.ndarray, bool, int]:
+    """The bisection on the chain (module docstring): (staffing, converged, rounds)."""
+    plans, met, top = chain(sc, method, load, floor, cv, days)
+    spans, m = day_spans(sc), membership(sc)
+    has = (load @ m) > 0
+    lo, hi = np.full(top.shape, -1), top + 1  # a step known to miss, one known to meet
+    lo[~has], k = hi[~has] - 1, met.copy()
+    firsts = [first - sc.simulation.warmup_intervals for first, _ in spans]
+    for rounds in range(1, 64):
+        open_ = (hi - lo > 1) & has
+        if not open_.any():
+            return at_steps(plans, np.minimum(hi, top), sc), True, rounds - 1
+        if sets.spent:
+            break
+        if rounds > 1:
+            k = (lo + hi) // 2
+        k = np.where(open_, k, np.minimum(hi, top))
+        matters = (open_.astype(float) @ m.T) > 0
+        verdict = sets.evaluate(at_steps(plans, k, sc), matters)
+        ok = verdict.meets[:, firsts]
+        hi, lo = np.where(open_ & ok, k, hi), np.where(open_ & ~ok, k, lo)
+    return at_steps(plans, np.minimum(hi, top), sc), False, rounds
