@@ -43,7 +43,10 @@ with accepted calls in the cell: a day without callers neither meets nor misses,
 n is per cell): it meets when that share is
 >= p, clearly so (or clearly not) when the one-sided 99% Clopper-Pearson bound lies on
 that side of p, and it is precise when the one-sided 95% bound is within
-`SHARE_TOLERANCE` (2 points of share) of the share."""
+`SHARE_TOLERANCE` (2 points of share) of the share. With a chance target **per day**
+(`per_day`) each queue's whole day is judged so instead (`judge_day_share`: its day
+figures from the same interval KPIs, `dayshare.sampled_days`), its verdict given to
+each of the day's intervals."""
 
 from __future__ import annotations
 
@@ -236,7 +239,8 @@ class DaySets:
     `evaluate(required, matters)` simulates `required` (agents per (queue, interval), split
     among groups as any plan is) on `first`, 2 `first`, ... up to `most` days, stopping as
     soon as every cell where `matters` is decided, and returns its `Verdict`; with
-    `days_meeting` (a chance target) the verdicts are on the share of days (`judge_share`).
+    `days_meeting` (a chance target) the verdicts are on the share of days (`judge_share`;
+    `per_day`: of each queue's whole day, `judge_day_share`).
 
     A horizon whose nights are closed is kept **by date** (`parts`: one DaySets per
     stretch, each the horizon cut to that stretch's dates, so its days are exactly the
