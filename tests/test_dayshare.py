@@ -32,6 +32,7 @@ from simulator.planner.dayshare import (
 )
 from simulator.planner.load import offered_calls, offered_load
 from simulator.planner.requirement import required_agents
+from simulator.planner.sampling import DaySets, judge_day_share
 from simulator.planner.search import SearchSettings
 from simulator.planner.staffing import plan
 from simulator.planner.verification import verify, whole_day_samples
@@ -133,6 +134,39 @@ def test_the_sampled_day_figures_are_the_engine_s():
         np.testing.assert_allclose(ours[k], engine[k], rtol=1e-12, atol=1e-12, err_msg=k)
 
 
+def test_a_horizon_kept_by_date_judges_each_date_s_whole_day():
+    """A closed-night horizon of two dates and two queues, searched date by date: each
+    date's whole-day verdict (on its own DaySets) is exactly the whole horizon's for that
+    date (the same date-keyed days and factors), and the two dates' shares differ."""
+    from test_search_week import MON, MONDAY, TUE, TUESDAY, horizon, staffing
+
+    sc = horizon([MON, TUE], MONDAY + TUESDAY)
+    split = DaySets(sc, 3, 20, 20, days_meeting=0.8, per_day=True)
+    whole = DaySets(sc, 3, 20, 20, days_meeting=0.8, per_day=True)
+    whole.parts = []  # the whole horizon as one run of days
+    plan_ = staffing(sc, 4)  # Monday's days meet on 60% and 25%, Tuesday's on 100% and 90%
+    a = split.evaluate_staffing(plan_)
+    b = judge_day_share(sc, whole.staffed_samples(plan_, 20), 0.8)
+    assert a.share is not None and b.share is not None
+    assert np.array_equal(a.share, b.share) and np.array_equal(a.meets, b.meets)
+    assert (b.share[:, :3] == b.share[:, :1]).all()  # one share per (queue, date)
+    assert not np.array_equal(b.share[:, 0], b.share[:, 3])
+
+
+def test_a_horizon_is_searched_per_day_date_by_date():
+    """The two-date horizon planned by simulation per day: one whole-day share per (queue,
+    date), named by date in the JSON, each date's plan at least ISA's for the mean."""
+    from test_search_week import MON, MONDAY, TUE, TUESDAY, horizon
+
+    sc = horizon([MON, TUE], MONDAY + TUESDAY)
+    small = SearchSettings(first_days=20, most_days=80, verify_days=100)
+    p = plan(sc, "simulation", days_meeting=0.8, chance_per="day", settings=small)
+    assert p.day_share.shape == (2, 2) and p.day_share_ci is not None
+    per_day = simulator.to_dict(p)["busyness"]["per_day"]
+    assert per_day["days"] == ["Mon 12-07", "Tue 12-08"]
+    assert set(simulator.to_dict(p)["simulation"]["verification"]["flagged_days"]) == {"a", "b"}
+
+
 SETTINGS = SearchSettings(first_days=40, most_days=320, verify_days=1000)
 
 
@@ -196,6 +230,11 @@ def test_the_outputs_name_the_scope_and_show_the_day_share(day_plans, tmp_path):
         (
             ["--chance-per", "day", "--days-meeting", "1.5", "--busyness-cv", "0.1"],
             "--days-meeting",
+        ),
+        (
+            ["--chance-per", "day", "--days-meeting", "0.9", "--busyness-cv", "0.1"]
+            + ["--method", "simulation", "--shifts"],
+            "--chance-per day is not searched with shifts by simulation",
         ),
     ],
 )
