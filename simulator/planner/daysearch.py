@@ -12,7 +12,10 @@ chain, and the search is a bisection on it, per (queue, day) at once: starting f
 analytic plan, a plan is kept when the day's share of the search's days meeting every
 target is at least P (`sampling.judge_day_share`: one-sided 99% Clopper-Pearson bound
 clear, or the share known within 2 points at 95%), and the fewest agents on the chain
-that the rule keeps is the plan. No interval goes below the floor.
+that the rule keeps is the plan. The plan is then judged whole (the (queue, day)s were
+bisected side by side, and where agents serve several queues one's steps move the
+other's share): a (queue, day) that misses moves one step up its chain until none
+does. No interval goes below the floor.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def refine_day(
     for rounds in range(1, 64):
         open_ = (hi - lo > 1) & has
         if not open_.any():
-            return at_steps(plans, np.minimum(hi, top), sc), True, rounds - 1
+            return settle(sc, plans, np.minimum(hi, top), top, sets, rounds - 1)
         if sets.spent:
             break
         if rounds > 1:
@@ -74,3 +77,21 @@ def refine_day(
         ok = verdict.meets[:, firsts]
         hi, lo = np.where(open_ & ok, k, hi), np.where(open_ & ~ok, k, lo)
     return at_steps(plans, np.minimum(hi, top), sc), False, rounds
+
+
+def settle(
+    sc: Scenario, plans: np.ndarray, k: np.ndarray, top: np.ndarray, sets: DaySets, rounds: int
+) -> tuple[np.ndarray, bool, int]:
+    """The bisection's plan checked whole: where agents serve several queues, or a day
+    spills into the next, a (queue, day) was judged beside other days' trial steps, so
+    each that misses now moves one step up its chain, until none misses (or the chain,
+    or the budget, ends): (staffing, converged, rounds)."""
+    firsts = [first - sc.simulation.warmup_intervals for first, _ in day_spans(sc)]
+    for more in range(1, 64):
+        if sets.spent:
+            return at_steps(plans, k, sc), False, rounds + more - 1
+        miss = ~sets.evaluate(at_steps(plans, k, sc)).meets[:, firsts] & (k < top)
+        if not miss.any():
+            return at_steps(plans, k, sc), True, rounds + more
+        k = k + miss
+    return at_steps(plans, k, sc), False, rounds + 63
