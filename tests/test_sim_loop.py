@@ -8,11 +8,18 @@ way, so `Clock.run_all` is a faithful shortcut of it."""
 from __future__ import annotations
 
 import itertools
+import math
+import random
+from pathlib import Path
 
+import numpy as np
+import pytest
 import simpy
 from simpy.events import NORMAL, URGENT
 
 from simulator.sim.loop import Clock, Tick
+
+_INF = float("inf")
 
 
 def test_the_environment_has_the_private_heap_counter_and_clock():
@@ -47,3 +54,69 @@ def test_run_all_merges_arrivals_with_the_heap_queued_event_first_on_a_tie():
     env.run_all([0.5, 1.0, 2.0], lambda i: seen.append(("arrival", env.now)))
     assert seen == [("arrival", 0.5), ("tick", 1.0), ("arrival", 1.0), ("arrival", 2.0)]
     assert env.now == 2.0 and env._queue == []
+
+
+def _fired(slot: float, seed: int) -> list[tuple[float, int]]:
+    """The (time, name) order in which a Clock with `slot`-second slots fires a random
+    mix of events: times on a coarse grid (ties, and times on slot edges), some
+    scheduling more events when they fire (at once, or later), merged with arrivals."""
+    rng = random.Random(seed)
+    env, fired = Clock(slot=slot), []
+    names = itertools.count()
+
+    def fire(tick):
+        fired.append((env.now, tick._value))
+        if rng.random() < 0.5:  # an event that schedules another: now or later
+            later = env.now + rng.choice([0.0, 0.5, 1.0, 2.5, rng.uniform(0, 30)])
+            env.at(later, Tick(fire, next(names)))
+
+    for _ in range(300):
+        env.at(rng.randrange(0, 400) / 4, Tick(fire, next(names)))
+    arrivals = sorted(rng.randrange(0, 400) / 4 for _ in range(100))
+    env.run_all(arrivals, lambda i: fired.append((env.now, -1 - i)))
+    return fired
+
+
+@pytest.mark.parametrize("slot", [0.1, 0.5, 1.0, 2.5, 7.3, 1000.0])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_calendars_slots_fire_events_in_the_one_heaps_order(slot, seed):
+    """Slots change when an event enters the heap, never the order: the same events
+    and arrivals fire in the same order as with one heap (slot = inf), ties included."""
+    one_heap = _fired(_INF, seed)
+    assert len(one_heap) > 500 and len(set(t for t, _ in one_heap)) < len(one_heap)
+    assert _fired(slot, seed) == one_heap
+
+
+@pytest.mark.parametrize("slot", [0.1, 0.3, 1 / 3, 7.3, 60.0, 1e-7])
+def test_a_slots_first_time_is_exact_to_the_bit(slot):
+    env = Clock(slot=slot)
+    for k in (1, 2, 3, 10, 997, 10**6):
+        t = env._first_time(k)
+        assert env._slot(t) == k and env._slot(math.nextafter(t, 0.0)) == k - 1
+
+
+def test_an_endless_time_waits_in_the_last_slot():
+    env, fired = Clock(slot=1.0), []
+    for t in (_INF, 5.5, 0.5):
+        env.at(t, Tick(lambda tick: fired.append(env.now), None))
+    env.run_all([], lambda i: None)
+    assert fired == [0.5, 5.5, _INF]
+
+
+@pytest.mark.parametrize("name", ["bank_journeys", "multi_skill", "week_rostered"])
+def test_the_engines_records_do_not_depend_on_the_slots(name, monkeypatch):
+    """Every record column and the agent log are the same whether slots hold one call
+    or the whole day (one heap): the calendar changes speed, not a single event."""
+    from simulator.model.load import load_scenario
+    from simulator.sim import engine
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.yaml")
+    days = {}
+    for per_slot in (1, engine.EVENTS_PER_SLOT, 10**12):
+        monkeypatch.setattr(engine, "EVENTS_PER_SLOT", per_slot)
+        days[per_slot] = engine.simulate_day(sc, np.random.SeedSequence(5))
+    ref = days.pop(10**12)
+    assert len(ref.calls["arrival"]) > 1000
+    for day in days.values():
+        assert all(np.array_equal(day.calls[k], ref.calls[k], equal_nan=True) for k in ref.calls)
+        assert np.array_equal(day.agent_log, ref.agent_log)

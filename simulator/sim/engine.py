@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from itertools import chain
+from itertools import chain, repeat
 from operator import attrgetter
 
 import numpy as np
@@ -51,6 +51,7 @@ from .rostering import staffing_events
 from .streams import Streams
 
 _INF = float("inf")
+EVENTS_PER_SLOT = 1024  # calls arriving in a slot of the event calendar, at the busiest
 
 
 class CallCenter(Journeys):
@@ -58,7 +59,7 @@ class CallCenter(Journeys):
 
     def __init__(self, sc: Scenario, seed: np.random.SeedSequence):
         self.sc = sc
-        self.env = Clock()
+        self.env = Clock(slot=_slot_seconds(sc))
         self._at = self.env.at
         self.layout = lay = Layout(sc)
         self.rules = lay.rules
@@ -85,29 +86,22 @@ class CallCenter(Journeys):
         self._not_ready = [not_ready(g, self.streams, name) for name, g in sc.agents.items()]
         factors = handle_factors(sc)
         self._factors = None if factors is None else factors.tolist()
-        self._on_talk_end = self._talk_end  # bound once, used per call; dropped by run()
+        self._talk_ends = [self._talk_end]  # every talk end's callbacks; dropped by run()
 
     # -- arrivals ------------------------------------------------------------------
     def _first_calls(self) -> None:
-        """The forecast's callers and their draws, as Python lists for the day."""
+        """The forecast's callers: arrival times and queues as Python lists, their
+        (talk, handle, patience, decisions) one caller at a time, in arrival order."""
         f = self._forecast = forecast(self.sc, self.streams)
         self._t, self._q = f.arrival.tolist(), f.queue.tolist()
-        self._callers = list(zip(f.talk.tolist(), f.handle.tolist(), f.patience.tolist()))
-        self._decisions: list[list[float]] = [] if f.decisions is None else f.decisions.tolist()
-        self._deciding = f.decisions is not None
+        decisions = repeat(None) if f.decisions is None else f.decisions.tolist()
+        self._callers = zip(f.talk.tolist(), f.handle.tolist(), f.patience.tolist(), decisions)
 
     def _first_arrival(self, i: int) -> None:
-        """Customer i's first call (customers are numbered in order of arrival)."""
+        """Customer i's first call (customers are numbered in order of arrival, and
+        arrive in that order: the next caller's draws are customer i's)."""
         call = _Call(self._q[i], self._t[i], i)
-        call.talk, call.handle, call.patience = self._callers[i]
-        self.first.append(call)
-        self._arrive(call)
-
-    def _first_arrival_deciding(self, i: int) -> None:
-        """`_first_arrival` for a day whose callers have decisions to carry."""
-        call = _Call(self._q[i], self._t[i], i)
-        call.talk, call.handle, call.patience = self._callers[i]
-        call.draws = self._decisions[i]
+        call.talk, call.handle, call.patience, call.draws = next(self._callers)
         self.first.append(call)
         self._arrive(call)
 
@@ -162,7 +156,7 @@ class CallCenter(Journeys):
         call.wait = now - call.arrival
         call.group = group
         call.start = now
-        call.callbacks = [self._on_talk_end]
+        call.callbacks = self._talk_ends
         self._at(now + call.talk, call)
 
     def _hang_up(self, tick: Tick) -> None:
@@ -290,18 +284,13 @@ class CallCenter(Journeys):
         self._staffing = staffing_events(self.sc, self.streams, self.layout.group_order)
         if self._staffing:
             self._at(self._staffing[0][0], Tick(self._restaff, 0))
-        collecting = gc.isenabled()
-        gc.disable()  # the day creates objects, not garbage: skip the collector's scans
         try:
-            arrive = self._first_arrival_deciding if self._deciding else self._first_arrival
-            self.env.run_all(self._t, arrive)
+            self.env.run_all(self._t, self._first_arrival)
         finally:
-            del self._on_talk_end  # the one cycle (self -> bound method -> self): broken
-            if collecting:
-                gc.enable()
+            del self._talk_ends  # the one cycle (self -> bound method -> self): broken
         end = self.env.now
         self._closed = True
-        for call in chain(self.first, self.later):  # nobody will ever answer these: gone
+        for call in chain(*self.waiting, *self.callbacks):  # nobody will answer them: gone
             if call.waiting:
                 call.deadline = min(call.deadline, end)
                 self._abandon(call)
@@ -311,9 +300,6 @@ class CallCenter(Journeys):
         """The calls as columns: the forecast's calls first (what is known of them from
         the start is taken from the arrays they were drawn into), then the others."""
 
-        def column(calls: list[_Call], name: str) -> np.ndarray:
-            return np.fromiter(map(attrgetter(name), calls), COLUMNS[name], len(calls))
-
         n = len(self.first)
         known = {
             "customer": np.arange(n),
@@ -322,12 +308,11 @@ class CallCenter(Journeys):
             "queue": self._forecast.queue,
             "arrival": self._forecast.arrival,
         }
+        first = _columns(self.first, [name for name in COLUMNS if name not in known])
+        later = _columns(self.later, list(COLUMNS))
         cols = {
             name: np.concatenate(
-                [
-                    np.asarray(known[name], dtype) if name in known else column(self.first, name),
-                    column(self.later, name),
-                ]
+                [np.asarray(known[name], dtype) if name in known else first[name], later[name]]
             )
             for name, dtype in COLUMNS.items()
         }
@@ -335,6 +320,32 @@ class CallCenter(Journeys):
         return cols
 
 
+def _slot_seconds(sc: Scenario) -> float:
+    """Seconds per slot of the event calendar (`simulator.sim.loop`): EVENTS_PER_SLOT
+    calls arrive in a slot of the day's busiest interval (a call has one to three
+    events), so the heap holds a few dozen events however big the center."""
+    busiest = max(np.sum([q.volumes for q in sc.queues.values()], axis=0))
+    return sc.interval_seconds * EVENTS_PER_SLOT / busiest if busiest > 0 else _INF
+
+
+def _columns(calls: list[_Call], names: list[str]) -> dict[str, np.ndarray]:
+    """The attributes `names` of the calls as record columns, read in one pass over
+    the calls (a big day's calls are far out of the CPU's caches)."""
+    rows = np.dtype([(name, COLUMNS[name]) for name in names])
+    table = np.fromiter(map(attrgetter(*names), calls), rows, len(calls))
+    return {name: table[name] for name in names}
+
+
 def simulate_day(sc: Scenario, seed: np.random.SeedSequence) -> DayRecords:
-    """Simulate one day of `sc` with the named random streams of `seed`."""
-    return CallCenter(sc, seed).run()
+    """Simulate one day of `sc` with the named random streams of `seed`.
+
+    The garbage collector sleeps through the day: the day makes objects, not garbage
+    (no cycle outlives it), and a collection would walk every call of the day. They
+    are all freed, by reference counting, before it wakes."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return CallCenter(sc, seed).run()
+    finally:
+        if collecting:
+            gc.enable()
