@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import gc
 from collections import deque
+from collections.abc import Callable
 from itertools import chain, repeat
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +88,8 @@ class CallCenter(Journeys):
         self._not_ready = [not_ready(g, self.streams, name) for name, g in sc.agents.items()]
         factors = handle_factors(sc)
         self._factors = None if factors is None else factors.tolist()
-        self._talk_ends = [self._talk_end]  # every talk end's callbacks; dropped by run()
+        # the callbacks of every talk end (one list, shared); dropped by run()
+        self._talk_ends: list[Callable[[Any], None]] = [self._talk_end]
 
     # -- arrivals ------------------------------------------------------------------
     def _first_calls(self) -> None:
