@@ -21,14 +21,16 @@ For speed there is no process per call: every happening is a SimPy event with a
 callback (the call object is itself the event of its arrival and talk end), waiting
 calls sit in a deque per queue (a caller who hangs up stays there as a tombstone and
 is skipped), idle agents sit in a deque per group ordered by when they became idle.
-Each step costs O(skills), whatever the number of agents. Every random number is drawn
+Each step costs O(skills), whatever the number of agents, and the event heap holds only
+the near future (`simulator.sim.loop`'s calendar). Every random number is drawn
 before it is needed, from named streams (`simulator.sim.draws`, `simulator.sim.streams`):
 the engine itself draws nothing.
 
 The only output is plain records (`DayRecords`): one row per call segment and the log
 of agents logged in per group. `simulator.kpi` turns them into KPIs. No reference
 cycle outlives the day: an event's callbacks are dropped when it fires, so a finished
-day is freed as soon as its records are returned.
+day is freed as soon as its records are returned (before the garbage collector, asleep
+through the day, wakes).
 """
 
 from __future__ import annotations
@@ -326,7 +328,7 @@ class CallCenter(Journeys):
 def _slot_seconds(sc: Scenario) -> float:
     """Seconds per slot of the event calendar (`simulator.sim.loop`): EVENTS_PER_SLOT
     calls arrive in a slot of the day's busiest interval (a call has one to three
-    events), so the heap holds a few dozen events however big the center."""
+    events), so the heap holds a thousand calls' events or so however big the center."""
     busiest = max(np.sum([q.volumes for q in sc.queues.values()], axis=0))
     return sc.interval_seconds * EVENTS_PER_SLOT / busiest if busiest > 0 else _INF
 
