@@ -243,3 +243,22 @@ def test_the_aht_what_if_is_the_trades_aht_and_leaves_not_ready_time():
         "not-ready time after calls (g) is not handle time and stays, so the agents' time "
         "per call (handle + not-ready) is × 0.910"
     ]
+
+
+def test_run_aht_scale_notes_the_not_ready_time_as_compare_does(tmp_path):
+    """`run --aht-scale 0.9` of the same groups says what `compare --what-if aht=0.9`
+    says: the not-ready time stays, the agents' time per call is × 0.910 (182 ÷ 200);
+    a scenario without not-ready time gets no note."""
+    g = group(["q"], [80, 80], handle_time_factor={"q": 1.2}, not_ready=exponential(20))
+    q = queue([600.0, 600.0], exponential(150.0))
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario({"q": q}, {"g": g}, interval_minutes=30)))
+    res = invoke("run", str(path), "-r", "2", "-q", "--aht-scale", "0.9")
+    assert res.exit_code == 0, res.output
+    assert (
+        "note: --aht-scale 0.9: the AHT (talk, hold, after-call work) is × 0.9 in every group; "
+        "the not-ready time after calls (g) is not handle time and stays, so the agents' time "
+        "per call (handle + not-ready) is × 0.910"
+    ) in " ".join(res.stdout.split())
+    plain = invoke("run", str(PEAK), "-r", "2", "-q", "--aht-scale", "0.9")
+    assert plain.exit_code == 0 and "note:" not in plain.stdout

@@ -416,7 +416,7 @@ AhtScaleOpt = Annotated[
         "--aht-scale",
         callback=scale_check("--aht-scale", "handle time"),
         help="Multiply every handle time first (talk, hold and after-call work, each "
-        "keeping its shape), 0.1-10 (0.9: 10% shorter).",
+        "keeping its shape), 0.1-10 (0.9: 10% shorter); not-ready time after calls stays.",
     ),
 ]
 

@@ -329,7 +329,8 @@ WhatIfOpt = Annotated[
         "--what-if",
         help="Compare the one scenario with a copy of itself edited, on the same random "
         "numbers (paired differences): volume=X (every volume × X), aht=X (every handle "
-        "time × X), or both, comma-separated (volume=1.15,aht=0.9). Repeat for several.",
+        "time × X; not-ready time stays), or both, comma-separated (volume=1.15,aht=0.9). "
+        "Repeat for several.",
         show_default=False,
     ),
 ]

@@ -83,11 +83,14 @@ def run(
             [f"--queue: no queue {queue!r} (queues are: {', '.join(sc.queues)})"], "invalid option"
         )
     check_out(out_dir)
+    notes: list[str] = []
     if volume_scale != 1 or aht_scale != 1:
-        from ..planner.edits import apply_what_if
+        from ..planner.edits import apply_what_if, not_ready_note
 
         with library_errors(f"cannot scale {scenario}"):
-            sc = apply_what_if(sc, {"volume": volume_scale, "aht": aht_scale})
+            scaled_sc = apply_what_if(sc, {"volume": volume_scale, "aht": aht_scale})
+        note = not_ready_note(sc, {"aht": aht_scale}, f"--aht-scale {aht_scale:g}")
+        notes, sc = ([] if note is None else [note]), scaled_sc
     with executing(executor, workers, address):
         res = run_scenario(
             sc, replications, seed, workers, quiet, keep_records=out_dir is not None, engine=engine
@@ -108,6 +111,8 @@ def run(
     scaled = terminal.what_if_words(volume_scale, aht_scale)
     if scaled:
         out.print(f"[dim]what-if: {scaled}[/]", highlight=False)
+    for note in notes:
+        out.print(f"[dim]note: {note}[/]", highlight=False)
     out.print(terminal.summary_table(res, queue))
     if res.reported_days and queue is None:
         out.print(terminal.day_table(res, out.width))

@@ -81,10 +81,11 @@ def scale_handle_times(sc: Scenario, factor: float) -> Scenario:
     return sc.model_copy(update={"queues": queues})
 
 
-def not_ready_note(sc: Scenario, edits: dict[str, float]) -> str | None:
+def not_ready_note(sc: Scenario, edits: dict[str, float], label: str | None = None) -> str | None:
     """Where agents are not ready after calls, what an AHT edit does to the agents'
-    time per call (handle + not-ready, over the day's calls): less than to the AHT.
-    None without an AHT edit, without not-ready time, or without calls."""
+    time per call (handle + not-ready, over the day's calls): less than to the AHT;
+    `label` names the edit (default `what_if_label`). None without an AHT edit, without
+    not-ready time, or without calls."""
     factor = edits.get("aht", 1.0)
     groups = [name for name, g in sc.agents.items() if g.not_ready is not None]
     if factor == 1 or not groups:
@@ -95,10 +96,10 @@ def not_ready_note(sc: Scenario, edits: dict[str, float]) -> str | None:
     if before <= 0:
         return None
     return (
-        f"{what_if_label(edits)}: the AHT (talk, hold, after-call work) is × {factor:g} in "
-        f"every group; the not-ready time after calls ({', '.join(groups)}) is not handle "
-        f"time and stays, so the agents' time per call (handle + not-ready) is "
-        f"× {after / before:.3f}"
+        f"{label or what_if_label(edits)}: the AHT (talk, hold, after-call work) is "
+        f"× {factor:g} in every group; the not-ready time after calls "
+        f"({', '.join(groups)}) is not handle time and stays, so the agents' time per call "
+        f"(handle + not-ready) is × {after / before:.3f}"
     )
 
 
