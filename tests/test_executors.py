@@ -170,3 +170,19 @@ def test_a_bad_executor_choice_exits_2_naming_the_option(tmp_path, args, message
     result = CliRunner().invoke(app, ["run", "scenarios/single_queue.yaml", *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "staff", "compare"])
+@pytest.mark.parametrize("extra", [[], ["--executor", "dask"]])
+def test_an_empty_address_is_refused_not_taken_as_none(command, extra):
+    """`--address ""` (a script's unset variable) ran the days locally without a word;
+    leaving the option out is how to mean no address ($CALLSIM_DASK_ADDRESS, else a
+    local cluster, with --executor dask)."""
+    args = [command, "scenarios/single_queue.yaml", "--address", "", *extra]
+    result = CliRunner().invoke(app, args, env={executors.ADDRESS_VARIABLE: ""})
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "callsim: invalid option\n  --address: an empty address; give the Dask scheduler as "
+        "tcp://HOST:PORT, or leave --address out (--executor dask then uses "
+        "$CALLSIM_DASK_ADDRESS, else a local cluster)\n"
+    )

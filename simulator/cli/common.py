@@ -98,10 +98,28 @@ EngineOpt = Annotated[
         "simpy (the reference) or fast (compiled); the results are identical.",
     ),
 ]
+
+
+def _address(value: str | None) -> str | None:
+    """An empty --address is refused: it read as no address (a script's unset variable
+    ran the days locally, silently); leaving the option out is how to mean none."""
+    if value is not None and not value.strip():
+        fail(
+            [
+                "--address: an empty address; give the Dask scheduler as tcp://HOST:PORT, or "
+                "leave --address out (--executor dask then uses $CALLSIM_DASK_ADDRESS, else a "
+                "local cluster)"
+            ],
+            "invalid option",
+        )
+    return value
+
+
 AddressOpt = Annotated[
     str | None,
     typer.Option(
         "--address",
+        callback=_address,
         help="Dask scheduler, tcp://HOST:PORT (implies --executor dask).",
         show_default=False,
     ),
