@@ -201,6 +201,19 @@ def test_cli_page_names_every_command_and_option():
                     assert flag in CLI_PAGE, f"callsim {name} {flag}"
 
 
+def test_callsim_help_lists_each_command_with_its_docstring_on_one_line():
+    """`callsim --help` gives each command its docstring's first paragraph, rewrapped:
+    typer's rich mode kept the docstring's line breaks, so the list broke mid-sentence
+    ("(per day and for the" / "horizon, given one)") at any width."""
+    res = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0
+    rows = [" ".join(line.strip(" │").split()) for line in res.stdout.splitlines()]
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        words = " ".join(command.callback.__doc__.split("\n\n")[0].split())
+        assert f"{name} {words}" in rows, name
+
+
 def test_cli_page_python_example_runs():
     (code,) = re.findall(r"```python\n(.*?)```", CLI_PAGE, flags=re.S)
     cwd = os.getcwd()

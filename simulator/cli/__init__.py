@@ -12,6 +12,14 @@ from . import plan
 from . import logs
 from .common import app
 
+# `callsim --help` lists each command with its docstring's first paragraph; typer's
+# rich mode keeps the docstring's line breaks there (mid-sentence at any width), so
+# the list gets the paragraph as one line, rewrapped to the terminal.
+for _command in app.registered_commands:
+    if _command.short_help is None and _command.callback is not None:
+        _doc = (_command.callback.__doc__ or "").split("\n\n")[0]
+        _command.short_help = " ".join(_doc.split())
+
 __all__ = ["app", "logs", "main", "plan", "simulate"]
 
 
