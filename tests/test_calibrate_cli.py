@@ -131,6 +131,31 @@ def test_backtest_out_keeps_a_users_file_until_force(tmp_path, calls_csv):
     assert set(manifest["files"]) == {f"backtest.{x}" for x in ("csv", "json", "png", "html")}
 
 
+@pytest.mark.parametrize(
+    "replications, env, message",
+    [
+        (
+            "5000",
+            {"CALLSIM_MEMORY_LIMIT_MB": "500"},
+            "callsim: cannot simulate Single queue, steady load\n  --replications: this run "
+            "would need about 1.1 GiB of memory (400 calls a day × 5,000 days), more than the "
+            "0.5 GiB allowed (CALLSIM_MEMORY_LIMIT_MB); use fewer replications or smaller "
+            "volumes\n",
+        ),
+        ("100000", {}, "Input should be less than or equal to 10000"),
+    ],
+)
+def test_backtest_replications_are_bounded_as_runs_are(replications, env, message, calls_csv):
+    """backtest keeps every simulated call: `-r 100000` of single_queue.yaml ran on to
+    10 GB without a word. Its --replications is run's (2-10,000, with a help text), and
+    a run that would not fit in memory is refused before the log is read."""
+    sc = Path(__file__).parent.parent / "scenarios" / "single_queue.yaml"
+    args = ["backtest", str(calls_csv), str(sc), "-r", replications]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in (result.stderr if env else " ".join(result.stderr.replace("│", "").split()))
+
+
 def test_october_scenario_is_one_queue_per_call_type():
     """Two queues, regular and priority callers. The priority one carries
     queues.NAME.head_start (the head start the log shows, 89.5 s), the regular one none;

@@ -12,6 +12,7 @@ from .common import (
     ScenarioArg,
     app,
     check_out,
+    check_size,
     fail,
     given_path,
     inputs_of,
@@ -19,6 +20,7 @@ from .common import (
     out,
     output_dir,
     print_json,
+    replications_option,
     writing,
 )
 
@@ -203,7 +205,7 @@ def backtest(
     weekdays: WeekdaysOpt = None,
     format: FormatOpt = "auto",
     columns: ColumnsOpt = None,
-    replications: Annotated[int | None, typer.Option("--replications", "-r", min=2)] = None,
+    replications: Annotated[int | None, replications_option("the file's")] = None,
     out_dir: Annotated[
         str | None, typer.Option("--out", help="Write CSV, JSON, plot, page.")
     ] = None,
@@ -218,6 +220,7 @@ def backtest(
 
     sc = load(scenario)
     check_out(out_dir)
+    check_size(sc, replications, keep_records=True)  # the simulated days' calls are kept
     log, days = read_call_log(log_path, format, columns, weekdays)
     grid = _backtest_grid(sc, interval_minutes)
     try:
