@@ -123,7 +123,7 @@ def staff(
     data, sc = load_data(scenario, forecast)  # read once: the source may be a pipe
     check_out(out_dir)
     spread = busyness_cv or sc.arrivals.busyness_cv
-    check_scope_option(chance_per, days_meeting, spread, method, shifts)
+    check_scope_option(chance_per, days_meeting, spread)
     check_plan_options(method, days_meeting, spread=spread, busyness_cv=busyness_cv)
     check_chance_options(sc, method, busyness_cv, days_meeting)
     if write is not None:
@@ -239,12 +239,10 @@ def check_plan_options(
         fail(problems, "invalid option")
 
 
-def check_scope_option(
-    chance_per: str, days_meeting: float | None, spread: float, method: str, shifts: bool
-) -> None:
+def check_scope_option(chance_per: str, days_meeting: float | None, spread: float) -> None:
     """Exit 2 naming --chance-per: a scope it does not know, or day without a chance
-    target (--days-meeting), without the days' spread, or with shifts by simulation."""
-    from ..planner.dayshare import SCOPES, SHIFTS_BY_DAY
+    target (--days-meeting) or without the days' spread."""
+    from ..planner.dayshare import SCOPES
 
     problems = []
     if chance_per not in SCOPES:
@@ -256,8 +254,6 @@ def check_scope_option(
             "--chance-per day: needs the days' spread: --busyness-cv CV (or the file's "
             "arrivals.busyness_cv)"
         )
-    elif chance_per == "day" and method == "simulation" and shifts:
-        problems.append(f"--chance-per {SHIFTS_BY_DAY}")
     if problems:
         fail(problems, "invalid option")
 

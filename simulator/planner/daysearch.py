@@ -23,7 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.scenario import Scenario
+from .allocation import queue_agents
 from .dayshare import day_spans, greedy_steps, membership, quantile
+from .load import offered_calls, offered_load
+from .predict import erlang_method
 from .sampling import DaySets
 
 
@@ -95,3 +98,22 @@ def settle(
             return at_steps(plans, k, sc), True, rounds + more
         k = k + miss
     return at_steps(plans, k, sc), False, rounds + 63
+
+
+def day_raises(
+    sc: Scenario, staffing: dict[str, list[int]], missed: np.ndarray, days: float
+) -> np.ndarray:
+    """Where a roster whose whole days miss their chance target gets one agent more: per
+    (queue, day) that misses (`missed`, (queues, reported intervals), the verdict given to
+    the day's intervals), the interval the Erlang greedy would staff next from the agents
+    the roster logs in (at the busyness factor's `days`-quantile); the day's every
+    interval if the greedy adds none there."""
+    load = offered_load(sc, offered_calls(sc))
+    agents = np.floor(queue_agents(sc, staffing, load) + 1e-9)
+    x = quantile(sc.arrivals.busyness_cv, days)
+    steps, _ = greedy_steps(sc, erlang_method(sc), load * x, agents, further=True)
+    skip = sc.simulation.warmup_intervals
+    first = steps[0][:, skip:] > 0 if steps else np.zeros(missed.shape, bool)
+    day = membership(sc)[skip:]
+    none = ((first & missed).astype(float) @ day) == 0  # (queues, days) the greedy skips
+    return (first & missed) | (missed & ((none.astype(float) @ day.T) > 0))

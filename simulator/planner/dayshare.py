@@ -241,20 +241,9 @@ def sampled_days(sc: Scenario, samples: dict[str, np.ndarray]) -> dict[str, np.n
     return {k: np.moveaxis(v, 1, 0) for k, v in out.items()}
 
 
-def check_day_scope(
-    days: float | None, chance_per: str, method: str = "erlang-c", shifts: bool = False
-) -> None:
-    """Raise ValueError naming the field: a scope not in SCOPES, a day scope without a
-    chance target, or with shifts improved by simulation (its rounds raise intervals that
-    miss, not days: SHIFTS_BY_DAY)."""
+def check_day_scope(days: float | None, chance_per: str) -> None:
+    """Raise ValueError naming the field: a scope not in SCOPES, or a day scope without a
+    chance target."""
     check_scope(chance_per)
     if chance_per == "day" and days is None:
         raise ValueError("chance_per: needs days_meeting (--days-meeting P: the share of days)")
-    if chance_per == "day" and method == "simulation" and shifts:
-        raise ValueError(f"chance_per: {SHIFTS_BY_DAY}")
-
-
-SHIFTS_BY_DAY = (
-    "day is not searched with shifts by simulation (the roster's rounds raise the "
-    "intervals that miss, not days): plan the shifts with --method erlang-a, or per interval"
-)

@@ -7,7 +7,9 @@ agents each interval needs; what the callers meet is the roster. `schedule_by_si
 therefore simulates the roster itself (the agents its shifts log in, on the search's days
 with their common random numbers, `sampling.DaySets`), raises the agents to schedule
 wherever an interval misses a target (one agent more logged in there, for the first
-group that serves the queue), re-solves the shifts, and repeats until no interval
+group that serves the queue; with a chance target per day, where a queue's whole day
+misses, in the interval the Erlang per-day greedy staffs next, `daysearch.day_raises`),
+re-solves the shifts, and repeats until no interval
 misses or `MAX_ROUNDS` rounds. Both rosters, the one from the Erlang requirement and the
 one found so, are then verified on the same independent days (`verification`), and
 their costs are compared.
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.scenario import Scenario
+from .daysearch import day_raises
 from .load import home_groups
 from .sampling import DaySets
 from .shifts import ShiftPlan
@@ -69,10 +72,17 @@ class Schedules:
 
         def said(r: Roster) -> str:
             v = r.verification
+            whole = ""
+            if v.day_flagged is not None and v.day_share is not None:  # a chance per day
+                whole = (
+                    f", the lowest whole day meeting every target on "
+                    f"{100 * np.nanmin(v.day_share):.1f}% of days ({int(v.day_flagged.sum())} "
+                    "flagged)"
+                )
             return (
                 f"cost {r.cost:,.2f} ({r.paid_hours:g} paid hours), {int(v.below.sum())} "
                 f"interval(s) below a target, {int(v.flagged.sum())} flagged, service level "
-                f"sd {v.spread:.3f}"
+                f"sd {v.spread:.3f}{whole}"
             )
 
         return (
@@ -103,6 +113,8 @@ def schedule_by_simulation(
     while rounds < MAX_ROUNDS:
         rounds += 1
         miss = ~sets.evaluate_staffing(staffing).meets
+        if sets.per_day and sets.days_meeting is not None and miss.any():
+            miss = day_raises(sc, staffing, miss, sets.days_meeting)  # a day, not its intervals
         if not miss.any():
             settled = True
             break
@@ -116,9 +128,11 @@ def schedule_by_simulation(
     return Schedules(
         Roster(
             erlang_shifts,
-            verify_staffing(sc, logged_in(sc, erlang_shifts), verify_days, sets.days_meeting),
+            verify_staffing(
+                sc, logged_in(sc, erlang_shifts), verify_days, sets.days_meeting, sets.per_day
+            ),
         ),
-        Roster(shifts, verify_staffing(sc, staffing, verify_days, sets.days_meeting)),
+        Roster(shifts, verify_staffing(sc, staffing, verify_days, sets.days_meeting, sets.per_day)),
         rounds,
         settled,
     )

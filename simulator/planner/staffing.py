@@ -190,7 +190,7 @@ def plan(
     """
     check_method(method)
     busyness_cv = check_chance(sc, method, busyness_cv, days_meeting)
-    check_day_scope(days_meeting, chance_per, method, shifts)
+    check_day_scope(days_meeting, chance_per)
     scaled = scale_volumes(sc, volume_scale)
     offered = offered_calls(scaled)
     load = offered_load(scaled, offered)
@@ -372,7 +372,8 @@ def simulated_shifts(p: StaffingPlan) -> StaffingPlan:
     need = required_agents(sc, search.start, p.load)
     chance = search.verification.chance
     if chance is not None:  # the Erlang roster to compare meets the same chance target
-        need = chance_requirement(sc, search.start, p.load, sc.arrivals.busyness_cv, chance, need)
+        per = day_requirement if search.sets.per_day else chance_requirement
+        need = per(sc, search.start, p.load, sc.arrivals.busyness_cv, chance, need)
     erlang = group_requirement(sc, need)
     found = schedule_by_simulation(
         sc,
