@@ -271,6 +271,12 @@ def test_an_erlang_plan_shows_its_formula_share_in_the_terminal():
         (["--days-meeting", "0", "--busyness-cv", "0.1"], "--days-meeting: must be a share"),
         (["--days-meeting", "0.9"], "--days-meeting: needs the days' spread: --busyness-cv"),
         (["--busyness-cv", "0"], "--busyness-cv: must be a coefficient of variation > 0"),
+        # typer's range said "greater than or equal to 0", yet 0 is refused as well
+        (
+            ["--busyness-cv", "-0.1"],
+            "callsim: invalid option\n  --busyness-cv: must be a coefficient of variation > 0, "
+            "e.g. 0.1 (not -0.1)\n",
+        ),
     ],
 )
 def test_bad_chance_options_exit_2_naming_the_option(method, options, message):

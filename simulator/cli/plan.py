@@ -67,7 +67,6 @@ def staff(
         float | None,
         typer.Option(
             "--busyness-cv",
-            min=0.0,
             help="Daily busyness factor's cv (0.1: days 10% apart): report the share of "
             "days each interval meets its targets (--method simulation: its days are "
             "simulated with it, overriding the file's arrivals.busyness_cv).",
