@@ -74,6 +74,35 @@ def test_calibrate_never_writes_over_the_log(tmp_path, calls_csv):
     assert calls_csv.read_bytes() == before
 
 
+def test_calibrate_refuses_its_out_before_reading_the_log(tmp_path, calls_csv, monkeypatch):
+    """--out is checked before the log is read and calibrated (40 s for October at this
+    machine's load, then the refusal), with the messages the write gives; the log
+    itself by another path is named the call log (it said "the scenario")."""
+    import simulator.cli.logs
+
+    def never(*args, **kwargs):
+        raise AssertionError("read the log before checking --out")
+
+    monkeypatch.setattr(simulator.cli.logs, "read_call_log", never)
+    monkeypatch.chdir(tmp_path)
+    Path("users.yaml").write_text(MINE)
+    Path("a_folder").mkdir()
+    Path("log.csv").hardlink_to(calls_csv)
+    cases = {
+        "users.yaml": "--out refused\n  users.yaml: not written by callsim; --force replaces it",
+        "a_folder": "--out refused\n  a_folder: a directory; name a file",
+        "no_folder/x.yaml": "--out failed\n  no_folder/x.yaml: cannot write (No such file or "
+        "directory)",
+        "log.csv": "--out refused\n  --out: log.csv is the call log itself (by another path or "
+        "a hard link)",
+    }
+    for target, message in cases.items():
+        res = _calibrate(calls_csv, Path(target))
+        assert (res.exit_code, res.stderr) == (2, f"callsim: {message}\n"), target
+    assert Path("users.yaml").read_text() == MINE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_folder", "log.csv", "users.yaml"]
+
+
 def test_a_users_file_in_the_report_folder_stops_both(tmp_path, calls_csv):
     """The report folder holds a calibration.html the user wrote: refused, and the
     scenario is not written either (both or neither)."""

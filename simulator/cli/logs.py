@@ -89,7 +89,7 @@ def write_calibrated(
     did not write), and only then the scenario renamed into place. Exit 2 on a refusal."""
     from ..model.load import load_scenario
     from ..model.scenario import ScenarioError
-    from ..report.calibration import CALIBRATED, scenario_text, write_calibration
+    from ..report.calibration import scenario_text, write_calibration
     from ..report.output import staged, write_file
 
     written: list[Path] = [out_path]
@@ -111,12 +111,22 @@ def write_calibrated(
             out_path,
             scenario_text(cal),
             source=log_path,
-            ours=lambda head: head.startswith(CALIBRATED),
+            ours=is_calibrated,
             check=runs_then_report,
             force=force,
-            option="--out",
+            **OUT_NAMES,
         )
     return written
+
+
+OUT_NAMES = {"option": "--out", "source_name": "the call log"}  # calibrate's --out, its log
+
+
+def is_calibrated(head: str) -> bool:
+    """Whether a file's first lines are those of a scenario `calibrate` wrote."""
+    from ..report.calibration import CALIBRATED
+
+    return head.startswith(CALIBRATED)
 
 
 @app.command()
@@ -144,6 +154,7 @@ def calibrate(
     from ..calibrate.schema import LogError
     from ..model.scenario import ScenarioError
     from ..report.calibration import calibration_dict
+    from ..report.output import check_target
 
     seconds, target = _service_level(service_level)
     if not out_file.strip():
@@ -153,6 +164,10 @@ def calibrate(
         Path(report) if report is not None else out_path.with_name(out_path.stem + "_calibration")
     )
     check_out(str(folder) if report is None else report, "--report")
+    with writing(out_path, "--out"):  # before the log is read and calibrated (minutes)
+        check_target(
+            out_path, source=log_path, ours=is_calibrated, force=force, probe=True, **OUT_NAMES
+        )
     log, days = read_call_log(log_path, format, columns, weekdays)
     try:
         cal = estimate(

@@ -260,11 +260,14 @@ def write_file(
     check: Callable[[Path], None] | None = None,
     force: bool = False,
     option: str = "--write",
+    source_name: str = "the scenario",
 ) -> Path:
     """Write `text` to `target` in one rename, refused as `check_target` refuses it.
     `check(temp path)` runs on the complete file before it replaces anything (and may
     raise)."""
-    path = check_target(target, source=source, ours=ours, force=force, option=option)
+    path = check_target(
+        target, source=source, ours=ours, force=force, option=option, source_name=source_name
+    )
     folder = path.parent
     fd, temp = tempfile.mkstemp(prefix=PARTIAL, suffix=path.suffix, dir=folder)
     mask = os.umask(0)
@@ -291,19 +294,20 @@ def check_target(
     force: bool = False,
     option: str = "--write",
     probe: bool = False,
+    source_name: str = "the scenario",
 ) -> Path:
     """The file `write_file` would write, or OutputError: an empty path, the `source`
-    itself by any path (same inode), a directory, a device, a link (no `force`), an
-    existing file whose text `ours` does not recognise (no `force`). With `probe`, also
-    the OSError that writing would meet (a folder missing or not writable): a command
-    checks its target so before any long work."""
+    (`source_name` in the message) itself by any path (same inode), a directory, a
+    device, a link (no `force`), an existing file whose text `ours` does not recognise
+    (no `force`). With `probe`, also the OSError that writing would meet (a folder
+    missing or not writable): a command checks its target so before any long work."""
     raw = os.fspath(target) if target is not None else ""
     if not raw.strip():
         raise OutputError([f"{option}: an empty path; name a file"])
     path = Path(raw)
     if same_file(path, source):
         raise OutputError(
-            [f"{option}: {path} is the scenario itself (by another path or a hard link)"]
+            [f"{option}: {path} is {source_name} itself (by another path or a hard link)"]
         )
     if path.is_dir():
         raise OutputError([f"{path}: a directory; name a file"])
