@@ -27,6 +27,7 @@ from simulator.planner.dayshare import (
     day_figures,
     day_requirement,
     day_share_of_days,
+    day_spans,
     greedy_steps,
     quantile,
     sampled_days,
@@ -276,3 +277,20 @@ def test_the_erlang_terminal_shows_the_whole_days():
     p = plan(load_scenario("scenarios/peak_day.yaml"), "erlang-a", busyness_cv=0.1)
     assert p.chance_per == "interval" and 0 < p.day_share[0, 0] < 1
     assert (plan_tables(p)["plan_queues.csv"]["day_meeting_share"] == p.day_share[0, 0]).all()
+
+
+def test_an_endless_asa_on_one_date_leaves_the_other_dates_figures():
+    """week.yaml: Monday's first interval with nobody answered in time (an endless ASA, as
+    Erlang C gives past stability) makes Monday's ASA endless and no other date's: each
+    date sums its own intervals (by hand: 10 s everywhere else)."""
+    sc = load_scenario("scenarios/week.yaml")
+    shape = (len(sc.queues), sc.n_intervals)
+    kpis = {k: np.full(shape, v) for k, v in KPIS.items()}
+    kpis["asa"][0, day_spans(sc)[0][0]] = np.inf
+    f = day_figures(sc, np.full(shape, 50.0), np.full(shape, 10.0), kpis)
+    assert f["asa"][0, 0] == np.inf
+    assert f["asa"][0, 1:].tolist() == [10.0] * 6 and (f["asa"][1:] == 10.0).all()
+    assert f["service_level"] == pytest.approx(np.full((3, 7), 0.8))
+
+
+KPIS = {"service_level": 0.8, "asa": 10.0, "abandon_rate": 0.05, "occupancy": 0.8}

@@ -104,8 +104,17 @@ def day_figures(
     """Each queue's day figures (queues, days) from its intervals' KPIs (an ACD report's
     day: calls weight the service level and abandon rate, answered calls the ASA, agents
     the occupancy); NaN for a day without calls."""
-    m = membership(sc)
-    return {k: _ratio(num @ m, den @ m) for k, (num, den) in _parts(offered, agents, kpis).items()}
+    spans = day_spans(sc)
+    return {
+        k: _ratio(per_day(num, spans), per_day(den, spans))
+        for k, (num, den) in _parts(offered, agents, kpis).items()
+    }
+
+
+def per_day(x: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """(queues, intervals) -> (queues, days): each day's sum over its own intervals (a
+    product with `membership` would spread an endless ASA, inf x 0, to the other days)."""
+    return np.stack([x[:, lo:hi].sum(axis=1) for lo, hi in spans], axis=1)
 
 
 def day_critical_factor(
