@@ -15,7 +15,8 @@ Columns (a header row; names in any order and case; comma- or semicolon-separate
 Every open interval of every queue the file names needs exactly one row; rows for
 intervals when the centre is closed are allowed with 0 calls (and ignored). Rows are
 numbered as a spreadsheet shows them (the header is row 1). `read_forecast` checks the
-file cell by cell; `simulator.model.forecast_apply` puts its rows into the scenario.
+file cell by cell, with the standard library alone (no pandas or numpy: `validate`
+starts fast); `simulator.model.forecast_apply` puts its rows into the scenario.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .clock import clock
 from .distributions import MAX_MEAN
@@ -37,24 +37,52 @@ from .horizon import WEEKDAYS
 from .limits import MAX_VOLUME
 from .scenario import Scenario, ScenarioError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 KEYS = ("date", "weekday")
 COLUMNS = ("date", "weekday", "interval", "queue", "calls", "aht")
 TOPS = {"calls": (MAX_VOLUME, "calls in one interval"), "aht": (MAX_MEAN, "seconds")}
 MAX_PROBLEMS = 20  # lines of problems shown, then a count of the rest
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# a number as a spreadsheet writes it: ASCII digits, a point, an exponent (no "1_000",
+# no other scripts' digits, which Python's float() would take); or an infinity
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INFINITY = re.compile(r"[+-]?inf(?:inity)?", re.IGNORECASE)
+
+Bad = Callable[[int, str, str], None]  # (row, column, message)
+
+
+class ForecastRow(NamedTuple):
+    """One row of a forecast file, checked: row (the file's row number), day (a date,
+    a weekday "mon".."sun", or None), minutes (of the interval start after midnight),
+    queue, calls, aht (seconds; NaN where empty)."""
+
+    row: int
+    day: dt.date | str | None
+    minutes: int
+    queue: str
+    calls: float
+    aht: float
 
 
 @dataclass(frozen=True)
 class ForecastTable:
-    """A forecast file's rows, checked cell by cell: `rows` has columns row (the
-    file's row number), day (a date, a weekday "mon".."sun", or None), minutes (of
-    the interval start after midnight), queue, calls, aht (NaN where empty)."""
+    """A forecast file's rows, checked cell by cell, in the file's order."""
 
     source: str
     by: str | None  # "date", "weekday" or None
     has_aht: bool
-    rows: pd.DataFrame
+    rows: tuple[ForecastRow, ...]
+
+    def queues(self) -> set[str]:
+        """The queues the file names."""
+        return {r.queue for r in self.rows}
+
+    def days(self) -> set[Any]:
+        """The days the file names (None for a file without a day column)."""
+        return {r.day for r in self.rows}
 
 
 def problem_list(source: str, problems: list[str]) -> ScenarioError:
@@ -67,24 +95,24 @@ def problem_list(source: str, problems: list[str]) -> ScenarioError:
 
 def read_forecast(text: str, source: str) -> ForecastTable:
     """The rows of a forecast file's text, or ScenarioError naming row and column."""
-    table = _table(text, source)
-    names = list(table.columns)
+    names, numbers, cells = _table(text, source)
     problems = _column_problems(names, source)
     if problems:
         raise ScenarioError(problems)
-    if table.empty:
+    if not cells:
         raise ScenarioError([f"{source}: no rows below the header (a forecast gives calls)"])
     by = next((k for k in KEYS if k in names), None)
-    rows, problems = _cells(table, by, source)
+    rows, problems = _cells(names, numbers, cells, by, source)
     problems += _duplicates(rows, source)
     if problems:
         raise problem_list(source, problems)
-    return ForecastTable(source, by, "aht" in names, rows)
+    return ForecastTable(source, by, "aht" in names, tuple(rows))
 
 
-def _table(text: str, source: str) -> pd.DataFrame:
-    """The cells as text, indexed by row number (the header is row 1); blank rows
-    left out; a row with more or fewer cells than the header refused."""
+def _table(text: str, source: str) -> tuple[list[str], list[int], list[list[str]]]:
+    """The header's column names (stripped, lower case), and each row's number (the
+    header is row 1) and cells as text; blank rows left out; a row with more or fewer
+    cells than the header refused."""
     first = text.lstrip().split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=sep)
@@ -106,8 +134,7 @@ def _table(text: str, source: str) -> pd.DataFrame:
     ]
     if ragged:
         raise problem_list(source, ragged)
-    names = [c.strip().lower() for c in header]
-    return pd.DataFrame(rows, columns=names, index=numbers, dtype=str)
+    return [c.strip().lower() for c in header], numbers, rows
 
 
 def _column_problems(names: list[str], source: str) -> list[str]:
@@ -129,35 +156,34 @@ def _column_problems(names: list[str], source: str) -> list[str]:
     return problems
 
 
-def _cells(table: pd.DataFrame, by: str | None, source: str) -> tuple[pd.DataFrame, list[str]]:
-    """Each cell parsed, with a message per bad one."""
+def _cells(
+    names: list[str], numbers: list[int], cells: list[list[str]], by: str | None, source: str
+) -> tuple[list[ForecastRow], list[str]]:
+    """Each row's cells parsed, with a message per bad one (in row, then column order)."""
     problems: list[str] = []
 
     def bad(row: int, column: str, message: str) -> None:
         problems.append(f"{source}: row {row}, column {column}: {message}")
 
-    out = pd.DataFrame({"row": table.index.to_numpy()}, index=table.index)
-    numbers = table.index.tolist()
-    if by:
-        out["day"] = [_day(r, v.strip(), by, bad) for r, v in zip(numbers, table[by])]
-    else:
-        out["day"] = None
-    out["minutes"] = [_clock(r, v.strip(), bad) for r, v in zip(numbers, table["interval"])]
-    out["queue"] = table["queue"].str.strip()
-    for r in out.index[out["queue"] == ""]:
-        bad(r, "queue", "empty")
-    out["calls"] = _numbers(table["calls"], "calls", bad, lambda x: x >= 0, ">= 0", empty=False)
-    if "aht" in table:
-        out["aht"] = _numbers(table["aht"], "aht", bad, lambda x: x > 0, "> 0", empty=True)
-        for r in out.index[out["aht"].isna() & (out["calls"] > 0)]:
-            bad(r, "aht", "required where calls > 0")
-    else:
-        out["aht"] = np.nan
-    problems.sort(key=lambda p: int(p.split("row ", 1)[1].split(",", 1)[0]))
-    return out.reset_index(drop=True), problems
+    at = {name: i for i, name in enumerate(names)}
+    out = []
+    for r, row in zip(numbers, cells):
+        day = _day(r, row[at[by]].strip(), by, bad) if by else None
+        minutes = _clock(r, row[at["interval"]].strip(), bad)
+        queue = row[at["queue"]].strip()
+        if queue == "":
+            bad(r, "queue", "empty")
+        calls = _number(r, row[at["calls"]], "calls", bad, empty=False)
+        aht = math.nan
+        if "aht" in at:
+            aht = _number(r, row[at["aht"]], "aht", bad, empty=True)
+            if math.isnan(aht) and calls > 0:
+                bad(r, "aht", "required where calls > 0")
+        out.append(ForecastRow(r, day, minutes, queue, calls + 0.0, aht))  # + 0.0: no -0
+    return out, problems
 
 
-def _day(row: int, value: str, by: str, bad) -> Any:
+def _day(row: int, value: str, by: str, bad: Bad) -> Any:
     if by == "date":
         try:
             if not _DATE.match(value):
@@ -177,7 +203,7 @@ def _day(row: int, value: str, by: str, bad) -> Any:
     return names[word]
 
 
-def _clock(row: int, value: str, bad) -> int:
+def _clock(row: int, value: str, bad: Bad) -> int:
     m = _CLOCK.match(value)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
         bad(row, "interval", f"{value!r} is not a clock time HH:MM")
@@ -185,36 +211,40 @@ def _clock(row: int, value: str, bad) -> int:
     return int(m[1]) * 60 + int(m[2])
 
 
-def _numbers(cells: pd.Series, column: str, bad, ok, bound: str, empty: bool) -> pd.Series:
-    """The column as floats (NaN where empty and allowed), each bad cell named."""
-    text = cells.str.strip()
-    values = pd.to_numeric(text.where(text != ""), errors="coerce")
-    for r, raw, x in zip(cells.index, text, values):
-        if raw == "":
-            if not empty:
-                bad(r, column, "empty")
-        elif not np.isfinite(x):
-            bad(r, column, f"{raw!r} is not a number")
-        elif not ok(x):
-            bad(r, column, f"must be {bound} (got {raw})")
-        elif x > TOPS[column][0]:
-            top, unit = TOPS[column]
-            bad(r, column, f"{raw}: more than {top:,.0f} {unit} (a typo?)")
-    return values.astype(float)
+def _number(row: int, cell: str, column: str, bad: Bad, empty: bool) -> float:
+    """The cell as a float, a bad one named; NaN where empty (allowed or not) or not a
+    number (a number past the floats' range too: 1e400 is not an infinity)."""
+    raw = cell.strip()
+    infinite = _INFINITY.fullmatch(raw) is not None
+    x = float(raw) if infinite or _NUMBER.fullmatch(raw) else math.nan
+    if math.isinf(x) and not infinite:
+        x = math.nan
+    bound, ok = (">= 0", x >= 0) if column == "calls" else ("> 0", x > 0)
+    if raw == "":
+        if not empty:
+            bad(row, column, "empty")
+    elif not math.isfinite(x):
+        bad(row, column, f"{raw!r} is not a number")
+    elif not ok:
+        bad(row, column, f"must be {bound} (got {raw})")
+    elif x > TOPS[column][0]:
+        top, unit = TOPS[column]
+        bad(row, column, f"{raw}: more than {top:,.0f} {unit} (a typo?)")
+    return x
 
 
-def _duplicates(rows: pd.DataFrame, source: str) -> list[str]:
+def _duplicates(rows: list[ForecastRow], source: str) -> list[str]:
     first: dict[tuple, int] = {}
     problems = []
-    for r in records(rows):
-        key = (r["day"], r["minutes"], r["queue"])
+    for r in rows:
+        key = (r.day, r.minutes, r.queue)
         if key not in first:
-            first[key] = r["row"]
+            first[key] = r.row
             continue
-        day = [] if r["day"] is None else [str(r["day"])]
-        what = ", ".join([*day, clock(r["minutes"]), r["queue"]])
+        day = [] if r.day is None else [str(r.day)]
+        what = ", ".join([*day, clock(r.minutes), r.queue])
         problems.append(
-            f"{source}: rows {first[key]} and {r['row']}: the same day, interval and queue ({what})"
+            f"{source}: rows {first[key]} and {r.row}: the same day, interval and queue ({what})"
         )
     return problems
 
@@ -222,6 +252,8 @@ def _duplicates(rows: pd.DataFrame, source: str) -> list[str]:
 def forecast_frame(sc: Scenario) -> pd.DataFrame:
     """The scenario's forecast as a forecast file's table, in time order: date (with a
     horizon), interval, queue, calls, aht (the interval's mean handle time)."""
+    import pandas as pd  # only to write a forecast out: reading needs none
+
     aht = interval_aht(sc)
     slots = sc.calendar()
     dated = any(s.date is not None for s in slots)
@@ -232,8 +264,3 @@ def forecast_frame(sc: Scenario) -> pd.DataFrame:
     ]
     columns = (["date"] if dated else []) + ["interval", "queue", "calls", "aht"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """The table's rows as dicts keyed by column name."""
-    return [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")]

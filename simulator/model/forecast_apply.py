@@ -6,12 +6,11 @@ a queue has no row for (the file's format: `simulator.model.forecast`)."""
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
-import numpy as np
-
 from .clock import clock, clock_minutes
-from .forecast import ForecastTable, problem_list, records
+from .forecast import ForecastRow, ForecastTable, problem_list
 from .horizon import WEEKDAYS, Horizon, open_days
 from .scenario import Scenario
 
@@ -25,7 +24,7 @@ def placeholder_data(data: dict, table: ForecastTable) -> dict:
     if not isinstance(queues, dict):
         return out
     n = _interval_count(out, table)
-    for name in set(table.rows["queue"]) & set(queues):
+    for name in table.queues() & set(queues):
         if isinstance(queues[name], dict):
             queues[name].setdefault("volumes", [0.0] * n)
             queues[name].pop("aht_by_interval", None)
@@ -45,7 +44,8 @@ def _interval_count(data: dict, table: ForecastTable) -> int:
     try:
         minutes, start = int(data["interval_minutes"]), clock_minutes(str(data["open"]))
         if data.get("horizon") is None:
-            return max(1, (int(table.rows["minutes"].max()) - start) // minutes + 1)
+            last = max(r.minutes for r in table.rows)
+            return max(1, (last - start) // minutes + 1)
         frame = Scenario.model_construct(
             horizon=Horizon.model_validate(data["horizon"]),
             interval_minutes=minutes,
@@ -62,7 +62,7 @@ def given_twice(data: dict, table: ForecastTable) -> list[str]:
     given = data.get("queues")
     queues: dict = given if isinstance(given, dict) else {}
     problems = []
-    for name in sorted(set(table.rows["queue"]) & set(queues)):
+    for name in sorted(table.queues() & set(queues)):
         q = queues[name] if isinstance(queues[name], dict) else {}
         fields = ["volumes"] + (["aht_by_interval"] if table.has_aht else [])
         problems += [
@@ -83,7 +83,7 @@ def _day_keys(sc: Scenario, table: ForecastTable) -> tuple[list[Any], dict[Any, 
         keys = [None if s.date is None else WEEKDAYS[s.date.weekday()] for s in slots]
     else:
         keys = [None] * len(slots)
-    days = set(table.rows["day"])
+    days = table.days()
     if None in keys and table.by is not None and len(days) == 1:
         return keys, {days.pop(): None}
     return keys, {}
@@ -104,28 +104,29 @@ def apply_forecast(data: dict, table: ForecastTable, sc: Scenario, replace: bool
     for i, (key, slot) in enumerate(zip(keys, slots)):
         h, m = slot.start.split(":")
         at.setdefault((key, int(h) * 60 + int(m)), []).append(i)
-    n, names = len(slots), sorted(set(table.rows["queue"]) & set(sc.queues))
-    calls = {q: np.full(n, np.nan) for q in names}
-    aht = {q: np.full(n, np.nan) for q in names}
-    for r in records(table.rows):
-        if r["queue"] not in sc.queues:
+    n, names = len(slots), sorted(table.queues() & set(sc.queues))
+    calls = {q: [math.nan] * n for q in names}
+    aht = {q: [math.nan] * n for q in names}
+    for r in table.rows:
+        if r.queue not in sc.queues:
             continue
-        found = at.get((alias.get(r["day"], r["day"]), r["minutes"]))
+        found = at.get((alias.get(r.day, r.day), r.minutes))
         if found is None:
-            if r["calls"] > 0:
+            if r.calls > 0:
                 problems.append(_closed(table, sc, r))
             continue
-        calls[r["queue"]][found], aht[r["queue"]][found] = r["calls"], r["aht"]
+        for i in found:
+            calls[r.queue][i], aht[r.queue][i] = r.calls, r.aht
     problems += _unknown_queues(table, sc) + _missing(table, calls, slots)
     if problems:
         raise problem_list(table.source, problems)
     out = copy.deepcopy(data)
     for q in names:
         given = out["queues"][q]
-        given["volumes"] = calls[q].tolist()
+        given["volumes"] = calls[q]
         if table.has_aht:
-            mean = sc.queues[q].aht
-            given["aht_by_interval"] = np.where(np.isnan(aht[q]), mean, aht[q]).tolist()
+            mean = float(sc.queues[q].aht)
+            given["aht_by_interval"] = [mean if math.isnan(a) else a for a in aht[q]]
     if replace:
         out["forecast"] = table.source
     return out
@@ -140,7 +141,7 @@ def _day_problems(sc: Scenario, table: ForecastTable) -> list[str]:
         if len(days) > 1:
             return [f"{source}: no date or weekday column, but the horizon has {len(days)} days"]
         return []
-    found = sorted(set(table.rows["day"]), key=str)
+    found = sorted(table.days(), key=str)
     if not dated:
         if len(found) > 1:
             return [
@@ -153,47 +154,51 @@ def _day_problems(sc: Scenario, table: ForecastTable) -> list[str]:
         return []
     horizon = sc.horizon.calendar_dates() if sc.horizon is not None else dated
     first, last = min(horizon), max(horizon)
-    outside = table.rows[[d not in set(horizon) for d in table.rows["day"]]]
+    inside = set(horizon)
     return [
         f"{source}: row {r.row}, column date: {r.day} is outside the horizon ({first} to {last})"
-        for r in outside.itertuples()
+        for r in table.rows
+        if r.day not in inside
     ]
 
 
-def _closed(table: ForecastTable, sc: Scenario, r: dict[str, Any]) -> str:
-    where = f"{table.source}: row {r['row']}"
-    minutes = int(r["minutes"])
+def _closed(table: ForecastTable, sc: Scenario, r: ForecastRow) -> str:
+    where = f"{table.source}: row {r.row}"
+    minutes = r.minutes
     hhmm = clock(minutes)
     if (minutes - clock_minutes(sc.open)) % sc.interval_minutes:
         return (
             f"{where}, column interval: {hhmm} is not the start of a "
             f"{sc.interval_minutes}-minute interval"
         )
-    day = "" if r["day"] is None else f"{r['day']} "
+    day = "" if r.day is None else f"{r.day} "
     return (
-        f"{where}: {r['calls']:g} calls at {day}{hhmm}, when the centre is closed "
+        f"{where}: {r.calls:g} calls at {day}{hhmm}, when the centre is closed "
         "(only 0 is allowed outside opening hours)"
     )
 
 
 def _unknown_queues(table: ForecastTable, sc: Scenario) -> list[str]:
-    rows = table.rows[~table.rows["queue"].isin(list(sc.queues))]
+    unknown: dict[str, list[int]] = {}  # queue: its rows, in the file's order
+    for r in table.rows:
+        if r.queue not in sc.queues:
+            unknown.setdefault(r.queue, []).append(r.row)
     problems = []
-    for name, group in rows.groupby("queue", sort=False):
-        more = f" (and {len(group) - 1} more rows)" if len(group) > 1 else ""
+    for name, rows in unknown.items():
+        more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
         problems.append(
-            f"{table.source}: row {group['row'].iloc[0]}, column queue: unknown queue "
+            f"{table.source}: row {rows[0]}, column queue: unknown queue "
             f"{name!r} (queues are: {', '.join(sc.queues)}){more}"
         )
     return problems
 
 
-def _missing(table: ForecastTable, calls: dict[str, np.ndarray], slots: list) -> list[str]:
+def _missing(table: ForecastTable, calls: dict[str, list[float]], slots: list) -> list[str]:
     problems = []
     for q, values in calls.items():
-        gaps = np.flatnonzero(np.isnan(values))
-        if gaps.size:
+        gaps = [i for i, x in enumerate(values) if math.isnan(x)]
+        if gaps:
             shown = ", ".join(slots[i].label for i in gaps[:4])
-            more = f" ... ({gaps.size} intervals in all)" if gaps.size > 4 else ""
+            more = f" ... ({len(gaps)} intervals in all)" if len(gaps) > 4 else ""
             problems.append(f"{table.source}: queue {q}: no row for {shown}{more}")
     return problems

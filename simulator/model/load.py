@@ -217,7 +217,7 @@ def with_forecast(data: Any, path: Path, given: str | Path | None = None) -> Any
         file, source = Path(given), str(given)
     if not isinstance(data, dict):
         return data
-    from .forecast import read_forecast  # pandas: lazily
+    from .forecast import read_forecast  # only for a file with a forecast
     from .forecast_apply import apply_forecast, placeholder_data
 
     table = read_forecast(read_text(file, "CSV"), source)
