@@ -91,6 +91,21 @@ def test_the_probe_sees_a_heavy_import():
     assert ("numba" in heavy or "simpy" in heavy) and "pandas" in heavy
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "scenarios/week_rostered.yaml"),
+        ("validate", "scenarios/week.yaml", "--forecast", "scenarios/week_forecast.csv"),
+    ],
+    ids=["forecast-in-file", "forecast-option"],
+)
+def test_validate_reads_a_forecast_file_without_pandas(args):
+    """A forecast CSV is read with the standard library (tests/test_forecast_reader.py
+    compares it with the pandas reader it replaced): no pandas, nor numpy for it."""
+    heavy = imported_after(*args)
+    assert "pandas" not in heavy and heavy == (["numpy"] if "week_rostered" in args[1] else [])
+
+
 def test_validate_loads_numpy_only_for_what_needs_it(tmp_path):
     """Without transfers or a roster, `validate` checks a file in plain Python (above);
     transfers (the fundamental matrix's solve) and a roster (agents counted minute by
