@@ -58,7 +58,7 @@ def test_a_roster_gives_the_staffing_of_whole_intervals_on_the_phones():
     # late agents on break: 10:00-10:30, 10:15-10:45, 10:30-11:00, 10:45-11:15
     assert sc.agents["team"].staffing == [10, 10, 14, 14, 4 - 2, 14 - 3, 14 - 1 - 2, 14]
     minutes = on_phones(sc, "team")
-    assert minutes[120:135].tolist() == [4 - 1] * 15  # 10:00-10:15: late agent 0 away
+    assert minutes[120:135] == [4 - 1] * 15  # 10:00-10:15: late agent 0 away
     assert minutes[135] == 2 + 10  # 10:15: early back, late agents 0 and 1 away
     assert minutes[180] == 14 - 1 - 2  # 11:00: late agent 3 away, the huddle
 

@@ -36,6 +36,11 @@ def parse_scenario(data: Any, strict: bool = False) -> Scenario:
     `strict` (as for files): no value is coerced to its field's type (a boolean or a
     quoted number where a number belongs is refused); without it, Python callers may
     pass numpy numbers and 14.0 for 14 agents."""
+    return with_roster_staffing(_checked(data, strict))
+
+
+def _checked(data: Any, strict: bool) -> Scenario:
+    """`parse_scenario` without the roster's staffing put in its groups."""
     if not isinstance(data, dict):
         raise ScenarioError(["(top level): must be a mapping of keys (name, queues, agents, ...)"])
     try:
@@ -45,7 +50,7 @@ def parse_scenario(data: Any, strict: bool = False) -> Scenario:
     problems = cross_check(sc)
     if problems:
         raise ScenarioError(problems)
-    return with_roster_staffing(sc)
+    return sc
 
 
 def scenario_schema() -> dict[str, Any]:
@@ -221,5 +226,5 @@ def with_forecast(data: Any, path: Path, given: str | Path | None = None) -> Any
     from .forecast_apply import apply_forecast, placeholder_data
 
     table = read_forecast(read_text(file, "CSV"), source)
-    calendar = parse_scenario(placeholder_data(data, table), strict=True)
+    calendar = _checked(placeholder_data(data, table), strict=True)  # its calendar only
     return apply_forecast(data, table, calendar, replace=given is not None)

@@ -46,11 +46,15 @@ def roster_problems(sc: Scenario) -> list[str]:
     if sc.roster is None:
         return []
     problems = []
-    for where, span in _spans(sc):
-        found = _day_problems(sc, where, span)
+    spans = _spans(sc)
+    if spans:  # the open intervals and the days, worked out once for every span
+        c = clip(sc)
+        days = calendar_days(sc, c)
+    for where, span in spans:
+        found = _day_problems(sc, where, span, c, days)
         if not found and isinstance(span, RosterShift):
             found = _break_problems(where, span)
-        problems += found or _fit_problems(sc, where, span)
+        problems += found or _fit_problems(where, span, c, days)
     for name, shift in sc.roster.shifts.items():
         if shift.agents > limits.MAX_AGENTS:
             problems.append(
@@ -83,10 +87,11 @@ def _group_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
     return []
 
 
-def _day_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
-    """Days named that the scenario does not have, with the days it has (`_own_days`)."""
-    c = clip(sc)
-    days = calendar_days(sc, c)
+def _day_problems(
+    sc: Scenario, where: str, span: _Span, c: Clip, days: list[CalendarDay]
+) -> list[str]:
+    """Days named that the scenario does not have (`days`: those a span may work), with
+    the days it has (`_own_days`)."""
     named = {n for d in days for n in d.names}
     own = _own_days(sc, c, days)
     problems = []
@@ -123,11 +128,10 @@ def _own_days(sc: Scenario, c: Clip, days: list[CalendarDay]) -> str:
     return text if c.cycle is not None else f"{text}, or {days[0].names[0]}: the day before"
 
 
-def _fit_problems(sc: Scenario, where: str, span: _Span) -> list[str]:
+def _fit_problems(where: str, span: _Span, c: Clip, days: list[CalendarDay]) -> list[str]:
     """A span worked on a day where it reaches no open interval, or on no day at all."""
-    c = clip(sc)
     end = clock(clock_minutes(span.start) + span.minutes)
-    worked = workings(span, calendar_days(sc, c), c)
+    worked = workings(span, days, c)
     for day in worked:
         if not c.seconds([_clock(span, day)]):
             return [

@@ -8,13 +8,14 @@ staffing a roster gives a group (`roster_staffing`: the planner's rule, an agent
 in an interval only if on the phones for the whole of it), the agents on the phones
 minute by minute (`on_phones`), the paid time the cost counts (`paid_spans`), the
 shrinkage the roster and its absence stand for (`planned_shrinkage`), and the roster
-of one stretch of a horizon run alone (`stretch_roster`). numpy is imported where
-agents are counted, so a file without a roster is checked without it (a fast start).
+of one stretch of a horizon run alone (`stretch_roster`). What `validate` uses is
+plain Python (a fast start: no numpy); numpy only where the engine's arrays are made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from .clock import clock_minutes
@@ -165,54 +166,65 @@ def rostered_groups(sc: Scenario) -> list[str]:
     return [g for g in sc.agents if g in named]
 
 
-def on_phones(sc: Scenario, group: str, activities: bool = True) -> np.ndarray:
+def on_phones(sc: Scenario, group: str, activities: bool = True) -> list[int]:
     """Scheduled agents of `group` on the phones in each minute of the run (before
     absence; with `activities`, theirs taken off, never below 0)."""
-    import numpy as np
+    return _on_phones(sc, [group], activities)[group]
 
+
+def _on_phones(sc: Scenario, groups: list[str], activities: bool) -> dict[str, list[int]]:
+    """`on_phones` of each of `groups`, from one working-out of the roster."""
     total = sc.n_intervals * sc.interval_minutes
-    count = np.zeros(total + 1, dtype=np.int64)
+    count = {g: [0] * (total + 1) for g in groups}  # the change at each minute
 
-    def add(spans: Spans, n: int) -> None:
+    def add(group: str, spans: Spans, n: int) -> None:
         for on, off in spans:
-            count[int(on // 60)] += n
-            count[min(int(off // 60), total)] -= n
+            count[group][int(on // 60)] += n
+            count[group][min(int(off // 60), total)] -= n
 
-    for a in agent_shifts(sc):
-        if a.group == group:
-            add(a.phones(), 1)
-    for act in activity_spans(sc) if activities else []:
-        if act.group == group:
-            add(act.seconds(), -act.agents)
-    return np.maximum(np.cumsum(count)[:total], 0)
+    shifts, acts = worked_out(sc)
+    for a in shifts:
+        if a.group in count:
+            add(a.group, a.phones(), 1)
+    for act in acts if activities else []:
+        if act.group in count:
+            add(act.group, act.seconds(), -act.agents)
+    return {g: [max(x, 0) for x in accumulate(c[:total])] for g, c in count.items()}
 
 
 def roster_present(sc: Scenario) -> dict[str, list[int]]:
     """Per rostered group, the most agents on the phones at any minute of each interval
     (scheduled): 0 only where the group has nobody on the phones all interval."""
-    minutes = sc.interval_minutes
+    m = sc.interval_minutes
     return {
-        g: on_phones(sc, g).reshape(-1, minutes).max(axis=1).tolist() for g in rostered_groups(sc)
+        g: [max(minutes[i : i + m]) for i in range(0, len(minutes), m)]
+        for g, minutes in _on_phones(sc, rostered_groups(sc), activities=True).items()
     }
 
 
 def roster_staffing(sc: Scenario) -> dict[str, list[int]]:
     """Per rostered group, the agents on the phones for the whole of each interval (the
-    planner's rule; an activity takes its agents off every interval it touches)."""
+    planner's rule; an activity takes its agents off every interval it touches). In
+    plain Python (a difference list per group): `validate` of a roster needs no numpy."""
     if sc.roster is None:
         return {}
-    import numpy as np
-
     n, length = sc.n_intervals, sc.interval_seconds
-    out = {g: np.zeros(n, dtype=np.int64) for g in rostered_groups(sc)}
-    for a in agent_shifts(sc):
-        for on, off in a.phones():
-            first, stop = int(-(-on // length)), int(off // length)  # whole intervals inside
-            out[a.group][first : min(stop, n)] += 1
-    for act in activity_spans(sc):
+    steps = {g: [0] * (n + 1) for g in rostered_groups(sc)}  # change at each interval
+
+    def add(group: str, first: int, stop: int, agents: int) -> None:
+        span = range(n)[first:stop]  # the intervals a slice [first:stop] takes
+        if span:
+            steps[group][span.start] += agents
+            steps[group][span.stop] -= agents
+
+    shifts, acts = worked_out(sc)
+    for a in shifts:
+        for on, off in a.phones():  # whole intervals inside
+            add(a.group, int(-(-on // length)), min(int(off // length), n), 1)
+    for act in acts:
         for on, off in act.seconds():
-            out[act.group][int(on // length) : min(int(-(-off // length)), n)] -= act.agents
-    return {g: np.maximum(v, 0).tolist() for g, v in out.items()}
+            add(act.group, int(on // length), min(int(-(-off // length)), n), -act.agents)
+    return {g: [max(x, 0) for x in accumulate(v[:n])] for g, v in steps.items()}
 
 
 def paid_spans(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -252,11 +264,12 @@ def planned_shrinkage(sc: Scenario) -> dict[str, float]:
     overrun = a.break_overrun.mean if a and a.break_overrun else 0.0
     paid = dict.fromkeys(rostered_groups(sc), 0.0)
     phones = dict.fromkeys(paid, 0.0)
-    for s in agent_shifts(sc):
+    shifts, acts = worked_out(sc)
+    for s in shifts:
         away = sum(b1 - b0 for b0, b1, _ in s.breaks)
         paid[s.group] += sum(b - a for a, b in s.paid())
         phones[s.group] += show * (s.end - s.start - away - late - overrun * len(s.breaks))
-    for act in activity_spans(sc):
+    for act in acts:
         paid[act.group] -= 0.0 if act.paid else act.agents * (act.end - act.start)
         phones[act.group] -= act.agents * (act.end - act.start)
     return {g: 1 - phones[g] / paid[g] if paid[g] > 0 else 0.0 for g in paid}
