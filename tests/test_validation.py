@@ -170,6 +170,14 @@ CASES = {
         'open: must be a clock time in quotes, e.g. "09:30" (unquoted, YAML reads 9:30 as '
         "the number 570)",
     ),
+    "clock_nan": (  # int(nan) raised inside the hint: a traceback
+        edit(SMALL, 'open: "08:00"', "open: .nan"),
+        'open: must be a clock time in quotes, e.g. "09:30" (not the number nan)',
+    ),
+    "clock_inf": (
+        edit(SMALL, 'open: "08:00"', "open: -.inf"),
+        'open: must be a clock time in quotes, e.g. "09:30" (not the number -inf)',
+    ),
     "target_80": (
         edit(SMALL, "target: 0.80", "target: 80"),
         "service_level.target: must be <= 1 (a fraction: 0.8 means 80%)",

@@ -4,6 +4,7 @@ clock time, a number in quotes)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .horizon import HOURS_SHAPES
@@ -54,6 +55,8 @@ def _type_hint(error: dict[str, Any], path: str) -> str | None:
     """A message for a value of the wrong type (strict: nothing is coerced)."""
     value, kind = error.get("input"), error["type"]
     if path.rsplit(".", 1)[-1] in _CLOCK_FIELDS and isinstance(value, int | float):
+        if not math.isfinite(value):  # .nan, .inf: no clock reads them
+            return f'must be a clock time in quotes, e.g. "09:30" (not the number {value})'
         h, m = divmod(int(value), 60)
         example = f'"{h:02d}:{m:02d}"' if 0 <= value < 24 * 60 else '"09:30"'
         return (
