@@ -21,7 +21,8 @@ from simulator import simulate
 from simulator.cli import app
 from simulator.erlang import erlang_c_service_level
 from simulator.kpi.registry import PREDICTED
-from simulator.planner.sampling import SHARE_TOLERANCE, DaySets, judge_share, share_bounds
+from simulator.planner.daysets import DaySets
+from simulator.planner.sampling import SHARE_TOLERANCE, judge_share, share_bounds
 from simulator.planner.search import SearchSettings
 from simulator.planner.staffing import plan
 from simulator.planner.verification import verify, verify_staffing

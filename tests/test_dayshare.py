@@ -23,6 +23,7 @@ from simulator import load_scenario, simulate
 from simulator.cli import app
 from simulator.planner.chance import chance_requirement, share_of_days
 from simulator.planner.daysearch import day_raises
+from simulator.planner.daysets import DaySets
 from simulator.planner.dayshare import (
     day_figures,
     day_requirement,
@@ -34,7 +35,7 @@ from simulator.planner.dayshare import (
 )
 from simulator.planner.load import offered_calls, offered_load
 from simulator.planner.requirement import required_agents
-from simulator.planner.sampling import DaySets, judge_day_share
+from simulator.planner.sampling import judge_day_share
 from simulator.planner.search import SearchSettings
 from simulator.planner.staffing import plan
 from simulator.planner.verification import verify, whole_day_samples

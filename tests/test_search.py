@@ -16,11 +16,12 @@ from test_staffing import day
 import simulator
 from simulator import parse_scenario, simulate
 from simulator.kpi.stats import confidence
+from simulator.planner.daysets import DaySets
 from simulator.planner.edits import with_staffing
 from simulator.planner.isa import STEP, effective_load, isa_step
 from simulator.planner.predict import predict
 from simulator.planner.requirement import required_agents
-from simulator.planner.sampling import ZONE, DaySets, estimate, judge
+from simulator.planner.sampling import ZONE, estimate, judge
 from simulator.planner.search import SPACING, SearchSettings, culprits, most_days, reach, refine
 from simulator.planner.staffing import plan
 from simulator.planner.verification import verify

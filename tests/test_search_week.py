@@ -15,7 +15,8 @@ import numpy as np
 from simulator import parse_scenario
 from simulator.planner import search
 from simulator.planner.allocation import group_requirement
-from simulator.planner.sampling import SAMPLED, DaySets, by_date
+from simulator.planner.daysets import DaySets, by_date
+from simulator.planner.sampling import SAMPLED
 from simulator.planner.search import SearchSettings
 from simulator.planner.staffing import plan
 from simulator.planner.verification import Z80, Z95, verify

@@ -24,10 +24,10 @@ import numpy as np
 
 from ..model.scenario import Scenario
 from .allocation import queue_agents
+from .daysets import DaySets
 from .dayshare import day_spans, greedy_steps, membership, quantile
 from .load import offered_calls, offered_load
 from .predict import erlang_method
-from .sampling import DaySets
 
 
 def chain(sc: Scenario, method: str, load: np.ndarray, floor: np.ndarray, cv: float, days: float):

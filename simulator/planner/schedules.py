@@ -5,7 +5,7 @@ A shift plan covers each interval with whole shifts, so it logs in more agents t
 requirement in places and, where caps bind, fewer. The search's plan says how many
 agents each interval needs; what the callers meet is the roster. `schedule_by_simulation`
 therefore simulates the roster itself (the agents its shifts log in, on the search's days
-with their common random numbers, `sampling.DaySets`), raises the agents to schedule
+with their common random numbers, `daysets.DaySets`), raises the agents to schedule
 wherever an interval misses a target (one agent more logged in there, for the first
 group that serves the queue; with a chance target per day, where a queue's whole day
 misses, in the interval the Erlang per-day greedy staffs next, `daysearch.day_raises`),
@@ -25,8 +25,8 @@ import numpy as np
 
 from ..model.scenario import Scenario
 from .daysearch import day_raises
+from .daysets import DaySets
 from .load import home_groups
-from .sampling import DaySets
 from .shifts import ShiftPlan
 from .verification import Verification, verify_staffing
 

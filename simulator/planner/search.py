@@ -10,7 +10,7 @@ records, the fast engine, the executor in use):
    each interval at the agents its *effective* load needs (spill-over included), repeat
    until nothing moves (at most `isa.ROUNDS` times).
 3. **Refinement** in whole agents, each decision by sequential sampling (more days while
-   a cell that matters is close to its target, `sampling.DaySets`). A round first
+   a cell that matters is close to its target, `daysets.DaySets`). A round first
    simulates the plan (the round's base, on up to BASE_DAYS x the largest day-set):
    every cell that misses a target gets one agent more. Once none misses, one agent
    fewer is tried in every SPACING-th interval at a time (all queues at once, or one
@@ -45,11 +45,12 @@ from ..model.scenario import Scenario
 from ..run.runner import SimulationResult
 from .chance import chance_increment
 from .daysearch import refine_day
+from .daysets import DaySets, forecast_calls
 from .dayshare import check_scope
 from .isa import ROUNDS, isa_step
 from .predict import erlang_method
 from .requirement import required_agents
-from .sampling import BASE_DAYS, SHARE_TOLERANCE, DaySets, forecast_calls
+from .sampling import BASE_DAYS, SHARE_TOLERANCE
 from .verification import Verification, verify
 
 MAX_ROUNDS = 10  # refinement rounds at most
