@@ -262,7 +262,7 @@ def check_chance_options(
 ) -> None:
     """Exit 2 naming the option where --busyness-cv or --days-meeting cannot be planned
     for (before any search starts)."""
-    from ..planner.staffing import check_chance
+    from ..planner.busyness import check_chance
 
     try:
         check_chance(sc, method, busyness_cv, days_meeting)

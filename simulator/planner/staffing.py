@@ -30,8 +30,9 @@ import pandas as pd
 
 from ..model.scenario import Scenario
 from .allocation import after_shrinkage, group_requirement, queue_agents
-from .chance import chance_requirement, share_of_days
-from .dayshare import check_day_scope, day_names, day_requirement, day_share_of_days
+from .busyness import check_chance, with_day_share, with_days_share
+from .chance import chance_requirement
+from .dayshare import check_day_scope, day_requirement
 from .edits import scale_volumes
 from .lines import LinePlan, line_notes, plan_lines
 from .load import offered_calls, offered_load
@@ -82,6 +83,11 @@ class StaffingPlan:
     day_share_ci: tuple[np.ndarray, np.ndarray] | None = None  # simulated: its 95% CI
     totals: Totals | None = None  # headcount, FTE, paid hours, cost (`totals`)
     schedules: Schedules | None = None  # simulation with shifts: both rosters compared
+
+    @property
+    def kpi_staffing(self) -> np.ndarray:
+        """Agents per (queue, interval) the KPIs are at, as floats."""
+        return self.required.astype(float) if self.kpi_agents is None else self.kpi_agents
 
     @property
     def at_words(self) -> str:
@@ -245,98 +251,10 @@ def plan(
     return with_day_share(result, days_meeting, chance_per)
 
 
-def check_chance(
-    sc: Scenario, method: str, busyness_cv: float | None, days_meeting: float | None
-) -> float | None:
-    """The daily busyness cv a plan is made with (`busyness_cv`, else the file's
-    `arrivals.busyness_cv`, else None), checked with the chance target `days_meeting`;
-    raises ValueError naming the field."""
-    if days_meeting is not None and not 0 < days_meeting < 1:
-        raise ValueError(f"days_meeting: must be a share between 0 and 1 (got {days_meeting!r})")
-    if busyness_cv is None and sc.arrivals.busyness_cv > 0:
-        busyness_cv = sc.arrivals.busyness_cv
-    if days_meeting is not None and busyness_cv is None:
-        raise ValueError(
-            "days_meeting: needs busyness_cv (--busyness-cv, or the file's "
-            "arrivals.busyness_cv: the days' spread)"
-        )
-    if busyness_cv is not None and not (np.isfinite(busyness_cv) and busyness_cv > 0):
-        raise ValueError(f"busyness_cv: must be a number > 0 (got {busyness_cv!r})")
-    if method == "simulation" and busyness_cv is not None and busyness_cv > 1:
-        raise ValueError(f"busyness_cv: at most 1 to simulate (got {busyness_cv!r})")
-    return busyness_cv
-
-
-def with_days_share(p: StaffingPlan, cv: float, days_meeting: float | None) -> StaffingPlan:
-    """`p` with the share of days each (queue, interval) meets every target under a gamma
-    daily busyness factor of coefficient of variation `cv`: an Erlang plan's by its
-    formula (`chance.share_of_days`), a simulated plan's counted on its verification's
-    days (each with its own busyness factor, within-day chance included)."""
-    if p.search is not None:
-        share = p.search.days_meeting
-        days = f"of the {p.search.result.replications} simulated days of the verification"
-        how = "each day with its own busyness factor, within-day chance included"
-    else:
-        agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
-        share = share_of_days(p.scenario, p.method, p.load, agents, cv)
-        days, how = "of days", f"{p.method}, steady state, within-day chance not included"
-    worst = np.unravel_index(int(np.argmin(np.nan_to_num(share, nan=np.inf))), share.shape)
-    note = (
-        f"busyness: with a daily busyness cv of {100 * cv:g}%, every interval meets every "
-        f"target on at least {100 * share[worst]:.1f}% {days} ({p.queues[worst[0]]} at "
-        f"{p.starts[worst[1]]}; {how})"
-        + (
-            f"; planned for at least {100 * days_meeting:g}% of days"
-            if days_meeting is not None
-            else ""
-        )
-    )
-    return replace(
-        p, days_share=share, busyness_cv=cv, days_meeting=days_meeting, notes=p.notes + [note]
-    )
-
-
-def with_day_share(p: StaffingPlan, days_meeting: float | None, chance_per: str) -> StaffingPlan:
-    """`p` (with its busyness cv) with the share of days each queue's whole day meets every
-    target (`dayshare`): an Erlang plan's by its formula, a simulated plan's counted on its
-    verification's days with the 95% Clopper-Pearson interval; and a note saying so."""
-    assert p.busyness_cv is not None
-    ci = None
-    if p.search is not None and p.search.verification.day_share is not None:
-        share, ci = p.search.verification.day_share, p.search.verification.day_share_ci()
-        days, how = f"of the {p.search.result.replications} verification days", "simulated"
-    else:
-        agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
-        share = day_share_of_days(p.scenario, p.method, p.load, agents, p.busyness_cv)
-        days, how = "of days", f"{p.method}, steady state"
-    names = day_names(p.scenario)
-    worst = np.unravel_index(int(np.argmin(np.nan_to_num(share, nan=np.inf))), share.shape)
-    where = p.queues[worst[0]] + ("" if len(names) == 1 else f" on {names[worst[1]]}")
-    note = (
-        f"busyness: each queue's whole day (its calls of the reported intervals: the day's "
-        f"service level, abandon rate, ASA, occupancy) meets every target on at least "
-        f"{100 * share[worst]:.1f}% {days} ({where}; {how})"
-        + (
-            f"; planned for at least {100 * days_meeting:g}% of days per day, every interval "
-            "at least at its plan for the mean target"
-            if days_meeting is not None and chance_per == "day"
-            else ""
-        )
-    )
-    return replace(
-        p,
-        days_meeting=days_meeting,
-        chance_per=chance_per,
-        day_share=share,
-        day_share_ci=ci,
-        notes=p.notes + [note],
-    )
-
-
 def with_lines(p: StaffingPlan) -> StaffingPlan:
     """`p` with the trunk lines it needs, a note saying how many, and a warning where the
     file's lines bind (`simulator.planner.lines`)."""
-    agents = p.required.astype(float) if p.kpi_agents is None else p.kpi_agents
+    agents = p.kpi_staffing
     lp = plan_lines(p.scenario, p.offered, p.load, agents)
     logged_in = np.sum([np.asarray(v) for v in p.staffing.values()], axis=0)
     notes, warnings = line_notes(lp, p.starts, logged_in)
