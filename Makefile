@@ -1,7 +1,8 @@
 # callsim: set-up and the everyday commands. Everything installs into .venv.
 #   make demo   install, then simulate the shipped peak-day scenario
 #   make test   install, then lint, type-check and run the whole test suite (what CI runs)
-#   make bench  install, then run the benchmarks
+#   make bench  install, then run the benchmarks (the engines beside SimPy and Ciw,
+#               Erlang, start-up, memory, executors, a week's staffing search)
 #   make gallery  regenerate docs/gallery (README figures, A4 prints of the pages)
 #   make docs   install, regenerate the reference pages, execute the notebooks, build
 #               the documentation site into site/ (warnings fail)
@@ -44,6 +45,11 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_erlang.py
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/bench_memory.py --engine simpy
+	$(BIN)/python benchmarks/bench_executors.py
+	$(BIN)/python benchmarks/bench_week.py --staff
 
 # The README's figures and A4 prints of report/staff/compare.html (needs chromium and
 # poppler-utils for the prints); tests/test_gallery.py checks they are current.
