@@ -162,6 +162,10 @@ BAD = {
         lambda r: r[:2] + ["8.30,q,3,170"] + r[3:],
         "forecast.csv: row 3, column interval: '8.30' is not a clock time HH:MM",
     ),
+    "full-width clock": (
+        lambda r: r[:2] + ["０８:30,q,3,170"] + r[3:],
+        "forecast.csv: row 3, column interval: '０８:30' is not a clock time HH:MM",
+    ),
     "missing interval": (
         lambda r: r[:3] + r[4:],
         "forecast.csv: queue q: no row for 09:00",

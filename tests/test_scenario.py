@@ -109,6 +109,9 @@ BROKEN = {
         "interval_minutes: must be one of 15, 30 or 60",
     ),
     "open_25h": (changed(("open", "25:00")), "open: must be a clock time HH:MM"),
+    "open_full_width_digits": (changed(("open", "0８:00")), "open: must be a clock time HH:MM"),
+    "open_arabic_indic_digits": (changed(("open", "08:0٠")), "open: must be a clock time HH:MM"),
+    "open_then_a_newline": (changed(("open", "08:00\n")), "open: must be a clock time HH:MM"),
     "misspelt_key": (
         changed(("simulation.sed", 1)),
         "simulation.sed: unknown key (check the spelling)",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits: not "１２:00"
 
 
 def check_clock(value: str) -> str:
-    if not _CLOCK.match(value):
+    """`value` if it is a clock time "HH:MM" (00:00-23:59, ASCII digits, nothing before
+    or after it), else ValueError."""
+    if not _CLOCK.fullmatch(value):
         raise ValueError('must be a clock time HH:MM, e.g. "08:00"')
     return value
 

@@ -44,8 +44,8 @@ KEYS = ("date", "weekday")
 COLUMNS = ("date", "weekday", "interval", "queue", "calls", "aht")
 TOPS = {"calls": (MAX_VOLUME, "calls in one interval"), "aht": (MAX_MEAN, "seconds")}
 MAX_PROBLEMS = 20  # lines of problems shown, then a count of the rest
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::00)?$")  # ASCII digits only
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # a number as a spreadsheet writes it: ASCII digits, a point, an exponent (no "1_000",
 # no other scripts' digits, which Python's float() would take); or an infinity
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
