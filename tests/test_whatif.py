@@ -94,6 +94,31 @@ def test_an_empirical_handle_time_scales_every_value():
     assert sc.queues["q"].talk.values == [60, 120, 300]  # the scenario given is untouched
 
 
+def test_a_bad_what_if_says_what_the_edits_do_in_plain_words():
+    """The message said "(talk + hold + ACW) (1.15 means 15% more)", and listed the
+    edits as "aht=X (the AHT (talk + hold + ACW) × X)": brackets inside brackets."""
+    for text, message in [
+        (
+            "aht=0",
+            "--what-if 'aht=0': aht=0 is outside 0.1-10: it multiplies every handle time "
+            "(talk, hold, ACW); 1.15 means 15% more",
+        ),
+        (
+            "volume=115",
+            "--what-if 'volume=115': volume=115 is outside 0.1-10: it multiplies every "
+            "forecast volume; 1.15 means 15% more; did you mean 1.15?",
+        ),
+        (
+            "agents=2",
+            "--what-if 'agents=2': 'agents=2' is not an edit; volume=X multiplies every "
+            "forecast volume by X; aht=X multiplies every handle time (talk, hold, ACW) by X",
+        ),
+    ]:
+        with pytest.raises(ValueError) as caught:
+            parse_what_if(text)
+        assert str(caught.value) == message
+
+
 def test_what_if_words_are_parsed_and_bad_ones_named():
     assert parse_what_if("volume=1.15") == {"volume": 1.15}
     assert parse_what_if(" Volume=1.15 , aht=0.9") == {"volume": 1.15, "aht": 0.9}

@@ -25,7 +25,7 @@ from ..model.handling import effective_handle_means
 from ..model.scenario import Queue, Scenario, ScenarioError
 from ..model.timetable import unrostered
 
-WHAT_IFS = {"volume": "every forecast volume", "aht": "the AHT (talk + hold + ACW)"}
+WHAT_IFS = {"volume": "every forecast volume", "aht": "every handle time (talk, hold, ACW)"}
 SCALE_RANGE = (0.1, 10.0)  # a what-if's factor: 115 (meant 1.15) would be a hundredfold day
 
 
@@ -107,12 +107,12 @@ def parse_what_if(text: str) -> dict[str, float]:
     """'volume=1.15,aht=0.9' -> {"volume": 1.15, "aht": 0.9}; raises ValueError naming
     what is wrong (an unknown edit, a factor outside SCALE_RANGE, a repeated edit)."""
     edits: dict[str, float] = {}
-    known = ", ".join(f"{k}=X ({w} × X)" for k, w in WHAT_IFS.items())
+    known = "; ".join(f"{k}=X multiplies {w} by X" for k, w in WHAT_IFS.items())
     for part in (p.strip() for p in text.split(",")):
         key, eq, raw = part.partition("=")
         key = key.strip().lower()
         if not eq or key not in WHAT_IFS:
-            raise ValueError(f"--what-if {text!r}: {part!r} is not an edit (edits are: {known})")
+            raise ValueError(f"--what-if {text!r}: {part!r} is not an edit; {known}")
         try:
             factor = float(raw)
         except ValueError:
@@ -124,7 +124,7 @@ def parse_what_if(text: str) -> dict[str, float]:
             meant = f"; did you mean {factor / 100:g}?" if 10 < factor <= 1000 else ""
             raise ValueError(
                 f"--what-if {text!r}: {key}={factor:g} is outside {low:g}-{high:g}: it "
-                f"multiplies {WHAT_IFS[key]} (1.15 means 15% more{meant})"
+                f"multiplies {WHAT_IFS[key]}; 1.15 means 15% more{meant}"
             )
         if key in edits:
             raise ValueError(f"--what-if {text!r}: {key} is given twice")
