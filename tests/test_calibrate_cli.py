@@ -103,6 +103,36 @@ def test_calibrate_refuses_its_out_before_reading_the_log(tmp_path, calls_csv, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_folder", "log.csv", "users.yaml"]
 
 
+@pytest.mark.parametrize("command", ["calibrate", "backtest"])
+@pytest.mark.parametrize("minutes", ["7", "0", "-15", "90"])
+def test_interval_minutes_is_checked_before_the_log_is_read(
+    command, minutes, tmp_path, calls_csv, monkeypatch
+):
+    """--interval-minutes 7 was refused only once the log was read (minutes for a big
+    one): now first, exit 2 naming the option, and the log not read at all."""
+    import simulator.cli.logs
+
+    def never(*args, **kwargs):
+        raise AssertionError("read the log before checking --interval-minutes")
+
+    monkeypatch.setattr(simulator.cli.logs, "read_call_log", never)
+    if command == "calibrate":
+        args = ["calibrate", str(calls_csv), "--out", str(tmp_path / "s.yaml")]
+        message = f"--interval-minutes: must be 15, 30 or 60 (got {minutes})"
+    else:
+        args = ["backtest", str(calls_csv), str(_scenario_file(tmp_path))]
+        message = (
+            "--interval-minutes: must be 15, 30 or 60, a multiple of the scenario's 60 "
+            "dividing its 120 minutes a day from 08:00"
+        )
+    res = CliRunner().invoke(app, [*args, "--interval-minutes", minutes])
+    assert (res.exit_code, res.stdout) == (2, "")
+    assert res.stderr == f"callsim: invalid option\n  {message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["known.yaml"] if command == "backtest" else []
+    )
+
+
 def test_a_users_file_in_the_report_folder_stops_both(tmp_path, calls_csv):
     """The report folder holds a calibration.html the user wrote: refused, and the
     scenario is not written either (both or neither)."""

@@ -542,3 +542,12 @@ def test_run_columns_chooses_the_interval_columns_and_refuses_unknown_kpis(tmp_p
     assert "occupancy" not in per_interval
     bad = CliRunner().invoke(app, ["run", str(path), "--columns", "service_level,nope"])
     assert bad.exit_code == 2 and "--columns: unknown KPI nope" in bad.stderr
+    kpis = "offered, blocked, blocked_rate, accepted, answered"  # the registry's order
+    assert f"give KPIs, comma-separated: {kpis}," in bad.stderr
+    for empty in ("", " , "):  # said "unknown KPI (none given)"
+        none = CliRunner().invoke(app, ["run", str(path), "--columns", empty])
+        assert (none.exit_code, none.stdout) == (2, "")
+        assert none.stderr.startswith(
+            f"callsim: invalid option\n  --columns: no KPI in {empty!r}; give KPIs, "
+            f"comma-separated: {kpis},"
+        )

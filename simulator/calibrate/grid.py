@@ -61,6 +61,12 @@ def counts(calls: pd.DataFrame, days: list, grid: Grid) -> np.ndarray:
     return out
 
 
+def check_minutes(minutes: int) -> None:
+    """LogError unless a grid's intervals of `minutes` are 15, 30 or 60 minutes long."""
+    if minutes not in (15, 30, 60):
+        raise LogError([f"--interval-minutes: must be 15, 30 or 60 (got {minutes})"])
+
+
 def open_grid(
     log: CallLog,
     minutes: int,
@@ -69,8 +75,7 @@ def open_grid(
     min_share: float = MIN_SHARE,
 ) -> Grid:
     """The grid of open intervals (see the module docstring); LogError if none."""
-    if minutes not in (15, 30, 60):
-        raise LogError([f"--interval-minutes: must be 15, 30 or 60 (got {minutes})"])
+    check_minutes(minutes)
     calls, days = log.queued, log.days
     if not days:
         raise LogError([f"{log.source}: no calls offered to agents on the days chosen"])

@@ -5,10 +5,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,17 +29,21 @@ out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-c
 err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
 
-def given_path(name: str, what: str, title: str = "invalid option") -> Callable[[str], Path]:
-    """A typer parser of a path `name` (option or argument): the path, or exit 2 where it
-    is empty (typer would read "" as ".", the current folder, and a message would name
-    "."); `what` completes "name ..." in the message."""
+def given_path(name: str, what: str, title: str = "invalid option") -> dict[str, Any]:
+    """typer keywords for a path `name` (option or argument, one path or a list): typer
+    keeps the text (`path_type=str`; --help shows `<path>`) and the callback gives the
+    Path, or exits 2 where it is empty (typer would read "" as ".", the current folder,
+    and a message would name "."); `what` completes "name ..." in the message."""
 
-    def parse(raw: str) -> Path:
-        if not raw.strip():
+    def check(raw: str | list[str] | None) -> Path | list[Path] | None:
+        if raw is None:
+            return None
+        texts = [raw] if isinstance(raw, str) else raw
+        if any(not text.strip() for text in texts):
             fail([f"{name}: an empty path; name {what}"], title)
-        return Path(raw)
+        return Path(raw) if isinstance(raw, str) else [Path(text) for text in raw]
 
-    return parse
+    return {"path_type": str, "callback": check}
 
 
 ScenarioArg = Annotated[
@@ -47,7 +51,7 @@ ScenarioArg = Annotated[
     typer.Argument(
         help="Scenario YAML file.",
         show_default=False,
-        parser=given_path("scenario", "a scenario file", "invalid argument"),
+        **given_path("scenario", "a scenario file", "invalid argument"),
     ),
 ]
 ForecastOpt = Annotated[
@@ -57,7 +61,7 @@ ForecastOpt = Annotated[
         help="A forecast CSV (date or weekday, interval, queue, calls, aht): the volumes "
         "and AHT of the queues it names, instead of the file's.",
         show_default=False,
-        parser=given_path("--forecast", "a forecast CSV"),
+        **given_path("--forecast", "a forecast CSV"),
     ),
 ]
 ForceOpt = Annotated[
@@ -372,18 +376,21 @@ def print_json(obj: dict) -> None:
 
 
 def kpi_list(text: str | None, option: str) -> list[str] | None:
-    """KPI keys from 'asa,service_level', or exit 2 naming the unknown ones."""
+    """KPI keys from 'asa,service_level', or exit 2 naming the unknown ones (or none
+    given: '' or ',')."""
     if text is None:
         return None
     keys = [k.strip() for k in text.split(",") if k.strip()]
     unknown = [k for k in keys if k not in KPIS]
     if unknown or not keys:
-        named = ", ".join(unknown) or "(none given)"
-        fail([f"{option}: unknown KPI {named} (KPIs are: {', '.join(KPIS)})"], "invalid option")
+        wrong = f"unknown KPI {', '.join(unknown)}" if unknown else f"no KPI in {text!r}"
+        fail(
+            [f"{option}: {wrong}; give KPIs, comma-separated: {', '.join(KPIS)}"], "invalid option"
+        )
     return keys
 
 
-# Options and checks shared by staff and compare.
+# Options and checks shared by run, staff and compare.
 MethodOpt = Annotated[
     str,
     typer.Option(
@@ -395,7 +402,11 @@ MethodOpt = Annotated[
 ]
 OutOpt = Annotated[
     str | None,
-    typer.Option("--out", help="Also write CSV files, a plot and an HTML page here."),
+    typer.Option(
+        "--out",
+        metavar="<path>",
+        help="Also write the report into this folder: CSV files, plots and an HTML page.",
+    ),
 ]
 
 

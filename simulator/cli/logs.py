@@ -16,6 +16,7 @@ from .common import (
     fail,
     given_path,
     inputs_of,
+    library_errors,
     load,
     out,
     output_dir,
@@ -35,7 +36,7 @@ LogArg = Annotated[
     Path,
     typer.Argument(
         help="Per-call log (CSV, Parquet, or Anonymous Bank).",
-        parser=given_path("log_path", "a call log file", "invalid argument"),
+        **given_path("log_path", "a call log file", "invalid argument"),
     ),
 ]
 FormatOpt = Annotated[
@@ -132,7 +133,9 @@ def is_calibrated(head: str) -> bool:
 @app.command()
 def calibrate(
     log_path: LogArg,
-    out_file: Annotated[str, typer.Option("--out", help="Scenario YAML to write.")],
+    out_file: Annotated[
+        str, typer.Option("--out", metavar="<path>", help="Scenario YAML to write.")
+    ],
     interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="15, 30 or 60.")] = 60,
     weekdays: WeekdaysOpt = None,
     format: FormatOpt = "auto",
@@ -144,19 +147,23 @@ def calibrate(
         bool, typer.Option("--replay", help="Every day of the log with its date (a horizon).")
     ] = False,
     report: Annotated[
-        str | None, typer.Option("--report", help="Report folder (default: beside --out).")
+        str | None,
+        typer.Option("--report", metavar="<path>", help="Report folder (default: beside --out)."),
     ] = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate a scenario from a per-call log (volumes, handle time, patience, agents)."""
     from ..calibrate.calibration import calibrate as estimate
+    from ..calibrate.grid import check_minutes
     from ..calibrate.schema import LogError
     from ..model.scenario import ScenarioError
     from ..report.calibration import calibration_dict
     from ..report.output import check_target
 
     seconds, target = _service_level(service_level)
+    with library_errors("invalid option"):
+        check_minutes(interval_minutes)  # before the log is read (minutes for a big one)
     if not out_file.strip():
         fail(["--out: an empty path; name the scenario file to write"], "--out refused")
     out_path = Path(out_file)
@@ -222,7 +229,13 @@ def backtest(
     columns: ColumnsOpt = None,
     replications: Annotated[int | None, replications_option("the file's")] = None,
     out_dir: Annotated[
-        str | None, typer.Option("--out", help="Write CSV, JSON, plot, page.")
+        str | None,
+        typer.Option(
+            "--out",
+            metavar="<path>",
+            help="Also write the report into this folder: CSV files, JSON, a plot and an "
+            "HTML page.",
+        ),
     ] = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
@@ -236,8 +249,8 @@ def backtest(
     sc = load(scenario)
     check_out(out_dir)
     check_size(sc, replications, keep_records=True)  # the simulated days' calls are kept
+    grid = _backtest_grid(sc, interval_minutes)  # before the log is read
     log, days = read_call_log(log_path, format, columns, weekdays)
-    grid = _backtest_grid(sc, interval_minutes)
     try:
         bt = compare_log(log.on_weekdays(days), sc, grid, replications)
     except LogError as exc:

@@ -60,7 +60,7 @@ def staff(
         typer.Option(
             "--write",
             help="Save a copy of the scenario staffed as planned (with --shifts: its roster).",
-            parser=given_path("--write", "a file", "--write refused"),
+            **given_path("--write", "a file", "--write refused"),
         ),
     ] = None,
     busyness_cv: Annotated[
@@ -339,7 +339,7 @@ def compare(
             help="One scenario: Erlang vs simulation (or, with --what-if, vs itself "
             "edited). Several: side by side.",
             show_default=False,
-            parser=given_path("scenarios", "a scenario file", "invalid argument"),
+            **given_path("scenarios", "a scenario file", "invalid argument"),
         ),
     ],
     method: Annotated[

@@ -14,6 +14,7 @@ from .common import (
     ForceOpt,
     ForecastOpt,
     JsonOpt,
+    OutOpt,
     QuietOpt,
     ScaleOpt,
     ScenarioArg,
@@ -45,10 +46,7 @@ def run(
     workers: WorkersOpt = 1,
     executor: ExecutorOpt = None,
     address: AddressOpt = None,
-    out_dir: Annotated[
-        str | None,
-        typer.Option("--out", help="Also write CSV files, plots and report.html here."),
-    ] = None,
+    out_dir: OutOpt = None,
     columns: Annotated[
         str | None,
         typer.Option(
