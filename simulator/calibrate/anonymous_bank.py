@@ -82,6 +82,7 @@ def _clock_seconds(text: pd.Series) -> pd.Series:
 
 def _unreadable(raw: pd.DataFrame) -> pd.Series:
     bad = ~raw["date"].str.fullmatch(r"\d{6}") | ~raw["outcome"].isin(_OUTCOMES)
+    bad |= pd.to_datetime("19" + raw["date"], format="%Y%m%d", errors="coerce").isna()
     for name in _CLOCKS:
         bad |= _clock_seconds(raw[name]).isna()
     for name in ("priority", "q_time", "ser_time"):

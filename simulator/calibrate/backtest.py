@@ -15,6 +15,7 @@ with s the day-to-day standard deviation, averaged over the intervals.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,8 @@ def abandon_profile(calls: pd.DataFrame, days: list, grid: Grid) -> dict[int, CI
     out = {}
     for s in PROFILE_SECONDS:
         share = [float((waits[d] <= s).mean()) if d in waits else np.nan for d in days]
-        out[s] = CI(*(float(v) for v in confidence(np.array(share))))
+        ci = confidence(np.array(share), kpi="abandon_rate")  # a share: kept within 0-1
+        out[s] = CI(*(float(v) for v in ci))
     return out
 
 
@@ -213,10 +215,11 @@ def _errors(
     for k in ERROR_KPIS:
         scale = 1.0 if k == "asa" else 100.0
         valid = (~np.isnan(obs[k])).sum(axis=0)
-        sd = np.nanstd(obs[k], axis=0, ddof=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # one day: no floor (NaN)
+            sd = np.nanstd(obs[k], axis=0, ddof=1)
             per = sd * np.sqrt(2 / (np.pi * valid))
-        floor[k] = float(np.nanmean(per) * scale)
+            floor[k] = float(np.nanmean(per) * scale)
         mae[k] = {
             m: mean_abs_error(
                 simulated[k].mean if m == "simulation" else erl[m][k], observed[k].mean, scale
@@ -231,6 +234,8 @@ def backtest(
 ) -> Backtest:
     """Compare `log` (already restricted to the days to compare) with scenario `sc` on
     `grid`; a scenario with dates (a replay) is also compared date by date (`by_date`)."""
+    if not log.days:  # every row left out, or none on the weekdays chosen
+        raise LogError([f"{log.source}: no calls offered to agents on the days chosen"])
     T = sc.service_level.seconds
     reps = replications or sc.simulation.replications
     seed = sc.simulation.seed if seed is None else seed
@@ -258,8 +263,8 @@ def backtest(
     if sc.horizon is not None:
         observed_by_date = observed_kpis(log.calls, [pd.Timestamp(d) for d in dates], grid, T)[1]
         by_date = daily.compare_dates(dates, observed_by_date, sim_day, erl_day, reps)
-    observed = {k: confidence(v) for k, v in obs.items()}
-    simulated = {k: confidence(v) for k, v in sim.items()}
+    observed = {k: confidence(v, kpi=k) for k, v in obs.items()}  # CIs within 0-1, >= 0
+    simulated = {k: confidence(v, kpi=k) for k, v in sim.items()}
     floor, mae = _errors(obs, observed, simulated, erl)
     return Backtest(
         grid,
@@ -268,8 +273,8 @@ def backtest(
         observed,
         simulated,
         erl,
-        {k: confidence(v) for k, v in obs_day.items()},
-        {k: confidence(v) for k, v in sim_day.items()},
+        {k: confidence(v, kpi=k) for k, v in obs_day.items()},
+        {k: confidence(v, kpi=k) for k, v in sim_day.items()},
         floor,
         mae,
         patience,

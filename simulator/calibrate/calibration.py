@@ -142,7 +142,13 @@ def calibrate(
     inside, k_in = calls[k >= 0], k[k >= 0]
     volumes = estimate_volumes(counts(calls, days, grid), seed)
     answered = (inside["outcome"] == "answered").to_numpy()
-    handle = estimate_handle_time(inside["handle"].to_numpy()[answered], k_in[answered], grid.n)
+    handled = inside["handle"].to_numpy()[answered]
+    if not (handled > 0).any():  # no handle time to estimate (all abandoned, or 0 s)
+        raise LogError(
+            [f"{log.source}: no answered call with a handle time above 0 s in the open "
+             f"hours ({grid.n} intervals from {grid.open}): nothing to estimate it from"]
+        )  # fmt: skip
+    handle = estimate_handle_time(handled, k_in[answered], grid.n)
     accepted = inside[inside["outcome"] != "blocked"]
     abandoned = (accepted["outcome"] == "abandoned").to_numpy()
     patience = (

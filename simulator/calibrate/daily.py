@@ -17,6 +17,7 @@ with s the replications' standard deviation, averaged over the dates.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,7 +145,7 @@ def compare_dates(
     """Day KPIs per date: the log's, the simulation's ((date, replication) days, date
     after date) and Erlang A's, with the MAE over dates and the noise floor."""
     sim = {k: simulated_day[k].reshape(len(dates), replications) for k in KPIS}
-    simulated = {k: confidence(v, axis=1) for k, v in sim.items()}
+    simulated = {k: confidence(v, axis=1, kpi=k) for k, v in sim.items()}
     mae, floor = {}, {}
     for k in ERROR_KPIS:
         scale = 1.0 if k == "asa" else 100.0
@@ -152,7 +153,8 @@ def compare_dates(
             "simulation": mean_abs_error(simulated[k].mean, observed_day[k], scale),
             "erlang_a": mean_abs_error(erlang_day[k], observed_day[k], scale),
         }
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a date without calls: NaN
             sd = np.nanstd(sim[k], axis=1, ddof=1)
-        floor[k] = float(np.nanmean(sd) * np.sqrt(2 / np.pi) * scale)
+            floor[k] = float(np.nanmean(sd) * np.sqrt(2 / np.pi) * scale)
     return ByDate(dates, observed_day, simulated, erlang_day, mae, floor)

@@ -11,6 +11,7 @@ those are counted and left out of the parametric fits, kept in the empirical one
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,13 +69,22 @@ def _fit(name: str, x: np.ndarray) -> Shape:
     return Shape(name, float(np.sqrt(var) / mean), loglik, 4.0 - 2.0 * loglik, ks)
 
 
+def writable(cv: float) -> bool:
+    """A fitted shape's cv a scenario accepts (model.distributions: 0.001 to 10); a
+    fit outside it (values nearly all alike) is no candidate."""
+    return 1e-3 <= cv <= 10.0
+
+
 def estimate_handle_time(handle: np.ndarray, interval: np.ndarray, n: int) -> HandleTime:
     """Handle time from answered calls' handle seconds and their arrival interval (0..n-1)."""
     handle = np.asarray(handle, dtype=float)
     positive = handle[handle > 0]
-    fits = (
-        {name: _fit(name, positive) for name in ("lognormal", "gamma")} if len(positive) > 2 else {}
-    )
+    fits = {}
+    if len(positive) > 2 and np.ptp(positive) > 0:  # one value repeated: no shape to fit
+        for name in ("lognormal", "gamma"):
+            with contextlib.suppress(ValueError, RuntimeError):  # no fit: not a candidate
+                fits[name] = _fit(name, positive)
+    fits = {k: f for k, f in fits.items() if writable(f.cv)}
     best = min(fits.values(), key=lambda s: s.aic) if fits else None
     chosen = best.name if best and best.ks <= EMPIRICAL_KS else "empirical"
     cv = best.cv if best else float(np.std(handle) / np.mean(handle))

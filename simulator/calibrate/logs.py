@@ -17,6 +17,7 @@ Any other export reads as ``schema`` with a column mapping: ``{"arrival": "CallS
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 
 from ..model.clock import clock_minutes
 from .anonymous_bank import FIELDS, read_anonymous_bank
-from .schema import COLUMNS, OUTCOMES, CallLog, LogError, check, finish
+from .schema import COLUMNS, LONGEST, OUTCOMES, CallLog, LogError, check, finish
 
 FORMATS = ("auto", "schema", "callsim", "anonymous-bank")
 CALLSIM_FIRST_DAY = pd.Timestamp("2001-01-01")  # a Monday
@@ -48,7 +49,7 @@ def _sniff(path: Path) -> str:
         columns = list(_table(path).columns)
     else:
         try:
-            with path.open(encoding="utf-8", errors="replace") as f:
+            with path.open(encoding="utf-8-sig", errors="replace") as f:  # BOM: Excel's
                 header = f.readline()
         except OSError as exc:
             raise LogError([f"{path}: cannot read ({exc.strerror or exc})"]) from exc
@@ -97,10 +98,23 @@ def _from_schema(
     missing = [m for m, col in zip(missing, columns.values()) if col not in table.columns]
     if missing:
         raise LogError(missing)
+    clash = [n for n, col in columns.items() if n in table.columns and n != col]
+    if clash:  # two columns of one name: the file's own and the one mapped to it
+        raise LogError(
+            [f"--columns: {n}={columns[n]}: {source} has a column {n!r} too" for n in clash]
+        )
     table = table.rename(columns={col: name for name, col in columns.items()})
     quirks: dict[str, int] = {"rows read": len(table)}
+    seconds = "arrival" in table and pd.api.types.is_numeric_dtype(table["arrival"])
+    if "day" not in table and seconds:
+        raise LogError(  # seconds are not timestamps (pandas would read nanoseconds)
+            [f"{source}: no column 'day' (required when arrival is in seconds; map one "
+             f"with --columns, or give arrival as date and time)"]
+        )  # fmt: skip
     if "day" not in table and "arrival" in table:
-        stamps = pd.to_datetime(table["arrival"], errors="coerce")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            stamps = pd.to_datetime(table["arrival"], errors="coerce")
         table["day"] = stamps.dt.normalize()
         table["arrival"] = (stamps - table["day"]).dt.total_seconds()
     required = [c for c in ("day", "arrival", "outcome", "wait") if c not in table]
@@ -110,7 +124,9 @@ def _from_schema(
         )
     if outcomes:
         table["outcome"] = table["outcome"].replace({v: k for k, v in outcomes.items()})
-    table["day"] = pd.to_datetime(table["day"], errors="coerce")
+    with warnings.catch_warnings():  # mixed formats: parsed one by one, NaT if not a day
+        warnings.simplefilter("ignore", UserWarning)
+        table["day"] = pd.to_datetime(table["day"], errors="coerce")
     if "queue" not in table:
         table["queue"] = "calls"
     if "priority" not in table:
@@ -122,7 +138,7 @@ def _from_schema(
     for name in ("agent", "customer"):
         if name in table:
             table[name] = table[name].fillna("").astype(str)
-    check(table, source)
+    check(table, source, LONGEST)
     keep = [c for c in table.columns if c in COLUMNS]
     return CallLog(finish(table[keep].copy()), source, "schema", quirks, left_out)
 

@@ -17,6 +17,8 @@ mean wait of those who hung up is therefore not the mean patience. Estimates her
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass
 from math import lgamma
 
@@ -24,6 +26,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from ..kpi.stats import CI
+from .handling import writable
 
 PROFILE_SECONDS = (30, 60, 180)
 SCENARIO_SHAPES = ("exponential", "lognormal", "gamma")
@@ -84,33 +87,39 @@ def _gamma_fit(t: np.ndarray, event: np.ndarray) -> PatienceFit:
 
 
 def _lifelines_fits(t: np.ndarray, event: np.ndarray) -> dict[str, PatienceFit]:
+    """Exponential, lognormal and Weibull fits with censoring; a shape whose fit does
+    not converge (waits all alike, say) is left out of the choice."""
     from lifelines import ExponentialFitter, LogNormalFitter, WeibullFitter
+    from lifelines.exceptions import ConvergenceError, StatisticalWarning
 
     fits = {}
+    warnings.simplefilter("ignore", StatisticalWarning)  # the caller's catch_warnings
     exp = ExponentialFitter().fit(t, event)
     fits["exponential"] = PatienceFit(
         "exponential", float(exp.lambda_), 1.0, float(exp.lambda_ * np.log(2)), float(exp.AIC_)
     )
-    ln = LogNormalFitter().fit(t, event)
-    mu, sigma = float(ln.mu_), float(ln.sigma_)
-    fits["lognormal"] = PatienceFit(
-        "lognormal",
-        float(np.exp(mu + sigma**2 / 2)),
-        float(np.sqrt(np.expm1(sigma**2))),
-        float(np.exp(mu)),
-        float(ln.AIC_),
-    )
-    wb = WeibullFitter().fit(t, event)
-    lam, rho = float(wb.lambda_), float(wb.rho_)
-    mean = float(lam * np.exp(lgamma(1 + 1 / rho)))
-    var = lam**2 * np.exp(lgamma(1 + 2 / rho)) - mean**2
-    fits["weibull"] = PatienceFit(
-        "weibull",
-        mean,
-        float(np.sqrt(max(var, 0)) / mean),
-        float(lam * np.log(2) ** (1 / rho)),
-        float(wb.AIC_),
-    )
+    with contextlib.suppress(ConvergenceError, ValueError, np.linalg.LinAlgError):
+        ln = LogNormalFitter().fit(t, event)
+        mu, sigma = float(ln.mu_), float(ln.sigma_)
+        fits["lognormal"] = PatienceFit(
+            "lognormal",
+            float(np.exp(mu + sigma**2 / 2)),
+            float(np.sqrt(np.expm1(sigma**2))),
+            float(np.exp(mu)),
+            float(ln.AIC_),
+        )
+    with contextlib.suppress(ConvergenceError, ValueError, np.linalg.LinAlgError):
+        wb = WeibullFitter().fit(t, event)
+        lam, rho = float(wb.lambda_), float(wb.rho_)
+        mean = float(lam * np.exp(lgamma(1 + 1 / rho)))
+        var = lam**2 * np.exp(lgamma(1 + 2 / rho)) - mean**2
+        fits["weibull"] = PatienceFit(
+            "weibull",
+            mean,
+            float(np.sqrt(max(var, 0)) / mean),
+            float(lam * np.log(2) ** (1 / rho)),
+            float(wb.AIC_),
+        )
     return fits
 
 
@@ -129,8 +138,10 @@ def estimate_patience(wait: np.ndarray, abandoned: np.ndarray) -> Patience:
     t, ev = t[keep], abandoned[keep]
     km = KaplanMeierFitter().fit(t, ev)
     sf = km.survival_function_.iloc[:, 0]
-    fits = _lifelines_fits(t, ev) | {"gamma": _gamma_fit(t, ev)}
-    chosen = min((f for f in fits.values() if f.name in SCENARIO_SHAPES), key=lambda f: f.aic).name
+    with warnings.catch_warnings():  # lifelines' doubts about a fit: the AIC decides
+        fits = _lifelines_fits(t, ev) | {"gamma": _gamma_fit(t, ev)}
+    candidates = (f for f in fits.values() if f.name in SCENARIO_SHAPES and writable(f.cv))
+    chosen = min(candidates, key=lambda f: f.aic).name  # the exponential's cv is 1
     if n_ab:
         rate = n_ab / total
         half = 1.96 / np.sqrt(n_ab)  # Poisson count of abandons over the exposure

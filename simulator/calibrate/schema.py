@@ -120,8 +120,25 @@ def finish(calls: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["day", "arrival"], kind="stable").reset_index(drop=True)
 
 
-def check(calls: pd.DataFrame, source: str) -> None:
-    """Raise LogError naming what is wrong with a table in the schema."""
+_SECONDS = ("arrival", "wait", "answer", "talk", "hold", "acw", "handle")
+_GIVEN = ("arrival", "wait")  # the others may be left empty (unknown)
+LONGEST = 2 * 86_400.0  # 48 h: past it, a time or a duration in a log is not a call's
+
+
+def _first_bad(calls: pd.DataFrame, name: str, wrong: pd.Series, source: str, what: str) -> str:
+    """One problem line: the column, how many rows, the first as a spreadsheet numbers
+    it (the header is row 1)."""
+    at = int(np.flatnonzero(wrong.to_numpy())[0])
+    row, value = calls.index[at], calls[name].iloc[at]
+    where = f"row {row + 2}" if isinstance(row, int | np.integer) else f"row {at + 2}"
+    shown = repr(value) if isinstance(value, str) else f"{float(value):g}"
+    return f"{source}: {name}: {int(wrong.sum())} rows not {what} (first: {where}, {shown})"
+
+
+def check(calls: pd.DataFrame, source: str, longest: float = np.inf) -> None:
+    """Raise LogError naming what is wrong with a table in the schema (the column, the
+    first row); its times and priorities are made numbers (text to float). Times and
+    durations are finite, >= 0 and below `longest` seconds (an answer: twice that)."""
     problems = []
     bad = ~calls["outcome"].isin(OUTCOMES)
     if bad.any():
@@ -129,9 +146,25 @@ def check(calls: pd.DataFrame, source: str) -> None:
         problems.append(
             f"{source}: outcome: {bad.sum()} rows not one of {', '.join(OUTCOMES)} ({values})"
         )
-    for name in ("arrival", "wait"):
+    for name in (n for n in _SECONDS if n in calls):
         number = pd.to_numeric(calls[name], errors="coerce")
-        if number.isna().any() or (number < 0).any():
-            problems.append(f"{source}: {name}: {int((~(number >= 0)).sum())} rows not >= 0")
+        limit = 2 * longest if name == "answer" else longest  # answer: a clock, + wait
+        wrong = ~((number >= 0) & (number < limit) & np.isfinite(number))
+        if name not in _GIVEN:
+            wrong &= calls[name].notna() & (calls[name].astype(str).str.strip() != "")
+        if wrong.any():
+            what = (
+                f"seconds from 0 to {limit:,.0f} ({limit / 3600:.0f} h)"
+                if np.isfinite(limit)
+                else "seconds >= 0"
+            )
+            problems.append(_first_bad(calls, name, wrong, source, what))
+        calls[name] = number
+    if "priority" in calls:
+        number = pd.to_numeric(calls["priority"], errors="coerce")
+        wrong = ~((number.abs() < 2**31) & (number == np.round(number)))
+        if wrong.any():
+            problems.append(_first_bad(calls, "priority", wrong, source, "whole numbers"))
+        calls["priority"] = number
     if problems:
         raise LogError(problems)

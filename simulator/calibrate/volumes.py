@@ -55,8 +55,12 @@ def estimate_volumes(per_day: np.ndarray, seed: int = 1) -> Volumes:
     """Volumes from the days x intervals counts of offered calls."""
     days = per_day.shape[0]
     totals = per_day.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dispersion = per_day.var(axis=0, ddof=1) / per_day.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN: one day, or no calls
+        dispersion = (
+            per_day.var(axis=0, ddof=1) / per_day.mean(axis=0)
+            if days > 1
+            else np.full(per_day.shape[1], np.nan)
+        )
     mean = totals.mean()
     chi2 = float(((totals - mean) ** 2).sum() / mean) if mean > 0 else 0.0
     p = float(stats.chi2.sf(chi2, days - 1)) if days > 1 else 1.0

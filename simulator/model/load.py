@@ -169,7 +169,8 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str) -> str:
     at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
     problem = getattr(exc, "problem", None) or ""
     hint = ""
-    line = text.splitlines()[where.line] if where and where.line < text.count("\n") + 1 else ""
+    lines = text.splitlines()
+    line = lines[where.line] if where and where.line < len(lines) else ""
     if "\t" in line[: where.column + 1 if where else 0] or "tab" in problem:
         hint = ": YAML does not allow tabs for indentation, use spaces"
     elif problem:

@@ -209,7 +209,8 @@ def calibration_figure(cal: Calibration) -> Figure:
         pat.set_title(f"Patience survival (chosen: {p.chosen})")
         pat.set_xlabel("seconds waited")
     for ax in (vol, staff, ht, pat):
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:  # no patience: an empty panel, no legend
+            ax.legend(fontsize=8)
     return fig
 
 
