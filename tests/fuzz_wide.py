@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 from fuzz_campaign import ROOT, SCENARIOS, Case, Outcome, _get, _set, run_inside
+from fuzz_campaign import cases as campaign_cases
 from test_fuzz import leaves
 
 BANK = ROOT / "data" / "anonymous_bank" / "october_1999.txt"
@@ -420,9 +421,8 @@ GENERATORS: list[Callable[[random.Random], Case]] = [
 
 
 def cases(seed: int, n: int, generators: list | None = None) -> list[Case]:
-    rng = random.Random(seed)
-    pool = generators or GENERATORS
-    return [rng.choice(pool)(rng) for _ in range(n)]
+    """`n` cases of this campaign's generators (fuzz_campaign.cases draws them)."""
+    return campaign_cases(seed, n, generators or GENERATORS)
 
 
 # ---------------------------------------------------------------- sane answers
