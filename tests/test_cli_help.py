@@ -57,3 +57,15 @@ def test_out_says_the_same_in_run_staff_and_compare():
     assert set(helps.values()) == {
         "Also write the report into this folder: CSV files, plots and an HTML page."
     }
+
+
+def test_staff_method_lists_its_three_methods_as_its_own():
+    """staff --help said "erlang-a (patience); staff also: simulation": words for a
+    help shared with compare, which has its own --method."""
+    (method,) = [
+        p for p in typer.main.get_command(app).commands["staff"].params if "--method" in p.opts
+    ]
+    assert method.help == (
+        "erlang-c (nobody hangs up), erlang-a (patience) or simulation (searched by "
+        "simulating the day)."
+    )

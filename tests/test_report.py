@@ -544,6 +544,11 @@ def test_run_columns_chooses_the_interval_columns_and_refuses_unknown_kpis(tmp_p
     assert bad.exit_code == 2 and "--columns: unknown KPI nope" in bad.stderr
     kpis = "offered, blocked, blocked_rate, accepted, answered"  # the registry's order
     assert f"give KPIs, comma-separated: {kpis}," in bad.stderr
+    twice = CliRunner().invoke(app, ["run", str(path), "--columns", "asa,aht,asa"])
+    assert (twice.exit_code, twice.stderr) == (  # printed the ASA column twice
+        2,
+        "callsim: invalid option\n  --columns: asa given twice\n",
+    )
     for empty in ("", " , "):  # said "unknown KPI (none given)"
         none = CliRunner().invoke(app, ["run", str(path), "--columns", empty])
         assert (none.exit_code, none.stdout) == (2, "")

@@ -377,7 +377,7 @@ def print_json(obj: dict) -> None:
 
 def kpi_list(text: str | None, option: str) -> list[str] | None:
     """KPI keys from 'asa,service_level', or exit 2 naming the unknown ones (or none
-    given: '' or ',')."""
+    given: '' or ','), or one given twice (its column twice)."""
     if text is None:
         return None
     keys = [k.strip() for k in text.split(",") if k.strip()]
@@ -387,17 +387,20 @@ def kpi_list(text: str | None, option: str) -> list[str] | None:
         fail(
             [f"{option}: {wrong}; give KPIs, comma-separated: {', '.join(KPIS)}"], "invalid option"
         )
+    twice = [k for i, k in enumerate(keys) if k in keys[:i]]
+    if twice:
+        fail([f"{option}: {', '.join(dict.fromkeys(twice))} given twice"], "invalid option")
     return keys
 
 
-# Options and checks shared by run, staff and compare.
+# Options and checks of run, staff and compare.
 MethodOpt = Annotated[
     str,
     typer.Option(
         "--method",
         "-m",
-        help="erlang-c (nobody hangs up), erlang-a (patience); staff "
-        "also: simulation (searched by simulating the day).",
+        help="erlang-c (nobody hangs up), erlang-a (patience) or simulation (searched by "
+        "simulating the day).",
     ),
 ]
 OutOpt = Annotated[
