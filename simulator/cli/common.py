@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 
-from ..kpi.registry import KPIS
 from ..model.limits import MAX_REPLICATIONS
+from .console import err, out
 
 # The library is imported where a command needs it, so that `callsim --help` and
 # `validate` start fast (no pandas, scipy, matplotlib, ortools: see bench_startup.py).
@@ -22,11 +21,16 @@ if TYPE_CHECKING:
     from ..model.scenario import Scenario
     from ..run.runner import SimulationResult
 
+# typer coerces each parameter it reads through a pydantic TypeAdapter unless it holds a
+# bool already; --help of the group, when a command is given, reads None (not a bool), so
+# `callsim run --help` imported pydantic (a third of its time) for that. False is the
+# same answer, and a bool.
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Call-center simulator and staffing planner."
+    add_completion=False,
+    no_args_is_help=True,
+    help="Call-center simulator and staffing planner.",
+    context_settings={"default_map": {"help": False}},
 )
-out = Console() if sys.stdout.isatty() else Console(width=160)  # piped: no 80-col wrap
-err = Console(stderr=True, soft_wrap=True)  # one line per problem, never wrapped
 
 
 def given_path(name: str, what: str, title: str = "invalid option") -> dict[str, Any]:
@@ -134,7 +138,7 @@ def print_version(value: bool) -> None:
     if value:
         from .. import __version__
 
-        out.print(f"callsim {__version__}", highlight=False)
+        out.print_line(f"callsim {__version__}")
         raise typer.Exit()
 
 
@@ -157,9 +161,9 @@ def stop(signum: int, _frame: object) -> NoReturn:
 
 def fail(problems: list[str], title: str) -> NoReturn:
     """Print problems to stderr and exit with code 2."""
-    err.print(f"[bold red]callsim:[/] {title}", highlight=False)
+    err.print_line(f"[bold red]callsim:[/] {title}")
     for p in problems:
-        err.print(f"  {p}", highlight=False, markup=False)
+        err.print_line(f"  {p}", markup=False)
     raise typer.Exit(2)
 
 
@@ -268,7 +272,7 @@ def progress_bar(total: int | None, quiet: bool, label: str) -> Iterator:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=err.console,
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)
@@ -380,6 +384,8 @@ def kpi_list(text: str | None, option: str) -> list[str] | None:
     given: '' or ','), or one given twice (its column twice)."""
     if text is None:
         return None
+    from ..kpi.registry import KPIS
+
     keys = [k.strip() for k in text.split(",") if k.strip()]
     unknown = [k for k in keys if k not in KPIS]
     if unknown or not keys:

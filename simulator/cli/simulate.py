@@ -124,18 +124,17 @@ def validate(scenario: ScenarioArg, forecast: ForecastOpt = None) -> None:
     from ..model.checks import cautions
 
     for caution in cautions(sc):
-        err.print(f"[yellow]caution:[/] {caution}", highlight=False)
+        err.print_line(f"[yellow]caution:[/] {caution}")
     days = sc.days()
     when = (
         f"from {sc.open}"
         if sc.horizon is None
         else f"over {len(days)} open days, {days[0].label} to {days[-1].label}"
     )
-    out.print(
+    out.print_line(
         f"[green]ok[/] {scenario}: {sc.name} — {len(sc.queues)} queue(s), "
         f"{len(sc.agents)} agent group(s), {sc.n_intervals} intervals of "
-        f"{sc.interval_minutes} min {when}",
-        highlight=False,
+        f"{sc.interval_minutes} min {when}"
     )
 
 
