@@ -16,8 +16,15 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from simulator.cli import app, common
+from simulator.cli.console import LazyConsole
 from simulator.model.load import load_scenario
 from simulator.sim import fast
+
+
+def on_stderr(console: Console) -> LazyConsole:
+    """`console` as the CLI's stderr console (simulator.cli.console.err)."""
+    return LazyConsole(lambda: console, "stderr", None)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SINGLE = ROOT / "scenarios" / "single_queue.yaml"
@@ -42,7 +49,9 @@ def compiles(monkeypatch):
     screen = io.StringIO()
     monkeypatch.setattr(fast, "compile_pending", lambda: True)
     monkeypatch.setattr(fast, "warm", lambda: calls.append(1))
-    monkeypatch.setattr(common, "err", Console(file=screen, force_terminal=True, width=200))
+    monkeypatch.setattr(
+        common, "err", on_stderr(Console(file=screen, force_terminal=True, width=200))
+    )
     return calls, screen
 
 
@@ -76,6 +85,6 @@ def test_no_compile_with_the_simpy_engine_erlang_or_a_scenario_it_does_not_cover
 def test_in_a_pipe_the_compile_is_silent(compiles, monkeypatch):
     calls, _ = compiles
     screen = io.StringIO()
-    monkeypatch.setattr(common, "err", Console(file=screen, force_terminal=False))
+    monkeypatch.setattr(common, "err", on_stderr(Console(file=screen, force_terminal=False)))
     res = CliRunner().invoke(app, ["run", str(SINGLE), "-r", "2", "--json"])
     assert res.exit_code == 0 and calls == [1] and "compiling" not in screen.getvalue()

@@ -63,6 +63,44 @@ def test_the_cli_starts_without_the_heavy_libraries(args):
     assert imported_after(*args) == []
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "scenarios/peak_day.yaml"),
+        ("validate", "scenarios/week_rostered.yaml"),
+        ("validate", "scenarios/bank_journeys.yaml"),
+        ("--version",),
+    ],
+    ids=["validate", "validate-roster", "validate-journeys", "version"],
+)
+def test_plain_lines_are_printed_without_rich(args):
+    """`validate` and `--version` print plain lines (simulator.cli.console.print_line,
+    compared with rich's output in tests/test_console.py): rich, a tenth of their
+    start, is not imported; nor is typer's help module."""
+    probe = PROBE.replace("{heavy!r}", repr(("rich", "typer.rich_utils")))
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert json.loads(done.stdout.splitlines()[-2]) == []
+
+
+def test_a_command_help_builds_no_pydantic_adapter():
+    """typer reads a parameter through a pydantic TypeAdapter unless it holds a bool;
+    the group's --help defaults to False (not None), so `callsim run --help` does not
+    import pydantic for it. `--help` itself (the probe can fail) does load rich."""
+    assert imported_after("run", "--help") == []
+    probe = PROBE.replace("{heavy!r}", repr(("pydantic", "rich")))
+    args = json.dumps(["run", "--help"])
+    done = subprocess.run(
+        [sys.executable, "-c", probe, args], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-2]) == ["rich"]
+
+
 def test_no_model_reads_its_docstrings_at_import():
     """pydantic's use_attribute_docstrings searches the source of every class at import
     (about 15 ms of each start); `simulator.model.docstrings` gives the same

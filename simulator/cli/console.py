@@ -63,14 +63,25 @@ class LazyConsole:
 def _plain(text: str, markup: bool, width: int | None) -> str | None:
     """What rich shows of `text` on a stream that is not a terminal, if it is sure to
     be the text with our style tags taken out; None where rich might change more."""
-    plain = _OUR_TAGS.sub("", text) if markup else text
-    if (markup and "[" in plain) or "\\" in text or _EMOJI_CODE.search(plain):
+    plain = _without_our_tags(text) if markup else text
+    if plain is None or (markup and "[" in plain) or "\\" in text or _EMOJI_CODE.search(plain):
         return None
     if not plain.isprintable():  # tabs, newlines, control and format characters
         return None
     if width is not None and len(plain) + sum(ord(c) > 127 for c in plain) > width:
         return None  # rich might wrap it (a character takes at most 2 cells)
     return plain
+
+
+def _without_our_tags(text: str) -> str | None:
+    """`text` without our style tags; None if a closing tag closes nothing (rich
+    raises a MarkupError there)."""
+    depth = 0
+    for tag in _OUR_TAGS.findall(text):
+        depth += -1 if tag == "[/]" else 1
+        if depth < 0:
+            return None
+    return _OUR_TAGS.sub("", text)
 
 
 def _plain_stream(file: TextIO) -> bool:
