@@ -111,22 +111,22 @@ def main(rounds: int = 9, count: bool = False, against: Path | None = None) -> N
             cpus[name, v].append(c)
     print(f"median of {rounds} rounds, fresh interpreter each; load average {load:.2f} before,")
     print(f"{os.getloadavg()[0]:.2f} after" + (f"; old: {against}" if against else "") + "\n")
-    print(f"{'command':36s} {'wall s':>8s} {'above baseline s':>17s} {'CPU s':>7s}")
+    print(f"{'command':42s} {'wall s':>8s} {'above baseline s':>17s} {'CPU s':>7s}")
     for v in versions:
         base = statistics.median(walls["python -c pass (baseline)", v])
         for name in COMMANDS:
             m = statistics.median(walls[name, v])
             label = name if v is None else f"{name} (old)"
             cpu = statistics.median(cpus[name, v])
-            print(f"{label:36s} {m:8.3f} {m - base:17.3f} {cpu:7.3f}")
+            print(f"{label:42s} {m:8.3f} {m - base:17.3f} {cpu:7.3f}")
     if count and shutil.which("valgrind") is None:
         print("\nvalgrind not found: no instruction counts")
     elif count:
         heads = "".join(f"{'instructions (M)' if v is None else 'old (M)':>17s}" for v in versions)
-        print(f"\n{'command':36s} {heads}")
+        print(f"\n{'command':42s} {heads}")
         for name, cmd in COMMANDS.items():
             counts = "".join(f"{instructions(cmd, v):17,.0f}" for v in versions)
-            print(f"{name:36s} {counts}")
+            print(f"{name:42s} {counts}")
 
 
 if __name__ == "__main__":
