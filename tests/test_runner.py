@@ -242,8 +242,10 @@ def test_progress_bar_draws_on_a_terminal_and_stays_off_stdout(capsys, monkeypat
     from rich.console import Console
 
     from simulator.cli import common as cli
+    from simulator.cli.console import LazyConsole
 
-    monkeypatch.setattr(cli, "err", Console(stderr=True, force_terminal=True))
+    screen = Console(stderr=True, force_terminal=True)
+    monkeypatch.setattr(cli, "err", LazyConsole(lambda: screen, "stderr", None))
     with cli.progress_bar(3, quiet=False, label="days") as tick:
         for done in (1, 2, 3):
             tick(done)

@@ -42,8 +42,9 @@ print(json.dumps(sorted(reads)))
 """
 
 
-def imported_after(*args: str) -> list[str]:
-    probe = PROBE.format(heavy=HEAVY + LAZY)
+def imported_after(*args: str, heavy: tuple[str, ...] = HEAVY + LAZY) -> list[str]:
+    """Which of `heavy` a fresh interpreter has imported after `callsim ARGS`."""
+    probe = PROBE.format(heavy=heavy)
     done = subprocess.run(
         [sys.executable, "-c", probe, json.dumps(list(args))],
         capture_output=True,
@@ -77,15 +78,7 @@ def test_plain_lines_are_printed_without_rich(args):
     """`validate` and `--version` print plain lines (simulator.cli.console.print_line,
     compared with rich's output in tests/test_console.py): rich, a tenth of their
     start, is not imported; nor is typer's help module."""
-    probe = PROBE.replace("{heavy!r}", repr(("rich", "typer.rich_utils")))
-    done = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(list(args))],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    assert json.loads(done.stdout.splitlines()[-2]) == []
+    assert imported_after(*args, heavy=("rich", "typer.rich_utils")) == []
 
 
 def test_a_command_help_builds_no_pydantic_adapter():
@@ -93,12 +86,7 @@ def test_a_command_help_builds_no_pydantic_adapter():
     the group's --help defaults to False (not None), so `callsim run --help` does not
     import pydantic for it. `--help` itself (the probe can fail) does load rich."""
     assert imported_after("run", "--help") == []
-    probe = PROBE.replace("{heavy!r}", repr(("pydantic", "rich")))
-    args = json.dumps(["run", "--help"])
-    done = subprocess.run(
-        [sys.executable, "-c", probe, args], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    assert json.loads(done.stdout.splitlines()[-2]) == ["rich"]
+    assert imported_after("run", "--help", heavy=("pydantic", "rich")) == ["rich"]
 
 
 def test_no_model_reads_its_docstrings_at_import():
