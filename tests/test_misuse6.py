@@ -303,3 +303,36 @@ def test_confidence_clipping_is_what_backtest_uses():
     clipped = confidence(np.array([1.0, 0.5]), kpi="service_level")
     assert raw.low < -2 and raw.high > 3.9
     assert (float(clipped.low), float(clipped.high)) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("spelled", "seconds"), [("1.8e2", 180.0), ("18e1", 180.0), ("1.8E+2", 180.0)]
+)
+def test_numbers_in_exponent_notation_are_numbers(spelled, seconds, tmp_path):
+    """YAML 1.1 reads 1.8e2 (no signed exponent) and 18e1 (no dot) as text (1.8E+2, its
+    own spelling, is the control): they were
+    refused as `must be a number, not text ("1.8e2"): remove the quotes`, quotes the
+    user never wrote. They are numbers, as in YAML 1.2, JSON and the editors' schema;
+    `staff --write` keeps them numbers in the copy it writes."""
+    from simulator.model.load import load_scenario
+
+    text = SINGLE.replace(b"mean: 180}", f"mean: {spelled}}}".encode())
+    (tmp_path / "s.yaml").write_bytes(text)
+    assert load_scenario(tmp_path / "s.yaml").queues["general"].handle_time.mean == seconds
+    result = outcome(["staff", "s.yaml", "-q", "--write", "w.yaml"], {"s.yaml": text}, tmp_path)
+    assert result.code == 0
+    assert load_scenario(tmp_path / "case" / "w.yaml").queues["general"].handle_time.mean == seconds
+
+
+@pytest.mark.parametrize(("spelled", "meant"), [("017", 17), ("08", 8), ("+0_12", 12)])
+def test_a_leading_zero_is_refused_not_read_as_octal(spelled, meant, tmp_path):
+    """`staffing: [017, ...]` was 15 agents (YAML 1.1's octal), quietly; `08` was text,
+    refused as `remove the quotes`. Both are refused with the line and column, and
+    the number to write."""
+    text = SINGLE.replace(b"staffing: [14,", f"staffing: [{spelled},".encode())
+    result = outcome(["validate", "s.yaml"], {"s.yaml": text}, tmp_path)
+    assert result.code == 2
+    assert f"s.yaml: a number to write again (line 15, column 16): {spelled}: a number with a " in (
+        result.stderr
+    )
+    assert f"write {meant}" in result.stderr

@@ -3,7 +3,9 @@
 
 The file is read once, at most `limits.MAX_FILE_BYTES` of it (so `/dev/zero` or a
 pipe cannot make it read forever), must be UTF-8 text, and is parsed by libyaml
-(`yaml.CSafeLoader`: linear time, no Python objects but plain data). Before the data
+(`yaml.CSafeLoader`: linear time, no Python objects but plain data; numbers written
+1e3 or 1.5e3 read as numbers, as in YAML 1.2; a leading zero, 017, is refused: YAML 1.1
+reads it as octal). Before the data
 is built, its tree is walked once: a key given twice in one mapping (the first would
 be silently lost), nesting deeper than `limits.MAX_DEPTH` or more than
 `limits.MAX_VALUES` values (aliases counted each time they are used) are refused.
@@ -12,6 +14,7 @@ be silently lost), nesting deeper than `limits.MAX_DEPTH` or more than
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,41 @@ from .checks import cross_check
 from .messages import describe
 from .scenario import Scenario, ScenarioError
 from .timetable import with_roster_staffing
+
+# Numbers as YAML 1.2 (and JSON, and editors) read them where YAML 1.1 reads text:
+# 1e3, 1.5e3, 1e-5 (1.1 wants a dot and a signed exponent). A leading zero is refused:
+# YAML 1.1 reads 017 as the octal 15 and 08 as text, YAML 1.2 both as decimals.
+_EXPONENT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]*[1-9][0-9_]*$")
+_RESOLVERS = {k: list(v) for k, v in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+for _first in "-+.0123456789":
+    _RESOLVERS.setdefault(_first, []).append(("tag:yaml.org,2002:float", _EXPONENT))
+for _first in "-+0":
+    _RESOLVERS[_first].append(("tag:yaml.org,2002:int", _LEADING_ZERO))
+
+
+class _LeadingZero(yaml.constructor.ConstructorError):
+    """A number valid as YAML whose value depends on the YAML version read."""
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer, refused with a leading zero (its meaning depends on the YAML version)."""
+    if _LEADING_ZERO.match(node.value):
+        digits = node.value.replace("_", "").lstrip("+")
+        raise _LeadingZero(
+            None,
+            None,
+            f"{node.value}: a number with a leading zero (YAML 1.1 reads 017 as the octal "
+            f"15, 08 as text); write {int(digits, 10)}",
+            node.start_mark,
+        )
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
+_CONSTRUCTORS = {
+    **yaml.constructor.SafeConstructor.yaml_constructors,
+    "tag:yaml.org,2002:int": _int,
+}
 
 _BOMS = {
     "UTF-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
@@ -175,7 +213,8 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str) -> str:
         hint = ": YAML does not allow tabs for indentation, use spaces"
     elif problem:
         hint = f": {problem}"
-    return f"{path}: not valid YAML{at}{hint}"
+    what = "a number to write again" if isinstance(exc, _LeadingZero) else "not valid YAML"
+    return f"{path}: {what}{at}{hint}"
 
 
 def read_data(path: str | Path) -> Any:
@@ -183,6 +222,8 @@ def read_data(path: str | Path) -> Any:
     path = Path(path)
     text = read_text(path)
     loader = yaml.CSafeLoader(text)
+    loader.yaml_implicit_resolvers = _RESOLVERS  # numbers: see above
+    loader.yaml_constructors = _CONSTRUCTORS  # type: ignore[misc]
     try:
         root = loader.get_single_node()
         if root is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ..model.load import read_data
 from ..planner.rostering import roster_update
 from ..planner.staffing import StaffingPlan
 from .format import money
@@ -31,7 +32,7 @@ def planned_scenario(source: Path, p: StaffingPlan, data: Any = None) -> str:
     volumes by the scaled ones; every other key is kept (comments are not: the YAML is
     re-written, under a header saying so)."""
     if data is None:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data = read_data(source)  # as the scenario was read (1e3 a number)
     data = copy.deepcopy(data)
     if p.shifts:
         for group in p.shifts:
