@@ -336,3 +336,20 @@ def test_a_leading_zero_is_refused_not_read_as_octal(spelled, meant, tmp_path):
         result.stderr
     )
     assert f"write {meant}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "s.yaml", "-r", "2", "-q", "--workers", str(2**64)], "'--workers'"),
+        (["staff", "s.yaml", "-q", "--fte-hours", "inf"], "'--fte-hours'"),
+        (["staff", "s.yaml", "-q", "--fte-hours", "169"], "'--fte-hours'"),
+    ],
+)
+def test_options_past_any_sense_are_refused(args, message, tmp_path):
+    """`--workers 18446744073709551616` was a traceback (OverflowError in the process
+    pool's semaphore); `--fte-hours inf` planned with every FTE 0.00 and '1 FTE = inf
+    paid hours'. Now at most 1,024 workers and 168 hours (a week's)."""
+    result = outcome(args, {"s.yaml": SINGLE}, tmp_path)
+    assert result.code == 2 and message in result.stderr
+    assert "less than or equal to" in result.stderr

@@ -75,7 +75,10 @@ ForceOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 WorkersOpt = Annotated[
-    int, typer.Option(min=1, help="Worker processes (with dask and no --address: its workers).")
+    int,  # at most 1,024 (2**64 was a traceback from the pool's semaphore)
+    typer.Option(
+        min=1, max=1024, help="Worker processes (with dask and no --address: its workers)."
+    ),
 ]
 ExecutorOpt = Annotated[
     str | None,

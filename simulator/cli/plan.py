@@ -95,6 +95,7 @@ def staff(
         typer.Option(
             "--fte-hours",
             min=1.0,
+            max=168.0,  # the hours of a week (inf made every FTE 0.00)
             help="Paid hours of one full-time agent a week (5 days), for the FTE totals.",
         ),
     ] = 40.0,
