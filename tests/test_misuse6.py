@@ -353,3 +353,15 @@ def test_options_past_any_sense_are_refused(args, message, tmp_path):
     result = outcome(args, {"s.yaml": SINGLE}, tmp_path)
     assert result.code == 2 and message in result.stderr
     assert "less than or equal to" in result.stderr
+
+
+def test_calibrate_report_folder_named_as_the_scenario_to_write(tmp_path):
+    """`--report c.yaml --out c.yaml`: the log was read and calibrated, the report
+    folder c.yaml written, then `--out failed: c.yaml: cannot write (Is a directory)`.
+    Now refused before the log is read; nothing is written."""
+    head, day = bank()
+    args = ["calibrate", "log.txt", "--out", "c.yaml", "--report", "./c.yaml"]
+    result = outcome(args, {"log.txt": log_bytes(head, day)}, tmp_path)
+    assert result.code == 2
+    assert "--report: ./c.yaml is the --out file; name another folder" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "case").iterdir()) == ["log.txt"]

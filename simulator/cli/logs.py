@@ -171,6 +171,8 @@ def calibrate(
         Path(report) if report is not None else out_path.with_name(out_path.stem + "_calibration")
     )
     check_out(str(folder) if report is None else report, "--report")
+    if folder.resolve() == out_path.resolve():  # was found after calibrating (a folder)
+        fail([f"--report: {report} is the --out file; name another folder"], "--report refused")
     with writing(out_path, "--out"):  # before the log is read and calibrated (minutes)
         check_target(
             out_path, source=log_path, ours=is_calibrated, force=force, probe=True, **OUT_NAMES
