@@ -365,3 +365,14 @@ def test_calibrate_report_folder_named_as_the_scenario_to_write(tmp_path):
     assert result.code == 2
     assert "--report: ./c.yaml is the --out file; name another folder" in result.stderr
     assert sorted(p.name for p in (tmp_path / "case").iterdir()) == ["log.txt"]
+
+
+def test_staff_write_and_out_naming_one_path(tmp_path):
+    """`staff --write new.yaml --out new.yaml`: the plan's seven files were written
+    into a folder new.yaml, then `--write refused: new.yaml: a directory`. Now
+    refused before planning; nothing is written."""
+    args = ["staff", "s.yaml", "-q", "--write", "new.yaml", "--out", "./new.yaml"]
+    result = outcome(args, {"s.yaml": SINGLE}, tmp_path)
+    assert result.code == 2
+    assert "--write: new.yaml is the --out folder; name a file" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "case").iterdir()) == ["s.yaml"]

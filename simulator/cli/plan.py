@@ -139,6 +139,8 @@ def staff(
                 [f"--write: {write} is the scenario's forecast file, an input (never replaced)"],
                 "invalid option",
             )
+        if out_dir is not None and Path(out_dir).resolve() == write.resolve():
+            fail([f"--write: {write} is the --out folder; name a file"], "invalid option")
         check_write(scenario, write, force)
     with (
         executing(executor, workers, address),
