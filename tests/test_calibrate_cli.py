@@ -133,6 +133,18 @@ def test_interval_minutes_is_checked_before_the_log_is_read(
     )
 
 
+@pytest.mark.parametrize("text", ["２０/0.80", "20/０.8", "2_0/0.8"])
+def test_service_level_takes_ascii_numbers_only(text, tmp_path, calls_csv):
+    """float() read "２０/0.80" (full-width digits) as 20/0.80 and "2_0" as 20."""
+    res = _calibrate(calls_csv, tmp_path / "s.yaml", "--service-level", text)
+    assert (res.exit_code, res.stderr) == (
+        2,
+        f"callsim: invalid option\n  --service-level: expected seconds/target such as "
+        f"20/0.80, got {text!r}\n",
+    )
+    assert not (tmp_path / "s.yaml").exists()
+
+
 def test_a_users_file_in_the_report_folder_stops_both(tmp_path, calls_csv):
     """The report folder holds a calibration.html the user wrote: refused, and the
     scenario is not written either (both or neither)."""

@@ -193,3 +193,21 @@ def test_a_missing_log_exits_2(tmp_path):
     )
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+@pytest.mark.parametrize(
+    "field, text",
+    [(6, "7:1５:55"), (5, "99100１"), (8, "1３"), (11, "٠"), (14, "7:17:1０")],
+)
+def test_a_bank_row_with_other_digits_than_ascii_is_left_out(tmp_path, field, text):
+    """`\\d` took full-width and other scripts' digits: '7:1５:55' was read as 7:15:55,
+    the row kept as if clean. Now such a row is unreadable, left out and counted."""
+    lines = OCTOBER.read_text(encoding="latin-1").splitlines()[:40]
+    row = lines[2].split("\t")
+    assert row[1] == "46087" and row[field] != text  # an answered call of 1999-10-01
+    row[field] = text
+    (tmp_path / "log.txt").write_text("\n".join([*lines[:2], "\t".join(row), *lines[3:]]) + "\n")
+    (tmp_path / "clean.txt").write_text("\n".join(lines) + "\n")
+    log, before = read_log(tmp_path / "log.txt"), read_log(tmp_path / "clean.txt")
+    assert log.quirks["malformed rows left out (unreadable after realigning)"] == 1
+    assert len(log.calls) + 1 == len(before.calls)

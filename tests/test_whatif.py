@@ -128,6 +128,8 @@ def test_what_if_words_are_parsed_and_bad_ones_named():
         ("volume=x", "'x' is not a number"),
         ("volume=1.1,volume=1.2", "volume is given twice"),
         ("volume", "is not an edit"),
+        ("aht=０.9", "'０.9' is not a number"),  # float() read full-width digits: 0.9
+        ("volume=1_2", "'1_2' is not a number"),  # and "1_2" as 12
     ]:
         with pytest.raises(ValueError, match=words):
             parse_what_if(text)

@@ -76,18 +76,18 @@ def _realign(raw: pd.DataFrame) -> pd.Series:
 
 def _clock_seconds(text: pd.Series) -> pd.Series:
     """'H:MM:SS' -> seconds after midnight (NaN where it is not a clock time)."""
-    parts = text.str.extract(r"^(\d{1,2}):(\d{2}):(\d{2})$").astype(float)
+    parts = text.str.extract(r"^([0-9]{1,2}):([0-9]{2}):([0-9]{2})$").astype(float)
     return parts[0] * 3600 + parts[1] * 60 + parts[2]
 
 
 def _unreadable(raw: pd.DataFrame) -> pd.Series:
-    bad = ~raw["date"].str.fullmatch(r"\d{6}") | ~raw["outcome"].isin(_OUTCOMES)
+    bad = ~raw["date"].str.fullmatch(r"[0-9]{6}") | ~raw["outcome"].isin(_OUTCOMES)
     bad |= pd.to_datetime("19" + raw["date"], format="%Y%m%d", errors="coerce").isna()
     for name in _CLOCKS:
         bad |= _clock_seconds(raw[name]).isna()
     for name in ("priority", "q_time", "ser_time"):
-        bad |= ~raw[name].str.fullmatch(r"\d+")
-    bad |= ~raw["vru_time"].str.fullmatch(r"-?\d+")
+        bad |= ~raw[name].str.fullmatch(r"[0-9]+")
+    bad |= ~raw["vru_time"].str.fullmatch(r"-?[0-9]+")
     return bad
 
 

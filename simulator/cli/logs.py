@@ -66,6 +66,8 @@ def read_call_log(path: Path, format: str, columns: str | None, weekdays: str | 
 def _service_level(text: str) -> tuple[float, float]:
     """'20/0.80' as (seconds, target), or exit 2."""
     try:
+        if not text.isascii() or "_" in text:  # float() takes "２０" and "2_0"
+            raise ValueError
         seconds, target = (float(x) for x in text.split("/"))
     except ValueError:
         fail(

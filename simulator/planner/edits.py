@@ -114,6 +114,8 @@ def parse_what_if(text: str) -> dict[str, float]:
         if not eq or key not in WHAT_IFS:
             raise ValueError(f"--what-if {text!r}: {part!r} is not an edit; {known}")
         try:
+            if not raw.isascii() or "_" in raw:  # float() takes "１.2" and "1_5"
+                raise ValueError
             factor = float(raw)
         except ValueError:
             raise ValueError(
