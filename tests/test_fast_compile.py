@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from simulator.cli import app, common
+from simulator.cli import app, running
 from simulator.cli.console import LazyConsole
 from simulator.model.load import load_scenario
 from simulator.sim import fast
@@ -50,7 +50,7 @@ def compiles(monkeypatch):
     monkeypatch.setattr(fast, "compile_pending", lambda: True)
     monkeypatch.setattr(fast, "warm", lambda: calls.append(1))
     monkeypatch.setattr(
-        common, "err", on_stderr(Console(file=screen, force_terminal=True, width=200))
+        running, "err", on_stderr(Console(file=screen, force_terminal=True, width=200))
     )
     return calls, screen
 
@@ -85,6 +85,6 @@ def test_no_compile_with_the_simpy_engine_erlang_or_a_scenario_it_does_not_cover
 def test_in_a_pipe_the_compile_is_silent(compiles, monkeypatch):
     calls, _ = compiles
     screen = io.StringIO()
-    monkeypatch.setattr(common, "err", on_stderr(Console(file=screen, force_terminal=False)))
+    monkeypatch.setattr(running, "err", on_stderr(Console(file=screen, force_terminal=False)))
     res = CliRunner().invoke(app, ["run", str(SINGLE), "-r", "2", "--json"])
     assert res.exit_code == 0 and calls == [1] and "compiling" not in screen.getvalue()

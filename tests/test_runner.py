@@ -241,7 +241,7 @@ def test_progress_is_reported_once_per_day_in_order_whatever_the_workers():
 def test_progress_bar_draws_on_a_terminal_and_stays_off_stdout(capsys, monkeypatch):
     from rich.console import Console
 
-    from simulator.cli import common as cli
+    from simulator.cli import running as cli
     from simulator.cli.console import LazyConsole
 
     screen = Console(stderr=True, force_terminal=True)

@@ -9,6 +9,7 @@ naming the field, on standard error). One module per family of commands.
 # Imported in the order `callsim --help` lists the commands.
 from . import simulate  # noqa: I001
 from . import plan
+from . import compare
 from . import logs
 from .common import app
 
@@ -20,7 +21,7 @@ for _command in app.registered_commands:
         _doc = (_command.callback.__doc__ or "").split("\n\n")[0]
         _command.short_help = " ".join(_doc.split())
 
-__all__ = ["app", "logs", "main", "plan", "simulate"]
+__all__ = ["app", "compare", "logs", "main", "plan", "simulate"]
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -6,24 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import (
-    ForceOpt,
-    JsonOpt,
-    ScenarioArg,
-    app,
-    check_out,
-    check_size,
-    fail,
-    given_path,
-    inputs_of,
-    library_errors,
-    load,
-    out,
-    output_dir,
-    print_json,
-    replications_option,
-    writing,
-)
+from .common import app, fail, given_path, library_errors, load, print_json
+from .console import out
+from .options import ForceOpt, JsonOpt, ScenarioArg, replications_option
+from .running import check_out, check_size, inputs_of, output_dir, writing
 
 if TYPE_CHECKING:
     from ..calibrate.backtest import Backtest

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from .common import app, fail, kpi_list, library_errors, load, print_json
+from .console import err, out
+from .options import (
     AddressOpt,
     AhtScaleOpt,
     EngineOpt,
@@ -19,21 +21,9 @@ from .common import (
     ScaleOpt,
     ScenarioArg,
     WorkersOpt,
-    app,
-    check_out,
-    err,
-    executing,
-    fail,
-    inputs_of,
-    kpi_list,
-    library_errors,
-    load,
-    out,
-    output_dir,
-    print_json,
     replications_option,
-    run_scenario,
 )
+from .running import check_out, executing, inputs_of, output_dir, run_scenario
 
 
 @app.command()
