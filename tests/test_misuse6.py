@@ -376,3 +376,20 @@ def test_staff_write_and_out_naming_one_path(tmp_path):
     assert result.code == 2
     assert "--write: new.yaml is the --out folder; name a file" in result.stderr
     assert sorted(p.name for p in (tmp_path / "case").iterdir()) == ["s.yaml"]
+
+
+def test_erlang_a_of_a_denormal_load_is_the_idle_queue():
+    """A volume of 1e-320 calls (a file may now write it so): Erlang A's sums
+    overflowed (`RuntimeWarning: overflow encountered in divide`) and its service
+    level was NaN. A load below 1e-200 Erlangs is the idle queue; just above, the
+    formula gives the same figures to the last digit."""
+    import warnings
+
+    from simulator.erlang import erlang_a
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tiny = erlang_a(1e-320, 1, 180.0, 120.0, 20.0)
+        above = erlang_a(1e-199, 1, 180.0, 120.0, 20.0)
+    assert (tiny.service_level, tiny.asa, tiny.abandon_rate, tiny.p_wait) == (1.0, 0.0, 0.0, 0.0)
+    assert above.service_level == 1.0 and above.p_wait < 1e-198

@@ -39,6 +39,9 @@ class ErlangAResult:
     avg_queue: FloatOrArray
 
 
+NEGLIGIBLE = 1e-200  # Erlangs: a queue this lightly loaded is idle to any precision
+
+
 def _window(a: NDArray[np.float64], x: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
     """Range [lo, hi] of k holding every t_k = x^k/((a+1)...(a+k)) above e^-40 of the largest.
 
@@ -192,7 +195,8 @@ def erlang_a(
     service_level, asa, occ = np.ones(A.size), np.zeros(A.size), np.zeros(A.size)
     fields = (p_wait, abandon, service_level, asa, occ, avg_queue)
 
-    patient = (A > 0) & np.isinf(pat)  # Erlang C, or no steady state if n <= A
+    busy = A > NEGLIGIBLE  # a denormal load (1e-320) overflowed the sums: idle
+    patient = busy & np.isinf(pat)  # Erlang C, or no steady state if n <= A
     if patient.any():
         a, m, hh, tt = A[patient], n[patient], h[patient], T[patient]
         c = np.asarray(erlang_c(a, m))
@@ -208,7 +212,7 @@ def erlang_a(
             )
         for field, value in zip(fields, values):
             field[patient] = value
-    core = (A > 0) & np.isfinite(pat)
+    core = busy & np.isfinite(pat)
     if core.any():
         values = _erlang_a_core(A[core], n[core], h[core], pat[core], T[core])
         for field, value in zip(fields, values):
