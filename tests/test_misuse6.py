@@ -393,3 +393,21 @@ def test_erlang_a_of_a_denormal_load_is_the_idle_queue():
         above = erlang_a(1e-199, 1, 180.0, 120.0, 20.0)
     assert (tiny.service_level, tiny.asa, tiny.abandon_rate, tiny.p_wait) == (1.0, 0.0, 0.0, 0.0)
     assert above.service_level == 1.0 and above.p_wait < 1e-198
+
+
+def test_a_day_column_of_numbers_is_refused_not_read_as_1970(tmp_path):
+    """A day column of numbers (20240101) was read as nanoseconds after 1970: every
+    call on 1 January 1970, two days' calls summed into one, quietly. Refused now;
+    a day of `inf` among dates is left out (it printed numpy's cast warning)."""
+    rows = [r.replace("2024-01-0", "2024010", 1) for r in schema_rows()]
+    result = outcome(
+        ["calibrate", "log.csv", "--out", "c.yaml"], {"log.csv": schema_csv(rows)}, tmp_path
+    )
+    assert result.code == 2
+    assert "log.csv: day: numbers, not dates (first: row 2, 20240101)" in result.stderr
+    rows = schema_rows()
+    rows[0] = "inf," + rows[0].split(",", 1)[1]
+    result = outcome(
+        ["calibrate", "log.csv", "--out", "c.yaml"], {"log.csv": schema_csv(rows)}, tmp_path
+    )
+    assert result.code == 0 and "1  rows left out (no readable day or arrival)" in result.stdout

@@ -124,8 +124,15 @@ def _from_schema(
         )
     if outcomes:
         table["outcome"] = table["outcome"].replace({v: k for k, v in outcomes.items()})
+    if pd.api.types.is_numeric_dtype(table["day"]):  # pandas: nanoseconds after 1970
+        first = table["day"].iloc[0] if len(table) else ""
+        raise LogError(
+            [f"{source}: day: numbers, not dates (first: row 2, {first}); write each "
+             f"day as a date, e.g. 2024-01-31"]
+        )  # fmt: skip
     with warnings.catch_warnings():  # mixed formats: parsed one by one, NaT if not a day
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # a day of 'inf': NaT
         table["day"] = pd.to_datetime(table["day"], errors="coerce")
     if "queue" not in table:
         table["queue"] = "calls"
