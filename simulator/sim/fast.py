@@ -206,6 +206,7 @@ class _Day:
         iv[base.ANY_CALLBACK] = any(q.callback for q in sc.queues.values())
         iv[base.HANGUP_EVENTS] = self.hang_up_events
         iv[base.N_QUEUES] = nq
+        iv[base.KEY_SHIFT] = _key_shift(len(self.arrival) + sum(self.later) + 1, self.rules)
         idle_off = np.cumsum([0, *(self.most + 1)])
         minus = lambda n: np.full(n, -1, np.int64)
         return State(
@@ -220,11 +221,22 @@ class _Day:
             idle_count=np.zeros(ng, np.int64),
             staffed=np.zeros(ng, np.int64),
             leaving=np.zeros(ng, np.int64),
-            h_time=np.zeros(self.heap), h_eid=np.zeros(self.heap, np.int64),
-            h_kind=np.zeros(self.heap, np.int64), h_data=np.zeros(self.heap, np.int64),
+            h_time=np.zeros(self.heap), h_key=np.zeros(self.heap, np.int64),
             log_t=np.zeros(self.log), log_g=np.zeros(self.log, np.int64),
             log_n=np.zeros(self.log, np.int64),
         )  # fmt: skip
+
+
+def _key_shift(rows: int, r: Rules) -> int:
+    """Bits of an event key below its scheduling order: enough for the kind and the
+    largest datum (a call's row, a group, a staffing change). Each row schedules at most
+    four events (its arrival, hang-up, talk end, ACW end), so the order fits above."""
+    data = max(rows, len(r.not_ready), len(r.ev_time)).bit_length()
+    shift = base.KIND_BITS + data
+    events = 4 * rows + len(r.ev_time) + 8
+    if events.bit_length() + shift > 63:
+        raise ValueError(f"a day of {rows:,} call segments is too large to simulate")
+    return shift
 
 
 def _most_agents(r: Rules, groups: int) -> np.ndarray:

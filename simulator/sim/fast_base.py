@@ -51,7 +51,8 @@ TALK_END, HANG_UP, ACW_END, RESTAFF, ARRIVE = 0, 1, 2, 3, 4
 # s.iv slots (integers of the day) and s.fv slots (floats)
 N_CALLS, HSIZE, EID, IN_LINE, LINES, STATUS, NLOG, CLOSED, N_FIRST, N_INT = range(10)
 ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE, N_QUEUES, DRY_GROUP = range(10, 16)
-N_IV = 16
+KEY_SHIFT = 16  # bits of an event key below its scheduling order (see push)
+N_IV = 17
 NOW, LENGTH = 0, 1
 # status: 0 done; otherwise which table or block ran out
 OK, FULL_HEAP, FULL_LOG, DRY_CALLERS, DRY_NOT_READY = range(5)
@@ -62,6 +63,14 @@ INF = math.inf
 
 
 # -------------------------------------------------------------------- the event heap
+# An event is its time (s.h_time) and one integer key (s.h_key): its scheduling order
+# (eid) above KEY_SHIFT bits of data (a call, group or staffing change) and 3 of kind.
+# Keys order events of one time by eid, so (time, key) is SimPy's order; the heap is
+# 4-ary (half as deep as a binary one, the four children's times side by side), and two
+# arrays instead of four keep a day of 45,000 busy agents' events in a core's cache.
+KIND_BITS = 3
+
+
 @inner
 def push(s, t, kind, data):
     """Schedule an event at time t (ties: in the order scheduled, as SimPy)."""
@@ -71,42 +80,44 @@ def push(s, t, kind, data):
         return
     eid = s.iv[EID]
     s.iv[EID] = eid + 1
-    ht, he, hk, hd = s.h_time, s.h_eid, s.h_kind, s.h_data
-    while n > 0:
-        p = (n - 1) >> 1
-        if ht[p] < t or (ht[p] == t and he[p] < eid):
+    key = (eid << s.iv[KEY_SHIFT]) | (data << KIND_BITS) | kind
+    ht, hk = s.h_time, s.h_key
+    while n > 0:  # the newest event goes after every other of its time
+        p = (n - 1) >> 2
+        if ht[p] <= t:
             break
-        ht[n], he[n], hk[n], hd[n] = ht[p], he[p], hk[p], hd[p]
+        ht[n], hk[n] = ht[p], hk[p]
         n = p
-    ht[n], he[n], hk[n], hd[n] = t, eid, kind, data
-    s.iv[HSIZE] += 1
+    ht[n], hk[n] = t, key
+    s.iv[HSIZE] = s.iv[HSIZE] + 1
 
 
 @inner
 def pop(s):
     """Remove the earliest event; returns (time, kind, data)."""
-    ht, he, hk, hd = s.h_time, s.h_eid, s.h_kind, s.h_data
-    t, kind, data = ht[0], hk[0], hd[0]
+    ht, hk = s.h_time, s.h_key
+    t, key = ht[0], hk[0]
     n = s.iv[HSIZE] - 1
     s.iv[HSIZE] = n
-    lt, le, lk, ld = ht[n], he[n], hk[n], hd[n]
+    lt, lk = ht[n], hk[n]
     i = 0
     while True:
-        child = 2 * i + 1
+        child = 4 * i + 1
         if child >= n:
             break
-        right = child + 1
-        if right < n and (
-            ht[right] < ht[child] or (ht[right] == ht[child] and he[right] < he[child])
-        ):
-            child = right
-        if lt < ht[child] or (lt == ht[child] and le < he[child]):
+        best, bt = child, ht[child]
+        for j in range(child + 1, min(child + 4, n)):
+            tj = ht[j]
+            if tj < bt or (tj == bt and hk[j] < hk[best]):
+                best, bt = j, tj
+        if lt < bt or (lt == bt and lk < hk[best]):
             break
-        ht[i], he[i], hk[i], hd[i] = ht[child], he[child], hk[child], hd[child]
-        i = child
+        ht[i], hk[i] = bt, hk[best]
+        i = best
     if n > 0:
-        ht[i], he[i], hk[i], hd[i] = lt, le, lk, ld
-    return t, kind, data
+        ht[i], hk[i] = lt, lk
+    data = (key >> KIND_BITS) & ((1 << (s.iv[KEY_SHIFT] - KIND_BITS)) - 1)
+    return t, key & ((1 << KIND_BITS) - 1), data
 
 
 # ------------------------------------------------------------------ pre-drawn numbers

@@ -118,9 +118,7 @@ class State(NamedTuple):
     staffed: np.ndarray
     leaving: np.ndarray
     h_time: np.ndarray
-    h_eid: np.ndarray
-    h_kind: np.ndarray
-    h_data: np.ndarray
+    h_key: np.ndarray
     log_t: np.ndarray
     log_g: np.ndarray
     log_n: np.ndarray
