@@ -1,7 +1,7 @@
 """The fast engine kernel's building blocks: the event heap, pre-drawn numbers, lists.
 
-Events are kept in a binary heap ordered by (time, scheduling order), exactly SimPy's
-order; waiting calls and callbacks are linked lists per queue (a hang-up stays as a
+Events (`simulator.sim.fast_events`) are played in (time, scheduling order), exactly
+SimPy's order; waiting calls and callbacks are linked lists per queue (a hang-up stays as a
 tombstone). Random numbers are not drawn here: each call carries its own decisions
 (`c.dec`), and later callers come in pre-drawn blocks with cursors
 (`simulator.sim.fast_tables`). A block that runs dry, or a full table, stops the day
@@ -52,72 +52,17 @@ TALK_END, HANG_UP, ACW_END, RESTAFF, ARRIVE = 0, 1, 2, 3, 4
 N_CALLS, HSIZE, EID, IN_LINE, LINES, STATUS, NLOG, CLOSED, N_FIRST, N_INT = range(10)
 ANY_REPEAT, ANY_CALLBACK, HANGUP_EVENTS, DRY_QUEUE, N_QUEUES, DRY_GROUP = range(10, 16)
 KEY_SHIFT = 16  # bits of an event key below its scheduling order (see push)
-N_IV = 17
-NOW, LENGTH = 0, 1
+GROUP_BITS = 17  # a talk end's datum: call << GROUP_BITS | the agent's group
+ANY_ROUTE, ANY_ACW = 18, 19  # some queue transfers or escalates; has after-call work
+SLOT, N_FAR, N_BUCKETED, FREE = 20, 21, 22, 23  # the calendar (fast_events)
+N_IV = 24
+NOW, LENGTH, PER_SLOT = 0, 1, 2  # PER_SLOT: the calendar's slots per second
 # status: 0 done; otherwise which table or block ran out
 OK, FULL_HEAP, FULL_LOG, DRY_CALLERS, DRY_NOT_READY = range(5)
 # a caller's decisions: columns of c.dec (draws.DECISIONS), ND per call
 TRANSFER, ESCALATION, REDIAL, REDIAL_DELAY, REPEAT, REPEAT_DELAY, CALLBACK = range(7)
 ND = 7
 INF = math.inf
-
-
-# -------------------------------------------------------------------- the event heap
-# An event is its time (s.h_time) and one integer key (s.h_key): its scheduling order
-# (eid) above KEY_SHIFT bits of data (a call, group or staffing change) and 3 of kind.
-# Keys order events of one time by eid, so (time, key) is SimPy's order; the heap is
-# 4-ary (half as deep as a binary one, the four children's times side by side), and two
-# arrays instead of four keep a day of 45,000 busy agents' events in a core's cache.
-KIND_BITS = 3
-
-
-@inner
-def push(s, t, kind, data):
-    """Schedule an event at time t (ties: in the order scheduled, as SimPy)."""
-    n = s.iv[HSIZE]
-    if n == len(s.h_time):
-        s.iv[STATUS] = FULL_HEAP
-        return
-    eid = s.iv[EID]
-    s.iv[EID] = eid + 1
-    key = (eid << s.iv[KEY_SHIFT]) | (data << KIND_BITS) | kind
-    ht, hk = s.h_time, s.h_key
-    while n > 0:  # the newest event goes after every other of its time
-        p = (n - 1) >> 2
-        if ht[p] <= t:
-            break
-        ht[n], hk[n] = ht[p], hk[p]
-        n = p
-    ht[n], hk[n] = t, key
-    s.iv[HSIZE] = s.iv[HSIZE] + 1
-
-
-@inner
-def pop(s):
-    """Remove the earliest event; returns (time, kind, data)."""
-    ht, hk = s.h_time, s.h_key
-    t, key = ht[0], hk[0]
-    n = s.iv[HSIZE] - 1
-    s.iv[HSIZE] = n
-    lt, lk = ht[n], hk[n]
-    i = 0
-    while True:
-        child = 4 * i + 1
-        if child >= n:
-            break
-        best, bt = child, ht[child]
-        for j in range(child + 1, min(child + 4, n)):
-            tj = ht[j]
-            if tj < bt or (tj == bt and hk[j] < hk[best]):
-                best, bt = j, tj
-        if lt < bt or (lt == bt and lk < hk[best]):
-            break
-        ht[i], hk[i] = bt, hk[best]
-        i = best
-    if n > 0:
-        ht[i], hk[i] = lt, lk
-    data = (key >> KIND_BITS) & ((1 << (s.iv[KEY_SHIFT] - KIND_BITS)) - 1)
-    return t, key & ((1 << KIND_BITS) - 1), data
 
 
 # ------------------------------------------------------------------ pre-drawn numbers

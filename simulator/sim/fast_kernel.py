@@ -14,14 +14,17 @@ from .fast_base import (
     ABANDONED,
     ACW_END,
     ANSWERED,
+    ANY_ACW,
     ANY_CALLBACK,
     ANY_REPEAT,
+    ANY_ROUTE,
     ARRIVE,
     BLOCKED,
     CALLBACK,
     CLOSED,
     ESCALATION,
     FULL_LOG,
+    GROUP_BITS,
     HANG_UP,
     HANGUP_EVENTS,
     HSIZE,
@@ -54,10 +57,9 @@ from .fast_base import (
     leaf,
     new_segment,
     next_not_ready,
-    pop,
     popleft,
-    push,
 )
+from .fast_events import earliest, pop, push
 
 
 # ---------------------------------------------------------------------- journeys
@@ -204,7 +206,7 @@ def answer(c, r, s, k, g):
     c.wait[k] = now - c.arrival[k]
     c.group[k] = g
     c.start[k] = now
-    push(s, now + c.talk[k], TALK_END, k)
+    push(s, now + c.talk[k], TALK_END, (k << s.iv[GROUP_BITS]) | g)
 
 
 @inner
@@ -335,23 +337,24 @@ def transfer(c, r, d, s, k, target, kind):
 
 
 @leaf
-def talk_end(c, r, d, s, k):
-    """The caller leaves the agent: transferred, escalated, or done (maybe unsolved).
-    Returns the agent's group if the agent is free now, else -1 (in ACW or not ready)."""
-    target, kind = route(c, r, k)
+def talk_end(c, r, d, s, k, g):
+    """The caller of call k leaves its agent (of group g): transferred, escalated, or
+    done (maybe unsolved). Returns g if the agent is free now, else -1 (in ACW or not
+    ready). The call's row, written a talk time ago (long out of the cache in a large
+    centre), is read only for what the scenario has: routes, lines, repeats, ACW."""
+    target, kind = route(c, r, k) if s.iv[ANY_ROUTE] else (-1, 0)
     if target >= 0:
         transfer(c, r, d, s, k, target, kind)
     else:
-        if c.line[k]:
+        if s.iv[LINES] >= 0 and c.line[k]:
             s.iv[IN_LINE] -= 1
         if s.iv[ANY_REPEAT]:
             maybe_repeat(c, r, d, s, k)
-    g = c.group[k]
     if r.not_ready[g]:  # after ACW, the agent is not ready for a while
         rest = next_not_ready(d, s, g)
         c.not_ready[k] = rest
         push(s, c.start[k] + c.handle[k] + rest, ACW_END, g)
-    elif c.handle[k] > c.talk[k]:
+    elif s.iv[ANY_ACW] and c.handle[k] > c.talk[k]:
         push(s, c.start[k] + c.handle[k], ACW_END, g)
     else:
         return g
@@ -390,7 +393,8 @@ def dispatch(c, r, d, s, kind, data):
     if kind == ARRIVE:
         arrive(c, r, d, s, data)
     elif kind == TALK_END:
-        free = talk_end(c, r, d, s, data)
+        gb = s.iv[GROUP_BITS]
+        free = talk_end(c, r, d, s, data >> gb, data & ((1 << gb) - 1))
     elif kind == ACW_END:
         free = data
     elif kind == HANG_UP:
@@ -413,7 +417,7 @@ def run_day(c, r, d, s):
     i = 0
     upcoming = arrival[0] if n else INF
     while s.iv[STATUS] == OK:
-        if s.iv[HSIZE] > 0 and s.h_time[0] <= upcoming:
+        if earliest(s) <= upcoming and s.iv[HSIZE] > 0:
             t, kind, data = pop(s)
         elif i < n:
             t, kind, data = upcoming, ARRIVE, i

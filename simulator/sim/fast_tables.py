@@ -100,8 +100,8 @@ class Draws(NamedTuple):
 
 
 class State(NamedTuple):
-    """The rest of the day: counters, queues as linked lists, idle rings, the event
-    heap and the agent log."""
+    """The rest of the day: counters, queues as linked lists, idle rings, the events
+    (heap and calendar: `simulator.sim.fast_events`) and the agent log."""
 
     iv: np.ndarray
     fv: np.ndarray
@@ -119,6 +119,10 @@ class State(NamedTuple):
     leaving: np.ndarray
     h_time: np.ndarray
     h_key: np.ndarray
+    f_head: np.ndarray
+    f_time: np.ndarray
+    f_key: np.ndarray
+    f_next: np.ndarray
     log_t: np.ndarray
     log_g: np.ndarray
     log_n: np.ndarray
