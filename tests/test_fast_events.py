@@ -39,7 +39,7 @@ def play(s, first, delays, pushes, out):
         ev.earliest(s)
         if s.iv[fast_base.HSIZE] == 0:
             break
-        t, kind, data = ev.pop(s)
+        t, _kind, data = ev.pop(s)
         out[m] = data
         for _ in range(pushes[m]):
             if j < len(delays):

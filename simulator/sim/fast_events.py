@@ -16,13 +16,25 @@ small centre's. Any slot length gives the same order: only the time and key deci
 
 from __future__ import annotations
 
-from .fast_base import EID, FREE, FULL_HEAP, HSIZE, KEY_SHIFT, N_BUCKETED, N_FAR, PER_SLOT
-from .fast_base import SLOT, STATUS, inner
+from .fast_base import (
+    EID,
+    FREE,
+    FULL_HEAP,
+    HSIZE,
+    KEY_SHIFT,
+    N_BUCKETED,
+    N_FAR,
+    PER_SLOT,
+    SLOT,
+    STATUS,
+    inner,
+)
 
 KIND_BITS = 3
 SLOTS = 1024  # a power of two: a slot's list is slot & (SLOTS - 1)
 OVERFLOW = SLOTS  # the list of events a year ahead or more
 ENDLESS = 1 << 62  # the slot of a day that has nothing but endless events left
+INF_TIME = float("inf")
 
 
 @inner
@@ -79,9 +91,6 @@ def earliest(s):
     if s.iv[HSIZE] == 0 and s.iv[N_FAR] > 0:
         refill(s)
     return s.h_time[0] if s.iv[HSIZE] > 0 else INF_TIME
-
-
-INF_TIME = float("inf")
 
 
 @inner
