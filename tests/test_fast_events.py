@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import platform
 
 import numpy as np
 import pytest
@@ -121,3 +122,18 @@ def test_a_days_records_do_not_depend_on_the_slot_length(i, per_slot, monkeypatc
     sc = parse_scenario(random_scenario(i))
     for day in range(2):
         assert differences(sc, day) == [], f"random scenario {i}, day {day}, {per_slot}"
+
+
+def test_day_engine_has_the_allocator_keep_freed_memory_once_a_process(monkeypatch):
+    calls = []
+    monkeypatch.setattr(fast, "_ALLOCATOR", [])
+    monkeypatch.setattr(fast, "keep_freed_memory", lambda: calls.append(1) or True)
+    sc = parse_scenario(random_scenario(0))
+    for engine in ("simpy", "fast", "auto"):
+        fast.day_engine(sc, engine)
+    assert calls == [1] and fast._ALLOCATOR == [True]
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_on_glibc_the_allocator_takes_the_settings():
+    assert fast.keep_freed_memory() is True

@@ -81,6 +81,8 @@ def day_engine(sc: Scenario, engine: str = "auto") -> DaySimulator:
             f"engine: the fast engine does not cover {missing} yet; "
             "use --engine simpy (or auto, which picks simpy here)"
         )
+    if not _ALLOCATOR:  # either engine's days: each day's arrays where the last one's were
+        _ALLOCATOR.append(keep_freed_memory())
     if engine == "fast" or (engine == "auto" and not missing and base.COMPILED):
         return simulate_day_fast
     from .engine import simulate_day
@@ -326,8 +328,6 @@ def _records(sc: Scenario, c: Calls, s: State) -> DayRecords:
 def simulate_day_fast(sc: Scenario, seed: np.random.SeedSequence) -> DayRecords:
     """Simulate one day of `sc` with the random streams of `seed`: the same records
     as `simulator.sim.engine.simulate_day`, sooner."""
-    if not _ALLOCATOR:
-        _ALLOCATOR.append(keep_freed_memory())
     return _Day(sc, seed).play()
 
 
@@ -342,8 +342,9 @@ def keep_freed_memory() -> bool:
     """Have glibc's allocator keep the memory a day frees for the next day (True if
     done; False off glibc). By default it maps each array of a large day afresh and
     hands freed memory back, so every day of 200,000 calls touches ~25 MB of new pages
-    (~8,000 page faults, a third of the day's time at 45,000 agents; a 50,000-call day's
-    arrays fit what it keeps). Peak memory is a day's, as before; after the last day
+    (~8,000 page faults, a third of the fast engine's time at 45,000 agents; a
+    50,000-call day's arrays fit what it keeps). `day_engine` calls it once a process,
+    whichever engine it picks. Peak memory is a day's, as before; after the last day
     the process holds up to 256 MB more until it ends."""
     import ctypes
     import platform
