@@ -17,10 +17,12 @@ call in hand). The last interval's agents stay until every call that arrived dur
 the day is done; a caller still waiting when nothing else can happen (no agent will ever
 come and no patience was given) is counted as abandoned at that moment.
 
-For speed there is no process per call: every happening is a SimPy event with a
-callback (the call object is itself the event of its arrival and talk end), waiting
-calls sit in a deque per queue (a caller who hangs up stays there as a tombstone and
-is skipped), idle agents sit in a deque per group ordered by when they became idle.
+For speed there is no process per call, nor an object: the day's calls are a table
+(`simulator.sim.calls`), a call is its row number. Every happening is a SimPy event
+with a callback; an agent is itself the event of their talk end and after-call work,
+re-armed for each call they take. Waiting calls sit in a deque per queue (a caller who
+hangs up stays there as a tombstone and is skipped), idle agents in a deque per group
+ordered by when they became idle.
 Each step costs O(skills), whatever the number of agents, and the event heap holds only
 the near future (`simulator.sim.loop`'s calendar). Every random number is drawn
 before it is needed, from named streams (`simulator.sim.draws`, `simulator.sim.streams`):
@@ -38,24 +40,48 @@ from __future__ import annotations
 import gc
 from collections import deque
 from collections.abc import Callable
-from itertools import chain, repeat
-from operator import attrgetter
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
 from ..model.handling import handle_factors
 from ..model.scenario import Scenario
+from .calls import ABANDONED, BLOCKED, Calls
 from .draws import Later, forecast, not_ready
-from .journeys import Journeys, _Call
+from .journeys import Journeys
 from .layout import Layout
 from .loop import Clock, Tick
-from .records import ABANDONED, ANSWERED, BLOCKED, COLUMNS, DayRecords, interval_column
+from .records import DayRecords
 from .rostering import staffing_events
 from .streams import Streams
 
 _INF = float("inf")
 EVENTS_PER_SLOT = 1024  # calls arriving in a slot of the event calendar, at the busiest
+
+
+class Agent:
+    """An agent logged in to group `group`, and the SimPy event of the end of their
+    call's talk (then of their after-call work), re-armed for every call they take.
+
+    What the talk's end needs is noted when the call is answered (in cache then, its
+    row is not when the talk ends, minutes and thousands of calls later): `call` its
+    row, `queue`, `line` (holds a trunk line), `wrap_up` the end of its handle time
+    (start + handle) if after-call work or not-ready time follows, else None.
+    `since`: when the agent last became idle."""
+
+    __slots__ = ("call", "callbacks", "group", "line", "queue", "since", "wrap_up")
+    _ok = True
+    _value = None
+    callbacks: list[Callable[[Any], None]] | None
+    wrap_up: float | None
+
+    def __init__(self, group: int):
+        self.group = group
+        self.call = self.queue = -1
+        self.line = False
+        self.since = 0.0
+        self.callbacks = self.wrap_up = None
 
 
 class CallCenter(Journeys):
@@ -76,184 +102,179 @@ class CallCenter(Journeys):
         self.length = sc.interval_seconds
         self.n_intervals = sc.n_intervals
         nq, ng = len(sc.queues), len(sc.agents)
-        self.waiting: list[deque[_Call]] = [deque() for _ in range(nq)]
+        self.waiting: list[deque[int]] = [deque() for _ in range(nq)]  # rows, by arrival
         self.n_waiting = [0] * nq  # live callers in each queue (tombstones excluded)
-        self.callbacks: list[deque[_Call]] = [deque() for _ in range(nq)]
-        self.idle: list[deque[float]] = [deque() for _ in range(ng)]  # idle-since times
+        self.callbacks: list[deque[int]] = [deque() for _ in range(nq)]
+        self.idle: list[deque[Agent]] = [deque() for _ in range(ng)]  # by idle-since
         self.staffed = [0] * ng  # logged in (busy or idle), leavers included
         self.leaving = [0] * ng  # busy agents who log off when their call ends
         self.in_line = 0  # calls talking or waiting (holding a line)
-        self.first: list[_Call] = []  # the forecast's calls, customer i at index i
-        self.later: list[_Call] = []  # redials, repeat calls, transferred segments
         self.agent_log: list[tuple[float, int, int]] = []
         self._closed = False
         self._not_ready = [not_ready(g, self.streams, name) for name, g in sc.agents.items()]
         factors = handle_factors(sc)
         self._factors = None if factors is None else factors.tolist()
-        # the callbacks of every talk end (one list, shared); dropped by run()
+        # what an agent's events call, one list each, shared; dropped by run()
         self._talk_ends: list[Callable[[Any], None]] = [self._talk_end]
+        self._acw_ends: list[Callable[[Any], None]] = [self._agent_free]
 
     # -- arrivals ------------------------------------------------------------------
-    def _first_calls(self) -> None:
-        """The forecast's callers: arrival times and queues as Python lists, their
-        (talk, handle, patience, decisions) one caller at a time, in arrival order."""
-        f = self._forecast = forecast(self.sc, self.streams)
-        self._t, self._q = f.arrival.tolist(), f.queue.tolist()
-        decisions = repeat(None) if f.decisions is None else f.decisions.tolist()
-        self._callers = zip(f.talk.tolist(), f.handle.tolist(), f.patience.tolist(), decisions)
-
-    def _first_arrival(self, i: int) -> None:
-        """Customer i's first call (customers are numbered in order of arrival, and
-        arrive in that order: the next caller's draws are customer i's)."""
-        call = _Call(self._q[i], self._t[i], i)
-        call.talk, call.handle, call.patience, call.draws = next(self._callers)
-        self.first.append(call)
-        self._arrive(call)
-
-    def _arrive(self, call: _Call) -> None:
+    def _arrive(self, c: int) -> None:
+        """Call c rings in: blocked if every line is busy, else offered a callback or
+        an agent."""
+        calls = self.calls
         if self.in_line >= self._lines >= 0:
-            call.lost(BLOCKED, 0.0)
-            self._maybe_redial(call)
+            calls.lost(c, BLOCKED, 0.0)
+            self._maybe_redial(c)
             return
         self.in_line += 1
-        call.line = True
-        if self._any_callback and self._offers_callback(call):
-            call.callback = True
-            call.line = False
+        calls.line[c] = True
+        if self._any_callback and self._offers_callback(c):
+            calls.callback.add(c)
+            calls.line[c] = False
             self.in_line -= 1
-            self.callbacks[call.queue].append(call)
-            call.waiting = True
+            self.callbacks[calls.queue[c]].append(c)
+            calls.waiting[c] = True
+            calls.deadline[c] = _INF  # a caller owed a call back does not hang up
             return
-        self._offer(call)
+        self._offer(c)
 
     # -- routing -------------------------------------------------------------------
-    def _offer(self, call: _Call) -> None:
-        """Give the call to the longest-idle agent with its skill, or queue it."""
-        idle = self.idle
-        best = self._sole[call.queue]
+    def _offer(self, c: int) -> None:
+        """Give call c to the longest-idle agent with its skill, or queue it."""
+        calls, idle = self.calls, self.idle
+        q = calls.queue[c]
+        best = self._sole[q]
         if best >= 0:  # one group has the skill: the common case
             if not idle[best]:
                 best = -1
         else:
             since = _INF
-            for g in self.layout.servers[call.queue]:
-                if idle[g] and idle[g][0] < since:
-                    best, since = g, idle[g][0]
+            for g in self.layout.servers[q]:
+                if idle[g] and idle[g][0].since < since:
+                    best, since = g, idle[g][0].since
         if best >= 0:
-            idle[best].popleft()
-            self._answer(call, best)
+            self._answer(c, idle[best].popleft())
             return
-        call.waiting = True
-        self.waiting[call.queue].append(call)
-        self.n_waiting[call.queue] += 1
-        if call.patience < _INF:
-            call.deadline = call.arrival + call.patience
-            if self._hang_up_events:
-                self._at(call.deadline, Tick(self._hang_up, call))
+        calls.waiting[c] = True
+        self.waiting[q].append(c)
+        self.n_waiting[q] += 1
+        if self._hang_up_events and calls.patience[c] < _INF:
+            self._at(calls.deadline[c], Tick(self._hang_up, c))
 
-    def _answer(self, call: _Call, group: int) -> None:
-        now = self.env.now
+    def _answer(self, c: int, agent: Agent) -> None:
+        """The agent takes call c (its outcome stays ANSWERED, the table's default)."""
+        calls, now, g = self.calls, self.env.now, agent.group
         if self._factors is not None:  # proficiency: this group's pace on this queue
-            f = self._factors[group][call.queue]
-            call.talk *= f
-            call.handle *= f
-        call.outcome = ANSWERED
-        call.wait = now - call.arrival
-        call.group = group
-        call.start = now
-        call.callbacks = self._talk_ends
-        self._at(now + call.talk, call)
+            f = self._factors[g][calls.queue[c]]
+            calls.talk[c] *= f
+            calls.handle[c] *= f
+        talk, handle = calls.talk[c], calls.handle[c]
+        calls.wait[c] = now - calls.arrival[c]
+        calls.group[c] = g
+        calls.start[c] = now
+        agent.call, agent.queue, agent.line = c, calls.queue[c], calls.line[c]
+        wraps_up = handle > talk or self._not_ready[g] is not None
+        agent.wrap_up = now + handle if wraps_up else None
+        agent.callbacks = self._talk_ends
+        self._at(now + talk, agent)
 
     def _hang_up(self, tick: Tick) -> None:
-        if tick._value.waiting:
+        if self.calls.waiting[tick._value]:
             self._abandon(tick._value)
 
-    def _abandon(self, call: _Call) -> None:
+    def _abandon(self, c: int) -> None:
         """The caller hung up at their deadline (now, or earlier if found late)."""
-        call.waiting = False
-        call.lost(ABANDONED, call.deadline - call.arrival)
-        if not call.callback:
-            self.n_waiting[call.queue] -= 1
-        if call.line:
+        calls = self.calls
+        calls.waiting[c] = False
+        calls.lost(c, ABANDONED, calls.deadline[c] - calls.arrival[c])
+        if c not in calls.callback:
+            self.n_waiting[calls.queue[c]] -= 1
+        if calls.line[c]:
             self.in_line -= 1
         if not self._closed:
-            self._maybe_redial(call)
+            self._maybe_redial(c)
 
-    def _head(self, q: int) -> _Call | None:
+    def _head(self, q: int) -> int | None:
         """The first caller still waiting in queue q (tombstones and the impatient gone)."""
         dq, now = self.waiting[q], self.env.now
+        waiting, deadline = self.calls.waiting, self.calls.deadline
         while dq:
-            call = dq[0]
-            if not call.waiting:
+            c = dq[0]
+            if not waiting[c]:
                 dq.popleft()
-            elif call.deadline <= now:
+            elif deadline[c] <= now:
                 dq.popleft()
-                self._abandon(call)
+                self._abandon(c)
             else:
-                return call
+                return c
         return None
 
-    def _talk_end(self, call: _Call) -> None:
-        """The caller leaves the agent: transferred, escalated, or done (maybe unsolved)."""
-        if not (self.rules[call.queue].routes and self._passed_on(call)):
-            if call.line:
+    def _talk_end(self, agent: Agent) -> None:
+        """The caller leaves the agent: transferred, escalated, or done (maybe unsolved);
+        the agent does after-call work and is not ready for a while, or is free."""
+        c = agent.call
+        if not (self.rules[agent.queue].routes and self._passed_on(c)):
+            if agent.line:
                 self.in_line -= 1
             if self._any_repeat:
-                self._maybe_repeat(call)
-        unready = self._not_ready[call.group]
+                self._maybe_repeat(c)
+        wrap_up = agent.wrap_up
+        if wrap_up is None:
+            self._agent_free(agent)
+            return
+        unready = self._not_ready[agent.group]
         if unready is not None:  # after ACW, the agent is not ready for a while
-            call.not_ready = rest = unready()
-            self._at(call.start + call.handle + rest, Tick(self._acw_end, call.group))
-        elif call.handle > call.talk:
-            self._at(call.start + call.handle, Tick(self._acw_end, call.group))
-        else:
-            self._agent_free(call.group)
+            self.calls.not_ready[c] = rest = unready()
+            wrap_up += rest
+        agent.callbacks = self._acw_ends
+        self._at(wrap_up, agent)
 
-    def _acw_end(self, tick: Tick) -> None:
-        self._agent_free(tick._value)
-
-    def _take(self, q: int) -> _Call | None:
+    def _take(self, q: int) -> int | None:
         """Take the first caller still waiting in queue q (skipping tombstones and
         recording the impatient as abandoned), or None."""
         dq, now = self.waiting[q], self.env.now
+        waiting, deadline = self.calls.waiting, self.calls.deadline
         while dq:
-            call = dq.popleft()
-            if call.waiting:
-                if call.deadline > now:
-                    call.waiting = False
+            c = dq.popleft()
+            if waiting[c]:
+                if deadline[c] > now:
+                    waiting[c] = False
                     self.n_waiting[q] -= 1
-                    return call
-                self._abandon(call)
+                    return c
+                self._abandon(c)
         return None
 
-    def _best_call(self, g: int) -> _Call | None:
+    def _best_call(self, g: int) -> int | None:
         """The call a free agent of a multi-skill group takes: best rank, then higher
         queue priority, then the longest wait counting the queue's head start."""
-        rules = self.rules
+        rules, arrival = self.rules, self.calls.arrival
         for tier in self.layout.tiers[g]:
             heads = [
-                (-rules[q].priority, head.arrival - rules[q].head_start, i, q)
+                (-rules[q].priority, arrival[head] - rules[q].head_start, i, q)
                 for i, q in enumerate(tier)
-                if (head := self._head(q))
+                if (head := self._head(q)) is not None
             ]
             if heads:
                 return self._take(min(heads)[3])
         return None
 
-    def _agent_free(self, g: int) -> None:
-        """An agent of group g is free: log off if due, else take the next call or idle."""
+    def _agent_free(self, agent: Agent) -> None:
+        """The agent is free: logs off if due, else takes the next call or idles."""
+        g = agent.group
         if self.leaving[g]:
             self.leaving[g] -= 1
             self._log(g, self.staffed[g] - 1)
             return
         q = self._only[g]
-        call = self._take(q) if q >= 0 else self._best_call(g)
-        if call is None and self._any_callback:
-            call = self._callback_for(g)
-        if call is None:
-            self.idle[g].append(self.env.now)
+        c = self._take(q) if q >= 0 else self._best_call(g)
+        if c is None and self._any_callback:
+            c = self._callback_for(g)
+        if c is None:
+            agent.since = self.env.now
+            self.idle[g].append(agent)
         else:
-            self._answer(call, g)
+            self._answer(c, agent)
 
     # -- staffing ------------------------------------------------------------------
     def _log(self, g: int, staffed: int) -> None:
@@ -272,7 +293,7 @@ class CallCenter(Journeys):
                 join = target - present - stay
                 self._log(g, self.staffed[g] + join)
                 for _ in range(join):
-                    self._agent_free(g)
+                    self._agent_free(Agent(g))
             elif target < present:
                 drop = present - target
                 leave_now = min(drop, len(self.idle[g]))
@@ -285,44 +306,22 @@ class CallCenter(Journeys):
 
     # -- the day -------------------------------------------------------------------
     def run(self) -> DayRecords:
-        self._first_calls()
+        self.calls = calls = Calls(forecast(self.sc, self.streams))
         self._staffing = staffing_events(self.sc, self.streams, self.layout.group_order)
         if self._staffing:
             self._at(self._staffing[0][0], Tick(self._restaff, 0))
-        try:
-            self.env.run_all(self._t, self._first_arrival)
-        finally:
-            del self._talk_ends  # the one cycle (self -> bound method -> self): broken
+        try:  # the forecast's callers ring in at their times, customer i at row i
+            self.env.run_all(calls.arrival[: calls.n_first], self._arrive)
+        finally:  # the one cycle (self -> bound method -> self): broken
+            del self._talk_ends, self._acw_ends
         end = self.env.now
         self._closed = True
-        for call in chain(*self.waiting, *self.callbacks):  # nobody will answer them: gone
-            if call.waiting:
-                call.deadline = min(call.deadline, end)
-                self._abandon(call)
-        return DayRecords(self._records(), np.array(self.agent_log, dtype=float).reshape(-1, 3))
-
-    def _records(self) -> dict[str, np.ndarray]:
-        """The calls as columns: the forecast's calls first (what is known of them from
-        the start is taken from the arrays they were drawn into), then the others."""
-
-        n = len(self.first)
-        known = {
-            "customer": np.arange(n),
-            "attempt": np.ones(n),
-            "segment": np.ones(n),
-            "queue": self._forecast.queue,
-            "arrival": self._forecast.arrival,
-        }
-        first = _columns(self.first, [name for name in COLUMNS if name not in known])
-        later = _columns(self.later, list(COLUMNS))
-        cols = {
-            name: np.concatenate(
-                [np.asarray(known[name], dtype) if name in known else first[name], later[name]]
-            )
-            for name, dtype in COLUMNS.items()
-        }
-        cols["interval"] = interval_column(cols["arrival"], self.length, self.n_intervals)
-        return cols
+        for c in chain(*self.waiting, *self.callbacks):  # nobody will answer them: gone
+            if calls.waiting[c]:
+                calls.deadline[c] = min(calls.deadline[c], end)
+                self._abandon(c)
+        log = np.array(self.agent_log, dtype=float).reshape(-1, 3)
+        return DayRecords(calls.records(self.length, self.n_intervals), log)
 
 
 def _slot_seconds(sc: Scenario) -> float:
@@ -331,14 +330,6 @@ def _slot_seconds(sc: Scenario) -> float:
     events), so the heap holds a thousand calls' events or so however big the center."""
     busiest = max(np.sum([q.volumes for q in sc.queues.values()], axis=0))
     return sc.interval_seconds * EVENTS_PER_SLOT / busiest if busiest > 0 else _INF
-
-
-def _columns(calls: list[_Call], names: list[str]) -> dict[str, np.ndarray]:
-    """The attributes `names` of the calls as record columns, read in one pass over
-    the calls (a big day's calls are far out of the CPU's caches)."""
-    rows = np.dtype([(name, COLUMNS[name]) for name in names])
-    table = np.fromiter(map(attrgetter(*names), calls), rows, len(calls))
-    return {name: table[name] for name in names}
 
 
 def simulate_day(sc: Scenario, seed: np.random.SeedSequence) -> DayRecords:

@@ -8,10 +8,12 @@ a SimPy release that changes these internals fails the suite, not a user's run.
 The heap holds only the near future. A big center has an event pending for every busy
 agent (some 43,000 talk ends at 45,000 agents), and a pop from a heap that size walks
 16 levels of entries scattered in memory, most of them out of the CPU's caches. So
-events further ahead wait, unsorted, in *slots* of `slot` seconds (a calendar queue)
-and a slot's events enter the heap, heapified, once the heap has run dry: the heap
-holds about one slot's events whatever the number of agents. The order of events is
-that of one heap: by time, then by when they were scheduled (SimPy's entries
+events further ahead wait, unsorted, in *slots* of `slot` seconds (a calendar queue).
+Once the heap and the slot in hand have run dry, the next slot's events are sorted
+(one `list.sort`, whose comparisons of float times are far cheaper than a heap's) and
+taken from its end in order; an event scheduled into the slot in hand goes on the
+heap, and the earlier of the two goes first. The order of events is that of one heap:
+by time, then by when they were scheduled (SimPy's entries
 `(time, priority, eid, event)`, compared whole).
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 
 import simpy
 from simpy.events import NORMAL
@@ -41,9 +43,10 @@ class Clock(simpy.Environment):
 
     `slot`: seconds per slot of the calendar (see the module doc; infinite: one heap).
     Slot k holds the times t with int(t / slot) == k (computed as `t * _per_second`:
-    monotone in t). Invariant: the heap holds the events of slot `_last` and before,
-    that is those before `_horizon` (the first time of slot `_last + 1`); the parked
-    ones are all later, so the heap's top is the next event whenever it is not empty.
+    monotone in t). Invariant: the heap and `_due` (the slot in hand, sorted latest
+    first) hold the events of slot `_last` and before, that is those before `_horizon`
+    (the first time of slot `_last + 1`); the parked ones are all later, so the earlier
+    of the heap's top and `_due`'s last is the next event whenever either holds one.
     """
 
     def __init__(self, slot: float = _INF):
@@ -53,6 +56,7 @@ class Clock(simpy.Environment):
         self._horizon = self._first_time(1)
         self._parked: dict[int, list[tuple]] = {}  # slot -> its entries, unsorted
         self._slots: list[int] = []  # heap of the parked slots' numbers
+        self._due: list[tuple] = []  # the slot in hand's entries, latest first
 
     def _slot(self, time: float) -> int:
         """The slot of `time`: int(time / slot), monotone in time (endless: the last)."""
@@ -74,29 +78,40 @@ class Clock(simpy.Environment):
         if time < self._horizon:
             heappush(self._queue, entry)
             return
-        slot = self._slot(time)
-        if slot in self._parked:
-            self._parked[slot].append(entry)
-        else:
+        slot = int(time * self._per_second) if time < _INF else _LAST_SLOT  # _slot(time)
+        parked = self._parked.get(slot)
+        if parked is None:
             self._parked[slot] = [entry]
             heappush(self._slots, slot)
+        else:
+            parked.append(entry)
 
     def _unpark(self) -> None:
-        """The heap is empty: the next slot's events enter it."""
+        """The heap and the slot in hand are empty: the next slot's events are due."""
         self._last = heappop(self._slots)
         self._horizon = self._first_time(self._last + 1)
-        self._queue += self._parked.pop(self._last)
-        heapify(self._queue)
+        self._due = self._parked.pop(self._last)
+        self._due.sort(reverse=True)
 
     def run_all(self, times: list[float], arrive: Callable[[int], None]) -> None:
-        queue = self._queue
+        queue, due = self._queue, self._due
         i, n = 0, len(times)
         upcoming = times[0] if n else _INF
         while True:
-            if not queue and self._slots:
+            if not due and not queue and self._slots:
                 self._unpark()
-            if queue and queue[0][0] <= upcoming:
-                self._now, _, _, event = heappop(queue)
+                due = self._due
+            # the next event: the slot in hand's earliest, or the heap's top if earlier
+            if due and not (queue and queue[0] < due[-1]):
+                entry = due[-1] if due[-1][0] <= upcoming else None
+                if entry is not None:
+                    due.pop()
+            elif queue and queue[0][0] <= upcoming:
+                entry = heappop(queue)
+            else:
+                entry = None
+            if entry is not None:
+                self._now, _, _, event = entry
                 callbacks = event.callbacks
                 event.callbacks = None  # type: ignore[assignment]  # fired, as SimPy marks it
                 for callback in callbacks:
