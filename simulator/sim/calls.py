@@ -33,8 +33,9 @@ class Calls:
 
     Per row: customer, attempt, segment, queue, arrival, talk and handle (as drawn,
     then as handled: scaled by the answering group's proficiency, 0 if never
-    answered), patience and deadline (arrival + patience, the moment the caller hangs
-    up), the caller's decisions (`simulator.sim.draws.DECISIONS`, or None), and their
+    answered), deadline (arrival + patience: the moment the caller hangs up; inf for
+    the endlessly patient and a caller owed a callback), the caller's decisions
+    (`simulator.sim.draws.DECISIONS`, or None), and their
     fate: outcome, wait (until answer or hang-up), group (-1: none) and start of
     handling (NaN: none); `waiting` while in a queue or owed a callback, `line` while
     holding a trunk line.
@@ -52,7 +53,6 @@ class Calls:
         self.arrival: list[float] = f.arrival.tolist()
         self.talk: list[float] = f.talk.tolist()
         self.handle: list[float] = f.handle.tolist()
-        self.patience: list[float] = f.patience.tolist()
         self.deadline: list[float] = (f.arrival + f.patience).tolist()
         self.draws: list[Any] = [None] * n if f.decisions is None else f.decisions.tolist()
         self.outcome, self.wait = [ANSWERED] * n, [0.0] * n
@@ -71,25 +71,21 @@ class Calls:
         decisions) drawn: its row number."""
         talk, handle, patience, draws = drawn
         row = len(self.queue)
-        for column, value in (
-            (self.customer, customer),
-            (self.attempt, attempt),
-            (self.segment, segment),
-            (self.queue, queue),
-            (self.arrival, arrival),
-            (self.talk, talk),
-            (self.handle, handle),
-            (self.patience, patience),
-            (self.deadline, arrival + patience),
-            (self.draws, draws),
-            (self.outcome, ANSWERED),
-            (self.wait, 0.0),
-            (self.group, -1),
-            (self.start, _NAN),
-            (self.waiting, False),
-            (self.line, False),
-        ):
-            column.append(value)
+        self.customer.append(customer)
+        self.attempt.append(attempt)
+        self.segment.append(segment)
+        self.queue.append(queue)
+        self.arrival.append(arrival)
+        self.talk.append(talk)
+        self.handle.append(handle)
+        self.deadline.append(arrival + patience)
+        self.draws.append(draws)
+        self.outcome.append(ANSWERED)
+        self.wait.append(0.0)
+        self.group.append(-1)
+        self.start.append(_NAN)
+        self.waiting.append(False)
+        self.line.append(False)
         return row
 
     def who(self, row: int) -> tuple[int, int, int]:
@@ -111,8 +107,8 @@ class Calls:
         rows = len(self.queue)
         first = {"customer": np.arange(n), "attempt": np.ones(n), "segment": np.ones(n)}
         first |= {"queue": f.queue, "arrival": f.arrival}
-        later = {"customer": self.customer, "attempt": self.attempt, "segment": self.segment}
-        later |= {"queue": self.queue[n:], "arrival": self.arrival[n:]}
+        later: dict[str, list] = {"customer": self.customer, "attempt": self.attempt}
+        later |= {"segment": self.segment, "queue": self.queue[n:], "arrival": self.arrival[n:]}
         cols: dict[str, np.ndarray] = {}
         for name in first:
             cols[name] = np.concatenate(

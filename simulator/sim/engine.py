@@ -159,7 +159,7 @@ class CallCenter(Journeys):
         calls.waiting[c] = True
         self.waiting[q].append(c)
         self.n_waiting[q] += 1
-        if self._hang_up_events and calls.patience[c] < _INF:
+        if self._hang_up_events and calls.deadline[c] < _INF:
             self._at(calls.deadline[c], Tick(self._hang_up, c))
 
     def _answer(self, c: int, agent: Agent) -> None:

@@ -23,6 +23,7 @@ import math
 import sys
 from collections.abc import Callable
 from heapq import heappop, heappush
+from operator import itemgetter
 
 import simpy
 from simpy.events import NORMAL
@@ -54,9 +55,10 @@ class Clock(simpy.Environment):
         self._per_second = 1 / slot
         self._last = 0  # the latest slot in the heap
         self._horizon = self._first_time(1)
-        self._parked: dict[int, list[tuple]] = {}  # slot -> its entries, unsorted
+        # slot -> its events' times and events, in the order they were scheduled
+        self._parked: dict[int, tuple[list[float], list]] = {}
         self._slots: list[int] = []  # heap of the parked slots' numbers
-        self._due: list[tuple] = []  # the slot in hand's entries, latest first
+        self._due: list[tuple] = []  # the slot in hand's (time, event), latest first
 
     def _slot(self, time: float) -> int:
         """The slot of `time`: int(time / slot), monotone in time (endless: the last)."""
@@ -74,24 +76,25 @@ class Clock(simpy.Environment):
         return t
 
     def at(self, time: float, event) -> None:
-        entry = (time, NORMAL, next(self._eid), event)
         if time < self._horizon:
-            heappush(self._queue, entry)
+            heappush(self._queue, (time, NORMAL, next(self._eid), event))
             return
         slot = int(time * self._per_second) if time < _INF else _LAST_SLOT  # _slot(time)
         parked = self._parked.get(slot)
         if parked is None:
-            self._parked[slot] = [entry]
+            self._parked[slot] = parked = ([], [])
             heappush(self._slots, slot)
-        else:
-            parked.append(entry)
+        parked[0].append(time)
+        parked[1].append(event)
 
     def _unpark(self) -> None:
         """The heap and the slot in hand are empty: the next slot's events are due."""
         self._last = heappop(self._slots)
         self._horizon = self._first_time(self._last + 1)
-        self._due = self._parked.pop(self._last)
-        self._due.sort(reverse=True)
+        times, events = self._parked.pop(self._last)
+        due = sorted(zip(times, events), key=itemgetter(0))  # stable: a tie in scheduling order
+        due.reverse()
+        self._due = due
 
     def run_all(self, times: list[float], arrive: Callable[[int], None]) -> None:
         queue, due = self._queue, self._due
@@ -101,19 +104,18 @@ class Clock(simpy.Environment):
             if not due and not queue and self._slots:
                 self._unpark()
                 due = self._due
-            # the next event: the slot in hand's earliest, or the heap's top if earlier
-            if due and not (queue and queue[0] < due[-1]):
-                entry = due[-1] if due[-1][0] <= upcoming else None
-                if entry is not None:
-                    due.pop()
+            # the next event: the slot in hand's earliest, or the heap's top if before it
+            if due and not (queue and _before(queue[0], due[-1][0])):
+                event = None if due[-1][0] > upcoming else due[-1][1]
+                if event is not None:
+                    self._now = due.pop()[0]
             elif queue and queue[0][0] <= upcoming:
-                entry = heappop(queue)
+                self._now, _, _, event = heappop(queue)
             else:
-                entry = None
-            if entry is not None:
-                self._now, _, _, event = entry
+                event = None
+            if event is not None:
                 callbacks = event.callbacks
-                event.callbacks = None  # type: ignore[assignment]  # fired, as SimPy marks it
+                event.callbacks = None  # fired, as SimPy marks it
                 for callback in callbacks:
                     callback(event)
             elif i < n:
@@ -123,6 +125,13 @@ class Clock(simpy.Environment):
                 upcoming = times[i] if i < n else _INF
             else:
                 return
+
+
+def _before(entry: tuple, time: float) -> bool:
+    """Whether a heap entry goes before a parked event at `time`: parked events were
+    all scheduled before any heap entry of their slot, so a tie goes to them unless
+    the entry is SimPy's URGENT."""
+    return entry[0] < time or (entry[0] == time and entry[1] < NORMAL)
 
 
 class Tick:
